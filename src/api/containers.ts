@@ -1,0 +1,191 @@
+// /containers/*: translation between the wire format and the container engine.
+import type { ServerResponse } from 'node:http';
+import { InvalidArgument } from '../errors/index.ts';
+import { parseTimestamp } from '../lib/index.ts';
+import type { AttachOptions, AttachSession, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
+import type { ContainerSummary, CreateContainerRequest } from '../types/index.ts';
+import { boolParam, filtersParam, intParam } from './params.ts';
+import type { Router } from './router.ts';
+import { frame, writeAsync } from './stream.ts';
+
+export interface ContainersBackend {
+  create(req: CreateContainerRequest, options: { name?: string }): Promise<{ Id: string; Warnings: string[] }>;
+  list(options: ListOptions): Promise<ContainerSummary[]>;
+  inspect(ref: string, options: { size?: boolean }): Promise<Record<string, unknown>>;
+  start(ref: string): Promise<void>;
+  stop(ref: string, options: { timeout?: number; signal?: string }): Promise<void>;
+  restart(ref: string, options: { timeout?: number; signal?: string }): Promise<void>;
+  kill(ref: string, signal?: string): Promise<void>;
+  remove(ref: string, options: RemoveOptions): Promise<void>;
+  rename(ref: string, name: string): Promise<void>;
+  wait(ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<{ StatusCode: number; Error: { Message: string } | null }>;
+  logs(ref: string, options: LogOptions, signal?: AbortSignal): AsyncGenerator<LogRecord>;
+  attach(ref: string, options: AttachOptions, write: OutputWriter): Promise<AttachSession>;
+  resize(ref: string, size: { height: number; width: number }): Promise<void>;
+  /** Whether the container has a tty (its streams are then raw, not multiplexed). */
+  isTty(ref: string): boolean;
+}
+
+const json = (res: ServerResponse, status: number, value: unknown) =>
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value) + '\n');
+
+/** API ≥ 1.42 names the stream type in Content-Type; older clients expect raw-stream. */
+function streamContentType(version: string, tty: boolean): string {
+  const [maj, min] = version.split('.').map(Number);
+  if (tty || maj < 1 || (maj === 1 && min < 42)) return 'application/vnd.docker.raw-stream';
+  return 'application/vnd.docker.multiplexed-stream';
+}
+
+function timeParamNs(q: URLSearchParams, name: string): bigint | undefined {
+  const v = q.get(name);
+  if (!v || v === '0') return undefined;
+  const t = parseTimestamp(v, new Date());
+  return t;
+}
+
+export function registerContainerRoutes(router: Router, backend: ContainersBackend): void {
+  router.post('/containers/create', async (ctx) => {
+    const body = await ctx.json<CreateContainerRequest>();
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid JSON: expected an object');
+    const name = ctx.query.get('name') || undefined;
+    json(ctx.res!, 201, await backend.create(body, { ...(name ? { name } : {}) }));
+  });
+  router.get('/containers/json', async (ctx) => {
+    const q = ctx.query;
+    const limit = intParam(q, 'limit');
+    const list = await backend.list({
+      all: boolParam(q, 'all'),
+      ...(limit !== undefined ? { limit } : {}),
+      size: boolParam(q, 'size'),
+      filters: filtersParam(q),
+    });
+    json(ctx.res!, 200, list);
+  });
+  router.get('/containers/:id/json', async (ctx) => {
+    json(ctx.res!, 200, await backend.inspect(ctx.params.id, { size: boolParam(ctx.query, 'size') }));
+  });
+  router.post('/containers/:id/start', async (ctx) => {
+    await backend.start(ctx.params.id);
+    ctx.res!.writeHead(204).end();
+  });
+  const stopOptions = (q: URLSearchParams) => {
+    const t = intParam(q, 't');
+    const signal = q.get('signal') || undefined;
+    return { ...(t !== undefined ? { timeout: t } : {}), ...(signal ? { signal } : {}) };
+  };
+  router.post('/containers/:id/stop', async (ctx) => {
+    await backend.stop(ctx.params.id, stopOptions(ctx.query));
+    ctx.res!.writeHead(204).end();
+  });
+  router.post('/containers/:id/restart', async (ctx) => {
+    await backend.restart(ctx.params.id, stopOptions(ctx.query));
+    ctx.res!.writeHead(204).end();
+  });
+  router.post('/containers/:id/kill', async (ctx) => {
+    await backend.kill(ctx.params.id, ctx.query.get('signal') || undefined);
+    ctx.res!.writeHead(204).end();
+  });
+  router.delete('/containers/:id', async (ctx) => {
+    await backend.remove(ctx.params.id, { force: boolParam(ctx.query, 'force'), removeVolumes: boolParam(ctx.query, 'v') });
+    ctx.res!.writeHead(204).end();
+  });
+  router.post('/containers/:id/rename', async (ctx) => {
+    await backend.rename(ctx.params.id, ctx.query.get('name') ?? '');
+    ctx.res!.writeHead(204).end();
+  });
+  router.post('/containers/:id/resize', async (ctx) => {
+    const h = intParam(ctx.query, 'h') ?? 0;
+    const w = intParam(ctx.query, 'w') ?? 0;
+    await backend.resize(ctx.params.id, { height: h, width: w });
+    ctx.res!.writeHead(200).end();
+  });
+  router.post('/containers/:id/wait', async (ctx) => {
+    const condition = (ctx.query.get('condition') || 'not-running') as WaitCondition;
+    if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new InvalidArgument(`invalid condition: "${condition}"`);
+    // Register the waiter, then send the head: the client starts the container once it has it.
+    const result = backend.wait(ctx.params.id, condition, ctx.signal);
+    const res = ctx.res!;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    try {
+      res.end(JSON.stringify(await result) + '\n');
+    } catch {
+      res.destroy();
+    }
+  });
+  router.get('/containers/:id/logs', async (ctx) => {
+    const q = ctx.query;
+    const stdout = boolParam(q, 'stdout');
+    const stderr = boolParam(q, 'stderr');
+    if (!stdout && !stderr) throw new InvalidArgument('Bad parameters: you must choose at least one stream');
+    const tailRaw = q.get('tail');
+    const tail = tailRaw && tailRaw !== 'all' ? Number.parseInt(tailRaw, 10) : undefined;
+    const sinceNs = timeParamNs(q, 'since');
+    const untilNs = timeParamNs(q, 'until');
+    const options: LogOptions = {
+      stdout,
+      stderr,
+      follow: boolParam(q, 'follow'),
+      ...(sinceNs !== undefined ? { sinceNs } : {}),
+      ...(untilNs !== undefined ? { untilNs } : {}),
+      ...(tail !== undefined && !Number.isNaN(tail) && tail >= 0 ? { tail } : {}),
+    };
+    const tty = backend.isTty(ctx.params.id);
+    const timestamps = boolParam(q, 'timestamps');
+    const records = backend.logs(ctx.params.id, options, ctx.signal);
+    const res = ctx.res!;
+    res.writeHead(200, { 'Content-Type': streamContentType(ctx.version, tty) });
+    res.flushHeaders();
+    try {
+      for await (const rec of records) {
+        const data = timestamps ? Buffer.concat([Buffer.from(rec.time + ' '), rec.data]) : rec.data;
+        await writeAsync(res, tty ? data : frame(rec.stream, data));
+      }
+      res.end();
+    } catch {
+      res.destroy();
+    }
+  });
+  router.post('/containers/:id/attach', async (ctx) => {
+    const q = ctx.query;
+    const tty = backend.isTty(ctx.params.id);
+    const options: AttachOptions = {
+      stdin: boolParam(q, 'stdin'),
+      stdout: boolParam(q, 'stdout'),
+      stderr: boolParam(q, 'stderr'),
+      logs: boolParam(q, 'logs'),
+      stream: boolParam(q, 'stream'),
+    };
+    // Fail before hijacking when the container does not exist.
+    backend.isTty(ctx.params.id);
+    const conn = await ctx.hijack(streamContentType(ctx.version, tty));
+    const write: OutputWriter = (stream, data) => writeAsync(conn, tty ? data : frame(stream, data));
+    let session: AttachSession;
+    try {
+      session = await backend.attach(ctx.params.id, options, write);
+    } catch (err) {
+      conn.destroy(err as Error);
+      return;
+    }
+    conn.on('close', () => session.close());
+    conn.on('error', () => session.close());
+    if (options.stdin) {
+      conn.on('data', (d: Buffer) => {
+        conn.pause();
+        session.writeStdin(d).then(
+          () => conn.resume(),
+          () => session.close(),
+        );
+      });
+      conn.on('end', () => session.closeStdin());
+    } else {
+      conn.resume();
+    }
+    try {
+      await session.done;
+    } catch {
+      // the container failed to start: the client learns it from start's own response
+    }
+    conn.end();
+  });
+}

@@ -1,0 +1,9 @@
+// The Docker Engine API edge: server, routing, and one route file per resource. Handlers only
+// translate the wire format; the work is done by the backends they are given.
+export { createApiServer, apiVersion, minApiVersion, type ServerInfo, type TlsOptions } from './server.ts';
+export { Router, type Handler, type RequestContext } from './router.ts';
+export { registerSystemRoutes, type SystemBackend } from './system.ts';
+export { registerImageRoutes, type ImagesBackend } from './images.ts';
+export { registerContainerRoutes, type ContainersBackend } from './containers.ts';
+export { httpStatus } from './errors.ts';
+export { frame, streamIds } from './stream.ts';

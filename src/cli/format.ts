@@ -1,0 +1,59 @@
+// Output of list and inspect commands: docker's --format handling over the template engine.
+import { TemplateError, asStruct, parseTemplate, renderFormat } from '../template/index.ts';
+import { StatusError, type CliContext } from './command.ts';
+
+/** A row of a list command, a Go struct for templates (unknown fields are errors, as in docker). */
+export function makeRow<T extends object>(typeName: string, fields: T): T {
+  return asStruct(fields, `*formatter.${typeName}`);
+}
+
+export function printRows(
+  ctx: CliContext,
+  rows: readonly object[],
+  options: { format?: string; quiet?: boolean; quietField?: string; defaultTable: string; headers: Record<string, string> },
+): void {
+  if (options.quiet && !options.format) {
+    for (const r of rows) ctx.stdout.write(`${(r as Record<string, unknown>)[options.quietField ?? 'ID']}\n`);
+    return;
+  }
+  try {
+    ctx.stdout.write(renderFormat(options.format, rows, { defaultTable: options.defaultTable, headers: options.headers }));
+  } catch (err) {
+    if (err instanceof TemplateError) throw new StatusError(1, `template parsing error: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Executes a user template once against `data` (version -f, info -f). */
+export function executeTemplate(format: string, data: unknown): string {
+  try {
+    const f = format.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+    return parseTemplate(f).execute(data);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new StatusError(1, `template parsing error: ${err.message}`);
+    throw err;
+  }
+}
+
+/** inspect's output: a JSON array indented as docker does, or the template once per item. */
+export function printInspect(ctx: CliContext, items: readonly unknown[], format: string | undefined): void {
+  if (!format) {
+    ctx.stdout.write(JSON.stringify(items, null, 4) + '\n');
+    return;
+  }
+  let tmpl;
+  try {
+    tmpl = parseTemplate(format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
+  } catch (err) {
+    if (err instanceof TemplateError) throw new StatusError(1, `template parsing error: ${err.message}`);
+    throw err;
+  }
+  for (const item of items) {
+    try {
+      ctx.stdout.write(tmpl.execute(item) + '\n');
+    } catch (err) {
+      if (err instanceof TemplateError) throw new StatusError(1, `template parsing error: ${err.message}`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,295 @@
+// `run` and `create` options (docker's container options) and their translation into the body of
+// POST /containers/create.
+import { readFileSync } from 'node:fs';
+import type { CreateContainerRequest, HostConfig, PortBinding } from '../types/index.ts';
+import { StatusError } from './command.ts';
+import type { FlagSpec } from './flags.ts';
+
+export const containerFlags: Record<string, FlagSpec> = {
+  'add-host': { type: 'stringArray', usage: 'Add a custom host-to-IP mapping (host:ip)', valueName: 'list' },
+  attach: { type: 'stringArray', short: 'a', usage: 'Attach to STDIN, STDOUT or STDERR', valueName: 'list' },
+  'cap-add': { type: 'stringArray', usage: 'Add Linux capabilities', valueName: 'list' },
+  'cap-drop': { type: 'stringArray', usage: 'Drop Linux capabilities', valueName: 'list' },
+  'cgroupns': { type: 'string', usage: 'Cgroup namespace to use (host|private)' },
+  'cidfile': { type: 'string', usage: 'Write the container ID to the file' },
+  'cpu-shares': { type: 'int', short: 'c', usage: 'CPU shares (relative weight)' },
+  cpus: { type: 'string', usage: 'Number of CPUs', valueName: 'decimal' },
+  dns: { type: 'stringArray', usage: 'Set custom DNS servers', valueName: 'list' },
+  'dns-option': { type: 'stringArray', usage: 'Set DNS options', valueName: 'list' },
+  'dns-search': { type: 'stringArray', usage: 'Set custom DNS search domains', valueName: 'list' },
+  entrypoint: { type: 'string', usage: 'Overwrite the default ENTRYPOINT of the image' },
+  env: { type: 'stringArray', short: 'e', usage: 'Set environment variables', valueName: 'list' },
+  'env-file': { type: 'stringArray', usage: 'Read in a file of environment variables', valueName: 'list' },
+  expose: { type: 'stringArray', usage: 'Expose a port or a range of ports', valueName: 'list' },
+  'group-add': { type: 'stringArray', usage: 'Add additional groups to join', valueName: 'list' },
+  hostname: { type: 'string', short: 'h', usage: 'Container host name' },
+  init: { type: 'bool', usage: 'Run an init inside the container that forwards signals and reaps processes' },
+  interactive: { type: 'bool', short: 'i', usage: 'Keep STDIN open even if not attached' },
+  ipc: { type: 'string', usage: 'IPC mode to use' },
+  label: { type: 'stringArray', short: 'l', usage: 'Set meta data on a container', valueName: 'list' },
+  'label-file': { type: 'stringArray', usage: 'Read in a line delimited file of labels', valueName: 'list' },
+  'log-driver': { type: 'string', usage: 'Logging driver for the container' },
+  'log-opt': { type: 'stringArray', usage: 'Log driver options', valueName: 'list' },
+  memory: { type: 'string', short: 'm', usage: 'Memory limit', valueName: 'bytes' },
+  name: { type: 'string', usage: 'Assign a name to the container' },
+  network: { type: 'string', usage: 'Connect a container to a network', valueName: 'network' },
+  net: { type: 'string', hidden: true },
+  'oom-score-adj': { type: 'int', usage: "Tune host's OOM preferences (-1000 to 1000)" },
+  pid: { type: 'string', usage: 'PID namespace to use' },
+  'pids-limit': { type: 'int', usage: 'Tune container pids limit (set -1 for unlimited)' },
+  platform: { type: 'string', usage: 'Set platform if server is multi-platform capable' },
+  privileged: { type: 'bool', usage: 'Give extended privileges to this container' },
+  publish: { type: 'stringArray', short: 'p', usage: "Publish a container's port(s) to the host", valueName: 'list' },
+  'publish-all': { type: 'bool', short: 'P', usage: 'Publish all exposed ports to random ports' },
+  pull: { type: 'string', usage: 'Pull image before running ("always", "missing", "never")', default: 'missing' },
+  'read-only': { type: 'bool', usage: "Mount the container's root filesystem as read only" },
+  restart: { type: 'string', usage: 'Restart policy to apply when a container exits', default: 'no' },
+  rm: { type: 'bool', usage: 'Automatically remove the container and its associated anonymous volumes when it exits' },
+  runtime: { type: 'string', usage: 'Runtime to use for this container' },
+  'security-opt': { type: 'stringArray', usage: 'Security Options', valueName: 'list' },
+  'shm-size': { type: 'string', usage: 'Size of /dev/shm', valueName: 'bytes' },
+  'stop-signal': { type: 'string', usage: 'Signal to stop the container' },
+  'stop-timeout': { type: 'int', usage: 'Timeout (in seconds) to stop a container' },
+  sysctl: { type: 'stringArray', usage: 'Sysctl options', valueName: 'map' },
+  tty: { type: 'bool', short: 't', usage: 'Allocate a pseudo-TTY' },
+  ulimit: { type: 'stringArray', usage: 'Ulimit options', valueName: 'ulimit' },
+  user: { type: 'string', short: 'u', usage: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  uts: { type: 'string', usage: 'UTS namespace to use' },
+  workdir: { type: 'string', short: 'w', usage: 'Working directory inside the container' },
+};
+
+/** docker's env-file format: KEY=VALUE lines, KEY alone takes the value from our environment. */
+export function parseEnvFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new StatusError(125, `open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+  }
+  const out: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/^\s+/, '');
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const key = eq < 0 ? line : line.slice(0, eq);
+    if (/\s/.test(key)) throw new StatusError(125, `variable '${key}' contains whitespaces`);
+    if (key === '') throw new StatusError(125, `no variable name on line '${line}'`);
+    if (eq >= 0) out.push(line);
+    else if (process.env[key] !== undefined) out.push(`${key}=${process.env[key]}`);
+  }
+  return out;
+}
+
+function envValue(e: string): string | undefined {
+  if (e.includes('=')) return e;
+  const v = process.env[e];
+  return v === undefined ? undefined : `${e}=${v}`;
+}
+
+function parseLabelFile(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+  } catch (err) {
+    throw new StatusError(125, `open ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** go-units RAMInBytes: "512m", "1g", "100k", plain bytes. */
+export function parseBytes(v: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmgtp]?)(?:i?b)?$/i.exec(v.trim());
+  if (!m) throw new StatusError(125, `invalid argument "${v}" for "${what}" flag: invalid size: '${v}'`);
+  const mult: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+  return Math.floor(Number(m[1]) * mult[m[2].toLowerCase()]);
+}
+
+/** -p [ip:][hostPort:]containerPort[/proto], with ranges. */
+export function parsePublish(specs: readonly string[]): { exposed: Record<string, Record<string, never>>; bindings: Record<string, PortBinding[]> } {
+  const exposed: Record<string, Record<string, never>> = {};
+  const bindings: Record<string, PortBinding[]> = {};
+  for (const spec of specs) {
+    let rest = spec;
+    let proto = 'tcp';
+    const slash = rest.lastIndexOf('/');
+    if (slash >= 0) {
+      proto = rest.slice(slash + 1).toLowerCase();
+      rest = rest.slice(0, slash);
+      if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new StatusError(125, `invalid proto: ${proto}`);
+    }
+    let ip = '';
+    let host = '';
+    let container: string;
+    const ipv6 = /^\[([^\]]+)\]:(.*)$/.exec(rest);
+    if (ipv6) {
+      ip = ipv6[1];
+      rest = ipv6[2];
+    }
+    const parts = rest.split(':');
+    if (parts.length === 1) container = parts[0];
+    else if (parts.length === 2) [host, container] = parts;
+    else if (parts.length === 3 && !ipv6) [ip, host, container] = parts;
+    else throw new StatusError(125, `invalid port format for --publish: ${spec}`);
+    const range = (s: string, label: string): [number, number] => {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(s);
+      if (!m) throw new StatusError(125, `invalid ${label}: ${s}`);
+      const a = Number(m[1]);
+      const b = m[2] ? Number(m[2]) : a;
+      if (a < 1 || b > 65535 || b < a) throw new StatusError(125, `invalid ${label}: ${s}`);
+      return [a, b];
+    };
+    const [cStart, cEnd] = range(container, 'containerPort');
+    const hostRange = host ? range(host, 'hostPort') : undefined;
+    if (hostRange && hostRange[1] - hostRange[0] !== cEnd - cStart && hostRange[0] !== hostRange[1]) {
+      throw new StatusError(125, `invalid ranges specified for container and host Ports: ${container} and ${host}`);
+    }
+    for (let p = cStart; p <= cEnd; p++) {
+      const key = `${p}/${proto}`;
+      exposed[key] = {};
+      let hp = '';
+      if (hostRange) hp = hostRange[0] === hostRange[1] ? String(hostRange[0]) : String(hostRange[0] + (p - cStart));
+      (bindings[key] ??= []).push({ HostIp: ip, HostPort: hp });
+    }
+  }
+  return { exposed, bindings };
+}
+
+export interface RunRequest {
+  body: CreateContainerRequest;
+  name?: string;
+  attach: { stdin: boolean; stdout: boolean; stderr: boolean };
+}
+
+export function buildCreateRequest(flags: Record<string, unknown>, image: string, cmd: string[], options: { detach: boolean }): RunRequest {
+  const f = flags as Record<string, string & string[] & boolean & number>;
+  const list = (k: string): string[] => (f[k] as string[] | undefined) ?? [];
+  const env = [...list('env-file').flatMap(parseEnvFile), ...list('env').map(envValue).filter((e): e is string => e !== undefined)];
+  const labels: Record<string, string> = {};
+  for (const l of [...list('label-file').flatMap(parseLabelFile), ...list('label')]) {
+    const eq = l.indexOf('=');
+    if (eq === 0) throw new StatusError(125, `invalid label format: "${l}"`);
+    labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
+  }
+  let attach = { stdin: false, stdout: false, stderr: false };
+  const attachList = list('attach').map((a) => a.toLowerCase());
+  if (options.detach && attachList.length) throw new StatusError(125, 'Conflicting options: -a and -d');
+  if (!options.detach) {
+    if (attachList.length) {
+      for (const a of attachList) {
+        if (a !== 'stdin' && a !== 'stdout' && a !== 'stderr') throw new StatusError(125, `invalid argument "${a}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+        attach[a] = true;
+      }
+    } else attach = { stdin: !!f.interactive, stdout: true, stderr: true };
+  }
+  if (f.rm && f.restart && f.restart !== 'no') throw new StatusError(125, 'Conflicting options: --restart and --rm');
+
+  const restart = parseRestart(f.restart ?? 'no');
+  const publish = parsePublish(list('publish'));
+  const exposed: Record<string, Record<string, never>> = { ...publish.exposed };
+  for (const e of list('expose')) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(e);
+    if (!m) throw new StatusError(125, `invalid range format for --expose: ${e}`);
+    for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]); p++) exposed[`${p}/${m[3] ?? 'tcp'}`] = {};
+  }
+  const logOpts: Record<string, string> = {};
+  for (const o of list('log-opt')) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new StatusError(125, `invalid key value pair format in log-opt: ${o}`);
+    logOpts[o.slice(0, eq)] = o.slice(eq + 1);
+  }
+  const sysctls: Record<string, string> = {};
+  for (const s of list('sysctl')) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new StatusError(125, `invalid argument "${s}" for "--sysctl" flag: ${s} is not a valid sysctl`);
+    sysctls[s.slice(0, eq)] = s.slice(eq + 1);
+  }
+  const ulimits = list('ulimit').map((u) => {
+    const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(u);
+    if (!m) throw new StatusError(125, `invalid argument "${u}" for "--ulimit" flag: invalid ulimit argument: ${u}`);
+    return { Name: m[1], Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
+  });
+  let nanoCpus = 0;
+  if (f.cpus) {
+    const n = Number(f.cpus);
+    if (!Number.isFinite(n) || n < 0) throw new StatusError(125, `invalid argument "${f.cpus}" for "--cpus" flag: failed to parse ${f.cpus} as a rational number`);
+    nanoCpus = Math.round(n * 1e9);
+  }
+  const network = (f.network || f.net || 'default') as string;
+  const host: Partial<HostConfig> = {
+    Binds: null,
+    ContainerIDFile: f.cidfile ?? '',
+    LogConfig: { Type: f['log-driver'] ?? '', Config: logOpts },
+    NetworkMode: network,
+    PortBindings: publish.bindings,
+    RestartPolicy: restart,
+    AutoRemove: !!f.rm,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    ConsoleSize: [0, 0],
+    CapAdd: list('cap-add').length ? list('cap-add') : null,
+    CapDrop: list('cap-drop').length ? list('cap-drop') : null,
+    CgroupnsMode: f.cgroupns ?? '',
+    Dns: list('dns'),
+    DnsOptions: list('dns-option'),
+    DnsSearch: list('dns-search'),
+    ExtraHosts: list('add-host').length ? list('add-host') : null,
+    GroupAdd: list('group-add').length ? list('group-add') : null,
+    IpcMode: f.ipc ?? '',
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: f['oom-score-adj'] ?? 0,
+    PidMode: f.pid ?? '',
+    Privileged: !!f.privileged,
+    PublishAllPorts: !!f['publish-all'],
+    ReadonlyRootfs: !!f['read-only'],
+    SecurityOpt: list('security-opt').length ? list('security-opt') : null,
+    UTSMode: f.uts ?? '',
+    UsernsMode: '',
+    ShmSize: f['shm-size'] ? parseBytes(f['shm-size'], '--shm-size') : 0,
+    Sysctls: sysctls,
+    Runtime: f.runtime ?? '',
+    Isolation: '',
+    CpuShares: f['cpu-shares'] ?? 0,
+    Memory: f.memory ? parseBytes(f.memory, '-m, --memory') : 0,
+    NanoCpus: nanoCpus,
+    PidsLimit: f['pids-limit'] ?? null,
+    Ulimits: ulimits.length ? ulimits : null,
+    Init: f.init ? true : null,
+  };
+  const body: CreateContainerRequest = {
+    Hostname: f.hostname ?? '',
+    Domainname: '',
+    User: f.user ?? '',
+    AttachStdin: attach.stdin,
+    AttachStdout: attach.stdout,
+    AttachStderr: attach.stderr,
+    ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
+    Tty: !!f.tty,
+    OpenStdin: !!f.interactive,
+    StdinOnce: attach.stdin && !options.detach,
+    Env: env,
+    Cmd: cmd.length ? cmd : null,
+    Image: image,
+    Volumes: {},
+    WorkingDir: f.workdir ?? '',
+    Entrypoint: f.entrypoint !== undefined ? [f.entrypoint] : null,
+    OnBuild: null,
+    Labels: labels,
+    ...(f['stop-signal'] ? { StopSignal: f['stop-signal'] } : {}),
+    ...(f['stop-timeout'] !== undefined ? { StopTimeout: f['stop-timeout'] } : {}),
+    HostConfig: host,
+    NetworkingConfig: { EndpointsConfig: {} },
+  };
+  return { body, ...(f.name ? { name: f.name } : {}), attach };
+}
+
+export function parseRestart(v: string): { Name: HostConfig['RestartPolicy']['Name']; MaximumRetryCount: number } {
+  const [name, count] = v.split(':');
+  if (!['no', 'always', 'unless-stopped', 'on-failure', ''].includes(name)) throw new StatusError(125, `invalid restart policy ${name}`);
+  if (count !== undefined) {
+    if (name !== 'on-failure') throw new StatusError(125, `invalid restart policy format: maximum retry count can only be used with 'on-failure'`);
+    if (!/^\d+$/.test(count)) throw new StatusError(125, `invalid restart policy format: maximum retry count must be an integer`);
+  }
+  return { Name: (name || 'no') as HostConfig['RestartPolicy']['Name'], MaximumRetryCount: count ? Number(count) : 0 };
+}

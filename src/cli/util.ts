@@ -1,0 +1,50 @@
+// Small helpers shared by berth's commands: docker's truncation, times and sizes as its CLI shows them.
+import { humanDuration, humanSize } from '../lib/index.ts';
+
+export function truncateId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/** docker's formatter.Ellipsis: at most `max` characters, the last one "…" when cut. */
+export function ellipsis(s: string, max: number): string {
+  const chars = [...s];
+  if (chars.length <= max) return s;
+  if (max <= 1) return chars.slice(0, max).join('');
+  return chars.slice(0, max - 1).join('') + '…';
+}
+
+/** Go's strconv.Quote for the COMMAND column. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+export function ago(unixSeconds: number, now = Date.now()): string {
+  return `${humanDuration(Math.max(0, now - unixSeconds * 1000))} ago`;
+}
+
+export function size(bytes: number): string {
+  return humanSize(bytes);
+}
+
+/** Go's time.Time.String() for a unix time, as `{{.CreatedAt}}` prints: "2006-01-02 15:04:05 -0700 MST". */
+export function goTimeString(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const hh = String(Math.floor(Math.abs(off) / 60)).padStart(2, '0');
+  const mm = String(Math.abs(off) % 60).padStart(2, '0');
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const zone = off === 0 ? 'UTC' : (Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${sign}${hh}${mm} ${zone}`;
+}

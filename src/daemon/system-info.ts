@@ -1,0 +1,191 @@
+// GET /version and /info: what this daemon and its machine are.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promises as fsp, readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import { promisify } from 'node:util';
+import type { DaemonConfig } from './config.ts';
+
+const execFileAsync = promisify(execFile);
+
+export const berthVersion = '0.1.0';
+export const gitCommit = 'berth';
+
+async function toolVersion(path: string, args: string[], pattern: RegExp): Promise<{ version: string; commit: string }> {
+  try {
+    const { stdout } = await execFileAsync(path, args);
+    const m = pattern.exec(stdout);
+    const commit = /commit:\s*(\S+)/.exec(stdout)?.[1] ?? '';
+    return { version: m?.[1] ?? 'unknown', commit };
+  } catch {
+    return { version: 'unknown', commit: '' };
+  }
+}
+
+function osRelease(): { pretty: string; version: string } {
+  try {
+    const text = readFileSync('/etc/os-release', 'utf8');
+    const get = (k: string) => new RegExp(`^${k}="?([^"\\n]*)"?`, 'm').exec(text)?.[1] ?? '';
+    return { pretty: get('PRETTY_NAME') || 'Linux', version: get('VERSION_ID') };
+  } catch {
+    return { pretty: 'Linux', version: '' };
+  }
+}
+
+export function cgroupVersion(): '1' | '2' {
+  return existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
+}
+
+async function engineId(dataRoot: string): Promise<string> {
+  const path = `${dataRoot}/engine-id`;
+  try {
+    return (await fsp.readFile(path, 'utf8')).trim();
+  } catch {
+    const id = randomUUID();
+    await fsp.writeFile(path, id + '\n', { mode: 0o600 });
+    return id;
+  }
+}
+
+export interface InfoSources {
+  config: DaemonConfig;
+  runtimePath: string;
+  initPath: string;
+  counts(): { total: number; running: number; paused: number; stopped: number };
+  imageCount(): number;
+}
+
+export class SystemInfo {
+  #src: InfoSources;
+  #tools?: Promise<{ runc: { version: string; commit: string }; tini: { version: string; commit: string } }>;
+
+  constructor(src: InfoSources) {
+    this.#src = src;
+  }
+
+  #toolVersions() {
+    this.#tools ??= Promise.all([
+      toolVersion(this.#src.runtimePath, ['--version'], /runc version (\S+)/),
+      toolVersion(this.#src.initPath, ['--version'], /tini version (\S+)/),
+    ]).then(([runc, tini]) => ({ runc, tini }));
+    return this.#tools;
+  }
+
+  async version(): Promise<Record<string, unknown>> {
+    const { runc, tini } = await this.#toolVersions();
+    const details = {
+      ApiVersion: '1.43',
+      Arch: 'amd64',
+      BuildTime: '',
+      Experimental: 'false',
+      GitCommit: gitCommit,
+      GoVersion: `node ${process.version}`,
+      KernelVersion: os.release(),
+      MinAPIVersion: '1.24',
+      Os: 'linux',
+    };
+    return {
+      Platform: { Name: 'Berth Engine' },
+      Components: [
+        { Name: 'Engine', Version: berthVersion, Details: details },
+        { Name: 'runc', Version: runc.version, Details: { GitCommit: runc.commit } },
+        { Name: 'berth-init', Version: tini.version, Details: { GitCommit: tini.commit } },
+      ],
+      Version: berthVersion,
+      GitCommit: gitCommit,
+      GoVersion: `node ${process.version}`,
+      Os: 'linux',
+      Arch: 'amd64',
+      KernelVersion: os.release(),
+      BuildTime: '',
+    };
+  }
+
+  async info(): Promise<Record<string, unknown>> {
+    const c = this.#src.counts();
+    const cfg = this.#src.config;
+    const { runc, tini } = await this.#toolVersions();
+    const rel = osRelease();
+    const v2 = cgroupVersion() === '2';
+    let nfd: number;
+    try {
+      nfd = (await fsp.readdir('/proc/self/fd')).length;
+    } catch {
+      nfd = 0;
+    }
+    const insecure = ['127.0.0.0/8', ...cfg.insecureRegistries.filter((r) => /\/\d+$/.test(r))];
+    return {
+      ID: await engineId(cfg.dataRoot),
+      Containers: c.total,
+      ContainersRunning: c.running,
+      ContainersPaused: c.paused,
+      ContainersStopped: c.stopped,
+      Images: this.#src.imageCount(),
+      Driver: 'overlay2',
+      DriverStatus: [
+        ['Backing Filesystem', 'extfs'],
+        ['Supports d_type', 'true'],
+        ['Native Overlay Diff', 'true'],
+        ['userxattr', 'false'],
+      ],
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'k8s-file', 'none'] },
+      MemoryLimit: true,
+      SwapLimit: true,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      IPv4Forwarding: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1',
+      BridgeNfIptables: false,
+      BridgeNfIp6tables: false,
+      Debug: cfg.debug,
+      NFd: nfd,
+      OomKillDisable: !v2,
+      NGoroutines: 0,
+      SystemTime: new Date().toISOString(),
+      LoggingDriver: cfg.logDriver,
+      CgroupDriver: 'cgroupfs',
+      CgroupVersion: v2 ? '2' : '1',
+      NEventsListener: 0,
+      KernelVersion: os.release(),
+      OperatingSystem: rel.pretty,
+      OSVersion: rel.version,
+      OSType: 'linux',
+      Architecture: os.machine(),
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      RegistryConfig: {
+        AllowNondistributableArtifactsCIDRs: null,
+        AllowNondistributableArtifactsHostnames: null,
+        InsecureRegistryCIDRs: insecure,
+        IndexConfigs: {
+          'docker.io': { Name: 'docker.io', Mirrors: cfg.registryMirrors, Secure: true, Official: true },
+          ...Object.fromEntries(cfg.insecureRegistries.filter((r) => !/\/\d+$/.test(r)).map((r) => [r, { Name: r, Mirrors: [], Secure: false, Official: false }])),
+        },
+        Mirrors: cfg.registryMirrors,
+      },
+      NCPU: os.cpus().length,
+      MemTotal: os.totalmem(),
+      GenericResources: null,
+      DockerRootDir: cfg.dataRoot,
+      HttpProxy: process.env.HTTP_PROXY ?? '',
+      HttpsProxy: process.env.HTTPS_PROXY ?? '',
+      NoProxy: process.env.NO_PROXY ?? '',
+      Name: os.hostname(),
+      Labels: cfg.labels,
+      ExperimentalBuild: false,
+      ServerVersion: berthVersion,
+      Runtimes: { runc: { path: this.#src.runtimePath }, ...Object.fromEntries(Object.entries(cfg.runtimes).map(([k, v]) => [k, { path: v.path }])) },
+      DefaultRuntime: cfg.defaultRuntime,
+      Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+      LiveRestoreEnabled: cfg.liveRestore,
+      Isolation: '',
+      InitBinary: 'berth-init',
+      ContainerdCommit: { ID: '', Expected: '' },
+      RuncCommit: { ID: runc.commit, Expected: runc.commit },
+      InitCommit: { ID: tini.commit, Expected: tini.commit },
+      SecurityOptions: ['name=seccomp,profile=unconfined', ...(v2 ? ['name=cgroupns'] : [])],
+      Warnings: [],
+    };
+  }
+}

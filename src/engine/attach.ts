@@ -1,0 +1,127 @@
+// POST /containers/{id}/attach: replay the log (logs=1), then stream live output (stream=1) from
+// conmon's attach socket, and pass stdin through. Attaching to a container that is not running
+// waits for its next start, as dockerd does (`docker start -a` attaches first).
+import { EventEmitter } from 'node:events';
+import type { AttachConnection } from '../runtime/index.ts';
+import type { Container } from './container.ts';
+import type { EngineContext } from './context.ts';
+import { readLogs } from './logs.ts';
+
+export interface AttachOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  logs: boolean;
+  stream: boolean;
+}
+
+export type OutputWriter = (stream: 'stdout' | 'stderr', data: Buffer) => Promise<void> | void;
+
+/** A live attachment; `done` settles when output ends (container exit, detach or close). */
+export class AttachSession extends EventEmitter {
+  readonly done: Promise<void>;
+  #conn?: AttachConnection;
+  #resolve!: () => void;
+  #reject!: (err: unknown) => void;
+  #closed = false;
+  #stdinQueue: Buffer[] = [];
+  #stdinEnd = false;
+
+  constructor() {
+    super();
+    this.done = new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.done.catch(() => {});
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Hands the session its conmon connection; stdin sent before now is flushed to it. */
+  connect(conn: AttachConnection, options: AttachOptions, write: OutputWriter): void {
+    if (this.#closed) {
+      conn.close();
+      return;
+    }
+    this.#conn = conn;
+    conn.on('data', (stream, data) => {
+      if ((stream === 'stdout' && !options.stdout) || (stream === 'stderr' && !options.stderr)) return;
+      const r = write(stream, data);
+      if (r instanceof Promise) {
+        conn.pause();
+        r.then(
+          () => conn.resume(),
+          () => this.close(),
+        );
+      }
+    });
+    conn.on('end', () => this.finish());
+    conn.on('error', (err) => this.fail(err));
+    for (const b of this.#stdinQueue) void conn.writeStdin(b);
+    this.#stdinQueue = [];
+    if (this.#stdinEnd) conn.closeStdin();
+  }
+
+  async writeStdin(data: Buffer): Promise<void> {
+    if (this.#conn) await this.#conn.writeStdin(data);
+    else this.#stdinQueue.push(Buffer.from(data));
+  }
+
+  closeStdin(): void {
+    this.#stdinEnd = true;
+    this.#conn?.closeStdin();
+  }
+
+  finish(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#conn?.close();
+    this.#resolve();
+  }
+
+  fail(err: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#conn?.close();
+    this.#reject(err);
+  }
+
+  /** The client went away: drop the connection (the container keeps running). */
+  close(): void {
+    this.finish();
+  }
+}
+
+export async function attachContainer(ctx: EngineContext, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
+  const session = new AttachSession();
+  if (options.logs) {
+    for await (const rec of readLogs(c, { stdout: options.stdout, stderr: options.stderr, follow: false })) {
+      await write(rec.stream, rec.data);
+    }
+  }
+  if (!options.stream) {
+    session.finish();
+    return session;
+  }
+  const connectNow = () => {
+    try {
+      session.connect(ctx.runtime.attach(c.id), options, write);
+    } catch {
+      session.finish(); // it exited before we could connect: nothing more to stream
+    }
+  };
+  if (c.state.Running) connectNow();
+  else {
+    const waiter = {
+      ready: connectNow,
+      failed: (err: unknown) => session.fail(err),
+    };
+    c.pendingAttach.add(waiter);
+    const forget = () => c.pendingAttach.delete(waiter);
+    session.done.then(forget, forget);
+  }
+  return session;
+}

@@ -1,0 +1,98 @@
+// What the container engine needs from its neighbours, as narrow interfaces it owns (wired in
+// daemon/wiring.ts), and the context every verb receives.
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../lib/index.ts';
+import type { AttachConnection, CreateOptions, ExitStatus } from '../runtime/index.ts';
+import type { ImageConfig } from '../types/index.ts';
+import type { Container } from './container.ts';
+import type { ContainerStore } from './store.ts';
+
+export interface ImageRef {
+  id: string;
+  config: ImageConfig;
+  topLayer?: string;
+  size: number;
+}
+
+export interface ImageLookup {
+  /** Throws NotFound("No such image: …") when absent. */
+  resolve(nameOrId: string): ImageRef;
+  get(id: string): ImageRef | undefined;
+}
+
+export interface ContainerLayers {
+  createRwLayer(containerId: string, parent: string | undefined): Promise<unknown>;
+  mountRw(containerId: string): Promise<string>;
+  unmountRw(containerId: string): Promise<void>;
+  removeRwLayer(containerId: string): Promise<void>;
+  /** overlay2's directories for inspect's GraphDriver.Data. */
+  describeRw(containerId: string): Promise<Record<string, string>>;
+  /** Bytes written by the container (its read-write layer). */
+  rwSize(containerId: string): Promise<number>;
+  /** What the container changed relative to its image (docker diff). */
+  changes(containerId: string): Promise<Array<{ kind: 'A' | 'C' | 'D'; path: string }>>;
+}
+
+export interface ContainerRuntime {
+  create(options: CreateOptions): Promise<{ pid: number }>;
+  start(id: string): Promise<void>;
+  kill(id: string, signal: number, options?: { all?: boolean }): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  exitStatus(id: string): Promise<ExitStatus | undefined>;
+  isAlive(id: string): Promise<boolean>;
+  pid(id: string): Promise<number | undefined>;
+  attach(id: string): AttachConnection;
+  resize(id: string, size: { height: number; width: number }): Promise<void>;
+}
+
+export interface EngineEvent {
+  Type: 'container' | 'image' | 'network' | 'volume' | 'daemon';
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  scope: 'local';
+  time: number;
+  timeNano: number;
+}
+
+export class EventBus extends EventEmitter<{ event: [EngineEvent] }> {
+  publish(type: EngineEvent['Type'], action: string, id: string, attributes: Record<string, string> = {}): void {
+    const nowNs = BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
+    this.emit('event', {
+      Type: type,
+      Action: action,
+      Actor: { ID: id, Attributes: attributes },
+      scope: 'local',
+      time: Number(nowNs / 1_000_000_000n),
+      timeNano: Number(nowNs),
+    });
+  }
+}
+
+export interface EngineConfig {
+  dataRoot: string;
+  /** tini, bind-mounted as /sbin/docker-init for --init. */
+  initPath: string;
+  /** Default log options (daemon.json log-opts). */
+  logOpts: Record<string, string>;
+  /** Host resolv.conf to derive containers' from. */
+  hostResolvConf: string;
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  cgroupParent: string;
+  runtimeName: string;
+}
+
+export interface EngineContext {
+  store: ContainerStore;
+  images: ImageLookup;
+  layers: ContainerLayers;
+  runtime: ContainerRuntime;
+  events: EventBus;
+  log: Logger;
+  config: EngineConfig;
+  /** Looks for an exit conmon recorded and processes it (with --rm and restart handling). */
+  reconcile(c: Container): Promise<void>;
+}

@@ -1,0 +1,163 @@
+// POST /containers/create: validate, merge the image's config under the request's (dockerd's
+// rules), claim a name, make the init and read-write layers, and persist. config.v2.json is written
+// last; until then a crash leaves only pieces the start-up sweep removes.
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgument } from '../errors/index.ts';
+import { generateName, newId } from '../lib/index.ts';
+import {
+  defaultHostConfig,
+  emptyContainerConfig,
+  type ContainerConfig,
+  type CreateContainerRequest,
+  type HostConfig,
+} from '../types/index.ts';
+import { Container, initialState, type ContainerRecord } from './container.ts';
+import type { EngineContext, ImageRef } from './context.ts';
+
+const restartPolicies = new Set(['', 'no', 'always', 'unless-stopped', 'on-failure']);
+
+/** dockerd's merge of an image's config under the user's (daemon/commit.go merge). */
+export function mergeImageConfig(user: ContainerConfig, image: Partial<ContainerConfig>): ContainerConfig {
+  const c: ContainerConfig = { ...user };
+  if (!c.User) c.User = image.User ?? '';
+  if (image.ExposedPorts) c.ExposedPorts = { ...image.ExposedPorts, ...(c.ExposedPorts ?? {}) };
+  if (!c.Env || c.Env.length === 0) c.Env = image.Env ? [...image.Env] : c.Env;
+  else {
+    const keys = new Set(c.Env.map((e) => e.split('=')[0]));
+    for (const e of image.Env ?? []) if (!keys.has(e.split('=')[0])) c.Env.push(e);
+  }
+  c.Labels = { ...(image.Labels ?? {}), ...(c.Labels ?? {}) };
+  if (!c.Entrypoint || c.Entrypoint.length === 0) {
+    if (!c.Cmd || c.Cmd.length === 0) {
+      c.Cmd = image.Cmd ? [...image.Cmd] : null;
+      if (image.ArgsEscaped !== undefined) c.ArgsEscaped = image.ArgsEscaped;
+    }
+    if (c.Entrypoint == null) c.Entrypoint = image.Entrypoint ? [...image.Entrypoint] : null;
+  }
+  if (!c.Healthcheck && image.Healthcheck) c.Healthcheck = { ...image.Healthcheck };
+  else if (c.Healthcheck && image.Healthcheck) {
+    const h = { ...c.Healthcheck };
+    if (!h.Test || h.Test.length === 0) h.Test = image.Healthcheck.Test;
+    h.Interval ||= image.Healthcheck.Interval;
+    h.Timeout ||= image.Healthcheck.Timeout;
+    h.StartPeriod ||= image.Healthcheck.StartPeriod;
+    h.Retries ||= image.Healthcheck.Retries;
+    c.Healthcheck = h;
+  }
+  if (!c.WorkingDir) c.WorkingDir = image.WorkingDir ?? '';
+  if (image.Volumes) c.Volumes = { ...image.Volumes, ...(c.Volumes ?? {}) };
+  if (!c.StopSignal && image.StopSignal) c.StopSignal = image.StopSignal;
+  if (c.Shell === undefined && image.Shell) c.Shell = image.Shell;
+  return c;
+}
+
+function validateHostConfig(h: HostConfig): void {
+  if (!restartPolicies.has(h.RestartPolicy.Name)) throw new InvalidArgument(`invalid restart policy '${h.RestartPolicy.Name}'`);
+  if (h.RestartPolicy.MaximumRetryCount < 0) throw new InvalidArgument('invalid restart policy: maximum retry count cannot be negative');
+  if (h.RestartPolicy.Name !== 'on-failure' && h.RestartPolicy.MaximumRetryCount > 0) {
+    throw new InvalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  }
+  if (h.AutoRemove && h.RestartPolicy.Name !== '' && h.RestartPolicy.Name !== 'no') {
+    throw new InvalidArgument(`can't create 'AutoRemove' container with restart policy`);
+  }
+  if (h.Memory < 0 || h.NanoCpus < 0 || h.CpuShares < 0) throw new InvalidArgument('invalid resource value: negative values are not allowed');
+  if (h.ShmSize < 0) throw new InvalidArgument('SHM size can not be less than 0');
+}
+
+export interface CreateOptions {
+  name?: string;
+}
+
+export async function createContainer(ctx: EngineContext, req: CreateContainerRequest, options: CreateOptions = {}): Promise<{ Id: string; Warnings: string[] }> {
+  if (!req.Image) throw new InvalidArgument('Config cannot be empty in order to create a container');
+  const image: ImageRef = ctx.images.resolve(req.Image);
+
+  const hostConfig: HostConfig = { ...defaultHostConfig(), ...(req.HostConfig ?? {}) } as HostConfig;
+  hostConfig.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: { ...ctx.config.logOpts, ...(hostConfig.LogConfig?.Config ?? {}) } };
+  if (!hostConfig.RestartPolicy) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
+  if (hostConfig.RestartPolicy.Name === '') hostConfig.RestartPolicy = { ...hostConfig.RestartPolicy, Name: 'no' };
+  if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
+  if (!hostConfig.Runtime) hostConfig.Runtime = ctx.config.runtimeName;
+  if (!hostConfig.ShmSize) hostConfig.ShmSize = 67108864;
+  if (!hostConfig.CgroupnsMode) hostConfig.CgroupnsMode = 'private';
+  if (!hostConfig.IpcMode) hostConfig.IpcMode = 'private';
+  validateHostConfig(hostConfig);
+  if (hostConfig.LogConfig.Type !== 'json-file' && hostConfig.LogConfig.Type !== 'k8s-file' && hostConfig.LogConfig.Type !== 'none') {
+    throw new InvalidArgument(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
+  }
+  if (!hostConfig.MaskedPaths && !hostConfig.Privileged) hostConfig.MaskedPaths = null;
+
+  const user: ContainerConfig = { ...emptyContainerConfig(), ...stripUndefined(req) } as ContainerConfig;
+  delete (user as Partial<CreateContainerRequest>).HostConfig;
+  delete (user as Partial<CreateContainerRequest>).NetworkingConfig;
+  delete (user as Partial<CreateContainerRequest>).Platform;
+  const config = mergeImageConfig(user, image.config.config ?? {});
+  // `--entrypoint ""` arrives as [""]: it clears the entrypoint (after the merge, as dockerd does).
+  if (config.Entrypoint && config.Entrypoint.length === 1 && config.Entrypoint[0] === '') config.Entrypoint = null;
+  if ((!config.Entrypoint || config.Entrypoint.length === 0) && (!config.Cmd || config.Cmd.length === 0)) {
+    throw new InvalidArgument('No command specified');
+  }
+  const id = newId();
+  if (!config.Hostname) config.Hostname = id.slice(0, 12);
+  for (const e of config.Env ?? []) if (!e.split('=')[0]) throw new InvalidArgument(`invalid environment variable: ${e}`);
+
+  let name = options.name ?? '';
+  if (name) ctx.store.reserveName(name, id);
+  else {
+    for (let attempt = 0; ; attempt++) {
+      const candidate = generateName(attempt > 5 ? attempt : 0);
+      if (!ctx.store.hasName(candidate)) {
+        name = candidate;
+        ctx.store.reserveName(candidate, id);
+        break;
+      }
+    }
+  }
+  const bareName = name.replace(/^\//, '');
+  const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+  const dir = ctx.store.dir(id);
+  const record: ContainerRecord = {
+    ID: id,
+    Created: new Date().toISOString(),
+    Path: argv[0],
+    Args: argv.slice(1),
+    Config: config,
+    Image: image.id,
+    Name: `/${bareName}`,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    RestartCount: 0,
+    HasBeenStartedBefore: false,
+    HasBeenManuallyStopped: false,
+    State: initialState(),
+    // conmon writes the log (it must keep writing while berthd is down) in its k8s-file format,
+    // not docker's JSON lines; the name says so rather than pretend to be <id>-json.log.
+    LogPath: join(dir, `${id}.log`),
+    HostnamePath: join(dir, 'hostname'),
+    HostsPath: join(dir, 'hosts'),
+    ResolvConfPath: join(dir, 'resolv.conf'),
+    NetworkSettings: { SandboxKey: '', Networks: {} },
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+  };
+  const container = new Container(record, hostConfig, dir);
+  try {
+    await fsp.mkdir(dir, { mode: 0o710 });
+    await ctx.layers.createRwLayer(id, image.topLayer);
+    await ctx.store.save(container);
+  } catch (err) {
+    ctx.store.releaseName(bareName);
+    await ctx.layers.removeRwLayer(id).catch(() => {});
+    await fsp.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  ctx.store.add(container);
+  ctx.events.publish('container', 'create', id, { image: config.Image, name: bareName, ...(config.Labels ?? {}) });
+  return { Id: id, Warnings: [] };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,179 @@
+// The container service: one object the API and the daemon hold, delegating each verb to its own
+// file and serialising verbs per container. It owns what follows an exit (--rm) and recovery of
+// containers that ran while berthd was down.
+import type { Logger } from '../lib/index.ts';
+import { parseSignal } from '../lib/index.ts';
+import type { ContainerSummary, CreateContainerRequest } from '../types/index.ts';
+import { attachContainer, type AttachOptions, type AttachSession, type OutputWriter } from './attach.ts';
+import type { Container, WaitCondition } from './container.ts';
+import type { ContainerLayers, ContainerRuntime, EngineConfig, EngineContext, EventBus, ImageLookup } from './context.ts';
+import { createContainer } from './create.ts';
+import { handleExit, recordExit } from './exit.ts';
+import { inspectContainer } from './inspect.ts';
+import { killContainer, stopContainer } from './kill.ts';
+import { listContainers, type ListOptions } from './list.ts';
+import { readLogs, type LogOptions, type LogRecord } from './logs.ts';
+import { removeContainer, type RemoveOptions } from './remove.ts';
+import { renameContainer } from './rename.ts';
+import { startContainer } from './start.ts';
+import { ContainerStore } from './store.ts';
+
+export interface EngineDeps {
+  dataRoot: string;
+  images: ImageLookup;
+  layers: ContainerLayers & { sweep(live: ReadonlySet<string>): Promise<void> };
+  runtime: ContainerRuntime & { watchExits(onExit: (id: string) => void): void };
+  events: EventBus;
+  log: Logger;
+  config: EngineConfig;
+}
+
+export class Engine {
+  readonly ctx: EngineContext;
+  #deps: EngineDeps;
+
+  constructor(deps: EngineDeps) {
+    this.#deps = deps;
+    this.ctx = {
+      store: new ContainerStore({ root: `${deps.dataRoot}/containers`, log: deps.log }),
+      images: deps.images,
+      layers: deps.layers,
+      runtime: deps.runtime,
+      events: deps.events,
+      log: deps.log,
+      config: deps.config,
+      reconcile: (c) => this.#afterExit(c),
+    };
+  }
+
+  /** Loads containers, sweeps what a crash left half-made, and adopts or settles running ones. */
+  async init(): Promise<void> {
+    const containers = await this.ctx.store.load();
+    await this.#deps.layers.sweep(this.ctx.store.ids());
+    this.#deps.runtime.watchExits((id) => {
+      const c = this.ctx.store.find(id);
+      if (c && c.id === id) void this.#afterExit(c);
+    });
+    await Promise.all(containers.filter((c) => c.state.Running).map((c) => this.#recover(c)));
+  }
+
+  async #recover(c: Container): Promise<void> {
+    const log = this.ctx.log.child({ container: c.id });
+    if (await this.ctx.runtime.exitStatus(c.id)) {
+      log.info('container exited while berthd was down');
+      await this.#afterExit(c);
+    } else if (await this.ctx.runtime.isAlive(c.id)) {
+      log.debug('adopted running container');
+      // Exits recorded between the scan and the watcher would be missed: look once more.
+      await this.#afterExit(c);
+    } else {
+      log.warn('container monitor is gone without recording an exit; marking the container exited');
+      await recordExit(this.ctx, c, { exitCode: 255, finishedAt: new Date(), oomKilled: false, error: 'container monitor exited unexpectedly' });
+    }
+  }
+
+  async #afterExit(c: Container): Promise<void> {
+    const wasRunning = c.state.Running;
+    await handleExit(this.ctx, c);
+    if (wasRunning && !c.state.Running && c.hostConfig.AutoRemove && !c.state.RemovalInProgress && this.ctx.store.find(c.id) === c) {
+      await c
+        .locked(() => removeContainer(this.ctx, c, { force: false, removeVolumes: true }))
+        .catch((err: unknown) => this.ctx.log.error('removing --rm container failed', { container: c.id, error: err }));
+    }
+  }
+
+  get(ref: string): Container {
+    return this.ctx.store.get(ref);
+  }
+
+  create(req: CreateContainerRequest, options: { name?: string } = {}): Promise<{ Id: string; Warnings: string[] }> {
+    return createContainer(this.ctx, req, options);
+  }
+
+  async start(ref: string): Promise<void> {
+    const c = this.get(ref);
+    try {
+      await c.locked(() => startContainer(this.ctx, c));
+      // A process that exits at once can record its exit before it was marked running, when the
+      // exit watcher had nothing to settle yet: look once more now.
+      void this.#afterExit(c);
+    } catch (err) {
+      if (c.hostConfig.AutoRemove && !c.state.Running && this.ctx.store.find(c.id) === c) {
+        await c.locked(() => removeContainer(this.ctx, c, { force: true, removeVolumes: true })).catch(() => {});
+      }
+      throw err;
+    }
+  }
+
+  async stop(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const c = this.get(ref);
+    await c.locked(() => stopContainer(this.ctx, c, options));
+  }
+
+  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    const c = this.get(ref);
+    const sig = parseSignal(signal).number;
+    await c.locked(() => killContainer(this.ctx, c, sig));
+  }
+
+  async restart(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const c = this.get(ref);
+    await c.locked(async () => {
+      if (c.state.Running) await stopContainer(this.ctx, c, options);
+      await startContainer(this.ctx, c);
+    });
+    void this.#afterExit(c);
+    this.ctx.events.publish('container', 'restart', c.id, { image: c.record.Config.Image, name: c.name });
+  }
+
+  async remove(ref: string, options: RemoveOptions): Promise<void> {
+    const c = this.get(ref);
+    await c.locked(() => removeContainer(this.ctx, c, options));
+  }
+
+  async rename(ref: string, name: string): Promise<void> {
+    const c = this.get(ref);
+    await c.locked(() => renameContainer(this.ctx, c, name));
+  }
+
+  wait(ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
+    return this.get(ref).wait(condition, signal);
+  }
+
+  inspect(ref: string, options: { size?: boolean } = {}): Promise<Record<string, unknown>> {
+    return inspectContainer(this.ctx, this.get(ref), options);
+  }
+
+  list(options: ListOptions): Promise<ContainerSummary[]> {
+    return listContainers(this.ctx, options);
+  }
+
+  logs(ref: string, options: LogOptions, signal?: AbortSignal): AsyncGenerator<LogRecord> {
+    return readLogs(this.get(ref), options, signal);
+  }
+
+  attach(ref: string, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
+    return attachContainer(this.ctx, this.get(ref), options, write);
+  }
+
+  async resize(ref: string, size: { height: number; width: number }): Promise<void> {
+    const c = this.get(ref);
+    c.hostConfig.ConsoleSize = [size.height, size.width];
+    if (c.state.Running && c.record.Config.Tty) await this.ctx.runtime.resize(c.id, size);
+  }
+
+  /** Containers created from the image, for image removal's conflict checks. */
+  containersUsingImage(imageId: string): Array<{ id: string; running: boolean }> {
+    return this.ctx.store
+      .all()
+      .filter((c) => c.record.Image === imageId)
+      .map((c) => ({ id: c.id, running: c.state.Running }));
+  }
+
+  counts(): { total: number; running: number; paused: number; stopped: number } {
+    const all = this.ctx.store.all();
+    const running = all.filter((c) => c.state.Running && !c.state.Paused).length;
+    const paused = all.filter((c) => c.state.Paused).length;
+    return { total: all.length, running, paused, stopped: all.length - running - paused };
+  }
+}

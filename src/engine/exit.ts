@@ -1,0 +1,48 @@
+// Handling a container's exit, whether berthd saw it happen (conmon's exit file appeared) or finds
+// it recorded after a restart: record the code, release runtime state and the mount, and wake the
+// waiters. What follows an exit (--rm, restart policies) is the engine's, see engine.ts.
+import type { Container } from './container.ts';
+import type { EngineContext } from './context.ts';
+
+const handling = new WeakMap<Container, Promise<void>>();
+
+/** Processes `c`'s exit once, however many times it is reported; a no-op while it runs. */
+export function handleExit(ctx: EngineContext, c: Container): Promise<void> {
+  const inFlight = handling.get(c);
+  if (inFlight) return inFlight;
+  const p = processExit(ctx, c).finally(() => handling.delete(c));
+  handling.set(c, p);
+  return p;
+}
+
+async function processExit(ctx: EngineContext, c: Container): Promise<void> {
+  if (!c.state.Running) return;
+  const status = await ctx.runtime.exitStatus(c.id);
+  if (!status) return; // a spurious report: the container still runs
+  await recordExit(ctx, c, { exitCode: status.exitCode, finishedAt: status.finishedAt, oomKilled: status.oomKilled });
+}
+
+export async function recordExit(
+  ctx: EngineContext,
+  c: Container,
+  exit: { exitCode: number; finishedAt: Date; oomKilled: boolean; error?: string },
+): Promise<void> {
+  Object.assign(c.record.State, {
+    Running: false,
+    Paused: false,
+    Restarting: false,
+    Pid: 0,
+    ExitCode: exit.exitCode,
+    OOMKilled: exit.oomKilled,
+    Error: exit.error ?? '',
+    FinishedAt: exit.finishedAt.toISOString(),
+  });
+  await Promise.all([
+    ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
+    ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),
+  ]);
+  await ctx.store.saveState(c);
+  if (exit.oomKilled) ctx.events.publish('container', 'oom', c.id, { image: c.record.Config.Image, name: c.name });
+  ctx.events.publish('container', 'die', c.id, { exitCode: String(exit.exitCode), image: c.record.Config.Image, name: c.name });
+  c.notifyExit();
+}

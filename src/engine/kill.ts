@@ -1,0 +1,67 @@
+// POST /containers/{id}/kill and /stop, and restart built on them.
+import { Conflict, NotModified } from '../errors/index.ts';
+import { parseSignal } from '../lib/index.ts';
+import type { Container } from './container.ts';
+import type { EngineContext } from './context.ts';
+
+const SIGKILL = 9;
+
+/** Waits for the container to stop, at most `ms` (forever when ms < 0); true if it stopped. */
+async function waitStopped(ctx: EngineContext, c: Container, ms: number): Promise<boolean> {
+  if (!c.state.Running) return true;
+  const ac = new AbortController();
+  const waiting = c.wait('not-running', ac.signal).then(
+    () => true,
+    () => false,
+  );
+  // conmon's exit file may have landed before the watcher fired: look once more.
+  void ctx.reconcile(c);
+  if (ms < 0) return waiting;
+  const timer = new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref());
+  const stopped = await Promise.race([waiting, timer]);
+  ac.abort();
+  return stopped || !c.state.Running;
+}
+
+export async function killContainer(ctx: EngineContext, c: Container, signal: number): Promise<void> {
+  if (!c.state.Running) throw new Conflict(`Cannot kill container: ${c.id}: Container ${c.id} is not running`);
+  try {
+    await ctx.runtime.kill(c.id, signal, { all: signal === SIGKILL });
+  } catch (err) {
+    // It may have exited between our check and the signal.
+    await ctx.reconcile(c);
+    if (c.state.Running) throw err;
+    return;
+  }
+  ctx.events.publish('container', 'kill', c.id, { image: c.record.Config.Image, name: c.name, signal: String(signal) });
+  if (signal === SIGKILL && !(await waitStopped(ctx, c, 10_000))) {
+    throw new Conflict(`Cannot kill container: ${c.id}: container did not exit after SIGKILL`);
+  }
+}
+
+export async function stopContainer(ctx: EngineContext, c: Container, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+  if (!c.state.Running) throw new NotModified();
+  c.record.HasBeenManuallyStopped = true;
+  const signal = parseSignal(options.signal || c.record.Config.StopSignal || 'SIGTERM').number;
+  const timeout = options.timeout ?? c.record.Config.StopTimeout ?? 10;
+  c.stopping = true;
+  try {
+    if (signal !== SIGKILL) {
+      try {
+        await ctx.runtime.kill(c.id, signal);
+      } catch {
+        // already gone, or unkillable with this signal: fall through to SIGKILL
+      }
+      if (await waitStopped(ctx, c, timeout < 0 ? -1 : timeout * 1000)) return;
+    }
+    try {
+      await ctx.runtime.kill(c.id, SIGKILL, { all: true });
+    } catch {
+      // exited meanwhile
+    }
+    if (!(await waitStopped(ctx, c, 30_000))) throw new Conflict(`container ${c.id} did not stop after SIGKILL`);
+  } finally {
+    c.stopping = false;
+    ctx.events.publish('container', 'stop', c.id, { image: c.record.Config.Image, name: c.name });
+  }
+}

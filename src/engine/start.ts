@@ -1,0 +1,186 @@
+// POST /containers/{id}/start: mount the container's layers, write its files, resolve its user,
+// build the OCI spec and hand it to the runtime. Attach clients already waiting are connected
+// between `runc create` and `runc start`, so they see the first byte of output.
+import { promises as fsp, readFileSync } from 'node:fs';
+import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
+import { secureJoin } from '../lib/index.ts';
+import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
+import type { Container } from './container.ts';
+import type { EngineContext } from './context.ts';
+import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
+import { resolveUser } from './user.ts';
+
+const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const initPathInContainer = '/sbin/docker-init';
+
+/** dockerd's exit codes for a process that could not be started, from the runtime's message. */
+export function startFailureExitCode(message: string): { code: number; invalidConfig: boolean } {
+  if (/executable file not found|no such file or directory|system cannot find the file specified/.test(message)) return { code: 127, invalidConfig: true };
+  if (/permission denied|is a directory/.test(message)) return { code: 126, invalidConfig: true };
+  return { code: 128, invalidConfig: false };
+}
+
+function checkStartable(c: Container): void {
+  if (c.state.Paused) throw new Conflict('cannot start a paused container, try unpause instead');
+  if (c.state.Running) throw new NotModified();
+  if (c.state.RemovalInProgress || c.state.Dead) throw new Conflict('container is marked for removal and cannot be started');
+}
+
+export async function startContainer(ctx: EngineContext, c: Container): Promise<void> {
+  checkStartable(c);
+  const rec = c.record;
+  const host = c.hostConfig;
+  let rootfs: string | undefined;
+  try {
+    rootfs = await ctx.layers.mountRw(c.id);
+    const resolvText = readHostResolvConf(ctx.config.hostResolvConf);
+    await writeContainerFiles(c.dir, {
+      hostname: rec.Config.Hostname,
+      hosts: renderHosts([]),
+      resolvConf: renderResolvConf(resolvText, {
+        dns: host.Dns?.length ? host.Dns : ctx.config.dns,
+        search: host.DnsSearch?.length ? host.DnsSearch : ctx.config.dnsSearch,
+        options: host.DnsOptions?.length ? host.DnsOptions : ctx.config.dnsOptions,
+      }),
+    });
+    const user = await resolveUser(rootfs, rec.Config.User, host.GroupAdd ?? []);
+    const env = buildEnv(rec.Config.Env ?? [], { hostname: rec.Config.Hostname, home: user.home, tty: rec.Config.Tty });
+    const cwd = rec.Config.WorkingDir || '/';
+    if (cwd !== '/') await ensureWorkingDir(rootfs, cwd, user);
+
+    const mounts: OciMount[] = [
+      { destination: '/etc/resolv.conf', type: 'bind', source: rec.ResolvConfPath, options: ['rbind', 'rprivate'] },
+      { destination: '/etc/hostname', type: 'bind', source: rec.HostnamePath, options: ['rbind', 'rprivate'] },
+      { destination: '/etc/hosts', type: 'bind', source: rec.HostsPath, options: ['rbind', 'rprivate'] },
+    ];
+    let args = [rec.Path, ...rec.Args];
+    if (host.Init) {
+      mounts.push({ destination: initPathInContainer, type: 'bind', source: ctx.config.initPath, options: ['bind', 'ro'] });
+      args = [initPathInContainer, '--', ...args];
+    }
+    const spec = buildSpec({
+      id: c.id,
+      rootfs,
+      readonlyRootfs: host.ReadonlyRootfs,
+      hostname: rec.Config.Hostname,
+      args,
+      env,
+      cwd,
+      user,
+      terminal: rec.Config.Tty,
+      ...(host.ConsoleSize && host.ConsoleSize[0] > 0 ? { consoleSize: { height: host.ConsoleSize[0], width: host.ConsoleSize[1] } } : {}),
+      privileged: host.Privileged,
+      capAdd: host.CapAdd ?? [],
+      capDrop: host.CapDrop ?? [],
+      mounts,
+      network: { mode: 'private' },
+      pid: host.PidMode === 'host' ? { mode: 'host' } : { mode: 'private' },
+      ipc: host.IpcMode === 'host' ? { mode: 'host' } : { mode: 'private' },
+      uts: host.UTSMode === 'host' ? { mode: 'host' } : { mode: 'private' },
+      cgroupns: host.CgroupnsMode === 'host' ? 'host' : 'private',
+      cgroupsPath: `/${host.CgroupParent || ctx.config.cgroupParent}/${c.id}`,
+      shmSize: host.ShmSize,
+      maskedPaths: host.MaskedPaths,
+      readonlyPaths: host.ReadonlyPaths,
+      sysctls: host.Sysctls ?? {},
+      oomScoreAdj: host.OomScoreAdj,
+    });
+    const logMax = parseLogSize(host.LogConfig.Config['max-size']);
+    const { pid } = await ctx.runtime.create({
+      id: c.id,
+      name: c.name,
+      spec,
+      logPath: host.LogConfig.Type === 'none' ? '/dev/null' : rec.LogPath,
+      ...(logMax ? { logSizeMax: logMax } : {}),
+      stdin: rec.Config.OpenStdin,
+      leaveStdinOpen: !rec.Config.StdinOnce,
+    });
+    for (const waiter of c.pendingAttach) waiter.ready();
+    c.pendingAttach.clear();
+    try {
+      await ctx.runtime.start(c.id);
+    } catch (err) {
+      await ctx.runtime.delete(c.id).catch(() => {});
+      throw err;
+    }
+    Object.assign(rec.State, {
+      Running: true,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: pid,
+      ExitCode: 0,
+      Error: '',
+      StartedAt: new Date().toISOString(),
+    });
+    rec.HasBeenStartedBefore = true;
+    rec.HasBeenManuallyStopped = false;
+    await ctx.store.saveState(c);
+    ctx.events.publish('container', 'start', c.id, { image: rec.Config.Image, name: c.name });
+  } catch (err) {
+    for (const waiter of c.pendingAttach) waiter.failed(err);
+    c.pendingAttach.clear();
+    if (rootfs !== undefined && !c.state.Running) await ctx.layers.unmountRw(c.id).catch(() => {});
+    throw await recordStartFailure(ctx, c, err);
+  }
+}
+
+async function recordStartFailure(ctx: EngineContext, c: Container, err: unknown): Promise<unknown> {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof InvalidArgument) {
+    c.record.State.Error = message;
+    await ctx.store.saveState(c).catch(() => {});
+    return err;
+  }
+  if (err instanceof RuntimeError) {
+    const { code, invalidConfig } = startFailureExitCode(message);
+    c.record.State.ExitCode = code;
+    c.record.State.Error = `OCI runtime create failed: ${message}: unknown`;
+    await ctx.store.saveState(c).catch(() => {});
+    return invalidConfig ? new InvalidArgument(c.record.State.Error, { cause: err }) : new SystemError(c.record.State.Error, { cause: err });
+  }
+  return err;
+}
+
+function readHostResolvConf(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** dockerd's order: PATH, HOSTNAME, TERM, then the container's own values replace or append. */
+export function buildEnv(env: readonly string[], info: { hostname: string; home: string; tty: boolean }): string[] {
+  const out = [defaultPath, `HOSTNAME=${info.hostname}`, ...(info.tty ? ['TERM=xterm'] : [])];
+  for (const e of env) {
+    const key = e.split('=')[0];
+    const i = out.findIndex((x) => x.split('=')[0] === key);
+    if (i >= 0) out[i] = e;
+    else out.push(e);
+  }
+  if (!out.some((e) => e.startsWith('HOME='))) out.push(`HOME=${info.home}`);
+  return out;
+}
+
+async function ensureWorkingDir(rootfs: string, cwd: string, user: { uid: number; gid: number }): Promise<void> {
+  const path = await secureJoin(rootfs, cwd);
+  try {
+    const st = await fsp.stat(path);
+    if (!st.isDirectory()) throw new InvalidArgument(`Cannot mkdir: ${cwd} is not a directory`);
+    return;
+  } catch (err) {
+    if (err instanceof InvalidArgument) throw err;
+  }
+  await fsp.mkdir(path, { recursive: true, mode: 0o755 });
+  await fsp.chown(path, user.uid, user.gid);
+}
+
+function parseLogSize(v: string | undefined): number | undefined {
+  if (!v) return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(v.trim());
+  if (!m) throw new InvalidArgument(`invalid value for max-size: ${v}`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as ''];
+  return Math.floor(Number(m[1]) * mult);
+}

@@ -1,0 +1,117 @@
+// The containers berthd knows: loaded from <data-root>/containers at start-up, looked up by id,
+// name or id prefix as dockerd does, and saved atomically (config.v2.json is the commit point of a
+// create: a directory without it is a half-made container and is swept).
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { Conflict, InvalidArgument, NotFound } from '../errors/index.ts';
+import { readJson, silentLogger, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { defaultHostConfig, type HostConfig } from '../types/index.ts';
+import { Container, type ContainerRecord } from './container.ts';
+
+const validName = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export class ContainerStore {
+  readonly root: string;
+  #log: Logger;
+  #byId = new Map<string, Container>();
+  #names = new Map<string, string>();
+
+  constructor(options: { root: string; log?: Logger }) {
+    this.root = options.root;
+    this.#log = options.log ?? silentLogger;
+  }
+
+  dir(id: string): string {
+    return join(this.root, id);
+  }
+
+  async load(): Promise<Container[]> {
+    await fsp.mkdir(this.root, { recursive: true, mode: 0o710 });
+    for (const name of await fsp.readdir(this.root)) {
+      const dir = join(this.root, name);
+      const record = await readJson<ContainerRecord>(join(dir, 'config.v2.json')).catch((err: unknown) => {
+        this.#log.warn('unreadable container config', { container: name, error: err });
+        return undefined;
+      });
+      if (!record || record.ID !== name) {
+        this.#log.info('removing half-made container directory', { dir });
+        await fsp.rm(dir, { recursive: true, force: true });
+        continue;
+      }
+      const host = (await readJson<HostConfig>(join(dir, 'hostconfig.json')).catch(() => undefined)) ?? defaultHostConfig();
+      const c = new Container(record, { ...defaultHostConfig(), ...host }, dir);
+      this.#byId.set(c.id, c);
+      this.#names.set(c.name, c.id);
+    }
+    return [...this.#byId.values()];
+  }
+
+  all(): Container[] {
+    return [...this.#byId.values()];
+  }
+
+  ids(): Set<string> {
+    return new Set(this.#byId.keys());
+  }
+
+  /** dockerd's lookup order: full id, then exact name, then unique id prefix. */
+  find(ref: string): Container | undefined {
+    const byId = this.#byId.get(ref);
+    if (byId) return byId;
+    const byName = this.#names.get(ref.replace(/^\//, ''));
+    if (byName) return this.#byId.get(byName);
+    if (!/^[0-9a-f]+$/.test(ref)) return undefined;
+    const matches = [...this.#byId.keys()].filter((id) => id.startsWith(ref));
+    if (matches.length > 1) throw new InvalidArgument(`multiple IDs found with provided prefix: ${ref}`);
+    return matches.length ? this.#byId.get(matches[0]) : undefined;
+  }
+
+  get(ref: string): Container {
+    if (!ref) throw new NotFound('No such container: ');
+    const c = this.find(ref);
+    if (!c) throw new NotFound(`No such container: ${ref}`);
+    return c;
+  }
+
+  /** Claims a name for a container id, with dockerd's validation and conflict messages. */
+  reserveName(name: string, id: string): void {
+    if (!validName.test(name)) {
+      throw new InvalidArgument(`Invalid container name (${name.replace(/^\//, '')}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    }
+    const bare = name.replace(/^\//, '');
+    const owner = this.#names.get(bare);
+    if (owner !== undefined && owner !== id) {
+      throw new Conflict(`Conflict. The container name "/${bare}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    this.#names.set(bare, id);
+  }
+
+  releaseName(name: string): void {
+    this.#names.delete(name.replace(/^\//, ''));
+  }
+
+  hasName(name: string): boolean {
+    return this.#names.has(name.replace(/^\//, ''));
+  }
+
+  add(c: Container): void {
+    this.#byId.set(c.id, c);
+    this.#names.set(c.name, c.id);
+  }
+
+  delete(c: Container): void {
+    this.#byId.delete(c.id);
+    if (this.#names.get(c.name) === c.id) this.#names.delete(c.name);
+  }
+
+  /** Persists both files; config.v2.json last, since its presence marks a whole container. */
+  async save(c: Container): Promise<void> {
+    await writeJsonAtomic(join(c.dir, 'hostconfig.json'), c.hostConfig, { mode: 0o600 });
+    await writeJsonAtomic(join(c.dir, 'config.v2.json'), c.record, { mode: 0o600 });
+  }
+
+  /** Saves only the record (state changes), the hot path of start and exit. */
+  async saveState(c: Container): Promise<void> {
+    await writeJsonAtomic(join(c.dir, 'config.v2.json'), c.record, { mode: 0o600 });
+  }
+}

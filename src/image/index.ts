@@ -1,0 +1,13 @@
+// Images: references, the image store, import, pull and the image service behind /images.
+export { ImageStore, type Image } from './store.ts';
+export { ImageService, engineVersion, type ImageUsers, type ImageServiceOptions } from './service.ts';
+export { createBuiltinBusybox, isBuiltinReference } from './builtin.ts';
+export {
+  parseReference,
+  familiarName,
+  familiarString,
+  fullName,
+  withDefaultTag,
+  referenceString,
+  type Reference,
+} from './reference.ts';

@@ -1,0 +1,19 @@
+// Shared helpers with no subsystem knowledge: atomic files, logging, ids, units, names, signals.
+export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, readJson, syncDir } from './atomic.ts';
+export { createLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
+export { newId, shortId, sha256Hex, isHexId } from './ids.ts';
+export { secureJoin } from './secure-join.ts';
+export {
+  humanDuration,
+  humanSize,
+  bytesSize,
+  parseRamInBytes,
+  parseSize,
+  parseGoDuration,
+  formatGoDuration,
+  parseTimestamp,
+  formatRfc3339Nano,
+  goZeroTime,
+} from './units.ts';
+export { generateName } from './names.ts';
+export { parseSignal, signalName } from './signals.ts';

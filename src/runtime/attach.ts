@@ -1,0 +1,59 @@
+// One connection to conmon's attach socket (SOCK_SEQPACKET). Each packet conmon sends starts with
+// a byte naming the stream (2 stdout, 3 stderr); what we send is the container's stdin, at most
+// one packet's worth per write so conmon's buffer never truncates it.
+import { EventEmitter } from 'node:events';
+import type net from 'node:net';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+const maxPacket = 8192;
+
+export class AttachConnection extends EventEmitter<{ data: [OutputStream, Buffer]; end: []; error: [Error] }> {
+  #socket: net.Socket;
+  #ended = false;
+
+  constructor(socket: net.Socket) {
+    super();
+    this.#socket = socket;
+    socket.on('data', (packet: Buffer) => {
+      if (packet.length < 1) return;
+      const stream = packet[0] === 3 ? 'stderr' : 'stdout';
+      if (packet.length > 1) this.emit('data', stream, packet.subarray(1));
+    });
+    socket.on('end', () => this.#finish());
+    socket.on('close', () => this.#finish());
+    socket.on('error', (err) => this.emit('error', err));
+  }
+
+  #finish(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.emit('end');
+  }
+
+  /** Sends stdin data; resolves when the socket accepted it (backpressure). */
+  async writeStdin(data: Buffer): Promise<void> {
+    for (let off = 0; off < data.length; off += maxPacket) {
+      const chunk = data.subarray(off, off + maxPacket);
+      if (!this.#socket.write(chunk)) await new Promise<void>((r) => this.#socket.once('drain', () => r()));
+    }
+  }
+
+  /** Closes our sending side: conmon then closes the container's stdin (unless told to keep it). */
+  closeStdin(): void {
+    this.#socket.end();
+  }
+
+  close(): void {
+    this.#socket.destroy();
+    this.#finish();
+  }
+
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#socket.resume();
+  }
+}

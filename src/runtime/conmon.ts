@@ -1,0 +1,316 @@
+// The container runtime: runc under one conmon per container. conmon holds the container's stdio,
+// writes its log, records its exit code in <exec-root>/exits/<id> and keeps running while berthd
+// restarts; berthd is never the container's parent. Per container, the bundle directory
+// <exec-root>/containers/<id>/ holds config.json, conmon's pid files, its attach socket and ctl
+// fifo.
+import { execFile, spawn } from 'node:child_process';
+import { promises as fsp, watch, readFileSync, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { NotFound, SystemError, isErrno } from '../errors/index.ts';
+import { silentLogger, writeFileAtomic, type Logger } from '../lib/index.ts';
+import { socketFromFd, type Syscalls } from '../sys/index.ts';
+import { AttachConnection } from './attach.ts';
+import type { OciSpec } from './spec.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface CreateOptions {
+  id: string;
+  name: string;
+  spec: OciSpec;
+  logPath: string;
+  /** conmon's --log-size-max, in bytes. */
+  logSizeMax?: number;
+  /** Give the container a stdin pipe (docker's OpenStdin). */
+  stdin: boolean;
+  /** Keep stdin open after an attached client disconnects (docker's !StdinOnce). */
+  leaveStdinOpen: boolean;
+}
+
+export interface ExitStatus {
+  exitCode: number;
+  finishedAt: Date;
+  oomKilled: boolean;
+}
+
+/** A failure reported by runc, with its own message (e.g. an executable that is not found). */
+export class RuntimeError extends SystemError {}
+
+export interface RuntimeOptions {
+  execRoot: string;
+  runtimePath: string;
+  conmonPath: string;
+  sys: Syscalls;
+  log?: Logger;
+}
+
+export class ConmonRuntime {
+  #execRoot: string;
+  #runtimePath: string;
+  #conmonPath: string;
+  #sys: Syscalls;
+  #log: Logger;
+  #watcher?: FSWatcher;
+
+  constructor(options: RuntimeOptions) {
+    this.#execRoot = options.execRoot;
+    this.#runtimePath = options.runtimePath;
+    this.#conmonPath = options.conmonPath;
+    this.#sys = options.sys;
+    this.#log = options.log ?? silentLogger;
+  }
+
+  get #runcRoot(): string {
+    return join(this.#execRoot, 'runc');
+  }
+
+  get #exitDir(): string {
+    return join(this.#execRoot, 'exits');
+  }
+
+  bundle(id: string): string {
+    return join(this.#execRoot, 'containers', id);
+  }
+
+  async init(): Promise<void> {
+    for (const d of [this.#runcRoot, this.#exitDir, join(this.#execRoot, 'containers')]) {
+      await fsp.mkdir(d, { recursive: true, mode: 0o700 });
+    }
+  }
+
+  /**
+   * Calls `onExit(id)` whenever conmon records a container's exit. Exits recorded while nobody
+   * watched are found by `exitStatus`.
+   */
+  watchExits(onExit: (id: string) => void): void {
+    this.#watcher = watch(this.#exitDir, (_event, filename) => {
+      if (filename && !filename.startsWith('.')) onExit(filename.toString());
+    });
+  }
+
+  close(): void {
+    this.#watcher?.close();
+  }
+
+  #runc(args: string[]): Promise<{ stdout: string; stderr: string }> {
+    return execFileAsync(this.#runtimePath, ['--root', this.#runcRoot, '--log-format', 'json', ...args], { maxBuffer: 16 << 20 }).catch(
+      (err: { stderr?: string; message: string }) => {
+        throw new RuntimeError(runcMessage(err.stderr ?? '') || err.message, { cause: err });
+      },
+    );
+  }
+
+  /**
+   * Writes the bundle, starts conmon and lets it run `runc create`. Resolves with the container's
+   * pid once the process exists (stopped before exec until `start`).
+   */
+  async create(options: CreateOptions): Promise<{ pid: number }> {
+    const { id } = options;
+    const bundle = this.bundle(id);
+    await fsp.rm(join(this.#exitDir, id), { force: true });
+    await fsp.rm(bundle, { recursive: true, force: true });
+    await fsp.mkdir(join(bundle, 'persist'), { recursive: true, mode: 0o700 });
+    await fsp.writeFile(join(bundle, 'config.json'), JSON.stringify(options.spec));
+
+    const args = [
+      '--api-version', '1',
+      '-c', id,
+      '-u', id,
+      '-n', options.name,
+      '-r', this.#runtimePath,
+      '-b', bundle,
+      '-p', join(bundle, 'pidfile'),
+      '-P', join(bundle, 'conmon.pid'),
+      '--persist-dir', join(bundle, 'persist'),
+      '--exit-dir', this.#exitDir,
+      '-l', `k8s-file:${options.logPath}`,
+      '--log-level', 'error',
+      '--full-attach',
+      '--no-sync-log',
+      '--runtime-arg', '--root', '--runtime-arg', this.#runcRoot,
+      '--runtime-arg', '--log-format=json',
+    ];
+    if (options.logSizeMax && options.logSizeMax > 0) args.push('--log-size-max', String(options.logSizeMax));
+    if (options.spec.process.terminal) args.push('-t');
+    if (options.stdin) args.push('-i');
+    if (options.stdin && options.leaveStdinOpen) args.push('--leave-stdin-open');
+
+    const child = spawn(this.#conmonPath, args, {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' },
+      detached: true,
+    });
+    const syncPipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const parentExit = new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    });
+    const message = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      syncPipe.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const nl = buf.indexOf('\n');
+        if (nl >= 0) resolve(buf.slice(0, nl));
+      });
+      syncPipe.on('end', () => resolve(buf));
+      syncPipe.on('error', reject);
+      parentExit.then(
+        (code) => {
+          if (code !== 0) reject(new RuntimeError(`conmon failed (exit status ${code}): ${stderr.trim()}`));
+        },
+        (err: Error) => reject(new RuntimeError(`cannot run conmon: ${err.message}`, { cause: err })),
+      );
+    }).finally(() => syncPipe.destroy());
+    child.unref();
+
+    let parsed: { data?: number; message?: string };
+    try {
+      parsed = JSON.parse(message) as { data?: number; message?: string };
+    } catch {
+      throw new RuntimeError(`conmon sent an unreadable message: ${JSON.stringify(message)} ${stderr.trim()}`);
+    }
+    if (typeof parsed.data !== 'number' || parsed.data <= 0) {
+      await this.delete(id).catch(() => {});
+      throw new RuntimeError(runcMessage(parsed.message ?? '') || 'container creation failed');
+    }
+    return { pid: parsed.data };
+  }
+
+  async start(id: string): Promise<void> {
+    await this.#runc(['start', id]);
+  }
+
+  async kill(id: string, signal: number, options: { all?: boolean } = {}): Promise<void> {
+    await this.#runc(['kill', ...(options.all ? ['--all'] : []), id, String(signal)]);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.#runc(['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.#runc(['resume', id]);
+  }
+
+  /** Forgets a stopped container: runc's state, the bundle and the exit file. */
+  async delete(id: string): Promise<void> {
+    try {
+      await this.#runc(['delete', '--force', id]);
+    } catch (err) {
+      if (!/does not exist|not exist/.test((err as Error).message)) this.#log.warn('runc delete failed', { id, error: err });
+    }
+    await fsp.rm(this.bundle(id), { recursive: true, force: true });
+    await fsp.rm(join(this.#exitDir, id), { force: true });
+  }
+
+  /** The exit conmon recorded, or undefined while the container runs (or never ran). */
+  async exitStatus(id: string): Promise<ExitStatus | undefined> {
+    const file = join(this.#exitDir, id);
+    let text: string;
+    let finishedAt: Date;
+    try {
+      const [t, st] = await Promise.all([fsp.readFile(file, 'utf8'), fsp.stat(file)]);
+      text = t;
+      finishedAt = st.mtime;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return undefined;
+      throw err;
+    }
+    const oomKilled = await fsp.access(join(this.bundle(id), 'persist', 'oom')).then(
+      () => true,
+      () => false,
+    );
+    const code = Number.parseInt(text.trim(), 10);
+    return { exitCode: Number.isNaN(code) || code < 0 ? 255 : code, finishedAt, oomKilled };
+  }
+
+  /** Whether the container's conmon is still running (after a berthd restart, for example). */
+  async isAlive(id: string): Promise<boolean> {
+    const pid = await readPid(join(this.bundle(id), 'conmon.pid'));
+    if (pid === undefined) return false;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    // Guard against a recycled pid: it must still be conmon, for this container.
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmdline.includes(id);
+    } catch {
+      return false;
+    }
+  }
+
+  /** The container's init pid as runc recorded it. */
+  async pid(id: string): Promise<number | undefined> {
+    return readPid(join(this.bundle(id), 'pidfile'));
+  }
+
+  /** Connects to conmon's attach socket: output frames in, stdin out. */
+  attach(id: string): AttachConnection {
+    let fd: number;
+    try {
+      fd = this.#sys.connectSeqpacket(join(this.bundle(id), 'attach'));
+    } catch (err) {
+      throw new NotFound(`container ${id} has no attach socket: ${(err as Error).message}`, { cause: err });
+    }
+    return new AttachConnection(socketFromFd(fd));
+  }
+
+  /** Resizes the container's pty through conmon's control fifo. */
+  async resize(id: string, size: { height: number; width: number }): Promise<void> {
+    const fh = await fsp.open(join(this.bundle(id), 'ctl'), fsp.constants.O_WRONLY | fsp.constants.O_NONBLOCK);
+    try {
+      await fh.write(`1 ${size.height} ${size.width}\n`);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** `runc state` for one container, or undefined when runc does not know it. */
+  async state(id: string): Promise<{ status: string; pid: number } | undefined> {
+    try {
+      const { stdout } = await this.#runc(['state', id]);
+      return JSON.parse(stdout) as { status: string; pid: number };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes a file into the bundle atomically (used for exec process specs). */
+  async writeBundleFile(id: string, name: string, content: string): Promise<string> {
+    const path = join(this.bundle(id), name);
+    await writeFileAtomic(path, content, { mode: 0o600 });
+    return path;
+  }
+}
+
+async function readPid(path: string): Promise<number | undefined> {
+  try {
+    const n = Number.parseInt((await fsp.readFile(path, 'utf8')).trim(), 10);
+    return Number.isNaN(n) || n <= 0 ? undefined : n;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The message of runc's JSON log lines (`{"level":"error","msg":"…"}`), else the text itself. */
+export function runcMessage(text: string): string {
+  const msgs: string[] = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (!t) continue;
+    try {
+      const v = JSON.parse(t) as { msg?: string; level?: string };
+      if (v.msg && v.level !== 'debug' && v.level !== 'info') msgs.push(v.msg);
+    } catch {
+      const m = /msg="((?:[^"\\]|\\.)*)"/.exec(t);
+      msgs.push(m ? m[1].replace(/\\(.)/g, '$1') : t);
+    }
+  }
+  return msgs.join('; ');
+}

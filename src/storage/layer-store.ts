@@ -1,0 +1,315 @@
+// Image layers by chain id and container read-write layers, over the overlay2 driver, in dockerd's
+// layerdb layout:
+//   layerdb/sha256/<chain>/{diff,cache-id,size,parent}   one directory per image layer
+//   layerdb/mounts/<container>/{mount-id,init-id,parent} one per container
+// Each entry is written into layerdb/tmp and renamed into place, so a crash leaves either a whole
+// entry or none; driver directories that no entry names are swept at start-up.
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Conflict, InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
+import { silentLogger, syncDir, type Logger } from '../lib/index.ts';
+import type { Overlay2Driver } from './overlay2.ts';
+import { populateInitLayer } from './init-layer.ts';
+
+export interface Layer {
+  chainId: string;
+  diffId: string;
+  cacheId: string;
+  /** Bytes of the layer's own files. */
+  size: number;
+  parent?: string;
+}
+
+export interface RwLayer {
+  containerId: string;
+  mountId: string;
+  initId: string;
+  /** The chain id of the image's top layer, if the image has layers. */
+  parent?: string;
+}
+
+/** ChainID(L0) = DiffID(L0); ChainID(Ln) = sha256(ChainID(Ln-1) + " " + DiffID(Ln)). */
+export function chainIds(diffIds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIds) {
+    const prev = out.at(-1);
+    out.push(prev === undefined ? d : `sha256:${createHash('sha256').update(`${prev} ${d}`).digest('hex')}`);
+  }
+  return out;
+}
+
+const hex = (digest: string) => digest.replace(/^sha256:/, '');
+
+export class LayerStore {
+  #root: string;
+  #driver: Overlay2Driver;
+  #log: Logger;
+  #layers = new Map<string, Layer>();
+  #rw = new Map<string, RwLayer>();
+  #refs = new Map<string, number>();
+
+  constructor(options: { root: string; driver: Overlay2Driver; log?: Logger }) {
+    this.#root = options.root;
+    this.#driver = options.driver;
+    this.#log = options.log ?? silentLogger;
+  }
+
+  get driver(): Overlay2Driver {
+    return this.#driver;
+  }
+
+  async load(): Promise<void> {
+    for (const d of ['sha256', 'mounts', 'tmp']) await fsp.mkdir(join(this.#root, d), { recursive: true, mode: 0o700 });
+    await fsp.rm(join(this.#root, 'tmp'), { recursive: true, force: true });
+    await fsp.mkdir(join(this.#root, 'tmp'), { mode: 0o700 });
+    for (const name of await fsp.readdir(join(this.#root, 'sha256'))) {
+      const dir = join(this.#root, 'sha256', name);
+      try {
+        const [diff, cacheId, size, parent] = await Promise.all(
+          ['diff', 'cache-id', 'size', 'parent'].map((f) => fsp.readFile(join(dir, f), 'utf8').catch(() => undefined)),
+        );
+        if (!diff || !cacheId) throw new Error('incomplete layer metadata');
+        this.#layers.set(`sha256:${name}`, {
+          chainId: `sha256:${name}`,
+          diffId: diff.trim(),
+          cacheId: cacheId.trim(),
+          size: Number(size ?? 0),
+          ...(parent ? { parent: parent.trim() } : {}),
+        });
+      } catch (err) {
+        this.#log.warn('removing unreadable layer metadata', { layer: name, error: err });
+        await fsp.rm(dir, { recursive: true, force: true });
+      }
+    }
+    for (const cid of await fsp.readdir(join(this.#root, 'mounts'))) {
+      const dir = join(this.#root, 'mounts', cid);
+      const [mountId, initId, parent] = await Promise.all(
+        ['mount-id', 'init-id', 'parent'].map((f) => fsp.readFile(join(dir, f), 'utf8').catch(() => undefined)),
+      );
+      if (!mountId || !initId) {
+        await fsp.rm(dir, { recursive: true, force: true });
+        continue;
+      }
+      this.#rw.set(cid, { containerId: cid, mountId: mountId.trim(), initId: initId.trim(), ...(parent ? { parent: parent.trim() } : {}) });
+    }
+  }
+
+  get(chainId: string): Layer | undefined {
+    return this.#layers.get(chainId);
+  }
+
+  /** The chain from the base layer up to `chainId`. */
+  chain(chainId: string): Layer[] {
+    const out: Layer[] = [];
+    for (let c: string | undefined = chainId; c !== undefined; ) {
+      const l = this.#layers.get(c);
+      if (!l) throw new NotFound(`layer ${c} does not exist`);
+      out.unshift(l);
+      c = l.parent;
+    }
+    return out;
+  }
+
+  /**
+   * Unpacks an uncompressed layer tar on top of `parent` and records it. When a layer with the
+   * same chain id exists already, the new copy is discarded and the existing one returned.
+   */
+  async register(tar: Readable, options: { parent?: string; expectedDiffId?: string } = {}): Promise<Layer> {
+    const parentLayer = options.parent === undefined ? undefined : this.#layers.get(options.parent);
+    if (options.parent !== undefined && !parentLayer) throw new NotFound(`layer ${options.parent} does not exist`);
+    const cacheId = randomBytes(32).toString('hex');
+    await this.#driver.create(cacheId, parentLayer?.cacheId);
+    try {
+      const hash = createHash('sha256');
+      const hashing = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          cb(null, chunk);
+        },
+      });
+      const passthrough = new PassThrough();
+      const applying = this.#driver.applyDiff(cacheId, passthrough);
+      await Promise.all([pipeline(tar, hashing, passthrough), applying]);
+      const diffId = `sha256:${hash.digest('hex')}`;
+      if (options.expectedDiffId !== undefined && options.expectedDiffId !== diffId) {
+        throw new InvalidArgument(`layer content digest mismatch: expected ${options.expectedDiffId}, got ${diffId}`);
+      }
+      const size = await applying;
+      const chainId = parentLayer ? chainIds([parentLayer.chainId, diffId])[1] : diffId;
+      const existing = this.#layers.get(chainId);
+      if (existing) {
+        await this.#driver.remove(cacheId);
+        return existing;
+      }
+      const layer: Layer = { chainId, diffId, cacheId, size, ...(parentLayer ? { parent: parentLayer.chainId } : {}) };
+      await this.#writeEntry(join('sha256', hex(chainId)), {
+        diff: diffId,
+        'cache-id': cacheId,
+        size: String(size),
+        ...(layer.parent ? { parent: layer.parent } : {}),
+      });
+      this.#layers.set(chainId, layer);
+      return layer;
+    } catch (err) {
+      await this.#driver.remove(cacheId).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Counts a user (an image) of the layer `chainId`. */
+  retain(chainId: string): void {
+    this.#refs.set(chainId, (this.#refs.get(chainId) ?? 0) + 1);
+  }
+
+  /**
+   * Drops a user of `chainId`; layers left with no user, no child layer and no container on top
+   * are deleted, walking down the chain. Returns the chain ids deleted.
+   */
+  async release(chainId: string): Promise<string[]> {
+    const n = (this.#refs.get(chainId) ?? 0) - 1;
+    if (n > 0) this.#refs.set(chainId, n);
+    else this.#refs.delete(chainId);
+    const deleted: string[] = [];
+    for (let c: string | undefined = chainId; c !== undefined; ) {
+      const layer = this.#layers.get(c);
+      if (!layer || this.#inUse(c)) break;
+      this.#layers.delete(c);
+      await fsp.rm(join(this.#root, 'sha256', hex(c)), { recursive: true, force: true });
+      await this.#driver.remove(layer.cacheId);
+      deleted.push(c);
+      c = layer.parent;
+    }
+    return deleted;
+  }
+
+  #inUse(chainId: string): boolean {
+    if ((this.#refs.get(chainId) ?? 0) > 0) return true;
+    for (const l of this.#layers.values()) if (l.parent === chainId) return true;
+    for (const r of this.#rw.values()) if (r.parent === chainId) return true;
+    return false;
+  }
+
+  // ---- container layers
+
+  rwLayer(containerId: string): RwLayer | undefined {
+    return this.#rw.get(containerId);
+  }
+
+  /**
+   * Creates the container's init layer (mount points for /etc/hosts and friends) and its read-write
+   * layer on top of the image's top layer.
+   */
+  async createRwLayer(containerId: string, parent: string | undefined): Promise<RwLayer> {
+    if (this.#rw.has(containerId)) throw new Conflict(`layer for container ${containerId} already exists`);
+    const parentLayer = parent === undefined ? undefined : this.#layers.get(parent);
+    if (parent !== undefined && !parentLayer) throw new NotFound(`layer ${parent} does not exist`);
+    const mountId = randomBytes(32).toString('hex');
+    const initId = `${mountId}-init`;
+    try {
+      await this.#createInit(initId, parentLayer?.cacheId);
+      await this.#driver.create(mountId, initId);
+      const rw: RwLayer = { containerId, mountId, initId, ...(parent ? { parent } : {}) };
+      await this.#writeEntry(join('mounts', containerId), {
+        'mount-id': mountId,
+        'init-id': initId,
+        ...(parent ? { parent } : {}),
+      });
+      this.#rw.set(containerId, rw);
+      return rw;
+    } catch (err) {
+      await this.#driver.remove(mountId).catch(() => {});
+      await this.#driver.remove(initId).catch(() => {});
+      throw err;
+    }
+  }
+
+  async #createInit(initId: string, parentCacheId: string | undefined): Promise<void> {
+    if (parentCacheId === undefined) {
+      // A scratch image: nothing below, so the init layer's own directory is its whole view.
+      await this.#driver.create(initId);
+      await populateInitLayer(join(this.#driver.dir(initId), 'diff'));
+      return;
+    }
+    await this.#driver.create(initId, parentCacheId);
+    // Mount to see the image's files, so only missing mount points are added (an image whose /etc
+    // is a symlink keeps it).
+    const root = await this.#driver.mount(initId);
+    try {
+      await populateInitLayer(root);
+    } finally {
+      await this.#driver.unmount(initId);
+    }
+  }
+
+  async mountRw(containerId: string): Promise<string> {
+    const rw = this.#rw.get(containerId);
+    if (!rw) throw new NotFound(`no layer for container ${containerId}`);
+    return this.#driver.mount(rw.mountId);
+  }
+
+  async unmountRw(containerId: string): Promise<void> {
+    const rw = this.#rw.get(containerId);
+    if (rw) await this.#driver.unmount(rw.mountId);
+  }
+
+  async removeRwLayer(containerId: string): Promise<void> {
+    const rw = this.#rw.get(containerId);
+    if (!rw) return;
+    // Forget the entry first: a crash after this point leaves only driver dirs, which the
+    // start-up sweep removes.
+    await fsp.rm(join(this.#root, 'mounts', containerId), { recursive: true, force: true });
+    this.#rw.delete(containerId);
+    await this.#driver.remove(rw.mountId);
+    await this.#driver.remove(rw.initId);
+  }
+
+  /**
+   * Removes what a crash can leave behind: driver directories no entry names, and container
+   * layers of containers that no longer exist.
+   */
+  async sweep(liveContainers: ReadonlySet<string>): Promise<void> {
+    for (const cid of [...this.#rw.keys()]) {
+      if (!liveContainers.has(cid)) {
+        this.#log.info('removing layer of a container that no longer exists', { container: cid });
+        await this.removeRwLayer(cid);
+      }
+    }
+    const wanted = new Set<string>();
+    for (const l of this.#layers.values()) wanted.add(l.cacheId);
+    for (const r of this.#rw.values()) {
+      wanted.add(r.mountId);
+      wanted.add(r.initId);
+    }
+    for (const id of await this.#driver.list()) {
+      if (!wanted.has(id)) {
+        this.#log.info('removing unreferenced layer directory', { id });
+        await this.#driver.remove(id);
+      }
+    }
+    await this.#driver.pruneLinks();
+  }
+
+  async #writeEntry(relDir: string, files: Record<string, string>): Promise<void> {
+    const tmp = join(this.#root, 'tmp', randomBytes(8).toString('hex'));
+    await fsp.mkdir(tmp, { mode: 0o700 });
+    for (const [name, content] of Object.entries(files)) {
+      const fh = await fsp.open(join(tmp, name), 'w', 0o644);
+      await fh.writeFile(content);
+      await fh.sync();
+      await fh.close();
+    }
+    await syncDir(tmp);
+    const dest = join(this.#root, relDir);
+    try {
+      await fsp.rename(tmp, dest);
+    } catch (err) {
+      await fsp.rm(tmp, { recursive: true, force: true });
+      if (isErrno(err, 'ENOTEMPTY') || isErrno(err, 'EEXIST')) throw new Conflict(`layer metadata ${relDir} already exists`);
+      throw err;
+    }
+    await syncDir(join(dest, '..'));
+  }
+}

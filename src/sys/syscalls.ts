@@ -1,0 +1,72 @@
+// The kernel boundary's types: the few system calls Node lacks. Everything else in Berth uses node:fs and
+// node:net. Namespace work (unshare/setns) never happens here: those calls affect only the calling
+// thread, while libuv's pool threads stay behind; runc, conmon or a child process do it instead.
+import net from 'node:net';
+
+export interface Syscalls {
+  mount(source: string, target: string, fstype: string, flags: number, data?: string): void;
+  umount(target: string, flags?: number): void;
+  /** mode includes the file type bits (S_IFCHR, S_IFBLK, S_IFIFO). */
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  /** Sets an extended attribute on the path itself, never following a symlink. */
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  /** The attribute's value, or undefined when the path has no such attribute. */
+  lgetxattr(path: string, name: string): Buffer | undefined;
+  llistxattr(path: string): string[];
+  /** Opens a connected AF_UNIX SOCK_SEQPACKET socket (conmon's attach socket) and returns its fd. */
+  connectSeqpacket(path: string): number;
+  /** flock(LOCK_EX|LOCK_NB) on an open fd: false when another process holds the lock. */
+  tryLock(fd: number): boolean;
+}
+
+export const MS_RDONLY = 0x1;
+export const MS_NOSUID = 0x2;
+export const MS_NODEV = 0x4;
+export const MS_NOEXEC = 0x8;
+export const MS_REMOUNT = 0x20;
+export const MS_BIND = 0x1000;
+export const MS_REC = 0x4000;
+export const MS_PRIVATE = 0x40000;
+export const MS_SLAVE = 0x80000;
+export const MS_SHARED = 0x100000;
+export const MNT_DETACH = 0x2;
+
+export const S_IFMT = 0o170000;
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+export const S_IFIFO = 0o010000;
+
+/** An errno failure shaped like Node's own system errors (code, errno, syscall, path). */
+export class SyscallError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  readonly syscall: string;
+  readonly path: string | undefined;
+  constructor(syscall: string, errno: number, code: string, path?: string) {
+    super(`${syscall}${path ? ` ${path}` : ''}: ${code} (errno ${errno})`);
+    this.syscall = syscall;
+    this.errno = errno;
+    this.code = code;
+    this.path = path;
+  }
+}
+
+/**
+ * Wraps a connected stream-like fd (a SOCK_SEQPACKET socket) in a net.Socket. libuv refuses to
+ * guess a handle type for SEQPACKET, so the fd is opened through the pipe wrap directly; reads
+ * then return one packet each. Writes must not be coalesced (each write is one packet), so the
+ * vectored write path is disabled.
+ */
+export function socketFromFd(fd: number): net.Socket {
+  const binding = (process as unknown as { binding(name: string): unknown }).binding('pipe_wrap') as {
+    Pipe: new (type: number) => { open(fd: number): number };
+    constants: { SOCKET: number };
+  };
+  const handle = new binding.Pipe(binding.constants.SOCKET);
+  const rc = handle.open(fd);
+  if (rc !== 0) throw new SyscallError('uv_pipe_open', -rc, 'EINVAL');
+  const socket = new net.Socket({ handle, readable: true, writable: true } as net.SocketConstructorOpts);
+  (socket as unknown as { _writev: unknown })._writev = null;
+  return socket;
+}
+

@@ -1,0 +1,212 @@
+// A real berthd for one test suite: its own data root, exec root, socket and cgroup parent, and
+// a teardown that removes everything it made — containers, conmon processes (by pid), mounts,
+// cgroups and directories — even when the suite failed.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..');
+export const berthBin = join(repoRoot, 'bin', 'berth');
+export const berthdBin = join(repoRoot, 'bin', 'berthd');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestDaemon {
+  base: string;
+  dataRoot: string;
+  execRoot: string;
+  socket: string;
+  host: string;
+  cgroupParent: string;
+  process: ChildProcess;
+  logs(): string;
+  /** Runs the berth CLI against this daemon. */
+  berth(args: string[], options?: { input?: string | Buffer; env?: Record<string, string>; timeout?: number }): RunResult;
+  /** Runs the berth CLI asynchronously (for commands that block, like logs -f). */
+  berthAsync(args: string[], options?: { input?: string | Buffer; env?: Record<string, string> }): Promise<RunResult>;
+  /** Runs an HTTP request against the API; returns status, headers and body text. */
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  start(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+function waitForSocket(socket: string, child: ChildProcess, logs: () => string, timeoutMs = 15000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolvePromise, reject) => {
+    const tick = () => {
+      if (child.exitCode !== null) return reject(new Error(`berthd exited (${child.exitCode}):\n${logs()}`));
+      const r = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--unix-socket', socket, 'http://x/_ping'], { encoding: 'utf8' });
+      if (r.stdout === '200') return resolvePromise();
+      if (Date.now() > deadline) return reject(new Error(`berthd did not answer on ${socket}:\n${logs()}`));
+      setTimeout(tick, 50);
+    };
+    tick();
+  });
+}
+
+export async function startDaemon(options: { extraArgs?: string[]; config?: Record<string, unknown> } = {}): Promise<TestDaemon> {
+  const base = mkdtempSync('/tmp/berth-it-');
+  const tag = randomBytes(4).toString('hex');
+  const dataRoot = join(base, 'data');
+  const execRoot = join(base, 'exec');
+  const socket = join(base, 'berth.sock');
+  const configFile = join(base, 'daemon.json');
+  writeFileSync(configFile, JSON.stringify(options.config ?? {}));
+  const cgroupParent = `berth-it-${tag}`;
+  let out = '';
+  let child!: ChildProcess;
+  const spawnDaemon = async () => {
+    child = spawn(
+      process.execPath,
+      [join(repoRoot, 'dist', 'berthd.mjs'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config-file', configFile, '--cgroup-parent', cgroupParent, ...(options.extraArgs ?? [])],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitForSocket(socket, child, () => out);
+  };
+  await spawnDaemon();
+  const env = { ...process.env, BERTH_HOST: `unix://${socket}` } as Record<string, string>;
+  const d: TestDaemon = {
+    base,
+    dataRoot,
+    execRoot,
+    socket,
+    host: `unix://${socket}`,
+    cgroupParent,
+    get process() {
+      return child;
+    },
+    logs: () => out,
+    berth(args, o = {}) {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'berth.mjs'), ...args], {
+        env: { ...env, ...(o.env ?? {}) },
+        input: o.input ?? '',
+        encoding: 'utf8',
+        timeout: o.timeout ?? 60_000,
+      });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    berthAsync(args, o = {}) {
+      return new Promise((resolvePromise) => {
+        const p = spawn(process.execPath, [join(repoRoot, 'dist', 'berth.mjs'), ...args], { env: { ...env, ...(o.env ?? {}) } });
+        let stdout = '';
+        let stderr = '';
+        p.stdout.on('data', (x: Buffer) => (stdout += x.toString()));
+        p.stderr.on('data', (x: Buffer) => (stderr += x.toString()));
+        p.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+        p.stdin.end(o.input ?? '');
+      });
+    },
+    async api(method, path, body, headers = {}) {
+      const http = await import('node:http');
+      return new Promise((resolvePromise, reject) => {
+        const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+        const req = http.request(
+          { socketPath: socket, method, path, headers: { ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}), ...headers } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(payload);
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill(signal);
+      return exited;
+    },
+    async start() {
+      await spawnDaemon();
+    },
+    async cleanup() {
+      await cleanupDaemon(d);
+    },
+  };
+  return d;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes everything a test daemon made. Safe to call more than once. */
+export async function cleanupDaemon(d: TestDaemon): Promise<void> {
+  if (d.process.exitCode === null && d.process.signalCode === null) {
+    try {
+      const list = await d.api('GET', '/containers/json?all=1');
+      for (const c of JSON.parse(list.body) as Array<{ Id: string }>) await d.api('DELETE', `/containers/${c.Id}?force=1`);
+    } catch {
+      // best effort: the kill below covers the rest
+    }
+    const exited = new Promise<void>((r) => d.process.once('exit', () => r()));
+    d.process.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (d.process.exitCode === null && d.process.signalCode === null) d.process.kill('SIGKILL');
+  }
+  // conmon processes of containers still running, by the pid each recorded
+  const bundles = join(d.execRoot, 'containers');
+  if (existsSync(bundles)) {
+    for (const id of readdirSync(bundles)) {
+      for (const file of ['pidfile', 'conmon.pid']) {
+        try {
+          const pid = Number(readFileSync(join(bundles, id, file), 'utf8').trim());
+          if (pid > 1 && pidAlive(pid)) process.kill(pid, 'SIGKILL');
+        } catch {
+          // not there
+        }
+      }
+      spawnSync('runc', ['--root', join(d.execRoot, 'runc'), 'delete', '--force', id]);
+    }
+  }
+  // mounts under the test's base directory, deepest first
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m) => m && m.startsWith(d.base))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync('umount', ['-l', m]);
+  // cgroups under the suite's own parent
+  for (const root of ['/sys/fs/cgroup', ...readdirSync('/sys/fs/cgroup').map((c) => join('/sys/fs/cgroup', c))]) {
+    const dir = join(root, d.cgroupParent);
+    if (existsSync(dir)) removeCgroup(dir);
+  }
+  rmSync(d.base, { recursive: true, force: true });
+}
+
+function removeCgroup(dir: string): void {
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeCgroup(join(dir, e.name));
+    spawnSync('rmdir', [dir]);
+  } catch {
+    // gone already
+  }
+}
+
+/** A root file system tarball with busybox, for import tests. */
+export function busyboxRootfsTar(dir: string): string {
+  const root = join(dir, 'rootfs');
+  spawnSync('mkdir', ['-p', join(root, 'bin'), join(root, 'etc'), join(root, 'tmp')]);
+  spawnSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')]);
+  for (const a of ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'false', 'id', 'env', 'pwd', 'hostname']) spawnSync('ln', ['-sf', 'busybox', join(root, 'bin', a)]);
+  writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n');
+  writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\n');
+  const tar = join(dir, 'rootfs.tar');
+  spawnSync('tar', ['-C', root, '-cf', tar, '.']);
+  return tar;
+}
