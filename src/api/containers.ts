@@ -1,7 +1,7 @@
 // /containers/*: translation between the wire format and the container engine.
 import type { ServerResponse } from 'node:http';
 import { InvalidArgument } from '../errors/index.ts';
-import { parseTimestamp } from '../lib/index.ts';
+import { parseUnixTimestamp } from '../lib/index.ts';
 import type { AttachOptions, AttachSession, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
 import type { ContainerSummary, CreateContainerRequest } from '../types/index.ts';
 import { boolParam, filtersParam, intParam } from './params.ts';
@@ -39,8 +39,7 @@ function streamContentType(version: string, tty: boolean): string {
 function timeParamNs(q: URLSearchParams, name: string): bigint | undefined {
   const v = q.get(name);
   if (!v || v === '0') return undefined;
-  const t = parseTimestamp(v, new Date());
-  return t;
+  return parseUnixTimestamp(v);
 }
 
 export function registerContainerRoutes(router: Router, backend: ContainersBackend): void {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlagError, commandUsage, flagUsages, formatUsage, parseFlags, type FlagSpec } from './flags.ts';
+import { FlagError, flagUsages, formatUsage, parseFlags, type FlagSpec } from './flags.ts';
 import { InvalidArgument } from '../errors/index.ts';
 
 // A slice of `docker run`'s flags, enough to exercise every rule.
@@ -444,10 +444,5 @@ describe('flagUsages and formatUsage', () => {
     );
     // Narrower still: no wrapping at all.
     assert.equal(flagUsages(specs, { columns: 30 }), `      --a-very-long-flag-name-indeed string   ${specs['a-very-long-flag-name-indeed'].usage}\n`);
-  });
-
-  it('commandUsage (deprecated) lists the aliases before the command', () => {
-    const text = commandUsage('berth run', '[OPTIONS] IMAGE', 'Create and run a new container from an image', { rm: { type: 'bool', usage: 'Remove' } }, ['berth container run']);
-    assert.equal(text, 'Usage:  berth run [OPTIONS] IMAGE\n\nCreate and run a new container from an image\n\nAliases:\n  berth container run, berth run\n\nOptions:\n      --rm   Remove\n');
   });
 });

@@ -4,7 +4,7 @@
 // (run, create, exec). Also the "Options:" table of docker's help, wrapped the way pflag wraps it.
 import { InvalidArgument } from '../errors/index.ts';
 import { formatGoDuration, parseGoDuration } from '../lib/index.ts';
-import { goQuote } from './util.ts';
+import { goQuote } from '../lib/index.ts';
 
 /**
  * stringArray appends each value whole (docker's ListOpts, `-e A=1,B=2` is one value);
@@ -481,13 +481,4 @@ export function formatUsage(command: string, options: UsageOptions): string {
   const table = options.flags ? flagUsages(options.flags, { columns: options.columns }).trimEnd() : '';
   if (table) out.push('', 'Options:', table);
   return out.join('\n') + '\n';
-}
-
-/**
- * @deprecated use formatUsage(command, options). Kept for the current caller in main.ts:
- * `aliases` are the other names, listed before `command` as docker lists them.
- */
-export function commandUsage(command: string, usage: string, description: string, specs: Record<string, FlagSpec>, aliases?: readonly string[]): string {
-  const names = aliases?.length ? [...new Set([...aliases, command])] : undefined;
-  return formatUsage(command, { usage, description, flags: specs, ...(names ? { aliases: names } : {}) });
 }

@@ -7,7 +7,7 @@ import { StatusError, type CliContext, type Command } from './command.ts';
 import { containerCommands, containerSubcommands, daemonError } from './commands/container.ts';
 import { imageCommands, imageSubcommands } from './commands/image.ts';
 import { cliVersion, systemCommands } from './commands/system.ts';
-import { FlagError, commandUsage, parseFlags, type FlagSpec } from './flags.ts';
+import { FlagError, flagUsages, formatUsage, parseFlags, type FlagSpec } from './flags.ts';
 
 const prog = 'berth';
 const defaultHost = 'unix:///run/berth/berth.sock';
@@ -60,7 +60,7 @@ function rootUsage(): string {
       .map((c) => line(c.name, c.description)),
     '',
     'Global Options:',
-    ...Object.entries(globalFlags).map(([name, f]) => `  ${f.short ? `-${f.short}, ` : '    '}--${(name + (f.type === 'bool' ? '' : ` ${f.valueName ?? f.type}`)).padEnd(20)} ${f.usage ?? ''}`),
+    flagUsages(globalFlags).trimEnd(),
     '',
     `Run '${prog} COMMAND --help' for more information on a command.`,
   ];
@@ -96,7 +96,8 @@ async function runCommand(ctx: CliContext, path: string, cmd: Command, argv: str
     throw err;
   }
   if (parsed.flags.help) {
-    ctx.stdout.write(commandUsage(`${prog} ${path}`, cmd.usage, cmd.description, cmd.flags, cmd.aliases?.map((a) => `${prog} ${a}`)));
+    const aliases = cmd.aliases?.length ? [...new Set([...cmd.aliases.map((a) => `${prog} ${a}`), `${prog} ${path}`])] : undefined;
+    ctx.stdout.write(formatUsage(`${prog} ${path}`, { usage: cmd.usage, description: cmd.description, flags: cmd.flags, ...(aliases ? { aliases } : {}) }));
     return 0;
   }
   const n = parsed.args.length;

@@ -1,6 +1,7 @@
 // `run` and `create` options (docker's container options) and their translation into the body of
 // POST /containers/create.
 import { readFileSync } from 'node:fs';
+import { parseRamInBytes } from '../lib/index.ts';
 import type { CreateContainerRequest, HostConfig, PortBinding } from '../types/index.ts';
 import { StatusError } from './command.ts';
 import type { FlagSpec } from './flags.ts';
@@ -97,12 +98,13 @@ function parseLabelFile(path: string): string[] {
   }
 }
 
-/** go-units RAMInBytes: "512m", "1g", "100k", plain bytes. */
+/** A size flag (docker's RAMInBytes: "512m" is 512 MiB), with the flag named in the error. */
 export function parseBytes(v: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([bkmgtp]?)(?:i?b)?$/i.exec(v.trim());
-  if (!m) throw new StatusError(125, `invalid argument "${v}" for "${what}" flag: invalid size: '${v}'`);
-  const mult: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
-  return Math.floor(Number(m[1]) * mult[m[2].toLowerCase()]);
+  try {
+    return parseRamInBytes(v);
+  } catch (err) {
+    throw new StatusError(125, `invalid argument ${JSON.stringify(v)} for ${JSON.stringify(what)} flag: ${(err as Error).message}`);
+  }
 }
 
 /** -p [ip:][hostPort:]containerPort[/proto], with ranges. */

@@ -1,6 +1,8 @@
 // Small helpers shared by berth's commands: docker's truncation, times and sizes as its CLI shows them.
 import { humanDuration, humanSize } from '../lib/index.ts';
 
+export { goQuote } from '../lib/index.ts';
+
 export function truncateId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
@@ -11,22 +13,6 @@ export function ellipsis(s: string, max: number): string {
   if (chars.length <= max) return s;
   if (max <= 1) return chars.slice(0, max).join('');
   return chars.slice(0, max - 1).join('') + '…';
-}
-
-/** Go's strconv.Quote for the COMMAND column. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out + '"';
 }
 
 export function ago(unixSeconds: number, now = Date.now()): string {

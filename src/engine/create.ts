@@ -105,14 +105,13 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   let name = options.name ?? '';
   if (name) ctx.store.reserveName(name, id);
   else {
-    for (let attempt = 0; ; attempt++) {
-      const candidate = generateName(attempt > 5 ? attempt : 0);
-      if (!ctx.store.hasName(candidate)) {
-        name = candidate;
-        ctx.store.reserveName(candidate, id);
-        break;
-      }
+    // dockerd's rule: six random names (a digit appended after the first), then the short id.
+    for (let attempt = 0; attempt < 6 && !name; attempt++) {
+      const candidate = generateName(attempt);
+      if (!ctx.store.hasName(candidate)) name = candidate;
     }
+    name ||= id.slice(0, 12);
+    ctx.store.reserveName(name, id);
   }
   const bareName = name.replace(/^\//, '');
   const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];

@@ -9,5 +9,12 @@ export {
   fullName,
   withDefaultTag,
   referenceString,
+  parseDockerRef,
+  withTag,
+  withDigest,
+  isFullId,
+  isIdPrefix,
+  parseIdReference,
+  defaultTag,
   type Reference,
 } from './reference.ts';

@@ -4,7 +4,7 @@ import { NotFound } from '../errors/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import type { JsonMessage } from '../types/index.ts';
 import { createBuiltinBusybox, isBuiltinReference } from './builtin.ts';
-import { familiarName, familiarString, parseReference, withDefaultTag } from './reference.ts';
+import { familiarName, familiarString, parseReference, withDefaultTag, withDigest, withTag } from './reference.ts';
 import type { ImageStore } from './store.ts';
 
 export async function pullImage(
@@ -13,7 +13,7 @@ export async function pullImage(
   options: { image: string; tag?: string; progress: (m: JsonMessage) => void },
 ): Promise<void> {
   let ref = parseReference(options.image);
-  if (options.tag) ref = options.tag.includes(':') ? { ...ref, digest: options.tag } : { ...ref, tag: options.tag };
+  if (options.tag) ref = options.tag.includes(':') ? withDigest(ref, options.tag) : withTag(ref, options.tag);
   ref = withDefaultTag(ref);
   const shown = familiarString(ref);
   if (!isBuiltinReference(ref)) {

@@ -14,6 +14,8 @@ export {
   parseTimestamp,
   formatRfc3339Nano,
   goZeroTime,
+  goQuote,
+  parseUnixTimestamp,
 } from './units.ts';
 export { generateName } from './names.ts';
-export { parseSignal, signalName } from './signals.ts';
+export { parseSignal, signalName, type Signal } from './signals.ts';

@@ -9,7 +9,7 @@ import { MISSING, asStruct, formatValue } from './values.ts';
 export { TemplateError } from './lexer.ts';
 export { TabWriter, type TabWriterOptions } from './tabwriter.ts';
 export { asStruct, MISSING, formatValue } from './values.ts';
-export { sprintf, goQuote } from './fmt.ts';
+export { sprintf } from './fmt.ts';
 export { goJson };
 
 export class Template {
