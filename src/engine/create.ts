@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgument } from '../errors/index.ts';
-import { generateName, newId } from '../lib/index.ts';
+import { faultPoint, generateName, newId } from '../lib/index.ts';
 import {
   defaultHostConfig,
   emptyContainerConfig,
@@ -144,7 +144,9 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   const container = new Container(record, hostConfig, dir);
   try {
     await fsp.mkdir(dir, { mode: 0o710 });
+    faultPoint('create:after-mkdir');
     await ctx.layers.createRwLayer(id, image.topLayer);
+    faultPoint('create:after-layer');
     await ctx.store.save(container);
   } catch (err) {
     ctx.store.releaseName(bareName);

@@ -113,7 +113,7 @@ export class Engine {
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.get(ref);
     const sig = parseSignal(signal).number;
-    await c.locked(() => killContainer(this.ctx, c, sig));
+    await c.locked(() => killContainer(this.ctx, c, sig, ref));
   }
 
   async restart(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {

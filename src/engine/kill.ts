@@ -23,8 +23,9 @@ async function waitStopped(ctx: EngineContext, c: Container, ms: number): Promis
   return stopped || !c.state.Running;
 }
 
-export async function killContainer(ctx: EngineContext, c: Container, signal: number): Promise<void> {
-  if (!c.state.Running) throw new Conflict(`Cannot kill container: ${c.id}: Container ${c.id} is not running`);
+/** `ref` is how the client named the container; dockerd's messages repeat it. */
+export async function killContainer(ctx: EngineContext, c: Container, signal: number, ref = c.id): Promise<void> {
+  if (!c.state.Running) throw new Conflict(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
   try {
     await ctx.runtime.kill(c.id, signal, { all: signal === SIGKILL });
   } catch (err) {

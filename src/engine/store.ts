@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { Conflict, InvalidArgument, NotFound } from '../errors/index.ts';
-import { readJson, silentLogger, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { faultPoint, readJson, silentLogger, writeJsonAtomic, type Logger } from '../lib/index.ts';
 import { defaultHostConfig, type HostConfig } from '../types/index.ts';
 import { Container, type ContainerRecord } from './container.ts';
 
@@ -107,6 +107,7 @@ export class ContainerStore {
   /** Persists both files; config.v2.json last, since its presence marks a whole container. */
   async save(c: Container): Promise<void> {
     await writeJsonAtomic(join(c.dir, 'hostconfig.json'), c.hostConfig, { mode: 0o600 });
+    faultPoint('save:between-files');
     await writeJsonAtomic(join(c.dir, 'config.v2.json'), c.record, { mode: 0o600 });
   }
 

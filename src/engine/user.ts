@@ -57,7 +57,7 @@ export async function resolveUser(root: string, spec: string, groupAdd: readonly
   const uid = entry ? entry.uid : Number(user);
   let gid = entry ? entry.gid : 0;
   const home = entry?.home || '/';
-  let additionalGids: number[] = [];
+  let memberOf: number[] = [];
 
   if (groupPart !== undefined && groupPart !== '') {
     if (isNumeric(groupPart)) gid = Number(groupPart);
@@ -67,8 +67,11 @@ export async function resolveUser(root: string, spec: string, groupAdd: readonly
       gid = g.gid;
     }
   } else if (entry) {
-    additionalGids = groups.filter((g) => g.members.includes(entry.name) && g.gid !== gid).map((g) => g.gid);
+    memberOf = groups.filter((g) => g.members.includes(entry.name) && g.gid !== gid).map((g) => g.gid);
   }
+  // The primary group is listed among the supplementary ones too, as containerd does for
+  // dockerd (`id` shows "groups=0(root)").
+  const additionalGids = [gid, ...memberOf];
   for (const extra of groupAdd) {
     let g: number;
     if (isNumeric(extra)) g = Number(extra);

@@ -18,4 +18,5 @@ export {
   parseUnixTimestamp,
 } from './units.ts';
 export { generateName } from './names.ts';
+export { faultPoint } from './fault.ts';
 export { parseSignal, signalName, type Signal } from './signals.ts';

@@ -4,7 +4,7 @@
 // <exec-root>/containers/<id>/ holds config.json, conmon's pid files, its attach socket and ctl
 // fifo.
 import { execFile, spawn } from 'node:child_process';
-import { promises as fsp, watch, readFileSync, type FSWatcher } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, promises as fsp, watch, readFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { NotFound, SystemError, isErrno } from '../errors/index.ts';
@@ -252,18 +252,25 @@ export class ConmonRuntime {
 
   /** Connects to conmon's attach socket: output frames in, stdin out. */
   attach(id: string): AttachConnection {
+    // A socket path is limited to 107 bytes, which a long exec root plus a 64-character id can
+    // exceed; reaching the socket through an open directory fd keeps the path short whatever the
+    // bundle's (conmon binds it the same way).
     let fd: number;
+    let dirFd: number | undefined;
     try {
-      fd = this.#sys.connectSeqpacket(join(this.bundle(id), 'attach'));
+      dirFd = openSync(this.bundle(id), 'r');
+      fd = this.#sys.connectSeqpacket(`/proc/self/fd/${dirFd}/attach`);
     } catch (err) {
       throw new NotFound(`container ${id} has no attach socket: ${(err as Error).message}`, { cause: err });
+    } finally {
+      if (dirFd !== undefined) closeSync(dirFd);
     }
     return new AttachConnection(socketFromFd(fd));
   }
 
   /** Resizes the container's pty through conmon's control fifo. */
   async resize(id: string, size: { height: number; width: number }): Promise<void> {
-    const fh = await fsp.open(join(this.bundle(id), 'ctl'), fsp.constants.O_WRONLY | fsp.constants.O_NONBLOCK);
+    const fh = await fsp.open(join(this.bundle(id), 'ctl'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
     try {
       await fh.write(`1 ${size.height} ${size.width}\n`);
     } finally {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Conflict, InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
-import { silentLogger, syncDir, type Logger } from '../lib/index.ts';
+import { faultPoint, silentLogger, syncDir, type Logger } from '../lib/index.ts';
 import type { Overlay2Driver } from './overlay2.ts';
 import { populateInitLayer } from './init-layer.ts';
 
@@ -210,6 +210,7 @@ export class LayerStore {
     const initId = `${mountId}-init`;
     try {
       await this.#createInit(initId, parentLayer?.cacheId);
+      faultPoint('rwlayer:after-init');
       await this.#driver.create(mountId, initId);
       const rw: RwLayer = { containerId, mountId, initId, ...(parent ? { parent } : {}) };
       await this.#writeEntry(join('mounts', containerId), {
