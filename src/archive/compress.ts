@@ -64,21 +64,35 @@ function throughProgram(program: string, input: Readable): Readable {
   return out;
 }
 
+/**
+ * The decompressed stream. Data starts flowing at once, so an error can happen before the caller
+ * attaches its handlers: it is kept on the stream (stream.errored) for pipeline() to report
+ * rather than thrown as an unhandled 'error' event.
+ */
 export async function decompress(input: Readable): Promise<Readable> {
   const { head, stream } = await peek(input, 6);
+  let out: Readable;
   switch (detectCompression(head)) {
     case 'gzip': {
       const gunzip = createGunzip();
-      stream.on('error', (err) => gunzip.destroy(err));
-      return stream.pipe(gunzip);
+      const through = new PassThrough();
+      stream.on('error', (err) => through.destroy(err));
+      gunzip.on('error', (err) => through.destroy(new InvalidArgument(`gzip: ${err.message}`)));
+      out = stream.pipe(gunzip).pipe(through);
+      break;
     }
     case 'bzip2':
-      return throughProgram('bzip2', stream);
+      out = throughProgram('bzip2', stream);
+      break;
     case 'xz':
-      return throughProgram('xz', stream);
+      out = throughProgram('xz', stream);
+      break;
     case 'zstd':
-      return throughProgram('zstd', stream);
+      out = throughProgram('zstd', stream);
+      break;
     default:
-      return stream;
+      out = stream;
   }
+  out.on('error', () => {});
+  return out;
 }

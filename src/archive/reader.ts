@@ -162,6 +162,8 @@ export async function* readTar(input: AsyncIterable<Buffer | string>): AsyncGene
         finished = resolve;
         failed = reject;
       });
+      // The body's consumer sees the error first; this copy only orders the next header.
+      consumed.catch(() => {});
       const body = Readable.from(
         (async function* () {
           try {

@@ -7,7 +7,7 @@ export interface TarPacker {
   /** The archive, to pipe wherever it goes. */
   readonly stream: Readable;
   /** Adds an entry; a file's body must deliver exactly header.size bytes. */
-  entry(header: TarHeader, body?: AsyncIterable<Buffer | string> | Readable): Promise<void>;
+  entry(header: TarHeader, body?: AsyncIterable<Buffer | string> | Iterable<Buffer | string> | Readable): Promise<void>;
   finish(): Promise<void>;
   /** Ends the archive with an error (the reader sees it). */
   abort(err: Error): void;

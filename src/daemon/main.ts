@@ -148,6 +148,7 @@ async function main(): Promise<void> {
   process.on('SIGPIPE', () => {});
   // A bug in one request must not take the daemon (and every other client) down with it.
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }));
+  process.on('uncaughtException', (err) => log.error('uncaught exception', { error: err.stack ?? err.message }));
 }
 
 main().catch((err: unknown) => {

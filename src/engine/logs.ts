@@ -153,7 +153,11 @@ export async function* readLogs(c: Container, options: LogOptions, signal?: Abor
   };
 
   try {
-    for (const rec of await drain()) {
+    const initial = await drain();
+    // Without --follow, a partial record at the end (output without a final newline) is a
+    // record too, and counts for --tail.
+    if (!options.follow) initial.push(...assembler.flush().filter((rec) => wanted(rec, options)));
+    for (const rec of initial) {
       if (tailing) {
         tail.push(rec);
         if (tail.length > options.tail!) tail.shift();
@@ -163,10 +167,7 @@ export async function* readLogs(c: Container, options: LogOptions, signal?: Abor
       yield* tail;
       tailing = false;
     }
-    if (!options.follow || signal?.aborted) {
-      for (const rec of assembler.flush()) if (wanted(rec, options)) yield rec;
-      return;
-    }
+    if (!options.follow || signal?.aborted) return;
     // Follow: wake on file changes, on the container stopping, or every second as a safety net.
     let wake: (() => void) | undefined;
     const poke = () => wake?.();

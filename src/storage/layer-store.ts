@@ -132,12 +132,16 @@ export class LayerStore {
       });
       const passthrough = new PassThrough();
       const applying = this.#driver.applyDiff(cacheId, passthrough);
-      await Promise.all([pipeline(tar, hashing, passthrough), applying]);
+      // Wait for both sides before judging: removing the directory while the extractor still
+      // writes would leave a half-recreated tree behind.
+      const [piped, applied] = await Promise.allSettled([pipeline(tar, hashing, passthrough), applying]);
+      if (applied.status === 'rejected') throw applied.reason;
+      if (piped.status === 'rejected') throw piped.reason;
       const diffId = `sha256:${hash.digest('hex')}`;
       if (options.expectedDiffId !== undefined && options.expectedDiffId !== diffId) {
         throw new InvalidArgument(`layer content digest mismatch: expected ${options.expectedDiffId}, got ${diffId}`);
       }
-      const size = await applying;
+      const size = applied.value;
       const chainId = parentLayer ? chainIds([parentLayer.chainId, diffId])[1] : diffId;
       const existing = this.#layers.get(chainId);
       if (existing) {
