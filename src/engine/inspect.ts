@@ -106,7 +106,8 @@ export async function summarize(ctx: EngineContext, c: Container, options: { siz
     Names: [r.Name],
     Image: image,
     ImageID: r.Image,
-    Command: [r.Path, ...r.Args].join(' '),
+    // dockerd quotes arguments that contain spaces: sh -c 'echo hi'
+    Command: [r.Path, ...r.Args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
     Created: Math.floor(Date.parse(r.Created) / 1000),
     Ports: [],
     Labels: r.Config.Labels ?? {},

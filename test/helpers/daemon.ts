@@ -33,6 +33,8 @@ export interface TestDaemon {
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   start(): Promise<void>;
+  /** Starts berthd again with extra environment (e.g. BERTH_FAULT). */
+  startWithEnv(env: Record<string, string>): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -61,11 +63,11 @@ export async function startDaemon(options: { extraArgs?: string[]; config?: Reco
   const cgroupParent = `berth-it-${tag}`;
   let out = '';
   let child!: ChildProcess;
-  const spawnDaemon = async () => {
+  const spawnDaemon = async (extraEnv: Record<string, string> = {}) => {
     child = spawn(
       process.execPath,
       [join(repoRoot, 'dist', 'berthd.mjs'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config-file', configFile, '--cgroup-parent', cgroupParent, ...(options.extraArgs ?? [])],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } },
     );
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -128,6 +130,9 @@ export async function startDaemon(options: { extraArgs?: string[]; config?: Reco
     },
     async start() {
       await spawnDaemon();
+    },
+    async startWithEnv(env) {
+      await spawnDaemon(env);
     },
     async cleanup() {
       await cleanupDaemon(d);

@@ -184,7 +184,9 @@ const createCommand: Command = {
       const { id } = await createContainer(ctx, flags, args, true);
       ctx.stdout.write(`${id}\n`);
     } catch (err) {
-      throw runError(ctx, 'create', err, 125);
+      // unlike run, docker's create reports daemon errors plainly, with status 1
+      if (err instanceof StatusError) throw err;
+      throw new StatusError(1, daemonError(err));
     }
   },
 };
