@@ -37,7 +37,7 @@ after(async () => {
 describe('docker CLI against berthd', () => {
   it('version and info', () => {
     const v = ok(['version']);
-    assert.match(v, /Server: Berth Engine\n Engine:\n  Version: +0\.1\.0\n  API version: +1\.43 \(minimum version 1\.24\)/);
+    assert.match(v, /Server: Berth Engine\n Engine:\n {2}Version: +0\.1\.0\n {2}API version: +1\.43 \(minimum version 1\.24\)/);
     assert.match(v, /API version: +1\.43 \(downgraded from 1\.\d+\)/);
     assert.equal(ok(['version', '--format', '{{.Server.APIVersion}}']), '1.43\n');
     const info = ok(['info']);
