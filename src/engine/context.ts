@@ -42,6 +42,8 @@ export interface ContainerRuntime {
   delete(id: string): Promise<void>;
   exitStatus(id: string): Promise<ExitStatus | undefined>;
   isAlive(id: string): Promise<boolean>;
+  /** Whether the runtime holds any state (a bundle) for the container. */
+  hasState(id: string): Promise<boolean>;
   pid(id: string): Promise<number | undefined>;
   attach(id: string): AttachConnection;
   resize(id: string, size: { height: number; width: number }): Promise<void>;

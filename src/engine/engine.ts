@@ -54,7 +54,31 @@ export class Engine {
       const c = this.ctx.store.find(id);
       if (c && c.id === id) void this.#afterExit(c);
     });
-    await Promise.all(containers.filter((c) => c.state.Running).map((c) => this.#recover(c)));
+    await Promise.all(containers.map((c) => (c.state.Running ? this.#recover(c) : this.#recoverUnrecorded(c))));
+  }
+
+  /**
+   * A container saved as not running may still have runtime state: berthd died after runc
+   * started it but before the new state was on disk. Adopt it if it runs, settle it if not.
+   */
+  async #recoverUnrecorded(c: Container): Promise<void> {
+    if (!(await this.ctx.runtime.hasState(c.id))) return;
+    const log = this.ctx.log.child({ container: c.id });
+    if (await this.ctx.runtime.isAlive(c.id)) {
+      log.warn('adopting a container started just before berthd stopped');
+      const pid = (await this.ctx.runtime.pid(c.id)) ?? 0;
+      Object.assign(c.record.State, { Running: true, Paused: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() });
+      c.record.HasBeenStartedBefore = true;
+      await this.ctx.layers.mountRw(c.id);
+      await this.ctx.store.saveState(c);
+      await this.#afterExit(c);
+      return;
+    }
+    const exit = await this.ctx.runtime.exitStatus(c.id);
+    if (exit) {
+      c.record.State.Running = true; // so that recordExit settles it like any exit
+      await recordExit(this.ctx, c, exit);
+    } else await this.ctx.runtime.delete(c.id);
   }
 
   async #recover(c: Container): Promise<void> {

@@ -4,15 +4,32 @@
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 
-const handling = new WeakMap<Container, Promise<void>>();
+const handling = new WeakMap<Container, { done: Promise<void>; again: boolean }>();
 
-/** Processes `c`'s exit once, however many times it is reported; a no-op while it runs. */
+/**
+ * Processes `c`'s exit once, however many times it is reported; a no-op while it runs. A report
+ * that arrives while a check is in flight runs the check again afterwards: the earlier check may
+ * have looked before conmon wrote the exit file.
+ */
 export function handleExit(ctx: EngineContext, c: Container): Promise<void> {
   const inFlight = handling.get(c);
-  if (inFlight) return inFlight;
-  const p = processExit(ctx, c).finally(() => handling.delete(c));
-  handling.set(c, p);
-  return p;
+  if (inFlight) {
+    inFlight.again = true;
+    return inFlight.done;
+  }
+  const entry = { done: Promise.resolve(), again: false };
+  entry.done = (async () => {
+    try {
+      do {
+        entry.again = false;
+        await processExit(ctx, c);
+      } while (entry.again);
+    } finally {
+      handling.delete(c);
+    }
+  })();
+  handling.set(c, entry);
+  return entry.done;
 }
 
 async function processExit(ctx: EngineContext, c: Container): Promise<void> {
@@ -22,11 +39,19 @@ async function processExit(ctx: EngineContext, c: Container): Promise<void> {
   await recordExit(ctx, c, { exitCode: status.exitCode, finishedAt: status.finishedAt, oomKilled: status.oomKilled });
 }
 
+/**
+ * Releases what the run held, then makes the exit visible: the new state is saved before any
+ * waiter (or a `rm` queued behind one) can act on it.
+ */
 export async function recordExit(
   ctx: EngineContext,
   c: Container,
   exit: { exitCode: number; finishedAt: Date; oomKilled: boolean; error?: string },
 ): Promise<void> {
+  await Promise.all([
+    ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
+    ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),
+  ]);
   Object.assign(c.record.State, {
     Running: false,
     Paused: false,
@@ -37,10 +62,6 @@ export async function recordExit(
     Error: exit.error ?? '',
     FinishedAt: exit.finishedAt.toISOString(),
   });
-  await Promise.all([
-    ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
-    ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),
-  ]);
   await ctx.store.saveState(c);
   if (exit.oomKilled) ctx.events.publish('container', 'oom', c.id, { image: c.record.Config.Image, name: c.name });
   ctx.events.publish('container', 'die', c.id, { exitCode: String(exit.exitCode), image: c.record.Config.Image, name: c.name });

@@ -26,7 +26,7 @@ export async function removeContainer(ctx: EngineContext, c: Container, options:
   }
   c.record.State.RemovalInProgress = true;
   try {
-    await ctx.runtime.delete(c.id);
+    if (await ctx.runtime.hasState(c.id)) await ctx.runtime.delete(c.id);
     await ctx.layers.unmountRw(c.id);
     const gone = join(ctx.store.root, `.removing-${c.id}`);
     await fsp.rename(c.dir, gone);

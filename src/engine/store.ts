@@ -111,8 +111,12 @@ export class ContainerStore {
     await writeJsonAtomic(join(c.dir, 'config.v2.json'), c.record, { mode: 0o600 });
   }
 
-  /** Saves only the record (state changes), the hot path of start and exit. */
+  /**
+   * Saves only the record after a state change, on the hot path of start and exit: atomic but not
+   * fsynced. A crash of berthd still leaves old or new state; start-up reconciles either with what
+   * conmon recorded, and a power loss ends the containers anyway.
+   */
   async saveState(c: Container): Promise<void> {
-    await writeJsonAtomic(join(c.dir, 'config.v2.json'), c.record, { mode: 0o600 });
+    await writeJsonAtomic(join(c.dir, 'config.v2.json'), c.record, { mode: 0o600, durable: false });
   }
 }

@@ -227,6 +227,15 @@ export class ConmonRuntime {
     return { exitCode: Number.isNaN(code) || code < 0 ? 255 : code, finishedAt, oomKilled };
   }
 
+  async hasState(id: string): Promise<boolean> {
+    try {
+      await fsp.access(this.bundle(id));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether the container's conmon is still running (after a berthd restart, for example). */
   async isAlive(id: string): Promise<boolean> {
     const pid = await readPid(join(this.bundle(id), 'conmon.pid'));
