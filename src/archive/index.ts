@@ -1,9 +1,18 @@
-// Tar archives: a streaming reader and writer (binary-safe PAX, GNU long names), decompression,
-// safe layer extraction with overlay whiteouts, directory packing and overlay change lists.
-export { readTar, type TarEntry } from './reader.ts';
-export { createTarPacker, type TarPacker } from './writer.ts';
-export { encodeHeader, decodeBlock, parsePax, TarFormatError, type TarHeader, type EntryType } from './header.ts';
+// Tar archives for image layers: a streaming reader and writer (binary-safe PAX xattrs, GNU long
+// names), decompression, safe layer extraction with overlay whiteouts, directory packing, overlay
+// change lists, and a catalog of malicious archives for tests.
+export {
+  completeHeader,
+  TarFormatError,
+  type EntryType,
+  type TarHeader,
+  type TarHeaderInit,
+} from './header.ts';
+export { readTar, type ReadTarOptions, type TarEntry } from './reader.ts';
+export { createTarPacker, type TarBody, type TarPacker } from './writer.ts';
 export { decompress, detectCompression, type Compression } from './compress.ts';
-export { applyLayer, cleanEntryName, BreakoutError, whiteoutPrefix, opaqueMarker, type ApplyOptions } from './extract.ts';
+export { applyLayer, BreakoutError, cleanEntryName, type ApplyOptions } from './extract.ts';
 export { packDirectory, deviceNumbers, type PackOptions } from './pack.ts';
-export { changes, type Change } from './changes.ts';
+export { changes, type Change, type ChangesOptions } from './changes.ts';
+export { opaqueMarker, whiteoutPrefix, whiteoutMetaPrefix } from './whiteout.ts';
+export { tarAttacks, type TarAttack } from './attacks.ts';

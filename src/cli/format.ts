@@ -35,7 +35,11 @@ export function executeTemplate(format: string, data: unknown): string {
   }
 }
 
-/** inspect's output: a JSON array indented as docker does, or the template once per item. */
+/**
+ * inspect's output: a JSON array indented as docker does, or the template once per item. Like
+ * docker, the format is taken literally (no \t expansion) and a key missing from the JSON is an
+ * error ("map has no entry for key"), not "<no value>".
+ */
 export function printInspect(ctx: CliContext, items: readonly unknown[], format: string | undefined): void {
   if (!format) {
     ctx.stdout.write(JSON.stringify(items, null, 4) + '\n');
@@ -43,16 +47,19 @@ export function printInspect(ctx: CliContext, items: readonly unknown[], format:
   }
   let tmpl;
   try {
-    tmpl = parseTemplate(format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
+    tmpl = parseTemplate(format);
   } catch (err) {
     if (err instanceof TemplateError) throw new StatusError(1, `template parsing error: ${err.message}`);
     throw err;
   }
   for (const item of items) {
     try {
-      ctx.stdout.write(tmpl.execute(item) + '\n');
+      ctx.stdout.write(tmpl.execute(item, { missingKey: 'error' }) + '\n');
     } catch (err) {
-      if (err instanceof TemplateError) throw new StatusError(1, `template parsing error: ${err.message}`);
+      if (err instanceof TemplateError) {
+        ctx.stdout.write('\n');
+        throw new StatusError(1, `template parsing error: ${err.message}`);
+      }
       throw err;
     }
   }

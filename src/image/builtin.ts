@@ -6,7 +6,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { createTarPacker, type TarHeader } from '../archive/index.ts';
+import { createTarPacker, type TarHeaderInit } from '../archive/index.ts';
 import { NotFound } from '../errors/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import { emptyContainerConfig, type ImageConfig } from '../types/index.ts';
@@ -41,8 +41,8 @@ export async function createBuiltinBusybox(images: ImageStore, layers: LayerStor
   const list = await applets(binary);
   const pack = createTarPacker();
   const base = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime } as const;
-  const dir = (name: string, mode = 0o755): TarHeader => ({ ...base, name, type: 'directory', mode, size: 0 }) as TarHeader;
-  const file = (name: string, size: number, mode = 0o644): TarHeader => ({ ...base, name, type: 'file', mode, size }) as TarHeader;
+  const dir = (name: string, mode = 0o755): TarHeaderInit => ({ ...base, name, type: 'directory', mode });
+  const file = (name: string, size: number, mode = 0o644): TarHeaderInit => ({ ...base, name, type: 'file', mode, size });
 
   const producing = (async () => {
     const dirs = new Set<string>(['bin/', 'dev/', 'etc/', 'home/', 'proc/', 'root/', 'sys/', 'tmp/', 'usr/', 'usr/bin/', 'usr/sbin/', 'sbin/', 'var/', 'var/spool/', 'var/www/']);
@@ -56,7 +56,7 @@ export async function createBuiltinBusybox(images: ImageStore, layers: LayerStor
     await pack.entry(file('bin/busybox', st.size, 0o755), createReadStream(binary));
     for (const a of list.map((x) => x.replace(/^\//, '')).sort()) {
       if (a === 'bin/busybox') continue;
-      await pack.entry({ ...base, name: a, type: 'link', linkname: 'bin/busybox', mode: 0o755, size: 0 } as TarHeader);
+      await pack.entry({ ...base, name: a, type: 'link', linkname: 'bin/busybox', mode: 0o755 });
     }
     const passwd = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n';
     const group = 'root:x:0:\nnobody:x:65534:\n';

@@ -157,7 +157,7 @@ export class Overlay2Driver {
   async changes(id: string): Promise<Change[]> {
     const lower = await readOptional(join(this.root, id, 'lower'));
     const lowers = lower ? lower.split(':').map((l) => join(this.root, l)) : [];
-    return changes(join(this.root, id, 'diff'), lowers, this.#sys);
+    return changes(join(this.root, id, 'diff'), lowers, { sys: this.#sys });
   }
 
   /** Bytes used by the layer's own files (`du` of its diff dir, hard links counted once). */

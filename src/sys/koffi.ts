@@ -71,13 +71,16 @@ export function loadSyscalls(): Syscalls {
       }
     },
     llistxattr(path) {
-      let size = 1024;
+      // Ask for the size first: most files have no xattrs, and then nothing is allocated.
+      let size = fns.llistxattr(path, null, 0);
+      if (size < 0) return fail('llistxattr', path);
+      if (size === 0) return [];
       for (;;) {
-        const buf = Buffer.alloc(size);
+        const buf = Buffer.allocUnsafe(size);
         const n = fns.llistxattr(path, buf, size);
         if (n >= 0) return buf.subarray(0, n).toString('latin1').split('\0').filter(Boolean);
         if (errnoNames.get(koffi.errno()) === 'ERANGE' && size < 1 << 20) {
-          size *= 16;
+          size *= 2; // it grew between the two calls
           continue;
         }
         return fail('llistxattr', path);

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadConfig } from './config.ts';
+
+const dir = mkdtempSync('/tmp/berth-config-test-');
+after(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, content: unknown) => {
+  const p = join(dir, name);
+  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
+  return p;
+};
+
+describe('daemon configuration', () => {
+  it("has dockerd's defaults, in Berth's paths", () => {
+    const { config } = loadConfig(['--config-file', file('empty.json', '')]);
+    assert.deepEqual(config.hosts, ['unix:///run/berth/berth.sock']);
+    assert.equal(config.dataRoot, '/var/lib/berth');
+    assert.equal(config.execRoot, '/run/berth');
+    assert.equal(config.pidfile, '/run/berth/berthd.pid');
+    assert.equal(config.storageDriver, 'overlay2');
+  });
+
+  it('takes flags as dockerd spells them', () => {
+    const { config } = loadConfig(['--config-file', file('e2.json', '{}'), '-H', 'unix:///tmp/a.sock', '--host=unix:///tmp/b.sock', '--data-root', '/d', '--exec-root=/e', '-D', '--bip', '10.1.0.1/24', '--log-opt', 'max-size=10m']);
+    assert.deepEqual(config.hosts, ['unix:///tmp/a.sock', 'unix:///tmp/b.sock']);
+    assert.equal(config.dataRoot, '/d');
+    assert.equal(config.execRoot, '/e');
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.bip, '10.1.0.1/24');
+    assert.deepEqual(config.logOpts, { 'max-size': '10m' });
+  });
+
+  it('reads daemon.json keys', () => {
+    const p = file('d.json', { 'data-root': '/x', 'insecure-registries': ['reg:5000'], 'log-opts': { 'max-size': '100m' }, 'storage-driver': 'overlay2', 'exec-opts': ['native.cgroupdriver=cgroupfs'] });
+    const { config } = loadConfig(['--config-file', p]);
+    assert.equal(config.dataRoot, '/x');
+    assert.deepEqual(config.insecureRegistries, ['reg:5000']);
+    assert.deepEqual(config.logOpts, { 'max-size': '100m' });
+  });
+
+  it("rejects what dockerd rejects, with dockerd's words", () => {
+    assert.throws(() => loadConfig(['--config-file', file('u.json', { 'no-such-key': 1 })]), /the following directives don't match any configuration option: no-such-key/);
+    assert.throws(() => loadConfig(['--config-file', file('b.json', { 'data-root': '/a' }), '--data-root', '/b']), /specified both as a flag and in the configuration file: data-root: \(from flag: "\/b", from file: "\/a"\)/);
+    assert.throws(() => loadConfig(['--config-file', file('j.json', '{ nope')]), /unable to configure the Berth daemon with file/);
+    assert.throws(() => loadConfig(['--config-file', join(dir, 'missing.json')]), /unable to configure the Berth daemon with file/);
+    assert.throws(() => loadConfig(['--config-file', file('t.json', {}), '-H', 'tcp://0.0.0.0:2375']), /refusing to listen on tcp:\/\/0\.0\.0\.0:2375 without TLS/);
+    assert.throws(() => loadConfig(['--config-file', file('s.json', {}), '--storage-driver', 'aufs']), /driver not supported: aufs/);
+    assert.throws(() => loadConfig(['--nope']), /unknown flag: --nope/);
+  });
+});
