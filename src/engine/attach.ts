@@ -113,7 +113,7 @@ export async function attachContainer(ctx: EngineContext, c: Container, options:
       session.finish(); // it exited before we could connect: nothing more to stream
     }
   };
-  if (c.state.Running) connectNow();
+  if (c.state.Running || c.processExists) connectNow();
   else {
     const waiter = {
       ready: connectNow,

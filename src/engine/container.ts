@@ -70,6 +70,11 @@ export class Container {
   readonly pendingAttach = new Set<{ ready(): void; failed(err: unknown): void }>();
   /** Set while a stop or kill the user asked for is in progress (restart policies ignore it). */
   stopping = false;
+  /**
+   * True from the moment the runtime created the container's process (before `runc start`) until
+   * its exit is recorded: from then on an attach connects directly instead of waiting.
+   */
+  processExists = false;
 
   constructor(record: ContainerRecord, hostConfig: HostConfig, dir: string) {
     this.record = record;

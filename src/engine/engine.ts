@@ -68,6 +68,7 @@ export class Engine {
       log.warn('adopting a container started just before berthd stopped');
       const pid = (await this.ctx.runtime.pid(c.id)) ?? 0;
       Object.assign(c.record.State, { Running: true, Paused: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() });
+      c.processExists = true;
       c.record.HasBeenStartedBefore = true;
       await this.ctx.layers.mountRw(c.id);
       await this.ctx.store.saveState(c);
@@ -88,6 +89,7 @@ export class Engine {
       await this.#afterExit(c);
     } else if (await this.ctx.runtime.isAlive(c.id)) {
       log.debug('adopted running container');
+      c.processExists = true;
       // Exits recorded between the scan and the watcher would be missed: look once more.
       await this.#afterExit(c);
     } else {

@@ -52,6 +52,7 @@ export async function recordExit(
     ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
     ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),
   ]);
+  c.processExists = false;
   Object.assign(c.record.State, {
     Running: false,
     Paused: false,

@@ -95,6 +95,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       stdin: rec.Config.OpenStdin,
       leaveStdinOpen: !rec.Config.StdinOnce,
     });
+    c.processExists = true;
     for (const waiter of c.pendingAttach) waiter.ready();
     c.pendingAttach.clear();
     try {
@@ -119,6 +120,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     await ctx.store.saveState(c);
     ctx.events.publish('container', 'start', c.id, { image: rec.Config.Image, name: c.name });
   } catch (err) {
+    c.processExists = false;
     for (const waiter of c.pendingAttach) waiter.failed(err);
     c.pendingAttach.clear();
     if (rootfs !== undefined && !c.state.Running) await ctx.layers.unmountRw(c.id).catch(() => {});

@@ -48,7 +48,8 @@ export async function resolveUser(root: string, spec: string, groupAdd: readonly
   const groups = parseGroup(await readRootFile(root, '/etc/group'));
 
   let entry: PasswdEntry | undefined;
-  const user = userPart || 'root';
+  // No user means uid 0 by number, so that an image without /etc/passwd (FROM scratch) still runs.
+  const user = userPart || '0';
   if (isNumeric(user)) entry = passwd.find((p) => p.uid === Number(user));
   else {
     entry = passwd.find((p) => p.name === user);
