@@ -59,7 +59,7 @@ export function registerImageRoutes(router: Router, backend: ImagesBackend): voi
     try {
       if (fromSrc !== null) {
         if (fromSrc !== '-') throw new InvalidArgument('importing from a URL is not supported; use fromSrc=-');
-        const image = await backend.importImage(ctx.req, {
+        const image = await backend.importImage(ctx.bodyStream(), {
           repo: q.get('repo') ?? undefined,
           tag: q.get('tag') ?? undefined,
           message: q.get('message') ?? undefined,

@@ -1,7 +1,7 @@
 // Routing for the Engine API: method + path template (":name" segments, a trailing "*name" for
 // image names with slashes), under an optional "/v1.xx" prefix.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 
 export interface RequestContext {
@@ -14,6 +14,11 @@ export interface RequestContext {
   version: string;
   /** The parsed JSON body; `{}` when empty. 400 on malformed JSON. */
   json<T>(): Promise<T>;
+  /**
+   * The request body as a stream (tar uploads). A consumer that stops early does not tear down
+   * the connection, so the error response still reaches the client.
+   */
+  bodyStream(): Readable;
   /** Whether the client asked to take over the connection (Upgrade: tcp). */
   upgrade: boolean;
   /** Takes the raw connection after sending the response head; `head` is what was read past it. */

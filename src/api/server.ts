@@ -3,7 +3,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { InvalidArgument, errorMessage } from '../errors/index.ts';
 import type { Logger } from '../lib/index.ts';
 import { httpStatus } from './errors.ts';
@@ -73,7 +73,9 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
     const { version, path } = parseVersion(url.pathname);
     const ac = new AbortController();
     const onGone = () => ac.abort(new Error('client disconnected'));
-    (upgraded?.socket ?? req.socket).once('close', onGone);
+    // Kept: req.socket is null once a kept-alive response has released its socket.
+    const socket = upgraded?.socket ?? req.socket;
+    socket.once('close', onGone);
 
     const fail = (err: unknown) => {
       const status = httpStatus(err);
@@ -154,6 +156,12 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
         version: version ?? apiVersion,
         upgrade: upgraded !== undefined,
         signal: ac.signal,
+        bodyStream: () => {
+          const body = new PassThrough({ highWaterMark: 1 << 20 });
+          req.on('error', (err) => body.destroy(err));
+          req.pipe(body);
+          return body;
+        },
         json: async <T>() => {
           bodyCache ??= upgraded ? await readUpgradedBody() : await readBody(req);
           return parseJson<T>(bodyCache);
@@ -182,7 +190,7 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
     } catch (err) {
       fail(err);
     } finally {
-      (upgraded?.socket ?? req.socket).off('close', onGone);
+      socket.off('close', onGone);
     }
   };
 

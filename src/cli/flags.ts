@@ -3,8 +3,7 @@
 // --rm=false, repeated flags, "--" to end flags, and commands that stop at their first argument
 // (run, create, exec). Also the "Options:" table of docker's help, wrapped the way pflag wraps it.
 import { InvalidArgument } from '../errors/index.ts';
-import { formatGoDuration, parseGoDuration } from '../lib/index.ts';
-import { goQuote } from '../lib/index.ts';
+import { formatGoDuration, goQuote, parseBool, parseGoDuration, parseInt } from '../lib/index.ts';
 
 /**
  * stringArray appends each value whole (docker's ListOpts, `-e A=1,B=2` is one value);
@@ -189,12 +188,10 @@ function convert(spec: FlagSpec, raw: string, previous: unknown): unknown {
     case 'string':
       return raw;
     case 'bool':
-      return parseGoBool(raw);
     case 'int':
-      return parseGoInt(raw);
     case 'duration':
       try {
-        return parseGoDuration(raw);
+        return spec.type === 'bool' ? parseBool(raw) : spec.type === 'int' ? Number(parseInt(raw, 64)) : parseGoDuration(raw);
       } catch (err) {
         throw new ValueError((err as Error).message);
       }
@@ -208,76 +205,6 @@ function convert(spec: FlagSpec, raw: string, previous: unknown): unknown {
   }
 }
 
-/** strconv.ParseBool */
-function parseGoBool(s: string): boolean {
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(s)) return false;
-  throw new ValueError(`strconv.ParseBool: parsing ${goQuote(s)}: invalid syntax`);
-}
-
-/** strconv.ParseInt(s, 0, 64), as pflag's int flags use it: "0x10", "0o17", "017", "0b11", "1_000". */
-function parseGoInt(s: string): number {
-  const syntax = () => new ValueError(`strconv.ParseInt: parsing ${goQuote(s)}: invalid syntax`);
-  const range = () => new ValueError(`strconv.ParseInt: parsing ${goQuote(s)}: value out of range`);
-  let body = s;
-  let neg = false;
-  if (body[0] === '+' || body[0] === '-') {
-    neg = body[0] === '-';
-    body = body.slice(1);
-  }
-  if (body === '') throw syntax();
-  let base = 10n;
-  let digits = body;
-  if (body[0] === '0') {
-    const prefix = body.length >= 3 ? body[1].toLowerCase() : '';
-    base = prefix === 'b' ? 2n : prefix === 'x' ? 16n : 8n;
-    digits = prefix === 'b' || prefix === 'o' || prefix === 'x' ? body.slice(2) : body.slice(1);
-  }
-  const maxUint = (1n << 64n) - 1n;
-  const cutoff = maxUint / base + 1n;
-  let n = 0n;
-  let underscores = false;
-  for (const ch of digits) {
-    if (ch === '_') {
-      underscores = true;
-      continue;
-    }
-    const code = ch.toLowerCase().charCodeAt(0);
-    const d = code >= 48 && code <= 57 ? BigInt(code - 48) : code >= 97 && code <= 122 ? BigInt(code - 87) : -1n;
-    if (d < 0n || d >= base) throw syntax();
-    // Go reports overflow at the first digit that overflows, before looking further.
-    if (n >= cutoff) throw range();
-    n = n * base + d;
-    if (n > maxUint) throw range();
-  }
-  if (underscores && !underscoreOK(body)) throw syntax();
-  if ((!neg && n >= 1n << 63n) || (neg && n > 1n << 63n)) throw range();
-  return Number(neg ? -n : n);
-}
-
-/** Go's strconv underscoreOK: "_" only between digits, or right after a base prefix. */
-function underscoreOK(s: string): boolean {
-  let saw = '^';
-  let i = 0;
-  let hex = false;
-  if (s.length >= 2 && s[0] === '0' && 'box'.includes(s[1].toLowerCase())) {
-    i = 2;
-    saw = '0';
-    hex = s[1].toLowerCase() === 'x';
-  }
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if ((c >= '0' && c <= '9') || (hex && /[a-f]/i.test(c))) saw = '0';
-    else if (c === '_') {
-      if (saw !== '0') return false;
-      saw = '_';
-    } else {
-      if (saw === '_') return false;
-      saw = '!';
-    }
-  }
-  return saw !== '_';
-}
 
 /** The first record of Go's encoding/csv Reader (pflag's StringSlice), with its error messages. */
 function readCsvRecord(input: string): string[] {

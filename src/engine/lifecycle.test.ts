@@ -17,7 +17,7 @@ describe('attach and start', () => {
     runtime.startGate = new Promise((r) => (open = r));
     const starting = engine.start(Id);
     // let create run; start is now held between `runc create` and `runc start`
-    for (let i = 0; i < 20 && !runtime.live.has(Id); i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 500 && !runtime.live.has(Id); i++) await new Promise((r) => setTimeout(r, 5));
     assert.ok(runtime.live.has(Id));
     const session = await engine.attach(Id, { stdin: false, stdout: true, stderr: true, logs: false, stream: true }, () => {});
     assert.equal(runtime.live.get(Id)!.attaches.length, 1, 'the attach waited for a start that already happened');

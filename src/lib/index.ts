@@ -19,4 +19,20 @@ export {
 } from './units.ts';
 export { generateName } from './names.ts';
 export { faultPoint } from './fault.ts';
+export {
+  quote,
+  quoteRune,
+  unquote,
+  unquoteChar,
+  canBackquote,
+  isPrint,
+  parseUint,
+  parseInt,
+  parseFloat,
+  parseBool,
+  underscoreOK,
+  formatFloat,
+  NumError,
+  StrconvSyntaxError,
+} from './strconv.ts';
 export { parseSignal, signalName, type Signal } from './signals.ts';

@@ -145,7 +145,7 @@ describe('parseSize (FromHumanSize) and parseRamInBytes (RAMInBytes)', () => {
       ['32KiBB', "invalid suffix: 'KiBB'"],
     ];
     for (const [s, message] of cases) {
-      assert.throws(() => parseSize(s), { name: 'InvalidArgument', message }, s);
+      assert.throws(() => parseSize(s), (err: Error) => err instanceof InvalidArgument && err.message === message, s);
       assert.throws(() => parseRamInBytes(s), InvalidArgument, s);
     }
   });

@@ -6,33 +6,13 @@
 // exact); humanDuration takes milliseconds because that is what JS clocks give. Timestamps are
 // nanoseconds since the Unix epoch as bigint.
 import { InvalidArgument } from '../errors/index.ts';
+import { parseFloat, quote } from './strconv.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Go string quoting
 
-const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
-/** Go's strconv.Quote (and fmt's %q): double quotes, Go escapes, printable Unicode kept. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (c >= 0xd800 && c <= 0xdfff) out += '\\ufffd';
-    else if (printable.test(ch)) out += ch;
-    else if (ch === '\x07') out += '\\a';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\v') out += '\\v';
-    else if (c < 0x80) out += `\\x${hex2(c)}`;
-    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += `\\U${c.toString(16).padStart(8, '0')}`;
-  }
-  return out + '"';
-}
+/** Go's strconv.Quote (and fmt's %q). */
+export const goQuote = quote;
 
 /** The time package's own quote(): every byte of a non-ASCII or control character as \xNN. */
 function timeQuote(s: string): string {
@@ -190,7 +170,7 @@ function parseSizeWith(sizeStr: string, multipliers: Record<string, number>): nu
     num = sizeStr.slice(0, sep + 1);
     sfx = sizeStr.slice(sep + 1);
   }
-  let size = parseGoFloat(num);
+  let size = parseFloat(num);
   if (size < 0) throw new InvalidArgument(`invalid size: '${sizeStr}'`);
   if (sfx.length > 0) {
     const lower = sfx.toLowerCase();
@@ -207,60 +187,6 @@ function parseSizeWith(sizeStr: string, multipliers: Record<string, number>): nu
   }
   // Go's int64() truncates toward zero; "+ 0" turns -0 into 0.
   return Math.trunc(size) + 0;
-}
-
-/** Go's underscoreOK: "_" only between digits, or between a base prefix and a digit. */
-function underscoreOK(s: string): boolean {
-  let saw = '^';
-  let i = 0;
-  if (s.length >= 1 && (s[0] === '-' || s[0] === '+')) s = s.slice(1);
-  let hex = false;
-  if (s.length >= 2 && s[0] === '0' && 'box'.includes(s[1].toLowerCase())) {
-    i = 2;
-    saw = '0';
-    hex = s[1].toLowerCase() === 'x';
-  }
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if ((c >= '0' && c <= '9') || (hex && /[a-f]/i.test(c))) {
-      saw = '0';
-      continue;
-    }
-    if (c === '_') {
-      if (saw !== '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw === '_') return false;
-    saw = '!';
-  }
-  return saw !== '_';
-}
-
-/** Go's strconv.ParseFloat(s, 64), with its error messages. */
-function parseGoFloat(s: string): number {
-  const fail = (why: string) => new InvalidArgument(`strconv.ParseFloat: parsing ${goQuote(s)}: ${why}`);
-  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
-  if (special) {
-    if (special[2].toLowerCase() === 'nan') return NaN;
-    return special[1] === '-' ? -Infinity : Infinity;
-  }
-  if (s.includes('_') && !underscoreOK(s)) throw fail('invalid syntax');
-  const t = s.replaceAll('_', '');
-  let value: number;
-  const hexFloat = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?p([+-]?\d+)$/i.exec(t);
-  if (hexFloat) {
-    const [, sign, int, frac = '', e] = hexFloat;
-    if (int === '' && frac === '') throw fail('invalid syntax');
-    const mant = parseInt(int + frac || '0', 16);
-    value = mant * 2 ** (Number(e) - 4 * frac.length) * (sign === '-' ? -1 : 1);
-  } else if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(t)) {
-    value = Number(t);
-  } else {
-    throw fail('invalid syntax');
-  }
-  if (!Number.isFinite(value)) throw fail('value out of range');
-  return value;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -158,7 +158,9 @@ export class LayerStore {
       this.#layers.set(chainId, layer);
       return layer;
     } catch (err) {
-      await this.#driver.remove(cacheId).catch(() => {});
+      await this.#driver.remove(cacheId).catch((rmErr: unknown) =>
+        this.#log.warn('could not remove the layer of a failed import; the start-up sweep will', { layer: cacheId, error: rmErr }),
+      );
       throw err;
     }
   }

@@ -76,7 +76,8 @@ export class Overlay2Driver {
     await this.#unmountAll(id);
     const short = await readOptional(join(dir, 'link'));
     if (short) await fsp.rm(join(this.root, linkDir, short.trim()), { force: true });
-    await fsp.rm(dir, { recursive: true, force: true });
+    // retried: a writer that has just finished may still be closing a file in there (ENOTEMPTY)
+    await fsp.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 
   /** Mounts the layer (counting references) and returns the path of its root file system. */

@@ -4,7 +4,7 @@
 import { methodSpec, type FuncSpec, type ParamType } from './func-spec.ts';
 import { formatValue, printableString } from './fmt.ts';
 import { nodeString, type ArgNode, type BranchNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type Node, type NumberNode, type PipeNode, type TemplateNode, type Tree, type VariableNode } from './parser.ts';
-import { quote } from './strconv.ts';
+import { quote } from '../lib/index.ts';
 import { TemplateError } from './template-error.ts';
 import {
   Float64,

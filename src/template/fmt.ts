@@ -1,7 +1,7 @@
 // Go's fmt over the value model of values.ts: Sprint, Sprintln and Sprintf with every verb,
 // flag, width, precision and argument index, and fmt's error notations (%!d(string=x),
 // %!d(MISSING), %!(EXTRA …)).
-import { canBackquote, formatFloat, isPrint, quote, quoteRune } from './strconv.ts';
+import { canBackquote, formatFloat, isPrint, quote, quoteRune } from '../lib/index.ts';
 import {
   FuncValue,
   MISSING,

@@ -3,7 +3,7 @@
 import { toSpec, type FuncSpec } from './func-spec.ts';
 import { sprint, sprintf, sprintln, formatValue } from './fmt.ts';
 import { goJson } from './json.ts';
-import { isPrint } from './strconv.ts';
+import { isPrint } from '../lib/index.ts';
 import {
   FuncValue,
   MISSING,

@@ -3,7 +3,7 @@
 // already in Go's order (struct fields as declared, map keys sorted), so re-encoding it gives
 // what docker prints. A JavaScript Map sorts its keys as a Go map does; an object with toJSON()
 // is a json.Marshaler.
-import { formatFloat } from './strconv.ts';
+import { formatFloat } from '../lib/index.ts';
 import { Float64, FuncValue, MISSING, compareKeys } from './values.ts';
 
 const hex = '0123456789abcdef';

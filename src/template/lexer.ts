@@ -1,6 +1,6 @@
 // The lexer of Go's text/template (text/template/parse/lex.go): the same items, the same state
 // machine and the same error messages, so that parse errors read exactly as Go's.
-import { quote } from './strconv.ts';
+import { quote } from '../lib/index.ts';
 
 export type ItemType =
   | 'error'

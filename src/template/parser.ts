@@ -2,7 +2,8 @@
 // the same three-token look-ahead, the same node positions (which execution errors report) and
 // the same error messages.
 import { Lexer, itemString, type Item, type ItemType } from './lexer.ts';
-import { parseNumberLiteral, quote, unquote, type NumberLiteral } from './strconv.ts';
+import { quote, unquote } from '../lib/index.ts';
+import { parseNumberLiteral, type NumberLiteral } from './literal.ts';
 import { TemplateError } from './template-error.ts';
 
 /** One parsed template: {{define}} and {{block}} add more trees to the same set. */

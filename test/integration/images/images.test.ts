@@ -71,7 +71,9 @@ describe('import', () => {
     assert.match(t.stderr, /unexpected EOF/);
     const badGzip = join(d.base, 'bad.tgz');
     writeFileSync(badGzip, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(200, 7)]));
-    assert.equal(d.berth(['import', badGzip, 'junk:3']).code, 1);
+    const gz = d.berth(['import', badGzip, 'junk:3']);
+    assert.equal(gz.code, 1);
+    assert.match(gz.stderr, /^Error response from daemon: gzip: /, 'the error must arrive as a response, not a reset connection');
     assert.equal(storageSnapshot(), before);
     assert.doesNotMatch(ok(['images']), /junk/);
     const badChange = d.berth(['import', '-c', 'RUN echo hi', rootfs, 'junk:4']);

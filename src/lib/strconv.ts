@@ -1,9 +1,12 @@
-// The parts of Go's strconv that templates and fmt need: quoting and unquoting Go literals,
-// parsing number literals, and formatting floats (%e %f %g %x %b) with Go's rounding.
+// The parts of Go's strconv Berth needs wherever it must behave as Go programs do (docker's CLI
+// flags, go-units, Go templates): quoting and unquoting, parsing numbers with Go's syntax and
+// error messages, and formatting floats (%e %f %g %x %b) with Go's rounding.
+import { InvalidArgument } from '../errors/index.ts';
 
 const lowerHex = '0123456789abcdef';
 
-export class SyntaxError extends Error {
+/** A literal that is not valid Go syntax (strconv.ErrSyntax). */
+export class StrconvSyntaxError extends Error {
   constructor() {
     super('invalid syntax');
   }
@@ -76,8 +79,8 @@ export function canBackquote(s: string): boolean {
 }
 
 function unhex(c: string): number {
-  const v = parseInt(c, 16);
-  if (Number.isNaN(v) || c.length !== 1) throw new SyntaxError();
+  const v = Number.parseInt(c, 16);
+  if (Number.isNaN(v) || c.length !== 1) throw new StrconvSyntaxError();
   return v;
 }
 
@@ -90,46 +93,46 @@ interface UnquotedChar {
 
 /** Go's strconv.UnquoteChar over a JavaScript string (non-ASCII characters are whole runes). */
 export function unquoteChar(s: string, q: string): UnquotedChar {
-  if (s.length === 0) throw new SyntaxError();
+  if (s.length === 0) throw new StrconvSyntaxError();
   const c = s[0];
-  if (c === q && (q === "'" || q === '"')) throw new SyntaxError();
+  if (c === q && (q === "'" || q === '"')) throw new StrconvSyntaxError();
   const cp = s.codePointAt(0)!;
   if (cp >= 0x80) {
     const len = cp > 0xffff ? 2 : 1;
     return { value: cp, multibyte: true, tail: s.slice(len) };
   }
   if (c !== '\\') return { value: cp, multibyte: false, tail: s.slice(1) };
-  if (s.length <= 1) throw new SyntaxError();
+  if (s.length <= 1) throw new StrconvSyntaxError();
   const e = s[1];
   let rest = s.slice(2);
   const simple: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92 };
   if (e in simple) return { value: simple[e], multibyte: false, tail: rest };
   if (e === 'x' || e === 'u' || e === 'U') {
     const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
-    if (rest.length < n) throw new SyntaxError();
+    if (rest.length < n) throw new StrconvSyntaxError();
     let v = 0;
     for (let j = 0; j < n; j++) v = v * 16 + unhex(rest[j]);
     rest = rest.slice(n);
     if (e === 'x') return { value: v, multibyte: false, tail: rest };
-    if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) throw new SyntaxError();
+    if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) throw new StrconvSyntaxError();
     return { value: v, multibyte: true, tail: rest };
   }
   if (e >= '0' && e <= '7') {
     let v = e.charCodeAt(0) - 48;
-    if (rest.length < 2) throw new SyntaxError();
+    if (rest.length < 2) throw new StrconvSyntaxError();
     for (let j = 0; j < 2; j++) {
       const x = rest.charCodeAt(j) - 48;
-      if (x < 0 || x > 7) throw new SyntaxError();
+      if (x < 0 || x > 7) throw new StrconvSyntaxError();
       v = v * 8 + x;
     }
-    if (v > 255) throw new SyntaxError();
+    if (v > 255) throw new StrconvSyntaxError();
     return { value: v, multibyte: false, tail: rest.slice(2) };
   }
   if (e === "'" || e === '"') {
-    if (e !== q) throw new SyntaxError();
+    if (e !== q) throw new StrconvSyntaxError();
     return { value: e.charCodeAt(0), multibyte: false, tail: rest };
   }
-  throw new SyntaxError();
+  throw new StrconvSyntaxError();
 }
 
 function utf8Bytes(cp: number): number[] {
@@ -138,16 +141,16 @@ function utf8Bytes(cp: number): number[] {
 
 /** Go's strconv.Unquote for "…", `…` and '…' literals; bytes that are not UTF-8 become U+FFFD. */
 export function unquote(s: string): string {
-  if (s.length < 2) throw new SyntaxError();
+  if (s.length < 2) throw new StrconvSyntaxError();
   const q = s[0];
-  if (q !== s[s.length - 1]) throw new SyntaxError();
+  if (q !== s[s.length - 1]) throw new StrconvSyntaxError();
   let body = s.slice(1, -1);
   if (q === '`') {
-    if (body.includes('`')) throw new SyntaxError();
+    if (body.includes('`')) throw new StrconvSyntaxError();
     return body.replace(/\r/g, '');
   }
-  if (q !== '"' && q !== "'") throw new SyntaxError();
-  if (body.includes('\n')) throw new SyntaxError();
+  if (q !== '"' && q !== "'") throw new StrconvSyntaxError();
+  if (body.includes('\n')) throw new StrconvSyntaxError();
   const bytes: number[] = [];
   let runes = 0;
   while (body.length > 0) {
@@ -156,28 +159,37 @@ export function unquote(s: string): string {
     if (r.value < 0x80 || !r.multibyte) bytes.push(r.value);
     else bytes.push(...utf8Bytes(r.value));
     runes++;
-    if (q === "'" && body.length !== 0) throw new SyntaxError();
+    if (q === "'" && body.length !== 0) throw new StrconvSyntaxError();
   }
-  if (q === "'" && runes !== 1) throw new SyntaxError();
+  if (q === "'" && runes !== 1) throw new StrconvSyntaxError();
   return new TextDecoder().decode(Uint8Array.from(bytes));
 }
 
-// ---- number literals -------------------------------------------------------------------------
+// ---- numbers ---------------------------------------------------------------------------------
 
-/** Go's underscoreOK: underscores only between digits (or after a base prefix). */
-function underscoreOK(s: string): boolean {
+/** Go's *strconv.NumError: `strconv.ParseInt: parsing "x": invalid syntax`. */
+export class NumError extends InvalidArgument {
+  readonly reason: 'invalid syntax' | 'value out of range';
+  constructor(func: string, num: string, reason: 'invalid syntax' | 'value out of range') {
+    super(`strconv.${func}: parsing ${quote(num)}: ${reason}`);
+    this.reason = reason;
+  }
+}
+
+/** Go's underscoreOK: "_" only between digits, or right after a base prefix. */
+export function underscoreOK(s: string): boolean {
   let saw = '^';
   let i = 0;
   if (s.length >= 1 && (s[0] === '-' || s[0] === '+')) s = s.slice(1);
-  let isHex = false;
+  let hex = false;
   if (s.length >= 2 && s[0] === '0' && 'bBoOxX'.includes(s[1])) {
     i = 2;
     saw = '0';
-    isHex = s[1] === 'x' || s[1] === 'X';
+    hex = s[1] === 'x' || s[1] === 'X';
   }
   for (; i < s.length; i++) {
     const c = s[i];
-    if ((c >= '0' && c <= '9') || (isHex && /[a-fA-F]/.test(c))) {
+    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
       saw = '0';
       continue;
     }
@@ -192,129 +204,86 @@ function underscoreOK(s: string): boolean {
   return saw !== '_';
 }
 
-/** Go's strconv.ParseUint(s, 0, 64); undefined on any error. */
-function parseUint(s: string): bigint | undefined {
-  if (s.length === 0) return undefined;
-  const s0 = s;
-  let base = 10;
-  if (s[0] === '0') {
-    if (s.length >= 3 && 'bBoOxX'.includes(s[1])) {
-      base = { b: 2, o: 8, x: 16 }[s[1].toLowerCase() as 'b' | 'o' | 'x'];
-      s = s.slice(2);
-    } else {
-      base = 8;
-      s = s.slice(1);
-    }
+/** Go's strconv.ParseUint(s, 0, bitSize): base prefixes 0b, 0o, 0x and 0 (octal), underscores. */
+export function parseUint(s: string, bitSize = 64, func = 'ParseUint'): bigint {
+  const syntax = () => new NumError(func, s, 'invalid syntax');
+  const range = () => new NumError(func, s, 'value out of range');
+  if (s === '') throw syntax();
+  let body = s;
+  let base = 10n;
+  if (body[0] === '0') {
+    const prefix = body.length >= 3 ? body[1].toLowerCase() : '';
+    base = prefix === 'b' ? 2n : prefix === 'x' ? 16n : 8n;
+    body = prefix === 'b' || prefix === 'o' || prefix === 'x' ? body.slice(2) : body.slice(1);
   }
+  const max = (1n << BigInt(bitSize)) - 1n;
+  const cutoff = ((1n << 64n) - 1n) / base + 1n;
   let n = 0n;
   let underscores = false;
-  let digits = 0;
-  for (const c of s) {
-    if (c === '_') {
+  for (const ch of body) {
+    if (ch === '_') {
       underscores = true;
       continue;
     }
-    const d = parseInt(c, 36);
-    if (Number.isNaN(d) || d >= base) return undefined;
-    n = n * BigInt(base) + BigInt(d);
-    digits++;
-    if (n > 0xffffffffffffffffn) return undefined;
+    const code = ch.toLowerCase().charCodeAt(0);
+    const d = code >= 48 && code <= 57 ? BigInt(code - 48) : code >= 97 && code <= 122 ? BigInt(code - 87) : -1n;
+    if (d < 0n || d >= base) throw syntax();
+    // Go reports overflow at the first digit that overflows, before looking further.
+    if (n >= cutoff) throw range();
+    n = n * base + d;
+    if (n > max) throw range();
   }
-  if (digits === 0 && base !== 8) return undefined;
-  if (underscores && !underscoreOK(s0)) return undefined;
+  if (underscores && !underscoreOK(s)) throw syntax();
   return n;
 }
 
-function parseInt64(s: string): bigint | undefined {
+/** Go's strconv.ParseInt(s, 0, bitSize). */
+export function parseInt(s: string, bitSize = 64): bigint {
+  let body = s;
   let neg = false;
-  if (s[0] === '+' || s[0] === '-') {
-    neg = s[0] === '-';
-    s = s.slice(1);
+  if (body[0] === '+' || body[0] === '-') {
+    neg = body[0] === '-';
+    body = body.slice(1);
   }
-  const u = parseUint(s);
-  if (u === undefined) return undefined;
-  if (!neg && u > 0x7fffffffffffffffn) return undefined;
-  if (neg && u > 0x8000000000000000n) return undefined;
+  let u: bigint;
+  try {
+    u = parseUint(body, 64, 'ParseInt');
+  } catch (err) {
+    throw new NumError('ParseInt', s, (err as NumError).reason);
+  }
+  const limit = 1n << BigInt(bitSize - 1);
+  if ((!neg && u >= limit) || (neg && u > limit)) throw new NumError('ParseInt', s, 'value out of range');
   return neg ? -u : u;
 }
 
-/** Go's strconv.ParseFloat(s, 64) for the syntax the template lexer can produce. */
-function parseFloat64(s: string): number | undefined {
-  if (s.includes('_') && !underscoreOK(s)) return undefined;
+/** Go's strconv.ParseFloat(s, 64): decimal and hexadecimal forms, inf and nan, underscores. */
+export function parseFloat(s: string): number {
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
+  if (special) {
+    if (special[2].toLowerCase() === 'nan') return NaN;
+    return special[1] === '-' ? -Infinity : Infinity;
+  }
+  const syntax = () => new NumError('ParseFloat', s, 'invalid syntax');
+  if (s.includes('_') && !underscoreOK(s)) throw syntax();
   const t = s.replace(/_/g, '');
+  let v: number;
   const hexm = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(t);
   if (hexm) {
     const [, sign, int, frac = '', exp] = hexm;
-    if (int.length + frac.length === 0) return undefined;
-    const mant = BigInt('0x' + (int + frac || '0'));
-    const v = Number(mant) * 2 ** (Number(exp) - 4 * frac.length);
-    if (!Number.isFinite(v)) return undefined;
-    return sign === '-' ? -v : v;
-  }
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
-  const v = Number(t);
-  return Number.isFinite(v) ? v : undefined;
+    if (int.length + frac.length === 0) throw syntax();
+    v = Number(BigInt('0x' + (int + frac || '0'))) * 2 ** (Number(exp) - 4 * frac.length) * (sign === '-' ? -1 : 1);
+  } else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
+    v = Number(t);
+  } else throw syntax();
+  if (!Number.isFinite(v)) throw new NumError('ParseFloat', s, 'value out of range');
+  return v;
 }
 
-export interface NumberLiteral {
-  isInt: boolean;
-  isUint: boolean;
-  isFloat: boolean;
-  int: bigint;
-  uint: bigint;
-  float: number;
-}
-
-/** Go's parse.Tree.newNumber for number and character literals; throws with Go's message. */
-export function parseNumberLiteral(text: string, kind: 'number' | 'char' | 'complex'): NumberLiteral {
-  if (kind === 'complex') throw new Error(`complex constants are not supported: ${text}`);
-  const isChar = kind === 'char';
-  const n: NumberLiteral = { isInt: false, isUint: false, isFloat: false, int: 0n, uint: 0n, float: 0 };
-  if (isChar) {
-    const r = unquoteChar(text.slice(1), "'");
-    if (r.tail !== "'") throw new Error(`malformed character constant: ${text}`);
-    return { isInt: true, isUint: true, isFloat: true, int: BigInt(r.value), uint: BigInt(r.value), float: r.value };
-  }
-  // Imaginary and complex constants parse in Go; Berth has no complex values to give them.
-  if (text.endsWith('i') && parseFloat64(text.slice(0, -1)) !== undefined) throw new Error(`complex constants are not supported: ${text}`);
-  const u = parseUint(text);
-  if (u !== undefined) {
-    n.isUint = true;
-    n.uint = u;
-  }
-  const i = parseInt64(text);
-  if (i !== undefined) {
-    n.isInt = true;
-    n.int = i;
-    if (i === 0n) {
-      n.isUint = true;
-      n.uint = 0n;
-    }
-  }
-  if (n.isInt) {
-    n.isFloat = true;
-    n.float = Number(n.int);
-  } else if (n.isUint) {
-    n.isFloat = true;
-    n.float = Number(n.uint);
-  } else {
-    const f = parseFloat64(text);
-    if (f !== undefined) {
-      if (!/[.eEpP]/.test(text)) throw new Error(`integer overflow: ${text}`);
-      n.isFloat = true;
-      n.float = f;
-      if (Number.isInteger(f) && f >= -(2 ** 63) && f < 2 ** 63) {
-        n.isInt = true;
-        n.int = BigInt(f);
-      }
-      if (Number.isInteger(f) && f >= 0 && f < 2 ** 64) {
-        n.isUint = true;
-        n.uint = BigInt(f);
-      }
-    }
-  }
-  if (!n.isInt && !n.isUint && !n.isFloat) throw new Error(`illegal number syntax: ${quote(text)}`);
-  return n;
+/** Go's strconv.ParseBool. */
+export function parseBool(s: string): boolean {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(s)) return false;
+  throw new NumError('ParseBool', s, 'invalid syntax');
 }
 
 // ---- float formatting ------------------------------------------------------------------------
