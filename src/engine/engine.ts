@@ -99,13 +99,15 @@ export class Engine {
   }
 
   async #afterExit(c: Container): Promise<void> {
-    const wasRunning = c.state.Running;
     await handleExit(this.ctx, c);
-    if (wasRunning && !c.state.Running && c.hostConfig.AutoRemove && !c.state.RemovalInProgress && this.ctx.store.find(c.id) === c) {
-      await c
-        .locked(() => removeContainer(this.ctx, c, { force: false, removeVolumes: true }))
-        .catch((err: unknown) => this.ctx.log.error('removing --rm container failed', { container: c.id, error: err }));
-    }
+    if (!c.hostConfig.AutoRemove || c.state.Running) return;
+    // Several reports of one exit can get here: decide under the lock, once.
+    await c
+      .locked(async () => {
+        if (c.state.Running || c.state.RemovalInProgress || !c.record.HasBeenStartedBefore || this.ctx.store.find(c.id) !== c) return;
+        await removeContainer(this.ctx, c, { force: false, removeVolumes: true });
+      })
+      .catch((err: unknown) => this.ctx.log.error('removing --rm container failed', { container: c.id, error: err }));
   }
 
   get(ref: string): Container {
