@@ -125,6 +125,15 @@ async function main(): Promise<void> {
       die(`failed to load listeners: ${errorMessage(err)}`);
     }
   }
+  // After a burst of work (a pull, an import), glibc keeps the freed memory: once the daemon has
+  // been idle a while, hand it back. Cheap when there is nothing to give.
+  const sys = loadSyscalls();
+  let idleTimer: NodeJS.Timeout | undefined;
+  const busy = () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => sys.mallocTrim(), 5000).unref();
+  };
+  for (const { server } of servers) server.on('request', busy);
   await writeFileAtomic(config.pidfile, `${process.pid}`);
   log.info('Daemon has completed initialization');
 

@@ -1,6 +1,11 @@
 // One connection to conmon's attach socket (SOCK_SEQPACKET). Each packet conmon sends starts with
 // a byte naming the stream (2 stdout, 3 stderr); what we send is the container's stdin, at most
 // one packet's worth per write so conmon's buffer never truncates it.
+//
+// The socket comes through libuv, which treats a short read followed by the peer's hangup as the
+// end of the stream. For packets that is wrong: each read returns one packet, however many are
+// queued, so when conmon writes the last output and exits, all but the first of the final packets
+// would be lost. The socket is therefore half-open, and at its end the queue is drained directly.
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 
@@ -12,17 +17,27 @@ export class AttachConnection extends EventEmitter<{ data: [OutputStream, Buffer
   #socket: net.Socket;
   #ended = false;
 
-  constructor(socket: net.Socket) {
+  /**
+   * `socket` must allow half-open connections (the drain needs the fd after the end);
+   * `drainQueued` returns the packets still queued on it.
+   */
+  constructor(socket: net.Socket, drainQueued: () => Buffer[]) {
     super();
     this.#socket = socket;
-    socket.on('data', (packet: Buffer) => {
-      if (packet.length < 1) return;
-      const stream = packet[0] === 3 ? 'stderr' : 'stdout';
-      if (packet.length > 1) this.emit('data', stream, packet.subarray(1));
+    socket.on('data', (packet: Buffer) => this.#packet(packet));
+    socket.on('end', () => {
+      for (const packet of drainQueued()) this.#packet(packet);
+      socket.destroy();
+      this.#finish();
     });
-    socket.on('end', () => this.#finish());
     socket.on('close', () => this.#finish());
     socket.on('error', (err) => this.emit('error', err));
+  }
+
+  #packet(packet: Buffer): void {
+    if (packet.length < 1) return;
+    const stream = packet[0] === 3 ? 'stderr' : 'stdout';
+    if (packet.length > 1) this.emit('data', stream, packet.subarray(1));
   }
 
   #finish(): void {

@@ -274,7 +274,8 @@ export class ConmonRuntime {
     } finally {
       if (dirFd !== undefined) closeSync(dirFd);
     }
-    return new AttachConnection(socketFromFd(fd));
+    const socket = socketFromFd(fd, { allowHalfOpen: true });
+    return new AttachConnection(socket, () => this.#sys.recvQueued(fd, 65536));
   }
 
   /** Resizes the container's pty through conmon's control fifo. */

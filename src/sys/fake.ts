@@ -40,11 +40,20 @@ export class FakeSyscalls implements Syscalls {
   }
 
   readonly locks = new Set<number>();
+  trims = 0;
+
+  mallocTrim(): void {
+    this.trims++;
+  }
 
   tryLock(fd: number): boolean {
     if (this.locks.has(fd)) return false;
     this.locks.add(fd);
     return true;
+  }
+
+  recvQueued(): Buffer[] {
+    return [];
   }
 
   connectSeqpacket(path: string): number {

@@ -30,6 +30,8 @@ export function loadSyscalls(): Syscalls {
     connect: libc.func('int connect(int fd, const void *addr, int len)'),
     close: libc.func('int close(int fd)'),
     flock: libc.func('int flock(int fd, int op)'),
+    recv: libc.func('long recv(int fd, void *buf, size_t len, int flags)'),
+    mallocTrim: libc.func('int malloc_trim(size_t pad)'),
   };
   const fail = (syscall: string, path?: string): never => {
     const errno = koffi.errno();
@@ -86,12 +88,25 @@ export function loadSyscalls(): Syscalls {
         return fail('llistxattr', path);
       }
     },
+    mallocTrim() {
+      fns.mallocTrim(0);
+    },
     tryLock(fd) {
       const LOCK_EX = 2;
       const LOCK_NB = 4;
       if (fns.flock(fd, LOCK_EX | LOCK_NB) === 0) return true;
       if (errnoNames.get(koffi.errno()) === 'EWOULDBLOCK' || errnoNames.get(koffi.errno()) === 'EAGAIN') return false;
       return fail('flock');
+    },
+    recvQueued(fd, maxPacket) {
+      const MSG_DONTWAIT = 0x40;
+      const packets: Buffer[] = [];
+      for (;;) {
+        const buf = Buffer.alloc(maxPacket);
+        const n = fns.recv(fd, buf, maxPacket, MSG_DONTWAIT);
+        if (n <= 0) return packets; // 0: the peer's close; -1: EAGAIN, or the socket is gone
+        packets.push(buf.subarray(0, n));
+      }
     },
     connectSeqpacket(path) {
       const AF_UNIX = 1;

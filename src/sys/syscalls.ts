@@ -15,8 +15,16 @@ export interface Syscalls {
   llistxattr(path: string): string[];
   /** Opens a connected AF_UNIX SOCK_SEQPACKET socket (conmon's attach socket) and returns its fd. */
   connectSeqpacket(path: string): number;
+  /**
+   * The packets still queued on a socket, read without blocking until none is left or the peer's
+   * close is reached. libuv ends a SOCK_SEQPACKET stream at the peer's hangup after a short read,
+   * which for packets means "one of several", so the rest must be collected this way.
+   */
+  recvQueued(fd: number, maxPacket: number): Buffer[];
   /** flock(LOCK_EX|LOCK_NB) on an open fd: false when another process holds the lock. */
   tryLock(fd: number): boolean;
+  /** glibc's malloc_trim(0): gives memory freed after a burst of work back to the system. */
+  mallocTrim(): void;
 }
 
 export const MS_RDONLY = 0x1;
@@ -57,7 +65,7 @@ export class SyscallError extends Error {
  * then return one packet each. Writes must not be coalesced (each write is one packet), so the
  * vectored write path is disabled.
  */
-export function socketFromFd(fd: number): net.Socket {
+export function socketFromFd(fd: number, options: { allowHalfOpen?: boolean } = {}): net.Socket {
   const binding = (process as unknown as { binding(name: string): unknown }).binding('pipe_wrap') as {
     Pipe: new (type: number) => { open(fd: number): number };
     constants: { SOCKET: number };
@@ -65,7 +73,7 @@ export function socketFromFd(fd: number): net.Socket {
   const handle = new binding.Pipe(binding.constants.SOCKET);
   const rc = handle.open(fd);
   if (rc !== 0) throw new SyscallError('uv_pipe_open', -rc, 'EINVAL');
-  const socket = new net.Socket({ handle, readable: true, writable: true } as net.SocketConstructorOpts);
+  const socket = new net.Socket({ handle, readable: true, writable: true, allowHalfOpen: !!options.allowHalfOpen } as net.SocketConstructorOpts);
   (socket as unknown as { _writev: unknown })._writev = null;
   return socket;
 }

@@ -40,6 +40,17 @@ describe('run', () => {
     assert.equal(r.stderr, 'err\n');
   });
 
+  it('delivers all the output written just before the container exits', () => {
+    // conmon sends the last packets and hangs up at once: every one of them must still arrive
+    const script = 'i=0; while [ $i -lt 20 ]; do echo o$i; echo e$i >&2; i=$((i+1)); done';
+    const want = (p: string) => Array.from({ length: 20 }, (_, i) => `${p}${i}\n`).join('');
+    for (let n = 0; n < 5; n++) {
+      const r = d.berth(['run', '--rm', 'busybox', 'sh', '-c', script]);
+      assert.equal(r.stdout, want('o'));
+      assert.equal(r.stderr, want('e'));
+    }
+  });
+
   it('exits 127 for a missing command, and the container stays inspectable', () => {
     const r = d.berth(['run', '--name', 'nocmd', 'busybox', 'no-such-command']);
     assert.equal(r.code, 127);
