@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-APT_PACKAGES := runc conmon iptables busybox-static tini
+APT_PACKAGES := runc conmon iptables busybox-static tini docker-registry skopeo apache2-utils docker.io iproute2
 NPM_STAMP := node_modules/.berth-npm-stamp
 BERTH_SOCKET ?= /run/berth/berth.sock
 BERTHD_LOG ?= /var/log/berthd.log
@@ -11,7 +11,9 @@ BERTHD_LOG ?= /var/log/berthd.log
 
 deps: deps-apt deps-npm
 
-# Installs only what is missing, so a second run costs a few dpkg queries.
+# Installs only what is missing, so a second run costs a few dpkg queries. docker.io (the reference
+# dockerd for interoperability tests) and docker-registry (the test registry) ship services: a
+# policy-rc.d that says no keeps apt from starting them on this host.
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
@@ -19,7 +21,13 @@ deps-apt:
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  guard=""; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=1; \
+	  fi; \
+	  apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; rc=$$?; \
+	  if [ -n "$$guard" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	  exit $$rc; \
 	fi
 
 deps-npm: $(NPM_STAMP)

@@ -6,6 +6,7 @@ import type { AttachOptions, AttachSession, ListOptions, LogOptions, LogRecord, 
 import type { ContainerSummary, CreateContainerRequest } from '../types/index.ts';
 import { boolParam, filtersParam, intParam } from './params.ts';
 import type { Router } from './router.ts';
+import { detachKeysParam, pumpSession } from './session.ts';
 import { frame, writeAsync } from './stream.ts';
 
 export interface ContainersBackend {
@@ -24,13 +25,16 @@ export interface ContainersBackend {
   resize(ref: string, size: { height: number; width: number }): Promise<void>;
   /** Whether the container has a tty (its streams are then raw, not multiplexed). */
   isTty(ref: string): boolean;
+  pause(ref: string): Promise<void>;
+  unpause(ref: string): Promise<void>;
+  top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
 }
 
 const json = (res: ServerResponse, status: number, value: unknown) =>
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value) + '\n');
 
 /** API ≥ 1.42 names the stream type in Content-Type; older clients expect raw-stream. */
-function streamContentType(version: string, tty: boolean): string {
+export function streamContentType(version: string, tty: boolean): string {
   const [maj, min] = version.split('.').map(Number);
   if (tty || maj < 1 || (maj === 1 && min < 42)) return 'application/vnd.docker.raw-stream';
   return 'application/vnd.docker.multiplexed-stream';
@@ -155,8 +159,7 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
       logs: boolParam(q, 'logs'),
       stream: boolParam(q, 'stream'),
     };
-    // Fail before hijacking when the container does not exist.
-    backend.isTty(ctx.params.id);
+    if (options.stdin) options.detachKeys = detachKeysParam(q.get('detachKeys'));
     const conn = await ctx.hijack(streamContentType(ctx.version, tty));
     const write: OutputWriter = (stream, data) => writeAsync(conn, tty ? data : frame(stream, data));
     let session: AttachSession;
@@ -166,25 +169,17 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
       conn.destroy(err as Error);
       return;
     }
-    conn.on('close', () => session.close());
-    conn.on('error', () => session.close());
-    if (options.stdin) {
-      conn.on('data', (d: Buffer) => {
-        conn.pause();
-        session.writeStdin(d).then(
-          () => conn.resume(),
-          () => session.close(),
-        );
-      });
-      conn.on('end', () => session.closeStdin());
-    } else {
-      conn.resume();
-    }
-    try {
-      await session.done;
-    } catch {
-      // the container failed to start: the client learns it from start's own response
-    }
-    conn.end();
+    await pumpSession(conn, session, { stdin: options.stdin });
+  });
+  router.post('/containers/:id/pause', async (ctx) => {
+    await backend.pause(ctx.params.id);
+    ctx.res!.writeHead(204).end();
+  });
+  router.post('/containers/:id/unpause', async (ctx) => {
+    await backend.unpause(ctx.params.id);
+    ctx.res!.writeHead(204).end();
+  });
+  router.get('/containers/:id/top', async (ctx) => {
+    json(ctx.res!, 200, await backend.top(ctx.params.id, ctx.query.get('ps_args') ?? ''));
   });
 }

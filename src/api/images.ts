@@ -14,7 +14,7 @@ export interface ImagesBackend {
   remove(name: string, options: { force: boolean; prune: boolean }): Promise<DeleteResponseItem[]>;
   importImage(src: Readable, options: { repo?: string; tag?: string; message?: string; changes?: string[] }): Promise<{ id: string }>;
   /** Fetches an image by reference, reporting progress as docker's JSON messages. */
-  pull(options: { image: string; tag?: string; progress: (m: JsonMessage) => void; signal: AbortSignal }): Promise<void>;
+  pull(options: { image: string; tag?: string; platform?: string; registryAuth?: string; progress: (m: JsonMessage) => void; signal: AbortSignal }): Promise<void>;
 }
 
 const json = (res: import('node:http').ServerResponse, status: number, value: unknown) =>
@@ -67,7 +67,15 @@ export function registerImageRoutes(router: Router, backend: ImagesBackend): voi
         });
         send({ status: image.id });
       } else if (fromImage !== null) {
-        await backend.pull({ image: fromImage, tag: q.get('tag') ?? undefined, progress: send, signal: ctx.signal });
+        const registryAuth = ctx.req.headers['x-registry-auth'];
+        await backend.pull({
+          image: fromImage,
+          tag: q.get('tag') || undefined,
+          platform: q.get('platform') || undefined,
+          registryAuth: typeof registryAuth === 'string' ? registryAuth : undefined,
+          progress: send,
+          signal: ctx.signal,
+        });
       } else {
         throw new InvalidArgument('either fromSrc or fromImage must be given');
       }
@@ -77,5 +85,43 @@ export function registerImageRoutes(router: Router, backend: ImagesBackend): voi
       if (!started) throw err;
       res.end(jsonLine({ errorDetail: { message: errorMessage(err) }, error: errorMessage(err) }));
     }
+  });
+}
+
+/** Registry operations beyond pull: push, login (POST /auth) and search. */
+export interface RegistryBackend {
+  push(options: { name: string; tag?: string; registryAuth?: string; progress: (m: JsonMessage) => void; signal: AbortSignal }): Promise<void>;
+  login(auth: { username?: string; password?: string; serveraddress?: string; identitytoken?: string; registrytoken?: string }, signal: AbortSignal): Promise<{ Status: string; IdentityToken: string }>;
+  search(term: string, options: { limit?: number; registryAuth?: string; signal: AbortSignal }): Promise<unknown[]>;
+}
+
+export function registerRegistryRoutes(router: Router, backend: RegistryBackend): void {
+  const authHeader = (h: string | string[] | undefined) => (typeof h === 'string' && h ? h : undefined);
+  router.post('/images/*name/push', async (ctx) => {
+    const res = ctx.res!;
+    let started = false;
+    const send = (m: JsonMessage) => {
+      if (!started) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        started = true;
+      }
+      res.write(jsonLine(m));
+    };
+    try {
+      await backend.push({ name: ctx.params.name, tag: ctx.query.get('tag') || undefined, registryAuth: authHeader(ctx.req.headers['x-registry-auth']), progress: send, signal: ctx.signal });
+      if (!started) res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end();
+    } catch (err) {
+      if (!started) throw err;
+      res.end(jsonLine({ errorDetail: { message: errorMessage(err) }, error: errorMessage(err) }));
+    }
+  });
+  router.post('/auth', async (ctx) => {
+    json(ctx.res!, 200, await backend.login(await ctx.json(), ctx.signal));
+  });
+  router.get('/images/search', async (ctx) => {
+    const term = ctx.query.get('term') ?? '';
+    const limit = Number(ctx.query.get('limit') ?? 0) || undefined;
+    json(ctx.res!, 200, await backend.search(term, { limit, registryAuth: authHeader(ctx.req.headers['x-registry-auth']), signal: ctx.signal }));
   });
 }

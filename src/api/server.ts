@@ -177,7 +177,8 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
                 '\r\n',
             );
             if (leftover.length) sock.unshift(leftover);
-            sock.resume();
+            // Left paused: what the client sends next (stdin) waits for the handler's listeners.
+            sock.pause();
             return sock;
           }
           res!.writeHead(200, { ...headers, 'Content-Type': contentType });

@@ -39,6 +39,8 @@ export interface FlagSpec {
   shortDeprecated?: string;
   /** Other long names that set this flag, hidden from help (docker's --net for --network). */
   aliases?: readonly string[];
+  /** Checks each value as it is set (a docker "opts" type); its error message is pflag's reason. */
+  validate?: (raw: string) => void;
 }
 
 export type FlagValues<S extends Record<string, FlagSpec>> = { [K in keyof S]?: FlagValue<S[K]['type']> };
@@ -184,6 +186,13 @@ export function parseFlags<S extends Record<string, FlagSpec>>(argv: readonly st
 class ValueError extends Error {}
 
 function convert(spec: FlagSpec, raw: string, previous: unknown): unknown {
+  if (spec.validate) {
+    try {
+      spec.validate(raw);
+    } catch (err) {
+      throw new ValueError((err as Error).message);
+    }
+  }
   switch (spec.type) {
     case 'string':
       return raw;
@@ -408,4 +417,19 @@ export function formatUsage(command: string, options: UsageOptions): string {
   const table = options.flags ? flagUsages(options.flags, { columns: options.columns }).trimEnd() : '';
   if (table) out.push('', 'Options:', table);
   return out.join('\n') + '\n';
+}
+
+/** docker's --filter values (opts.FilterOpt): name=value, checked as they are given. */
+export function validFilter(raw: string): void {
+  if (raw.indexOf('=') <= 0) throw new Error('bad format of filter (expected name=value)');
+}
+
+/** The values of a filterFlag as the API's filters map (keys lower-cased, as docker does). */
+export function filterMap(values: readonly string[] | undefined): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const f of values ?? []) {
+    const eq = f.indexOf('=');
+    (out[f.slice(0, eq).toLowerCase()] ??= []).push(f.slice(eq + 1));
+  }
+  return out;
 }

@@ -6,7 +6,13 @@ import { ApiError, Client, ConnectionError } from '../client/index.ts';
 import { StatusError, type CliContext, type Command } from './command.ts';
 import { containerCommands, containerSubcommands, daemonError } from './commands/container.ts';
 import { imageCommands, imageSubcommands } from './commands/image.ts';
+import { registryCommands, registryImageSubcommands } from './commands/registry.ts';
+import { interactiveCommands } from './commands/interactive.ts';
 import { cliVersion, systemCommands } from './commands/system.ts';
+import { networkSubcommands, portCommand } from './commands/network.ts';
+import { transferCommands, transferContainerSubcommands, transferImageSubcommands, transferSystemSubcommands } from './commands/transfer.ts';
+import { dataCommands } from './commands/data.ts';
+import { volumeSubcommands } from './commands/volume.ts';
 import { FlagError, flagUsages, formatUsage, parseFlags, type FlagSpec } from './flags.ts';
 
 const prog = 'berth';
@@ -33,11 +39,19 @@ interface Management {
 }
 
 const management: Management[] = [
-  { name: 'container', description: 'Manage containers', subcommands: containerSubcommands },
-  { name: 'image', description: 'Manage images', subcommands: imageSubcommands },
+  { name: 'container', description: 'Manage containers', subcommands: [...containerSubcommands, ...interactiveCommands.map((c) => ({ ...c }))] },
+  { name: 'image', description: 'Manage images', subcommands: [...imageSubcommands, ...transferImageSubcommands, ...registryImageSubcommands] },
+  { name: 'system', description: 'Manage Docker', subcommands: transferSystemSubcommands },
 ];
+management[0].subcommands.push(...transferContainerSubcommands);
+management.push({ name: 'network', description: 'Manage networks', subcommands: networkSubcommands });
+management[0].subcommands.push(portCommand);
 
-const topLevel: Command[] = [...containerCommands, ...imageCommands, ...systemCommands];
+const topLevel: Command[] = [...containerCommands, ...interactiveCommands, ...imageCommands, ...systemCommands, ...transferCommands, ...registryCommands];
+topLevel.push(portCommand);
+management.push({ name: 'volume', description: 'Manage volumes', subcommands: volumeSubcommands });
+management[0].subcommands.push(...dataCommands.map((c) => ({ ...c })));
+topLevel.push(...dataCommands);
 
 function rootUsage(): string {
   const line = (name: string, desc: string) => `  ${name.padEnd(11)} ${desc}`;

@@ -2,9 +2,10 @@
 // POST /containers/create.
 import { readFileSync } from 'node:fs';
 import { parseRamInBytes } from '../lib/index.ts';
-import type { CreateContainerRequest, HostConfig, PortBinding } from '../types/index.ts';
+import type { CreateContainerRequest, EndpointSettings, HostConfig, PortBinding } from '../types/index.ts';
 import { StatusError } from './command.ts';
 import type { FlagSpec } from './flags.ts';
+import { mountFlags, parseMountFlag, parseTmpfsFlags, parseVolumeFlags } from './mount-options.ts';
 
 export const containerFlags: Record<string, FlagSpec> = {
   'add-host': { type: 'stringArray', usage: 'Add a custom host-to-IP mapping (host:ip)', valueName: 'list' },
@@ -35,6 +36,10 @@ export const containerFlags: Record<string, FlagSpec> = {
   name: { type: 'string', usage: 'Assign a name to the container' },
   network: { type: 'string', usage: 'Connect a container to a network', valueName: 'network' },
   net: { type: 'string', hidden: true },
+  ip: { type: 'string', usage: 'IPv4 address (e.g., 172.30.100.104)' },
+  link: { type: 'stringArray', usage: 'Add link to another container', valueName: 'list' },
+  'mac-address': { type: 'string', usage: 'Container MAC address (e.g., 92:d0:c6:0a:29:33)' },
+  'network-alias': { type: 'stringArray', usage: 'Add network-scoped alias for the container', valueName: 'list', aliases: ['net-alias'] },
   'oom-score-adj': { type: 'int', usage: "Tune host's OOM preferences (-1000 to 1000)" },
   pid: { type: 'string', usage: 'PID namespace to use' },
   'pids-limit': { type: 'int', usage: 'Tune container pids limit (set -1 for unlimited)' },
@@ -57,6 +62,7 @@ export const containerFlags: Record<string, FlagSpec> = {
   user: { type: 'string', short: 'u', usage: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   uts: { type: 'string', usage: 'UTS namespace to use' },
   workdir: { type: 'string', short: 'w', usage: 'Working directory inside the container' },
+  ...mountFlags,
 };
 
 /** docker's env-file format: KEY=VALUE lines, KEY alone takes the value from our environment. */
@@ -217,9 +223,10 @@ export function buildCreateRequest(flags: Record<string, unknown>, image: string
     if (!Number.isFinite(n) || n < 0) throw new StatusError(125, `invalid argument "${f.cpus}" for "--cpus" flag: failed to parse ${f.cpus} as a rational number`);
     nanoCpus = Math.round(n * 1e9);
   }
+  const mountOpts = parseVolumeFlags(list('volume'));
   const network = (f.network || f.net || 'default') as string;
   const host: Partial<HostConfig> = {
-    Binds: null,
+    Binds: mountOpts.binds.length ? mountOpts.binds : null,
     ContainerIDFile: f.cidfile ?? '',
     LogConfig: { Type: f['log-driver'] ?? '', Config: logOpts },
     NetworkMode: network,
@@ -227,7 +234,9 @@ export function buildCreateRequest(flags: Record<string, unknown>, image: string
     RestartPolicy: restart,
     AutoRemove: !!f.rm,
     VolumeDriver: '',
-    VolumesFrom: null,
+    VolumesFrom: list('volumes-from').length ? list('volumes-from') : null,
+    ...(list('mount').length ? { Mounts: list('mount').map(parseMountFlag) } : {}),
+    ...(list('tmpfs').length ? { Tmpfs: parseTmpfsFlags(list('tmpfs')) } : {}),
     ConsoleSize: [0, 0],
     CapAdd: list('cap-add').length ? list('cap-add') : null,
     CapDrop: list('cap-drop').length ? list('cap-drop') : null,
@@ -235,11 +244,11 @@ export function buildCreateRequest(flags: Record<string, unknown>, image: string
     Dns: list('dns'),
     DnsOptions: list('dns-option'),
     DnsSearch: list('dns-search'),
-    ExtraHosts: list('add-host').length ? list('add-host') : null,
+    ExtraHosts: list('add-host').length ? list('add-host').map(validateAddHost) : null,
     GroupAdd: list('group-add').length ? list('group-add') : null,
     IpcMode: f.ipc ?? '',
     Cgroup: '',
-    Links: null,
+    Links: list('link').length ? list('link') : null,
     OomScoreAdj: f['oom-score-adj'] ?? 0,
     PidMode: f.pid ?? '',
     Privileged: !!f.privileged,
@@ -273,7 +282,7 @@ export function buildCreateRequest(flags: Record<string, unknown>, image: string
     Env: env,
     Cmd: cmd.length ? cmd : null,
     Image: image,
-    Volumes: {},
+    Volumes: mountOpts.volumes,
     WorkingDir: f.workdir ?? '',
     Entrypoint: f.entrypoint !== undefined ? [f.entrypoint] : null,
     OnBuild: null,
@@ -281,7 +290,8 @@ export function buildCreateRequest(flags: Record<string, unknown>, image: string
     ...(f['stop-signal'] ? { StopSignal: f['stop-signal'] } : {}),
     ...(f['stop-timeout'] !== undefined ? { StopTimeout: f['stop-timeout'] } : {}),
     HostConfig: host,
-    NetworkingConfig: { EndpointsConfig: {} },
+    NetworkingConfig: { EndpointsConfig: endpointsConfig(network, f.ip, list('network-alias')) },
+    ...(f['mac-address'] ? { MacAddress: validateMac(f['mac-address']) } : {}),
   };
   return { body, ...(f.name ? { name: f.name } : {}), attach };
 }
@@ -294,4 +304,27 @@ export function parseRestart(v: string): { Name: HostConfig['RestartPolicy']['Na
     if (!/^\d+$/.test(count)) throw new StatusError(125, `invalid restart policy format: maximum retry count must be an integer`);
   }
   return { Name: (name || 'no') as HostConfig['RestartPolicy']['Name'], MaximumRetryCount: count ? Number(count) : 0 };
+}
+
+/** --ip and --network-alias configure the endpoint on the network the container starts on. */
+function endpointsConfig(network: string, ip: string | undefined, aliases: string[]): Record<string, Partial<EndpointSettings>> {
+  if (!ip && aliases.length === 0) return {};
+  if (ip && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new StatusError(125, `invalid argument "${ip}" for "--ip" flag: invalid string being converted to IP address: ${ip}`);
+  return { [network]: { ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}), ...(aliases.length ? { Aliases: aliases } : {}) } };
+}
+
+/** docker's ValidateExtraHost: host:ip (or host-gateway). */
+function validateAddHost(v: string): string {
+  const i = v.indexOf(':');
+  if (i <= 0) throw new StatusError(125, `invalid argument "${v}" for "--add-host" flag: bad format for add-host: "${v}"`);
+  const ip = v.slice(i + 1);
+  if (ip !== 'host-gateway' && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && !ip.includes(':')) {
+    throw new StatusError(125, `invalid argument "${v}" for "--add-host" flag: invalid IP address in add-host: "${ip}"`);
+  }
+  return v;
+}
+
+function validateMac(v: string): string {
+  if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(v)) throw new StatusError(125, `${v} is not a valid mac address`);
+  return v;
 }

@@ -1,30 +1,73 @@
 // Client-side stream plumbing: attach sessions, JSON progress output, signal proxying.
 import type { Duplex } from 'node:stream';
 import { demux, jsonMessages, type Client } from '../client/index.ts';
+import { DetachScanner } from '../lib/index.ts';
 import type { CliContext } from './command.ts';
 
-/** Shows a JSON progress stream (pull, import, load) the way docker does on a non-terminal. */
-export async function showProgress(ctx: CliContext, input: NodeJS.ReadableStream, options: { quiet?: boolean } = {}): Promise<void> {
+/**
+ * Shows a JSON progress stream (pull, push, import, load) as docker's jsonmessage does: on a
+ * terminal, one line per layer id redrawn in place; elsewhere, each status once and no bars.
+ * `onAux` receives aux messages (push results).
+ */
+export async function showProgress(
+  ctx: CliContext,
+  input: NodeJS.ReadableStream,
+  options: { quiet?: boolean; onAux?: (aux: unknown) => void } = {},
+): Promise<void> {
+  const tty = !!ctx.stdout.isTTY;
+  const lines = new Map<string, number>();
   for await (const m of jsonMessages(input as import('node:stream').Readable)) {
     if (m.error || m.errorDetail) throw new Error(m.errorDetail?.message ?? m.error);
-    if (options.quiet) continue;
-    if (m.stream) ctx.stdout.write(m.stream);
-    else if (m.status) {
-      if (m.progress && !m.id) continue;
-      ctx.stdout.write(m.id ? `${m.id}: ${m.status}${m.progress ? ' ' + m.progress : ''}\n` : `${m.status}\n`);
+    if (m.aux !== undefined) {
+      options.onAux?.(m.aux);
+      continue;
     }
+    if (options.quiet) continue;
+    if (m.stream) {
+      ctx.stdout.write(m.stream);
+      continue;
+    }
+    if (m.status === undefined) continue;
+    const hasProgress = m.progressDetail !== undefined;
+    const bar = m.progress ?? '';
+    if (!tty) {
+      // docker leaves progress bars out of non-terminal output
+      if (bar || (m.progressDetail?.total ?? 0) > 0) continue;
+      ctx.stdout.write(m.id ? `${m.id}: ${m.status}\n` : `${m.status}\n`);
+      continue;
+    }
+    let up = 0;
+    if (m.id && hasProgress) {
+      let line = lines.get(m.id);
+      if (line === undefined) {
+        line = lines.size;
+        lines.set(m.id, line);
+        ctx.stdout.write('\n');
+      }
+      up = lines.size - line;
+      ctx.stdout.write(`\x1b[${up}A\x1b[2K\r`);
+    } else lines.clear();
+    const text = `${m.id ? `${m.id}: ` : ''}${m.status}${bar ? ` ${bar}` : ''}`;
+    if (up) ctx.stdout.write(`${text}\r\x1b[${up}B`);
+    else ctx.stdout.write(`${text}\n`);
   }
 }
 
 export interface AttachedStreams {
-  /** Settles when the daemon ends the output. */
-  done: Promise<void>;
+  /** Settles when the daemon ends the output ('ended') or the user typed the detach keys. */
+  done: Promise<'ended' | 'detached'>;
   stream: Duplex;
 }
 
-/** Copies an attach stream to our stdout/stderr (and our stdin to it when `stdin`). */
-export function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: boolean; stdin: boolean }): AttachedStreams {
-  const done = demux(
+/**
+ * Copies an attach stream to our stdout/stderr, and our stdin to it when `stdin`. With a tty,
+ * keystrokes are watched for the detach sequence here, as the docker CLI does: typing it ends the
+ * session and leaves the container running.
+ */
+export function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: boolean; stdin: boolean; detachKeys?: Buffer }): AttachedStreams {
+  let detach!: () => void;
+  const detached = new Promise<'detached'>((resolve) => (detach = () => resolve('detached')));
+  const output = demux(
     stream,
     (which, data) =>
       new Promise<void>((resolve) => {
@@ -33,21 +76,69 @@ export function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: bool
         else out.once('drain', resolve);
       }),
     { raw: options.tty },
-  ).catch(() => {});
+  ).then(
+    () => 'ended' as const,
+    () => 'ended' as const,
+  );
   if (options.stdin) {
-    ctx.stdin.on('data', (d: Buffer) => {
+    const scanner = options.tty && options.detachKeys ? new DetachScanner(options.detachKeys) : undefined;
+    const onData = (input: Buffer) => {
+      let d = input;
+      if (scanner) {
+        const r = scanner.feed(input);
+        d = r.forward;
+        if (r.detached) {
+          ctx.stdin.off('data', onData);
+          ctx.stdin.pause();
+          if (d.length) stream.write(d);
+          stream.destroy();
+          detach();
+          return;
+        }
+        if (!d.length) return;
+      }
       if (!stream.write(d)) {
         ctx.stdin.pause();
         stream.once('drain', () => ctx.stdin.resume());
       }
-    });
+    };
+    ctx.stdin.on('data', onData);
     ctx.stdin.on('end', () => {
       // Half-close: the daemon closes the container's stdin, output keeps flowing.
       (stream as Duplex & { end(): void }).end();
     });
     ctx.stdin.resume();
   }
-  return { done, stream };
+  return { done: Promise.race([output, detached]), stream };
+}
+
+/** Puts our terminal in raw mode when it is one; returns the function that restores it. */
+export function rawMode(ctx: CliContext): () => void {
+  const stdin = ctx.stdin as typeof process.stdin;
+  if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return () => {};
+  stdin.setRawMode(true);
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    stdin.setRawMode(false);
+  };
+  process.once('exit', restore);
+  return restore;
+}
+
+/** Sends our terminal's size now and on every SIGWINCH to `path` (…/resize); returns the stop function. */
+export function monitorTtySize(ctx: CliContext, client: Client, path: string): () => void {
+  const out = ctx.stdout as NodeJS.WriteStream;
+  if (!out.isTTY) return () => {};
+  const send = () => {
+    const [w, h] = typeof out.getWindowSize === 'function' ? out.getWindowSize() : [out.columns ?? 80, out.rows ?? 24];
+    if (!w || !h) return;
+    void client.post(path, { query: { h, w } }).catch(() => {});
+  };
+  send();
+  process.on('SIGWINCH', send);
+  return () => process.off('SIGWINCH', send);
 }
 
 /** Forwards SIGINT/SIGTERM/… to the container while it runs (docker's --sig-proxy). */

@@ -6,19 +6,30 @@ import {
   Router,
   createApiServer,
   registerContainerRoutes,
+  registerNetworkRoutes,
+  registerExecRoutes,
   registerImageRoutes,
+  registerRegistryRoutes,
   registerSystemRoutes,
+  registerTransferRoutes,
   type ContainersBackend,
+  type ExecBackend,
   type ImagesBackend,
   type TlsOptions,
+  type TransferBackend,
+  registerArchiveRoutes,
+  registerVolumeRoutes,
 } from '../api/index.ts';
 import { Engine, EventBus, type ContainerLayers, type ImageLookup } from '../engine/index.ts';
 import { SystemError } from '../errors/index.ts';
-import { ImageService, ImageStore } from '../image/index.ts';
+import { ImageService, ImageStore, commitImage, imageDiskUsage, loadImages, pruneImages, saveImages, selectImages, sweepTransferTemp, type TarExportDeps } from '../image/index.ts';
+import { DistributionService } from '../distribution/index.ts';
 import type { Logger } from '../lib/index.ts';
+import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder, type NetworkCreateRequest } from '../network/index.ts';
 import { ConmonRuntime } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
 import { loadSyscalls } from '../sys/index.ts';
+import { VolumeService, dirSize } from '../volume/index.ts';
 import type { DaemonConfig } from './config.ts';
 import { SystemInfo, berthVersion } from './system-info.ts';
 
@@ -76,7 +87,16 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   // The image service asks the engine which containers use an image; the engine needs the image
   // service to resolve images: the late-bound getter breaks the construction cycle.
   const late: { engine?: Engine } = {};
-  const images = new ImageService({ images: imageStore, layers, users: () => late.engine!, graphRoot: join(dataRoot, 'overlay2') });
+  const distribution = new DistributionService({
+    images: imageStore,
+    layers,
+    imageRoot: join(dataRoot, 'image', 'overlay2'),
+    tmpDir: join(dataRoot, 'tmp'),
+    registry: { insecureRegistries: config.insecureRegistries, registryMirrors: config.registryMirrors },
+    // the spec's chunked uploads instead of docker's one streamed PATCH (for registries that need them)
+    ...(Number(process.env.BERTH_REGISTRY_CHUNK_SIZE) > 0 ? { uploadChunkSize: Number(process.env.BERTH_REGISTRY_CHUNK_SIZE) } : {}),
+  });
+  const images = new ImageService({ images: imageStore, layers, users: () => late.engine!, graphRoot: join(dataRoot, 'overlay2'), registry: distribution });
   const imageLookup: ImageLookup = {
     resolve: (ref) => images.resolve(ref),
     get: (id) => images.get(id),
@@ -100,7 +120,35 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     },
     sweep: (live) => layers.sweep(live),
   };
+  // Networking: chains are named BERTH… unless BERTH_IPTABLES_CHAIN names others (test daemons
+  // running beside a real one each get their own).
+  const network = new NetworkService({
+    dataRoot,
+    execRoot: config.execRoot,
+    bridge: config.bridge,
+    bip: config.bip,
+    mtu: config.mtu,
+    iptables: config.iptables,
+    ipForward: config.ipForward,
+    userlandProxy: config.userlandProxy,
+    netlink: new IprouteNetlink(),
+    firewall: new IptablesFirewall({ prefix: process.env.BERTH_IPTABLES_CHAIN || 'BERTH', hairpin: !config.userlandProxy }),
+    ports: new SocketPortBinder(),
+    log: log.child({ subsystem: 'network' }),
+  });
+  await network.init();
+  const volumes = new VolumeService({
+    root: join(dataRoot, 'volumes'),
+    sys,
+    log: log.child({ subsystem: 'volume' }),
+    users: (name) => late.engine?.volumeUsers(name) ?? [],
+    publish: (action, name, attributes) => events.publish('volume', action, name, attributes),
+  });
+  await volumes.init();
   const engine = new Engine({
+    volumes,
+    sys,
+    network,
     dataRoot,
     images: imageLookup,
     layers: containerLayers,
@@ -118,6 +166,14 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
       cgroupParent: config.cgroupParent,
       runtimeName: config.defaultRuntime,
     },
+    committer: {
+      diffTar: (id) => layers.rwDiff(id),
+      commitImage: async (req) => {
+        const { image, ref } = await commitImage({ images: imageStore, layers }, req);
+        return { id: image.id, ...(ref ? { ref } : {}) };
+      },
+    },
+    exporter: { exportTar: (id) => layers.exportRw(id) },
   });
   late.engine = engine;
   await engine.init();
@@ -154,17 +210,88 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     attach: (r, o, w) => eng.attach(r, o, w),
     resize: (r, s) => eng.resize(r, s),
     isTty: (r) => eng.get(r).record.Config.Tty,
+    pause: (r) => eng.pause(r),
+    unpause: (r) => eng.unpause(r),
+    top: (r, a) => eng.top(r, a),
+  };
+  const execBackend: ExecBackend = {
+    createExec: (r, req) => eng.createExec(r, req),
+    startExec: (id, o, w) => eng.startExec(id, o, w),
+    execIsTty: (id) => eng.execIsTty(id),
+    inspectExec: (id) => eng.inspectExec(id),
+    resizeExec: (id, size) => eng.resizeExec(id, size),
   };
   const router = new Router();
   registerSystemRoutes(router, system);
   registerImageRoutes(router, imagesBackend);
+  registerRegistryRoutes(router, {
+    push: (o) => distribution.push(o),
+    login: (auth, signal) => distribution.login(auth, signal),
+    search: (term, o) => distribution.search(term, o),
+  });
   registerContainerRoutes(router, containersBackend);
+  registerNetworkRoutes(router, {
+    list: (f) => network.list(f),
+    inspect: (r) => network.inspect(r),
+    create: async (req) => {
+      const created = await network.create(req as NetworkCreateRequest);
+      const n = network.get(created.Id);
+      events.publish('network', 'create', n.Id, { name: n.Name, type: n.Driver });
+      return created;
+    },
+    remove: async (r) => {
+      const n = network.get(r);
+      await network.remove(r);
+      events.publish('network', 'destroy', n.Id, { name: n.Name, type: n.Driver });
+    },
+    prune: (f) => network.prune(f),
+    connect: (n, c, cfg) => eng.connectNetwork(c, n, cfg),
+    disconnect: (n, c) => eng.disconnectNetwork(c, n),
+  });
+  registerExecRoutes(router, execBackend);
+  // save/load/export/commit/prune/df.
+  const tarDeps: TarExportDeps = { images: imageStore, layers, tmpRoot: join(dataRoot, 'tmp') };
+  await sweepTransferTemp(tarDeps.tmpRoot);
+  const transferBackend: TransferBackend = {
+    saveImages: (names) => saveImages(tarDeps, selectImages(imageStore, names)),
+    loadImages: (input, o) => loadImages(tarDeps, input, o),
+    exportContainer: (r) => eng.export(r),
+    commit: (r, o) => eng.commit(r, o),
+    pruneImages: (f) => pruneImages({ service: images, layers, users: () => eng }, f),
+    diskUsage: async (types) => {
+      const out: Awaited<ReturnType<TransferBackend['diskUsage']>> = {};
+      if (types.has('image')) Object.assign(out, imageDiskUsage({ service: images, layers, users: () => eng }));
+      if (types.has('container')) out.Containers = await eng.list({ all: true, size: true, filters: new Map() });
+      if (types.has('volume')) {
+        out.Volumes = await Promise.all(
+          volumes.list().Volumes.map(async (v) => ({ ...v, UsageData: { Size: await dirSize(v.Mountpoint).catch(() => -1), RefCount: eng.volumeUsers(v.Name).length } })),
+        );
+      }
+      if (types.has('build-cache')) out.BuildCache = [];
+      return out;
+    },
+  };
+  registerTransferRoutes(router, transferBackend);
+  registerVolumeRoutes(router, {
+    list: (f) => volumes.list(f),
+    get: (n) => volumes.get(n),
+    create: (o) => volumes.create(o),
+    remove: (n, o) => volumes.remove(n, o),
+    prune: (f, o) => volumes.prune(f, o),
+  });
+  registerArchiveRoutes(router, {
+    statPath: (r, p) => eng.statPath(r, p),
+    archivePath: (r, p) => eng.archivePath(r, p),
+    extractToDir: (r, p, input, o) => eng.extractToDir(r, p, input, o),
+    changes: (r) => eng.changes(r),
+  });
 
   return {
     server: (tls) => createApiServer(router, { log, info: { version: berthVersion }, ...(tls ? { tls } : {}) }),
     engine: eng,
     images,
     close: async () => {
+      await network.close();
       runtime.close();
     },
   };

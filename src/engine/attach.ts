@@ -2,6 +2,7 @@
 // conmon's attach socket, and pass stdin through. Attaching to a container that is not running
 // waits for its next start, as dockerd does (`docker start -a` attaches first).
 import { EventEmitter } from 'node:events';
+import { DetachScanner } from '../lib/index.ts';
 import type { AttachConnection } from '../runtime/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
@@ -13,6 +14,8 @@ export interface AttachOptions {
   stderr: boolean;
   logs: boolean;
   stream: boolean;
+  /** The detach sequence to watch stdin for (docker's default: ctrl-p ctrl-q). */
+  detachKeys?: Buffer;
 }
 
 export type OutputWriter = (stream: 'stdout' | 'stderr', data: Buffer) => Promise<void> | void;
@@ -26,9 +29,13 @@ export class AttachSession extends EventEmitter {
   #closed = false;
   #stdinQueue: Buffer[] = [];
   #stdinEnd = false;
+  #scanner?: DetachScanner;
+  /** Set when the client typed the detach sequence. */
+  detached = false;
 
-  constructor() {
+  constructor(options: { detachKeys?: Buffer } = {}) {
     super();
+    if (options.detachKeys) this.#scanner = new DetachScanner(options.detachKeys);
     this.done = new Promise<void>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -65,7 +72,19 @@ export class AttachSession extends EventEmitter {
     if (this.#stdinEnd) conn.closeStdin();
   }
 
-  async writeStdin(data: Buffer): Promise<void> {
+  async writeStdin(input: Buffer): Promise<void> {
+    let data = input;
+    if (this.#scanner) {
+      const { forward, detached } = this.#scanner.feed(input);
+      data = forward;
+      if (detached) {
+        if (data.length) await this.#conn?.writeStdin(data);
+        this.detached = true;
+        this.finish();
+        return;
+      }
+      if (!data.length) return;
+    }
     if (this.#conn) await this.#conn.writeStdin(data);
     else this.#stdinQueue.push(Buffer.from(data));
   }
@@ -96,7 +115,7 @@ export class AttachSession extends EventEmitter {
 }
 
 export async function attachContainer(ctx: EngineContext, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
-  const session = new AttachSession();
+  const session = new AttachSession(options.detachKeys && options.stdin ? { detachKeys: options.detachKeys } : {});
   if (options.logs) {
     for await (const rec of readLogs(c, { stdout: options.stdout, stderr: options.stderr, follow: false })) {
       await write(rec.stream, rec.data);

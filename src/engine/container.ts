@@ -1,7 +1,8 @@
 // A container as berthd keeps it: the record persisted in containers/<id>/config.v2.json and
 // hostconfig.json (dockerd's file names and, where it matters, field names), plus what only lives
 // in memory: waiters, pending attach clients and a per-container lock that serialises verbs.
-import type { ContainerConfig, HostConfig, EndpointSettings } from '../types/index.ts';
+import type { ContainerConfig, HostConfig, EndpointSettings, PortMap } from '../types/index.ts';
+import type { MountPointRecord } from '../volume/index.ts';
 
 export const zeroTime = '0001-01-01T00:00:00Z';
 
@@ -22,6 +23,9 @@ export interface ContainerState {
 export interface NetworkSettingsRecord {
   SandboxKey: string;
   Networks: Record<string, EndpointSettings>;
+  /** Set while the container runs: its sandbox and published ports. */
+  SandboxID?: string;
+  Ports?: PortMap;
 }
 
 export interface ContainerRecord {
@@ -47,6 +51,8 @@ export interface ContainerRecord {
   MountLabel: string;
   ProcessLabel: string;
   AppArmorProfile: string;
+  /** Volumes, binds and tmpfs mounts, keyed by destination (dockerd's MountPoints). */
+  MountPoints?: Record<string, MountPointRecord>;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -75,6 +81,8 @@ export class Container {
    * its exit is recorded: from then on an attach connects directly instead of waiting.
    */
   processExists = false;
+  /** Exec sessions running in the container (inspect's ExecIDs). */
+  readonly execs = new Set<string>();
 
   constructor(record: ContainerRecord, hostConfig: HostConfig, dir: string) {
     this.record = record;

@@ -2,8 +2,10 @@
 // daemon/wiring.ts), and the context every verb receives.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../lib/index.ts';
-import type { AttachConnection, CreateOptions, ExitStatus } from '../runtime/index.ts';
-import type { ImageConfig } from '../types/index.ts';
+import type { Syscalls } from '../sys/index.ts';
+import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, OciProcess } from '../runtime/index.ts';
+import type { SandboxRequest, SandboxResult } from '../network/index.ts';
+import type { EndpointSettings, ImageConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { ContainerStore } from './store.ts';
 
@@ -47,6 +49,13 @@ export interface ContainerRuntime {
   pid(id: string): Promise<number | undefined>;
   attach(id: string): AttachConnection;
   resize(id: string, size: { height: number; width: number }): Promise<void>;
+  /** The process the container was started with (the base of an exec's). */
+  baseProcess(id: string): Promise<OciProcess>;
+  exec(options: ExecOptions): Promise<ExecHandle>;
+  removeExec(containerId: string, execId: string): Promise<void>;
+  resizeExec(containerId: string, execId: string, size: { height: number; width: number }): Promise<void>;
+  /** Pids of the container's processes, as the runtime sees them. */
+  pids(id: string): Promise<number[]>;
 }
 
 export interface EngineEvent {
@@ -97,4 +106,38 @@ export interface EngineContext {
   config: EngineConfig;
   /** Looks for an exit conmon recorded and processes it (with --rm and restart handling). */
   reconcile(c: Container): Promise<void>;
+  /** Volumes (absent in engines built without them, as in unit tests). */
+  volumes?: ContainerVolumes;
+  /** The kernel calls `cp` needs for device files. */
+  sys?: Syscalls;
+  /** Networking (absent in unit tests: containers then get a private namespace with loopback). */
+  network?: ContainerNetworking;
+}
+
+/** What containers need of the network service (network/index.ts implements it). */
+export interface ContainerNetworking {
+  plan(input: { mode: string; endpoints: Record<string, Partial<EndpointSettings>>; links: readonly string[]; macAddress?: string }): Record<string, EndpointSettings>;
+  setUp(req: SandboxRequest): Promise<SandboxResult>;
+  tearDown(containerId: string): Promise<void>;
+  connect(containerId: string, networkRef: string, planned: EndpointSettings): Promise<EndpointSettings>;
+  disconnect(containerId: string, networkRef: string): Promise<void>;
+  sandboxPath(containerId: string): string | undefined;
+  defaultGateway(): string;
+  get(ref: string): { Id: string; Name: string; Driver: string };
+  /** At daemon start: adopts running containers' sandboxes, removes the rest. */
+  restore(running: ReadonlySet<string>): Promise<void>;
+}
+
+/** What containers need of the volume service. */
+export interface ContainerVolumes {
+  /** Creates the volume (anonymous when no name), or returns the existing one of that name. */
+  create(options: { name?: string; options?: Record<string, string>; labels?: Record<string, string> }): Promise<{ Name: string; Mountpoint: string }>;
+  has(name: string): boolean;
+  /** Makes the volume's data available for the container; returns the host path to bind. */
+  mount(name: string, containerId: string): Promise<string>;
+  unmount(name: string, containerId: string): Promise<void>;
+  remove(name: string): Promise<void>;
+  isEmpty(name: string): Promise<boolean>;
+  /** Copies a directory tree into the volume (copy-up of an image's content). */
+  populate(name: string, source: string): Promise<void>;
 }

@@ -2,6 +2,7 @@
 // rules), claim a name, make the init and read-write layers, and persist. config.v2.json is written
 // last; until then a crash leaves only pieces the start-up sweep removes.
 import { promises as fsp } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgument } from '../errors/index.ts';
 import { faultPoint, generateName, newId } from '../lib/index.ts';
@@ -13,6 +14,8 @@ import {
   type HostConfig,
 } from '../types/index.ts';
 import { Container, initialState, type ContainerRecord } from './container.ts';
+import { planNetworking } from './network.ts';
+import { registerMounts } from './mounts.ts';
 import type { EngineContext, ImageRef } from './context.ts';
 
 const restartPolicies = new Set(['', 'no', 'always', 'unless-stopped', 'on-failure']);
@@ -114,6 +117,15 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
     ctx.store.reserveName(name, id);
   }
   const bareName = name.replace(/^\//, '');
+  let networks: ContainerRecord['NetworkSettings']['Networks'];
+  try {
+    networks = planNetworking(ctx, { name: bareName, hostConfig, endpoints: req.NetworkingConfig?.EndpointsConfig ?? {}, macAddress: config.MacAddress, hostname: req.Hostname ?? '' });
+  } catch (err) {
+    ctx.store.releaseName(bareName);
+    throw err;
+  }
+  if (hostConfig.NetworkMode === 'host' && !req.Hostname) config.Hostname = hostname();
+  else if (hostConfig.NetworkMode.startsWith('container:')) config.Hostname = '';
   const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   const dir = ctx.store.dir(id);
   const record: ContainerRecord = {
@@ -136,7 +148,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
     HostnamePath: join(dir, 'hostname'),
     HostsPath: join(dir, 'hosts'),
     ResolvConfPath: join(dir, 'resolv.conf'),
-    NetworkSettings: { SandboxKey: '', Networks: {} },
+    NetworkSettings: { SandboxKey: '', Networks: networks },
     MountLabel: '',
     ProcessLabel: '',
     AppArmorProfile: '',
@@ -147,6 +159,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
     faultPoint('create:after-mkdir');
     await ctx.layers.createRwLayer(id, image.topLayer);
     faultPoint('create:after-layer');
+    if (hasMounts(hostConfig, config)) record.MountPoints = await registerMounts(ctx, { id, config, host: hostConfig });
     await ctx.store.save(container);
   } catch (err) {
     ctx.store.releaseName(bareName);
@@ -157,6 +170,10 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   ctx.store.add(container);
   ctx.events.publish('container', 'create', id, { image: config.Image, name: bareName, ...(config.Labels ?? {}) });
   return { Id: id, Warnings: [] };
+}
+
+function hasMounts(h: HostConfig, c: ContainerConfig): boolean {
+  return !!(h.Binds?.length || h.Mounts?.length || h.VolumesFrom?.length || Object.keys(h.Tmpfs ?? {}).length || Object.keys(c.Volumes ?? {}).length);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

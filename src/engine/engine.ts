@@ -1,22 +1,34 @@
 // The container service: one object the API and the daemon hold, delegating each verb to its own
 // file and serialising verbs per container. It owns what follows an exit (--rm) and recovery of
 // containers that ran while berthd was down.
+import type { Readable } from 'node:stream';
+import { Unavailable } from '../errors/index.ts';
 import type { Logger } from '../lib/index.ts';
+import type { Syscalls } from '../sys/index.ts';
 import { parseSignal } from '../lib/index.ts';
-import type { ContainerSummary, CreateContainerRequest } from '../types/index.ts';
+import type { ContainerSummary, CreateContainerRequest, EndpointSettings } from '../types/index.ts';
 import { attachContainer, type AttachOptions, type AttachSession, type OutputWriter } from './attach.ts';
 import type { Container, WaitCondition } from './container.ts';
-import type { ContainerLayers, ContainerRuntime, EngineConfig, EngineContext, EventBus, ImageLookup } from './context.ts';
+import type { ContainerLayers, ContainerNetworking, ContainerRuntime, ContainerVolumes, EngineConfig, EngineContext, EventBus, ImageLookup } from './context.ts';
+import { connectContainer, disconnectContainer } from './network.ts';
+import { commitContainer, type CommitOptions, type ContainerCommitter } from './commit.ts';
+import { archiveContainerPath, extractToContainer, statContainerPath, type ExtractOptions, type PathStat } from './archive.ts';
+import { containerChanges } from './changes.ts';
 import { createContainer } from './create.ts';
+import { reacquireMounts, volumeUsers } from './mounts.ts';
+import { exportContainer, type ContainerExporter } from './export.ts';
+import { ExecStore, createExec, startExec, type ExecCreateRequest, type ExecStartOptions } from './exec.ts';
 import { handleExit, recordExit } from './exit.ts';
 import { inspectContainer } from './inspect.ts';
 import { killContainer, stopContainer } from './kill.ts';
 import { listContainers, type ListOptions } from './list.ts';
 import { readLogs, type LogOptions, type LogRecord } from './logs.ts';
 import { removeContainer, type RemoveOptions } from './remove.ts';
+import { pauseContainer, unpauseContainer } from './pause.ts';
 import { renameContainer } from './rename.ts';
 import { startContainer } from './start.ts';
 import { ContainerStore } from './store.ts';
+import { topContainer, type TopResult } from './top.ts';
 
 export interface EngineDeps {
   dataRoot: string;
@@ -26,11 +38,20 @@ export interface EngineDeps {
   events: EventBus;
   log: Logger;
   config: EngineConfig;
+  /** For commit and export (optional so that engines without images, as in unit tests, need none). */
+  committer?: ContainerCommitter;
+  exporter?: ContainerExporter;
+  /** Volumes and the syscalls `cp` needs (optional for the same reason). */
+  volumes?: ContainerVolumes;
+  sys?: Syscalls;
+  /** Networking (optional: without it containers get a namespace with loopback only). */
+  network?: ContainerNetworking;
 }
 
 export class Engine {
   readonly ctx: EngineContext;
   #deps: EngineDeps;
+  #execs = new ExecStore();
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
@@ -43,6 +64,9 @@ export class Engine {
       log: deps.log,
       config: deps.config,
       reconcile: (c) => this.#afterExit(c),
+      ...(deps.volumes ? { volumes: deps.volumes } : {}),
+      ...(deps.sys ? { sys: deps.sys } : {}),
+      ...(deps.network ? { network: deps.network } : {}),
     };
   }
 
@@ -55,6 +79,7 @@ export class Engine {
       if (c && c.id === id) void this.#afterExit(c);
     });
     await Promise.all(containers.map((c) => (c.state.Running ? this.#recover(c) : this.#recoverUnrecorded(c))));
+    await this.ctx.network?.restore(new Set(this.ctx.store.all().filter((c) => c.state.Running).map((c) => c.id)));
   }
 
   /**
@@ -71,6 +96,7 @@ export class Engine {
       c.processExists = true;
       c.record.HasBeenStartedBefore = true;
       await this.ctx.layers.mountRw(c.id);
+      await reacquireMounts(this.ctx, c);
       await this.ctx.store.saveState(c);
       await this.#afterExit(c);
       return;
@@ -90,6 +116,7 @@ export class Engine {
     } else if (await this.ctx.runtime.isAlive(c.id)) {
       log.debug('adopted running container');
       c.processExists = true;
+      await reacquireMounts(this.ctx, c);
       // Exits recorded between the scan and the watcher would be missed: look once more.
       await this.#afterExit(c);
     } else {
@@ -112,6 +139,16 @@ export class Engine {
 
   get(ref: string): Container {
     return this.ctx.store.get(ref);
+  }
+
+  async connectNetwork(ref: string, network: string, config: Partial<EndpointSettings>): Promise<void> {
+    const c = this.get(ref);
+    await c.locked(() => connectContainer(this.ctx, c, network, config));
+  }
+
+  async disconnectNetwork(ref: string, network: string): Promise<void> {
+    const c = this.get(ref);
+    await c.locked(() => disconnectContainer(this.ctx, c, network));
   }
 
   create(req: CreateContainerRequest, options: { name?: string } = {}): Promise<{ Id: string; Warnings: string[] }> {
@@ -157,6 +194,96 @@ export class Engine {
   async remove(ref: string, options: RemoveOptions): Promise<void> {
     const c = this.get(ref);
     await c.locked(() => removeContainer(this.ctx, c, options));
+    this.#execs.forget(c.id);
+  }
+
+  async pause(ref: string): Promise<void> {
+    const c = this.get(ref);
+    await c.locked(() => pauseContainer(this.ctx, c));
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const c = this.get(ref);
+    await c.locked(() => unpauseContainer(this.ctx, c));
+  }
+
+  top(ref: string, psArgs: string): Promise<TopResult> {
+    return topContainer(this.ctx, this.get(ref), psArgs);
+  }
+
+  createExec(ref: string, req: ExecCreateRequest): { Id: string } {
+    const c = this.get(ref);
+    const s = createExec(c, req);
+    this.#execs.add(s);
+    this.ctx.events.publish('container', `exec_create: ${s.config.Cmd.join(' ')}`, c.id, { image: c.record.Config.Image, name: c.name, execID: s.id });
+    return { Id: s.id };
+  }
+
+  #exec(id: string) {
+    return this.#execs.get(id, (c) => this.ctx.store.find(c.id) === c);
+  }
+
+  startExec(id: string, options: ExecStartOptions, write: OutputWriter): Promise<AttachSession | undefined> {
+    return startExec(this.ctx, this.#exec(id), options, write);
+  }
+
+  /** Whether the session runs with a tty (its stream is then raw); throws 404 for unknown ids. */
+  execIsTty(id: string): boolean {
+    return !!this.#exec(id).config.Tty;
+  }
+
+  inspectExec(id: string): Record<string, unknown> {
+    return this.#exec(id).inspect();
+  }
+
+  async resizeExec(id: string, size: { height: number; width: number }): Promise<void> {
+    const s = this.#exec(id);
+    s.consoleSize = size;
+    if (s.running && s.config.Tty) await this.ctx.runtime.resizeExec(s.container.id, s.id, size);
+  }
+
+  /** POST /commit: the container's changes as a new image. */
+  async commit(ref: string, options: CommitOptions): Promise<{ Id: string }> {
+    const c = this.get(ref);
+    const committer = this.#deps.committer;
+    if (!committer) throw new Unavailable('commit is not available');
+    return c.locked(() => commitContainer(this.ctx, c, committer, options));
+  }
+
+  /** GET /containers/{id}/export: the container's file system as a tar stream. */
+  async export(ref: string): Promise<Readable> {
+    const c = this.get(ref);
+    const exporter = this.#deps.exporter;
+    if (!exporter) throw new Unavailable('export is not available');
+    return c.locked(() => exportContainer(this.ctx, c, exporter));
+  }
+
+  /** HEAD /containers/{id}/archive. */
+  statPath(ref: string, path: string): Promise<PathStat> {
+    const c = this.get(ref);
+    return c.locked(() => statContainerPath(this.ctx, c, path, ref));
+  }
+
+  /** GET /containers/{id}/archive: the stat and a tar stream of the path. */
+  archivePath(ref: string, path: string): Promise<{ stat: PathStat; stream: Readable }> {
+    const c = this.get(ref);
+    return c.locked(() => archiveContainerPath(this.ctx, c, path, ref));
+  }
+
+  /** PUT /containers/{id}/archive. */
+  extractToDir(ref: string, path: string, input: Readable, options: ExtractOptions): Promise<void> {
+    const c = this.get(ref);
+    return c.locked(() => extractToContainer(this.ctx, c, path, ref, input, options));
+  }
+
+  /** GET /containers/{id}/changes. */
+  changes(ref: string): Promise<Array<{ Path: string; Kind: 0 | 1 | 2 }> | null> {
+    return containerChanges(this.ctx, this.get(ref));
+  }
+
+  /** Ids of the containers that reference a volume (for the volume service's in-use rule). */
+  volumeUsers(name: string): string[] {
+    return volumeUsers(this.ctx.store.all(), name);
   }
 
   async rename(ref: string, name: string): Promise<void> {

@@ -3,6 +3,8 @@
 // waiters. What follows an exit (--rm, restart policies) is the engine's, see engine.ts.
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { releaseMounts } from './mounts.ts';
+import { tearDownNetworking } from './network.ts';
 
 const handling = new WeakMap<Container, { done: Promise<void>; again: boolean }>();
 
@@ -51,6 +53,8 @@ export async function recordExit(
   await Promise.all([
     ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
     ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),
+    tearDownNetworking(ctx, c).catch((err: unknown) => ctx.log.warn('releasing the network sandbox failed', { container: c.id, error: err })),
+    releaseMounts(ctx, c),
   ]);
   c.processExists = false;
   Object.assign(c.record.State, {

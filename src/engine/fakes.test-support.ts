@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../lib/index.ts';
-import type { AttachConnection, CreateOptions, ExitStatus } from '../runtime/index.ts';
+import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess } from '../runtime/index.ts';
 import { emptyContainerConfig } from '../types/index.ts';
 import { Engine } from './engine.ts';
 import { EventBus, type ContainerLayers, type ContainerRuntime, type ImageLookup } from './context.ts';
@@ -74,6 +74,31 @@ export class FakeRuntime implements ContainerRuntime {
     return a as unknown as AttachConnection;
   }
   async resize() {}
+  paused = new Set<string>();
+  readonly execs = new Map<string, { options: ExecOptions; finish(code: number): void }>();
+  async baseProcess(): Promise<OciProcess> {
+    return {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: ['sh'],
+      env: ['PATH=/usr/bin:/bin', 'HOME=/root'],
+      cwd: '/',
+      capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] },
+    };
+  }
+  async exec(options: ExecOptions): Promise<ExecHandle> {
+    if (options.process.args[0] === 'missing') throw new RuntimeError('exec: "missing": executable file not found in $PATH');
+    let finish!: (code: number) => void;
+    const exited = new Promise<number>((r) => (finish = r));
+    this.execs.set(options.execId, { options, finish });
+    return { pid: ++this.#pid, exited };
+  }
+  async removeExec() {}
+  async resizeExec() {}
+  async pids(id: string) {
+    const c = this.live.get(id);
+    return c ? [c.pid] : [];
+  }
   /** The container's process ends: output closes, the exit is recorded, the watcher fires. */
   exit(id: string, code: number) {
     for (const a of this.live.get(id)?.attaches ?? []) a.end();

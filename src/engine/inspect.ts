@@ -1,8 +1,9 @@
 // GET /containers/{id}/json and the lines of GET /containers/json, in dockerd's shapes.
 import { humanDuration } from '../lib/index.ts';
-import type { ContainerSummary } from '../types/index.ts';
+import type { ContainerSummary, PortMap } from '../types/index.ts';
 import { zeroTime, type Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { mountsView } from './mounts.ts';
 
 /** docker's State.String(), the STATUS column of `ps`. */
 export function statusString(c: Container, now = Date.now()): string {
@@ -25,11 +26,11 @@ function networkSettings(c: Container) {
   const primary = Object.values(ns.Networks)[0];
   return {
     Bridge: '',
-    SandboxID: c.state.Running ? c.id : '',
+    SandboxID: ns.SandboxID ?? '',
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
-    Ports: {},
+    Ports: ns.Ports ?? {},
     SandboxKey: ns.SandboxKey,
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
@@ -77,7 +78,7 @@ export async function inspectContainer(ctx: EngineContext, c: Container, options
     MountLabel: r.MountLabel,
     ProcessLabel: r.ProcessLabel,
     AppArmorProfile: r.AppArmorProfile,
-    ExecIDs: null,
+    ExecIDs: c.execs.size ? [...c.execs] : null,
     HostConfig: c.hostConfig,
     GraphDriver: { Data: await ctx.layers.describeRw(c.id).catch(() => ({})), Name: 'overlay2' },
   };
@@ -86,7 +87,7 @@ export async function inspectContainer(ctx: EngineContext, c: Container, options
     view.SizeRw = rw;
     view.SizeRootFs = rw + (ctx.images.get(r.Image)?.size ?? 0);
   }
-  view.Mounts = [];
+  view.Mounts = mountsView(c);
   view.Config = r.Config;
   view.NetworkSettings = networkSettings(c);
   return view;
@@ -109,17 +110,28 @@ export async function summarize(ctx: EngineContext, c: Container, options: { siz
     // dockerd quotes arguments that contain spaces: sh -c 'echo hi'
     Command: [r.Path, ...r.Args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
     Created: Math.floor(Date.parse(r.Created) / 1000),
-    Ports: [],
+    Ports: portsSummary(r.NetworkSettings.Ports ?? {}),
     Labels: r.Config.Labels ?? {},
     State: c.status,
     Status: statusString(c, options.now),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode },
     NetworkSettings: { Networks: r.NetworkSettings.Networks },
-    Mounts: [],
+    Mounts: mountsView(c),
   };
   if (options.size) {
     summary.SizeRw = await ctx.layers.rwSize(c.id).catch(() => 0);
     summary.SizeRootFs = summary.SizeRw + (ctx.images.get(r.Image)?.size ?? 0);
   }
   return summary;
+}
+
+/** The Ports of a `ps` line, from NetworkSettings.Ports. */
+function portsSummary(view: PortMap): ContainerSummary['Ports'] {
+  const out: ContainerSummary['Ports'] = [];
+  for (const [key, list] of Object.entries(view)) {
+    const [port, proto] = key.split('/');
+    if (!list || list.length === 0) out.push({ PrivatePort: Number(port), Type: proto ?? 'tcp' });
+    else for (const b of list) out.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: proto ?? 'tcp' });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { Conflict, NotModified } from '../errors/index.ts';
 import { parseSignal } from '../lib/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { thawForSignal } from './pause.ts';
 
 const SIGKILL = 9;
 
@@ -28,6 +29,7 @@ export async function killContainer(ctx: EngineContext, c: Container, signal: nu
   if (!c.state.Running) throw new Conflict(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
   try {
     await ctx.runtime.kill(c.id, signal, { all: signal === SIGKILL });
+    await thawForSignal(ctx, c);
   } catch (err) {
     // It may have exited between our check and the signal.
     await ctx.reconcile(c);
@@ -50,6 +52,7 @@ export async function stopContainer(ctx: EngineContext, c: Container, options: {
     if (signal !== SIGKILL) {
       try {
         await ctx.runtime.kill(c.id, signal);
+        await thawForSignal(ctx, c);
       } catch {
         // already gone, or unkillable with this signal: fall through to SIGKILL
       }
@@ -57,6 +60,7 @@ export async function stopContainer(ctx: EngineContext, c: Container, options: {
     }
     try {
       await ctx.runtime.kill(c.id, SIGKILL, { all: true });
+      await thawForSignal(ctx, c);
     } catch {
       // exited meanwhile
     }

@@ -7,6 +7,7 @@ import { Conflict } from '../errors/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { killContainer } from './kill.ts';
+import { releaseMounts, removeAnonymousVolumes } from './mounts.ts';
 
 export interface RemoveOptions {
   force: boolean;
@@ -28,6 +29,7 @@ export async function removeContainer(ctx: EngineContext, c: Container, options:
   try {
     if (await ctx.runtime.hasState(c.id)) await ctx.runtime.delete(c.id);
     await ctx.layers.unmountRw(c.id);
+    await ctx.network?.tearDown(c.id);
     const gone = join(ctx.store.root, `.removing-${c.id}`);
     await fsp.rename(c.dir, gone);
     ctx.store.delete(c);
@@ -38,6 +40,8 @@ export async function removeContainer(ctx: EngineContext, c: Container, options:
     c.record.State.Dead = ctx.store.find(c.id) === undefined;
     throw err;
   }
+  await releaseMounts(ctx, c);
+  if (options.removeVolumes) await removeAnonymousVolumes(ctx, c);
   ctx.events.publish('container', 'destroy', c.id, { image: c.record.Config.Image, name: c.name });
   c.notifyRemoved();
 }

@@ -8,6 +8,8 @@ import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
+import { releaseMounts, setupMounts } from './mounts.ts';
+import { setUpNetworking, tearDownNetworking } from './network.ts';
 import { resolveUser } from './user.ts';
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -32,19 +34,25 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
   const host = c.hostConfig;
   let rootfs: string | undefined;
   try {
+    // The network sandbox is built while the layers mount.
+    const networking = setUpNetworking(ctx, c);
+    networking.catch(() => {});
     rootfs = await ctx.layers.mountRw(c.id);
+    const net = await networking;
     const resolvText = readHostResolvConf(ctx.config.hostResolvConf);
     await writeContainerFiles(c.dir, {
-      hostname: rec.Config.Hostname,
-      hosts: renderHosts([]),
-      resolvConf: renderResolvConf(resolvText, {
-        dns: host.Dns?.length ? host.Dns : ctx.config.dns,
-        search: host.DnsSearch?.length ? host.DnsSearch : ctx.config.dnsSearch,
-        options: host.DnsOptions?.length ? host.DnsOptions : ctx.config.dnsOptions,
-      }),
+      hostname: net.hostname,
+      hosts: net.hostsText ?? renderHosts(net.hosts),
+      resolvConf:
+        net.resolvText ??
+        renderResolvConf(resolvText, {
+          dns: net.nameservers ?? (host.Dns?.length ? host.Dns : ctx.config.dns),
+          search: host.DnsSearch?.length ? host.DnsSearch : ctx.config.dnsSearch,
+          options: host.DnsOptions?.length ? host.DnsOptions : ctx.config.dnsOptions,
+        }),
     });
     const user = await resolveUser(rootfs, rec.Config.User, host.GroupAdd ?? []);
-    const env = buildEnv(rec.Config.Env ?? [], { hostname: rec.Config.Hostname, home: user.home, tty: rec.Config.Tty });
+    const env = buildEnv(rec.Config.Env ?? [], { hostname: net.hostname, home: user.home, tty: rec.Config.Tty });
     const cwd = rec.Config.WorkingDir || '/';
     if (cwd !== '/') await ensureWorkingDir(rootfs, cwd, user);
 
@@ -53,6 +61,12 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       { destination: '/etc/hostname', type: 'bind', source: rec.HostnamePath, options: ['rbind', 'rprivate'] },
       { destination: '/etc/hosts', type: 'bind', source: rec.HostsPath, options: ['rbind', 'rprivate'] },
     ];
+    if (rec.MountPoints || host.Tmpfs) {
+      // volumes, binds and tmpfs; a user mount on /etc/hosts (…) replaces berthd's file
+      const user = await setupMounts(ctx, c);
+      const taken = new Set(user.map((m) => m.destination));
+      mounts.splice(0, mounts.length, ...mounts.filter((m) => !taken.has(m.destination)), ...user);
+    }
     let args = [rec.Path, ...rec.Args];
     if (host.Init) {
       mounts.push({ destination: initPathInContainer, type: 'bind', source: ctx.config.initPath, options: ['bind', 'ro'] });
@@ -62,7 +76,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       id: c.id,
       rootfs,
       readonlyRootfs: host.ReadonlyRootfs,
-      hostname: rec.Config.Hostname,
+      hostname: net.hostname,
       args,
       env,
       cwd,
@@ -73,7 +87,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       capAdd: host.CapAdd ?? [],
       capDrop: host.CapDrop ?? [],
       mounts,
-      network: { mode: 'private' },
+      network: net.namespace,
       pid: host.PidMode === 'host' ? { mode: 'host' } : { mode: 'private' },
       ipc: host.IpcMode === 'host' ? { mode: 'host' } : { mode: 'private' },
       uts: host.UTSMode === 'host' ? { mode: 'host' } : { mode: 'private' },
@@ -93,7 +107,8 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       logPath: host.LogConfig.Type === 'none' ? '/dev/null' : rec.LogPath,
       ...(logMax ? { logSizeMax: logMax } : {}),
       stdin: rec.Config.OpenStdin,
-      leaveStdinOpen: !rec.Config.StdinOnce,
+      // A tty keeps its input for the next `attach` after a detach (docker only closes stdin of non-tty containers).
+      leaveStdinOpen: rec.Config.Tty || !rec.Config.StdinOnce,
     });
     c.processExists = true;
     for (const waiter of c.pendingAttach) waiter.ready();
@@ -124,6 +139,8 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     for (const waiter of c.pendingAttach) waiter.failed(err);
     c.pendingAttach.clear();
     if (rootfs !== undefined && !c.state.Running) await ctx.layers.unmountRw(c.id).catch(() => {});
+    if (!c.state.Running) await tearDownNetworking(ctx, c).catch(() => {});
+    if (!c.state.Running) await releaseMounts(ctx, c);
     throw await recordStartFailure(ctx, c, err);
   }
 }

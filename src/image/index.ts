@@ -2,6 +2,7 @@
 export { ImageStore, type Image } from './store.ts';
 export { ImageService, engineVersion, type ImageUsers, type ImageServiceOptions } from './service.ts';
 export { createBuiltinBusybox, isBuiltinReference } from './builtin.ts';
+export type { PullOptions, RegistryPuller } from './pull.ts';
 export {
   parseReference,
   familiarName,
@@ -18,3 +19,8 @@ export {
   defaultTag,
   type Reference,
 } from './reference.ts';
+export { selectImages, saveImages, type TarExportDeps } from './tarexport/save.ts';
+export { loadImages, sweepTransferTemp, type LoadOptions } from './tarexport/load.ts';
+export { commitImage, emptyLayerDiffId, type CommitRequest } from './commit.ts';
+export { pruneImages, type PruneReport } from './prune.ts';
+export { imageDiskUsage } from './usage.ts';

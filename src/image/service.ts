@@ -14,9 +14,8 @@ import {
   type HistoryEntry,
   type ImageHistoryEntry,
   type ImageSummary,
-  type JsonMessage,
 } from '../types/index.ts';
-import { pullImage } from './pull.ts';
+import { pullImage, type PullOptions, type RegistryPuller } from './pull.ts';
 import { familiarString, parseReference, withDefaultTag, type Reference } from './reference.ts';
 import type { Image, ImageStore } from './store.ts';
 
@@ -32,6 +31,8 @@ export interface ImageServiceOptions {
   layers: LayerStore;
   users: () => ImageUsers;
   graphRoot: string;
+  /** The registry client (distribution); without it only the built-in busybox can be pulled. */
+  registry?: RegistryPuller;
 }
 
 const hex = (id: string) => id.replace(/^sha256:/, '');
@@ -41,11 +42,13 @@ export class ImageService {
   readonly store: ImageStore;
   #layers: LayerStore;
   #users: () => ImageUsers;
+  #registry: RegistryPuller | undefined;
 
   constructor(options: ImageServiceOptions) {
     this.store = options.images;
     this.#layers = options.layers;
     this.#users = options.users;
+    this.#registry = options.registry;
   }
 
   repoTags(image: Image): string[] {
@@ -119,7 +122,8 @@ export class ImageService {
       RepoTags: this.repoTags(image),
       RepoDigests: this.repoDigests(image),
       Parent: image.parent ?? '',
-      Comment: c.comment ?? '',
+      // as dockerd: an image without a comment of its own shows its last history entry's (commit -m)
+      Comment: c.comment || (c.history?.at(-1)?.comment ?? ''),
       Created: c.created ?? '',
       Container: c.container ?? '',
       ContainerConfig: fullConfig(c.container_config),
@@ -283,8 +287,8 @@ export class ImageService {
   }
 
   /** POST /images/create?fromImage=… */
-  pull(options: { image: string; tag?: string; progress: (m: JsonMessage) => void }): Promise<void> {
-    return pullImage(this.store, this.#layers, options);
+  pull(options: PullOptions): Promise<void> {
+    return pullImage(this.store, this.#layers, options, this.#registry);
   }
 
   count(): number {

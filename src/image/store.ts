@@ -127,6 +127,22 @@ export class ImageStore {
     return this.#images.get(id);
   }
 
+  /** The image config exactly as stored (its sha256 is the image id). */
+  async rawConfig(id: string): Promise<Buffer> {
+    if (!this.#images.has(id)) throw new NotFound(`No such image: ${id}`);
+    return fsp.readFile(join(this.#root, 'imagedb', 'content', 'sha256', hex(id)));
+  }
+
+  /** Sets the parent image (imagedb metadata), as load does for the Parent a manifest names. */
+  async setParent(id: string, parent: string): Promise<void> {
+    const image = this.#images.get(id);
+    if (!image || !this.#images.has(parent)) return;
+    const meta = join(this.#root, 'imagedb', 'metadata', 'sha256', hex(id));
+    await fsp.mkdir(meta, { recursive: true });
+    await writeFileAtomic(join(meta, 'parent'), parent);
+    image.parent = parent;
+  }
+
   list(): Image[] {
     return [...this.#images.values()];
   }

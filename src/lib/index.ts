@@ -36,3 +36,4 @@ export {
   StrconvSyntaxError,
 } from './strconv.ts';
 export { parseSignal, signalName, type Signal } from './signals.ts';
+export { parseDetachKeys, DetachScanner, defaultDetachKeys } from './detach-keys.ts';

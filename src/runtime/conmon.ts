@@ -7,10 +7,12 @@ import { execFile, spawn } from 'node:child_process';
 import { closeSync, constants as fsConstants, openSync, promises as fsp, watch, readFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { NotFound, SystemError, isErrno } from '../errors/index.ts';
+import { NotFound, isErrno } from '../errors/index.ts';
 import { silentLogger, writeFileAtomic, type Logger } from '../lib/index.ts';
 import { socketFromFd, type Syscalls } from '../sys/index.ts';
 import { AttachConnection } from './attach.ts';
+import { RuntimeError, runcMessage } from './errors.ts';
+import { runExec, type ExecHandle, type ExecOptions } from './exec.ts';
 import type { OciSpec } from './spec.ts';
 
 const execFileAsync = promisify(execFile);
@@ -34,8 +36,6 @@ export interface ExitStatus {
   oomKilled: boolean;
 }
 
-/** A failure reported by runc, with its own message (e.g. an executable that is not found). */
-export class RuntimeError extends SystemError {}
 
 export interface RuntimeOptions {
   execRoot: string;
@@ -261,16 +261,20 @@ export class ConmonRuntime {
 
   /** Connects to conmon's attach socket: output frames in, stdin out. */
   attach(id: string): AttachConnection {
+    return this.#connect(this.bundle(id));
+  }
+
+  #connect(dir: string): AttachConnection {
     // A socket path is limited to 107 bytes, which a long exec root plus a 64-character id can
     // exceed; reaching the socket through an open directory fd keeps the path short whatever the
     // bundle's (conmon binds it the same way).
     let fd: number;
     let dirFd: number | undefined;
     try {
-      dirFd = openSync(this.bundle(id), 'r');
+      dirFd = openSync(dir, 'r');
       fd = this.#sys.connectSeqpacket(`/proc/self/fd/${dirFd}/attach`);
     } catch (err) {
-      throw new NotFound(`container ${id} has no attach socket: ${(err as Error).message}`, { cause: err });
+      throw new NotFound(`no attach socket in ${dir}: ${(err as Error).message}`, { cause: err });
     } finally {
       if (dirFd !== undefined) closeSync(dirFd);
     }
@@ -278,9 +282,52 @@ export class ConmonRuntime {
     return new AttachConnection(socket, () => this.#sys.recvQueued(fd, 65536));
   }
 
+  async baseProcess(id: string): Promise<OciSpec['process']> {
+    const spec = JSON.parse(await fsp.readFile(join(this.bundle(id), 'config.json'), 'utf8')) as OciSpec;
+    return spec.process;
+  }
+
+  /** Starts a process in a running container (an exec session) under its own conmon. */
+  exec(options: ExecOptions): Promise<ExecHandle> {
+    return runExec(
+      {
+        dir: this.#execDir(options.containerId, options.execId),
+        conmonPath: this.#conmonPath,
+        runtimePath: this.#runtimePath,
+        runcRoot: this.#runcRoot,
+        connect: (dir) => this.#connect(dir),
+      },
+      options,
+    );
+  }
+
+  #execDir(containerId: string, execId: string): string {
+    return join(this.bundle(containerId), 'exec', execId);
+  }
+
+  /** Forgets a finished exec session's files. */
+  async removeExec(containerId: string, execId: string): Promise<void> {
+    await fsp.rm(this.#execDir(containerId, execId), { recursive: true, force: true });
+  }
+
+  /** Resizes an exec session's pty. */
+  resizeExec(containerId: string, execId: string, size: { height: number; width: number }): Promise<void> {
+    return this.#resizeIn(this.#execDir(containerId, execId), size);
+  }
+
+  /** The container's process table as runc sees it (pids in its cgroup). */
+  async pids(id: string): Promise<number[]> {
+    const { stdout } = await this.#runc(['ps', '--format', 'json', id]);
+    return (JSON.parse(stdout || '[]') as number[] | null) ?? [];
+  }
+
   /** Resizes the container's pty through conmon's control fifo. */
-  async resize(id: string, size: { height: number; width: number }): Promise<void> {
-    const fh = await fsp.open(join(this.bundle(id), 'ctl'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+  resize(id: string, size: { height: number; width: number }): Promise<void> {
+    return this.#resizeIn(this.bundle(id), size);
+  }
+
+  async #resizeIn(dir: string, size: { height: number; width: number }): Promise<void> {
+    const fh = await fsp.open(join(dir, 'ctl'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
     try {
       await fh.write(`1 ${size.height} ${size.width}\n`);
     } finally {
@@ -315,19 +362,3 @@ async function readPid(path: string): Promise<number | undefined> {
   }
 }
 
-/** The message of runc's JSON log lines (`{"level":"error","msg":"…"}`), else the text itself. */
-export function runcMessage(text: string): string {
-  const msgs: string[] = [];
-  for (const line of text.split('\n')) {
-    const t = line.trim();
-    if (!t) continue;
-    try {
-      const v = JSON.parse(t) as { msg?: string; level?: string };
-      if (v.msg && v.level !== 'debug' && v.level !== 'info') msgs.push(v.msg);
-    } catch {
-      const m = /msg="((?:[^"\\]|\\.)*)"/.exec(t);
-      msgs.push(m ? m[1].replace(/\\(.)/g, '$1') : t);
-    }
-  }
-  return msgs.join('; ');
-}

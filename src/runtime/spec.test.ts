@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSpec, defaultCapabilities, effectiveCapabilities, type SpecInput } from './spec.ts';
+import { availableCapabilities, buildSpec, defaultCapabilities, effectiveCapabilities, type SpecInput } from './spec.ts';
 
 const input: SpecInput = {
   id: 'c1',
@@ -49,6 +49,8 @@ describe('OCI spec', () => {
   it('privileged: every capability, no masks, all devices, writable /sys', () => {
     const s = buildSpec({ ...input, privileged: true });
     assert.ok(s.process.capabilities.bounding.includes('CAP_SYS_ADMIN'));
+    // only what berthd itself holds: runc cannot grant more
+    assert.deepEqual(s.process.capabilities.bounding, availableCapabilities());
     assert.deepEqual(s.linux.maskedPaths, []);
     assert.deepEqual(s.linux.resources.devices, [{ allow: true, access: 'rwm' }]);
     assert.ok(!s.mounts.find((m) => m.destination === '/sys')!.options!.includes('ro'));

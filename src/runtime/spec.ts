@@ -1,5 +1,6 @@
 // Builds the OCI runtime configuration (config.json) for a container with dockerd's defaults:
 // its mounts, capability set, masked and read-only paths, device rules and namespaces.
+import { readFileSync } from 'node:fs';
 
 export interface OciMount {
   destination: string;
@@ -67,6 +68,27 @@ export const allCapabilities = [
   'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
   'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
 ];
+
+let available: string[] | undefined;
+
+/**
+ * "All capabilities" as dockerd means it: those in our own bounding set. A host (or an outer
+ * container) may withhold some — this VM lacks CAP_SYS_RESOURCE — and asking runc for a capability
+ * we do not have fails the container with "unable to apply caps: operation not permitted".
+ */
+export function availableCapabilities(): string[] {
+  if (!available) {
+    let bounding = (1n << BigInt(allCapabilities.length)) - 1n;
+    try {
+      const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+      if (m) bounding = BigInt(`0x${m[1]}`);
+    } catch {
+      // not Linux, or no /proc: assume everything
+    }
+    available = allCapabilities.filter((_, bit) => (bounding >> BigInt(bit)) & 1n);
+  }
+  return available;
+}
 
 export const defaultMaskedPaths = [
   '/proc/asound',
@@ -139,10 +161,10 @@ function normaliseCap(c: string): string {
 
 /** The capability set after --privileged, --cap-add and --cap-drop (ALL allowed in both). */
 export function effectiveCapabilities(input: Pick<SpecInput, 'privileged' | 'capAdd' | 'capDrop'>): string[] {
-  if (input.privileged) return [...allCapabilities];
+  if (input.privileged) return [...availableCapabilities()];
   const add = input.capAdd.map(normaliseCap);
   const drop = input.capDrop.map(normaliseCap);
-  let caps = add.includes('CAP_ALL') ? [...allCapabilities] : [...defaultCapabilities];
+  let caps = add.includes('CAP_ALL') ? [...availableCapabilities()] : [...defaultCapabilities];
   if (drop.includes('CAP_ALL')) caps = [];
   for (const c of add) if (c !== 'CAP_ALL' && !caps.includes(c)) caps.push(c);
   return caps.filter((c) => !drop.includes(c) || add.includes(c));

@@ -13,6 +13,7 @@ import { Conflict, InvalidArgument, NotFound, isErrno } from '../errors/index.ts
 import { faultPoint, silentLogger, syncDir, type Logger } from '../lib/index.ts';
 import type { Overlay2Driver } from './overlay2.ts';
 import { populateInitLayer } from './init-layer.ts';
+import { TarSplitRecorder, assembleTar, tarSplitFile, tarSplitSize } from './tar-split.ts';
 
 export interface Layer {
   chainId: string;
@@ -122,6 +123,7 @@ export class LayerStore {
     if (options.parent !== undefined && !parentLayer) throw new NotFound(`layer ${options.parent} does not exist`);
     const cacheId = randomBytes(32).toString('hex');
     await this.#driver.create(cacheId, parentLayer?.cacheId);
+    let splitPath: string | undefined;
     try {
       const hash = createHash('sha256');
       const hashing = new Transform({
@@ -132,11 +134,15 @@ export class LayerStore {
       });
       const passthrough = new PassThrough();
       const applying = this.#driver.applyDiff(cacheId, passthrough);
+      splitPath = join(this.#root, 'tmp', `${cacheId}-${tarSplitFile}`);
+      const recorder = new TarSplitRecorder(splitPath);
       // Wait for both sides before judging: removing the directory while the extractor still
       // writes would leave a half-recreated tree behind.
-      const [piped, applied] = await Promise.allSettled([pipeline(tar, hashing, passthrough), applying]);
+      const [piped, applied] = await Promise.allSettled([pipeline(tar, hashing, recorder, passthrough), applying]);
+      await recorder.close();
       if (applied.status === 'rejected') throw applied.reason;
       if (piped.status === 'rejected') throw piped.reason;
+      const recorded = recorder.complete;
       const diffId = `sha256:${hash.digest('hex')}`;
       if (options.expectedDiffId !== undefined && options.expectedDiffId !== diffId) {
         throw new InvalidArgument(`layer content digest mismatch: expected ${options.expectedDiffId}, got ${diffId}`);
@@ -146,22 +152,47 @@ export class LayerStore {
       const existing = this.#layers.get(chainId);
       if (existing) {
         await this.#driver.remove(cacheId);
+        await fsp.rm(splitPath, { force: true });
         return existing;
       }
       const layer: Layer = { chainId, diffId, cacheId, size, ...(parentLayer ? { parent: parentLayer.chainId } : {}) };
-      await this.#writeEntry(join('sha256', hex(chainId)), {
-        diff: diffId,
-        'cache-id': cacheId,
-        size: String(size),
-        ...(layer.parent ? { parent: layer.parent } : {}),
-      });
+      await this.#writeEntry(
+        join('sha256', hex(chainId)),
+        {
+          diff: diffId,
+          'cache-id': cacheId,
+          size: String(size),
+          ...(layer.parent ? { parent: layer.parent } : {}),
+        },
+        recorded ? { [tarSplitFile]: splitPath } : {},
+      );
+      if (!recorded) await fsp.rm(splitPath, { force: true });
       this.#layers.set(chainId, layer);
       return layer;
     } catch (err) {
+      if (splitPath) await fsp.rm(splitPath, { force: true }).catch(() => {});
       await this.#driver.remove(cacheId).catch((rmErr: unknown) =>
         this.#log.warn('could not remove the layer of a failed import; the start-up sweep will', { layer: cacheId, error: rmErr }),
       );
       throw err;
+    }
+  }
+
+  /**
+   * The layer as a tar stream with its size. `exact`: the very bytes it was registered from
+   * (their sha256 is its diff id), reassembled from the tar-split recording; otherwise (a layer
+   * registered before recordings existed) its directory packed anew, whose digest differs.
+   */
+  async tarStream(chainId: string): Promise<{ stream: Readable; size?: number; exact: boolean }> {
+    const layer = this.#layers.get(chainId);
+    if (!layer) throw new NotFound(`layer ${chainId} does not exist`);
+    const split = join(this.#root, 'sha256', hex(chainId), tarSplitFile);
+    try {
+      const size = await tarSplitSize(split);
+      return { stream: assembleTar(split, join(this.#driver.dir(layer.cacheId), 'diff')), size, exact: true };
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+      return { stream: this.#driver.diff(layer.cacheId), exact: false };
     }
   }
 
@@ -262,6 +293,23 @@ export class LayerStore {
     if (rw) await this.#driver.unmount(rw.mountId);
   }
 
+  /** The container's changes (its read-write layer) as a layer tar, whiteouts as .wh. files. */
+  rwDiff(containerId: string): Readable {
+    const rw = this.#rw.get(containerId);
+    if (!rw) throw new NotFound(`no layer for container ${containerId}`);
+    return this.#driver.diff(rw.mountId);
+  }
+
+  /** The container's whole file system as a tar; the mount is held until the stream closes. */
+  async exportRw(containerId: string): Promise<Readable> {
+    const root = await this.mountRw(containerId);
+    const stream = this.#driver.packTree(root);
+    stream.once('close', () => {
+      this.unmountRw(containerId).catch((err: unknown) => this.#log.warn('unmounting after export failed', { container: containerId, error: err }));
+    });
+    return stream;
+  }
+
   async removeRwLayer(containerId: string): Promise<void> {
     const rw = this.#rw.get(containerId);
     if (!rw) return;
@@ -299,7 +347,8 @@ export class LayerStore {
     await this.#driver.pruneLinks();
   }
 
-  async #writeEntry(relDir: string, files: Record<string, string>): Promise<void> {
+  /** `moved`: files written elsewhere (in layerdb/tmp) that move into the entry, by name. */
+  async #writeEntry(relDir: string, files: Record<string, string>, moved: Record<string, string> = {}): Promise<void> {
     const tmp = join(this.#root, 'tmp', randomBytes(8).toString('hex'));
     await fsp.mkdir(tmp, { mode: 0o700 });
     for (const [name, content] of Object.entries(files)) {
@@ -307,6 +356,12 @@ export class LayerStore {
       await fh.writeFile(content);
       await fh.sync();
       await fh.close();
+    }
+    for (const [name, from] of Object.entries(moved)) {
+      const fh = await fsp.open(from, 'r');
+      await fh.sync();
+      await fh.close();
+      await fsp.rename(from, join(tmp, name));
     }
     await syncDir(tmp);
     const dest = join(this.#root, relDir);

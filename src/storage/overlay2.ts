@@ -155,6 +155,11 @@ export class Overlay2Driver {
     return packDirectory(join(this.root, id, 'diff'), { sys: this.#sys, whiteouts: 'overlay' });
   }
 
+  /** A mounted tree (from `mount`) whole, as `docker export` writes it: no whiteouts to map. */
+  packTree(root: string): Readable {
+    return packDirectory(root, { sys: this.#sys, whiteouts: 'keep' });
+  }
+
   async changes(id: string): Promise<Change[]> {
     const lower = await readOptional(join(this.root, id, 'lower'));
     const lowers = lower ? lower.split(':').map((l) => join(this.root, l)) : [];

@@ -23,6 +23,10 @@ export interface TestDaemon {
   socket: string;
   host: string;
   cgroupParent: string;
+  /** This daemon's default bridge, its subnet (10.213.x.0/24) and its iptables chain prefix. */
+  bridge: string;
+  subnet: string;
+  chain: string;
   process: ChildProcess;
   logs(): string;
   /** Runs the berth CLI against this daemon. */
@@ -61,13 +65,20 @@ export async function startDaemon(options: { extraArgs?: string[]; config?: Reco
   const configFile = join(base, 'daemon.json');
   writeFileSync(configFile, JSON.stringify(options.config ?? {}));
   const cgroupParent = `berth-it-${tag}`;
+  // Networking of its own: a bridge, a /24 no route on the host covers, and iptables chains.
+  const bridge = `bt-${tag}`;
+  const chain = `BT${tag.slice(0, 6).toUpperCase()}`;
+  const subnetThird = freeThirdOctet('10.213');
+  const subnet = `10.213.${subnetThird}.0/24`;
+  const extra = options.extraArgs ?? [];
+  const netArgs = [...(extra.includes('--bridge') ? [] : ['--bridge', bridge]), ...(extra.includes('--bip') ? [] : ['--bip', `10.213.${subnetThird}.1/24`])];
   let out = '';
   let child!: ChildProcess;
   const spawnDaemon = async (extraEnv: Record<string, string> = {}) => {
     child = spawn(
       process.execPath,
-      [join(repoRoot, 'dist', 'berthd.mjs'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config-file', configFile, '--cgroup-parent', cgroupParent, ...(options.extraArgs ?? [])],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } },
+      [join(repoRoot, 'dist', 'berthd.mjs'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config-file', configFile, '--cgroup-parent', cgroupParent, ...netArgs, ...(options.extraArgs ?? [])],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BERTH_IPTABLES_CHAIN: chain, ...extraEnv } },
     );
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -82,6 +93,9 @@ export async function startDaemon(options: { extraArgs?: string[]; config?: Reco
     socket,
     host: `unix://${socket}`,
     cgroupParent,
+    bridge,
+    subnet,
+    chain,
     get process() {
       return child;
     },
@@ -179,6 +193,7 @@ export async function cleanupDaemon(d: TestDaemon): Promise<void> {
       spawnSync('runc', ['--root', join(d.execRoot, 'runc'), 'delete', '--force', id]);
     }
   }
+  removeNetworking(d);
   // mounts under the test's base directory, deepest first
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
@@ -214,4 +229,65 @@ export function busyboxRootfsTar(dir: string): string {
   const tar = join(dir, 'rootfs.tar');
   spawnSync('tar', ['-C', root, '-cf', tar, '.']);
   return tar;
+}
+
+/** A third octet for `<prefix>.x.0/24` that no host route or address covers yet. */
+export function freeThirdOctet(prefix: string): number {
+  const routes = spawnSync('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' }).stdout ?? '';
+  for (let i = 0; i < 50; i++) {
+    const x = 1 + Math.floor(Math.random() * 250);
+    if (!routes.includes(`${prefix}.${x}.`)) return x;
+  }
+  throw new Error(`no free ${prefix}.x.0/24 subnet`);
+}
+
+/**
+ * The daemon's bridges (the default one and those of its networks), the veths on them, and its
+ * iptables chains with the jumps to them. Safe to call more than once.
+ */
+export function removeNetworking(d: TestDaemon): void {
+  const bridges = new Set([d.bridge]);
+  const netDir = join(d.dataRoot, 'network');
+  if (existsSync(netDir)) {
+    for (const f of readdirSync(netDir)) {
+      if (!f.endsWith('.json')) continue;
+      try {
+        const n = JSON.parse(readFileSync(join(netDir, f), 'utf8')) as { Id: string; Driver: string; Name: string; Options?: Record<string, string> };
+        if (n.Driver !== 'bridge') continue;
+        bridges.add(n.Options?.['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`);
+      } catch {
+        // a torn file: nothing to learn from it
+      }
+    }
+  }
+  for (const br of bridges) {
+    // never a bridge the test did not make: only this daemon's names
+    if (br === 'docker0' || br === 'berth0') continue;
+    const ports = spawnSync('ip', ['-j', 'link', 'show', 'master', br], { encoding: 'utf8' });
+    if (ports.status === 0) for (const l of JSON.parse(ports.stdout || '[]') as Array<{ ifname: string }>) spawnSync('ip', ['link', 'del', l.ifname]);
+    spawnSync('ip', ['link', 'del', br], { stdio: 'ignore' });
+  }
+  const c = d.chain;
+  const jumps: Array<[string, string, string[]]> = [
+    ['nat', 'PREROUTING', ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', c]],
+    ['nat', 'OUTPUT', ['!', '-d', '127.0.0.0/8', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', c]],
+    ['nat', 'OUTPUT', ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', c]],
+    ['nat', 'POSTROUTING', ['-j', `${c}-POSTROUTING`]],
+    ['filter', 'FORWARD', ['-j', `${c}-FORWARD`]],
+  ];
+  for (const [table, chain, args] of jumps) {
+    for (let i = 0; i < 5 && spawnSync('iptables', ['-w', '-t', table, '-D', chain, ...args], { stdio: 'ignore' }).status === 0; i++) {
+      // removed one copy
+    }
+  }
+  const chains: Array<[string, string]> = [
+    ['filter', `${c}-FORWARD`],
+    ['filter', `${c}-ISOLATION-STAGE-1`],
+    ['filter', `${c}-ISOLATION-STAGE-2`],
+    ['filter', c],
+    ['nat', c],
+    ['nat', `${c}-POSTROUTING`],
+  ];
+  for (const [table, chain] of chains) spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+  for (const [table, chain] of chains) spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
 }

@@ -5,9 +5,12 @@ import type { ContainerSummary } from '../../types/index.ts';
 import { StatusError, type CliContext, type Command } from '../command.ts';
 import { printInspect, printRows, makeRow } from '../format.ts';
 import { buildCreateRequest, containerFlags } from '../run-options.ts';
-import { proxySignals, pumpAttach, showProgress } from '../streams.ts';
+import { monitorTtySize, proxySignals, pumpAttach, rawMode, showProgress } from '../streams.ts';
+import { defaultDetachKeys, parseDetachKeys } from '../../lib/index.ts';
 import { ago, ellipsis, goQuote, goTimeString, size, truncateId } from '../util.ts';
 import { parseTimestampArg } from '../time.ts';
+import { validFilter, filterMap } from '../flags.ts';
+import { registryAuthFor, registryOf } from './registry.ts';
 
 const enc = encodeURIComponent;
 
@@ -26,13 +29,26 @@ async function each(ctx: CliContext, args: string[], fn: (arg: string) => Promis
   return failed ? 1 : 0;
 }
 
+/** The --detach-keys flag as bytes (docker's default when unset); exit 125-style usage error when invalid. */
+export function detachKeysFlag(flags: Record<string, unknown>): Buffer {
+  const v = flags['detach-keys'] as string | undefined;
+  try {
+    return parseDetachKeys(v || defaultDetachKeys);
+  } catch (err) {
+    throw new StatusError(125, (err as Error).message);
+  }
+}
+
 export function daemonError(err: unknown): string {
   if (err instanceof ApiError) return `Error response from daemon: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
 }
 
-async function pullImage(ctx: CliContext, image: string): Promise<void> {
-  const res = await ctx.client().stream('POST', '/images/create', { query: { fromImage: image } });
+async function pullImage(ctx: CliContext, image: string, platform?: string): Promise<void> {
+  const res = await ctx.client().stream('POST', '/images/create', {
+    query: { fromImage: withDefaultTag(image), ...(platform ? { platform } : {}) },
+    headers: { 'X-Registry-Auth': registryAuthFor(ctx, registryOf(image)) },
+  });
   await showProgress({ ...ctx, stdout: ctx.stderr }, res);
 }
 
@@ -52,7 +68,7 @@ async function createContainer(ctx: CliContext, flags: Record<string, unknown>, 
   const client = ctx.client();
   const pull = (flags.pull as string | undefined) ?? 'missing';
   if (!['always', 'missing', 'never'].includes(pull)) throw new StatusError(125, `invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
-  if (pull === 'always') await pullImage(ctx, image);
+  if (pull === 'always') await pullImage(ctx, image, flags.platform as string | undefined);
   const create = () =>
     client.post<{ Id: string; Warnings: string[] | null }>('/containers/create', { query: { name: req.name }, body: req.body });
   let created;
@@ -61,7 +77,7 @@ async function createContainer(ctx: CliContext, flags: Record<string, unknown>, 
   } catch (err) {
     if (!isNoSuchImage(err) || pull === 'never') throw err;
     ctx.stderr.write(`Unable to find image '${withDefaultTag(image)}' locally\n`);
-    await pullImage(ctx, image);
+    await pullImage(ctx, image, flags.platform as string | undefined);
     created = await create();
   }
   for (const w of created.Warnings ?? []) ctx.stderr.write(`WARNING: ${w}\n`);
@@ -101,6 +117,8 @@ const runCommand: Command = {
     if (detach && flags.rm === undefined) {
       // fine: --rm with -d removes on exit, as docker does
     }
+    const detachKeys = detachKeysFlag(flags);
+    if (!detach && flags.tty && flags.interactive && !ctx.stdin.isTTY) throw new StatusError(1, 'the input device is not a TTY');
     let id: string;
     let req;
     try {
@@ -123,9 +141,9 @@ const runCommand: Command = {
     let attached: ReturnType<typeof pumpAttach> | undefined;
     if (att.stdin || att.stdout || att.stderr) {
       const { stream } = await client.hijack(`/containers/${id}/attach`, {
-        query: { stream: true, stdin: att.stdin, stdout: att.stdout, stderr: att.stderr },
+        query: { stream: true, stdin: att.stdin, stdout: att.stdout, stderr: att.stderr, detachKeys: flags['detach-keys'] as string | undefined },
       });
-      attached = pumpAttach(ctx, stream, { tty, stdin: att.stdin });
+      attached = pumpAttach(ctx, stream, { tty, stdin: att.stdin, detachKeys });
     }
     const condition = flags.rm ? 'removed' : 'next-exit';
     const waitRes = await client.stream('POST', `/containers/${id}/wait`, { query: { condition } });
@@ -148,13 +166,16 @@ const runCommand: Command = {
         throw runError(ctx, 'run', err);
       }
       const stopProxy = !tty && flags['sig-proxy'] !== false ? proxySignals(client, id) : () => {};
+      const stopResize = tty ? monitorTtySize(ctx, client, `/containers/${id}/resize`) : () => {};
       try {
-        if (attached) await attached.done;
+        // The detach keys leave the container running: nothing to wait for.
+        if (attached && (await attached.done) === 'detached') return 0;
         const result = await waited;
         if (result.Error?.Message) ctx.stderr.write(`${ctx.prog}: ${result.Error.Message}\n`);
         return result.StatusCode;
       } finally {
         stopProxy();
+        stopResize();
       }
     } finally {
       restoreTty();
@@ -162,13 +183,6 @@ const runCommand: Command = {
     }
   },
 };
-
-function rawMode(ctx: CliContext): () => void {
-  const stdin = ctx.stdin as typeof process.stdin;
-  if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return () => {};
-  stdin.setRawMode(true);
-  return () => stdin.setRawMode(false);
-}
 
 const createCommand: Command = {
   name: 'create',
@@ -210,8 +224,12 @@ const startCommand: Command = {
         throw new StatusError(1, daemonError(err));
       });
       const stdin = !!flags.interactive && info.Config.OpenStdin;
-      const { stream } = await client.hijack(`/containers/${info.Id}/attach`, { query: { stream: true, stdin, stdout: true, stderr: true } });
-      const attached = pumpAttach(ctx, stream, { tty: info.Config.Tty, stdin });
+      const detachKeys = detachKeysFlag(flags);
+      const { stream } = await client.hijack(`/containers/${info.Id}/attach`, {
+        query: { stream: true, stdin, stdout: true, stderr: true, detachKeys: flags['detach-keys'] as string | undefined },
+      });
+      const restoreTty = info.Config.Tty && stdin ? rawMode(ctx) : () => {};
+      const attached = pumpAttach(ctx, stream, { tty: info.Config.Tty, stdin, detachKeys });
       const waitRes = await client.stream('POST', `/containers/${info.Id}/wait`, { query: { condition: 'next-exit' } });
       try {
         await client.post(`/containers/${info.Id}/start`);
@@ -219,10 +237,15 @@ const startCommand: Command = {
         stream.destroy();
         throw new StatusError(1, `${daemonError(err)}\nError: failed to start containers: ${args[0]}`);
       }
-      await attached.done;
+      const stopResize = info.Config.Tty ? monitorTtySize(ctx, client, `/containers/${info.Id}/resize`) : () => {};
+      const outcome = await attached.done.finally(() => {
+        stopResize();
+        restoreTty();
+      });
+      if (stdin) ctx.stdin.pause();
+      if (outcome === 'detached') return 0;
       const chunks: Buffer[] = [];
       for await (const c of waitRes) chunks.push(c as Buffer);
-      if (stdin) ctx.stdin.pause();
       return (JSON.parse(Buffer.concat(chunks).toString()) as { StatusCode: number }).StatusCode;
     }
     const failed: string[] = [];
@@ -382,7 +405,7 @@ const psCommand: Command = {
   maxArgs: 0,
   flags: {
     all: { type: 'bool', short: 'a', usage: 'Show all containers (default shows just running)' },
-    filter: { type: 'stringArray', short: 'f', usage: 'Filter output based on conditions provided', valueName: 'filter' },
+    filter: { type: 'stringArray', short: 'f', usage: 'Filter output based on conditions provided', valueName: 'filter', validate: validFilter },
     format: { type: 'string', usage: 'Format output using a custom template' },
     last: { type: 'int', short: 'n', usage: 'Show n last created containers (includes all states)', default: -1 },
     latest: { type: 'bool', short: 'l', usage: 'Show the latest created container (includes all states)' },
@@ -391,12 +414,7 @@ const psCommand: Command = {
     size: { type: 'bool', short: 's', usage: 'Display total file sizes' },
   },
   async run(ctx, _args, flags) {
-    const filters: Record<string, string[]> = {};
-    for (const f of (flags.filter as string[] | undefined) ?? []) {
-      const eq = f.indexOf('=');
-      if (eq <= 0) throw new StatusError(1, `bad format of filter (expected name=value)`);
-      (filters[f.slice(0, eq).toLowerCase()] ??= []).push(f.slice(eq + 1));
-    }
+    const filters = filterMap(flags.filter as string[] | undefined);
     let limit = (flags.last as number | undefined) ?? -1;
     if (flags.latest) limit = 1;
     const format = flags.format as string | undefined;

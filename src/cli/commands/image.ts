@@ -5,8 +5,10 @@ import type { DeleteResponseItem, ImageHistoryEntry, ImageSummary } from '../../
 import { StatusError, type CliContext, type Command } from '../command.ts';
 import { makeRow, printInspect, printRows } from '../format.ts';
 import { showProgress } from '../streams.ts';
-import { ago, ellipsis, goTimeString, size, truncateId } from '../util.ts';
+import { ago, ellipsis, goTimeString, size, truncateId, parseRepoTag } from '../util.ts';
+import { validFilter, filterMap } from '../flags.ts';
 import { daemonError } from './container.ts';
+import { dockerHubServer, registryAuthFor, registryOf } from './registry.ts';
 
 const enc = (s: string) => s.split('/').map(encodeURIComponent).join('/');
 
@@ -72,16 +74,6 @@ function imageRows(list: ImageSummary[], trunc: boolean, now: number, showDigest
   return rows;
 }
 
-function parseFilters(values: string[] | undefined): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const f of values ?? []) {
-    const eq = f.indexOf('=');
-    if (eq <= 0) throw new StatusError(1, 'bad format of filter (expected name=value)');
-    (out[f.slice(0, eq).toLowerCase()] ??= []).push(f.slice(eq + 1));
-  }
-  return out;
-}
-
 const imagesCommand: Command = {
   name: 'images',
   usage: '[OPTIONS] [REPOSITORY[:TAG]]',
@@ -91,13 +83,13 @@ const imagesCommand: Command = {
   flags: {
     all: { type: 'bool', short: 'a', usage: 'Show all images (default hides intermediate images)' },
     digests: { type: 'bool', usage: 'Show digests' },
-    filter: { type: 'stringArray', short: 'f', usage: 'Filter output based on conditions provided', valueName: 'filter' },
+    filter: { type: 'stringArray', short: 'f', usage: 'Filter output based on conditions provided', valueName: 'filter', validate: validFilter },
     format: { type: 'string', usage: 'Format output using a custom template' },
     'no-trunc': { type: 'bool', usage: "Don't truncate output" },
     quiet: { type: 'bool', short: 'q', usage: 'Only show image IDs' },
   },
   async run(ctx, args, flags) {
-    const filters = parseFilters(flags.filter as string[] | undefined);
+    const filters = filterMap(flags.filter as string[] | undefined);
     if (args[0]) (filters.reference ??= []).push(args[0]);
     const list = await ctx.client().get<ImageSummary[]>('/images/json', {
       all: !!flags.all,
@@ -255,16 +247,7 @@ const importCommand: Command = {
       });
       stream = rs;
     }
-    let repo: string | undefined;
-    let tag: string | undefined;
-    if (ref) {
-      repo = ref;
-      const i = ref.lastIndexOf(':');
-      if (i > ref.lastIndexOf('/') && !ref.includes('@')) {
-        repo = ref.slice(0, i);
-        tag = ref.slice(i + 1);
-      }
-    }
+    const { repo, tag } = parseRepoTag(ref);
     try {
       const res = await ctx.client().stream('POST', '/images/create', {
         query: { fromSrc: '-', repo, tag, message: flags.message as string | undefined, changes: (flags.change as string[] | undefined) ?? [] },
@@ -294,10 +277,22 @@ const pullCommand: Command = {
   },
   async run(ctx, args, flags) {
     const name = args[0];
+    const lastPart = name.slice(name.lastIndexOf('/') + 1);
+    const hasTag = /[:@]/.test(lastPart);
+    if (flags['all-tags'] && hasTag) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
     try {
-      if (!/[:@]/.test(name.slice(name.lastIndexOf('/') + 1))) ctx.stdout.write('Using default tag: latest\n');
-      const res = await ctx.client().stream('POST', '/images/create', { query: { fromImage: name } });
+      if (!hasTag && !flags['all-tags']) ctx.stdout.write('Using default tag: latest\n');
+      const fromImage = !hasTag && !flags['all-tags'] ? `${name}:latest` : name;
+      const res = await ctx.client().stream('POST', '/images/create', {
+        query: { fromImage, ...(flags.platform ? { platform: flags.platform as string } : {}) },
+        headers: { 'X-Registry-Auth': registryAuthFor(ctx, registryOf(name)) },
+      });
       await showProgress(ctx, res, { quiet: !!flags.quiet });
+      if (flags.quiet) {
+        // docker prints the full reference: docker.io/library/busybox:latest, docker.io/user/app:1
+        const hub = registryOf(name) === dockerHubServer && !/^(docker\.io|index\.docker\.io)\//.test(name);
+        ctx.stdout.write(`${hub ? `docker.io/${name.includes('/') ? '' : 'library/'}` : ''}${fromImage}\n`);
+      }
     } catch (err) {
       throw new StatusError(1, daemonError(err));
     }

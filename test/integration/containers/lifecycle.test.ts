@@ -136,8 +136,8 @@ describe('isolation', () => {
     }
   });
 
-  it('brings up loopback only (network none for now)', () => {
-    const out = ok(['run', '--rm', 'busybox', 'sh', '-c', 'ls /sys/class/net; cat /sys/class/net/lo/operstate']);
+  it('--network none brings up loopback only', () => {
+    const out = ok(['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ls /sys/class/net; cat /sys/class/net/lo/operstate']);
     assert.deepEqual(out.trim().split('\n'), ['lo', 'unknown']);
   });
 

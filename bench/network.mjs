@@ -1,0 +1,113 @@
+// Networking benchmarks: (1) what bridge networking adds to `run --rm busybox true` (bridge vs
+// --network none, medians); (2) throughput of 1 GiB from the host to a container through a
+// published port on 127.0.0.1, with the userland proxy and with route_localnet + hairpin NAT,
+// and through a reference dockerd when REF_DOCKER_HOST names one. Usage: bench/network [N]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { median, repo, timeRun } from './lib.mjs';
+
+const n = Number(process.argv[2] ?? 15);
+const GiB = 1024 ** 3;
+
+async function daemon(config) {
+  const base = mkdtempSync('/tmp/berth-bench-net-');
+  const tag = Math.random().toString(16).slice(2, 8);
+  const socket = join(base, 'berth.sock');
+  writeFileSync(join(base, 'daemon.json'), JSON.stringify(config));
+  const third = 100 + Math.floor(Math.random() * 100);
+  const bridge = `bb-${tag}`;
+  const chain = `BB${tag.toUpperCase()}`;
+  const child = spawn(process.execPath, [join(repo, 'dist/berthd.mjs'), '--data-root', join(base, 'data'), '--exec-root', join(base, 'exec'), '-H', `unix://${socket}`, '--config-file', join(base, 'daemon.json'), '--cgroup-parent', `berth-bench-${tag}`, '--bridge', bridge, '--bip', `10.217.${third}.1/24`], { stdio: 'ignore', env: { ...process.env, BERTH_IPTABLES_CHAIN: chain } });
+  const env = { BERTH_HOST: `unix://${socket}` };
+  for (let i = 0; i < 100; i++) {
+    if (spawnSync(process.execPath, [join(repo, 'dist/berth.mjs'), 'version'], { env: { ...process.env, ...env } }).status === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const berth = (args) => spawnSync(process.execPath, [join(repo, 'dist/berth.mjs'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  berth(['pull', 'busybox']);
+  return {
+    env,
+    berth,
+    async close() {
+      for (const id of berth(['ps', '-aq']).stdout.split('\n').filter(Boolean)) berth(['rm', '-f', id]);
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      for (const l of JSON.parse(spawnSync('ip', ['-j', 'link', 'show', 'master', bridge], { encoding: 'utf8' }).stdout || '[]')) spawnSync('ip', ['link', 'del', l.ifname]);
+      spawnSync('ip', ['link', 'del', bridge]);
+      for (const [t, c, a] of [['nat', 'PREROUTING', ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', chain]], ['nat', 'OUTPUT', ['!', '-d', '127.0.0.0/8', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', chain]], ['nat', 'OUTPUT', ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', chain]], ['nat', 'POSTROUTING', ['-j', `${chain}-POSTROUTING`]], ['filter', 'FORWARD', ['-j', `${chain}-FORWARD`]]]) spawnSync('iptables', ['-w', '-t', t, '-D', c, ...a]);
+      for (const [t, c] of [['filter', `${chain}-FORWARD`], ['filter', `${chain}-ISOLATION-STAGE-1`], ['filter', `${chain}-ISOLATION-STAGE-2`], ['filter', chain], ['nat', chain], ['nat', `${chain}-POSTROUTING`]]) {
+        spawnSync('iptables', ['-w', '-t', t, '-F', c]);
+        spawnSync('iptables', ['-w', '-t', t, '-X', c]);
+      }
+      const mounts = spawnSync('sh', ['-c', `grep ' ${base}' /proc/self/mountinfo | cut -d' ' -f5`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort((a, b) => b.length - a.length);
+      for (const m of mounts) spawnSync('umount', ['-l', m]);
+      spawnSync('rmdir', [`/sys/fs/cgroup/berth-bench-${tag}`]);
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sends 1 GiB to 127.0.0.1:port and waits for the receiver to close; MB/s. */
+function send(port) {
+  return new Promise((resolve, reject) => {
+    const chunk = Buffer.alloc(1024 * 1024);
+    let sent = 0;
+    const t0 = process.hrtime.bigint();
+    const sock = net.connect({ host: '127.0.0.1', port }, () => {
+      const pump = () => {
+        while (sent < GiB) {
+          sent += chunk.length;
+          if (!sock.write(chunk)) return sock.once('drain', pump);
+        }
+        sock.end();
+      };
+      pump();
+    });
+    sock.on('error', reject);
+    sock.resume();
+    sock.on('close', () => resolve(GiB / 1e6 / (Number(process.hrtime.bigint() - t0) / 1e9)));
+  });
+}
+
+async function throughput(run, port) {
+  run(['run', '-d', '--name', 'sink', '-p', `${port}:5000`, 'busybox', 'sh', '-c', 'sleep 1000 | nc -l -p 5000 | wc -c']);
+  await new Promise((r) => setTimeout(r, 1000));
+  const mbps = await send(port);
+  for (let i = 0; i < 50 && !run(['logs', 'sink']).stdout.trim(); i++) await new Promise((r) => setTimeout(r, 100));
+  const received = Number(run(['logs', 'sink']).stdout.trim());
+  run(['rm', '-f', 'sink']);
+  if (received !== GiB) throw new Error(`the container received ${received} bytes, not ${GiB}`);
+  return mbps;
+}
+
+const d = await daemon({});
+try {
+  const berthEnv = d.env;
+  const bin = [join(repo, 'dist/berth.mjs')];
+  for (let i = 0; i < 3; i++) timeRun(process.execPath, [...bin, 'run', '--rm', 'busybox', 'true'], berthEnv);
+  const none = [];
+  const bridge = [];
+  for (let i = 0; i < n; i++) {
+    none.push(timeRun(process.execPath, [...bin, 'run', '--rm', '--network', 'none', 'busybox', 'true'], berthEnv));
+    bridge.push(timeRun(process.execPath, [...bin, 'run', '--rm', 'busybox', 'true'], berthEnv));
+  }
+  console.log(`run --rm busybox true (n=${n}): --network none median ${median(none).toFixed(1)} ms, bridge median ${median(bridge).toFixed(1)} ms, bridge adds ${(median(bridge) - median(none)).toFixed(1)} ms`);
+  console.log(`1 GiB host -> 127.0.0.1:published port -> container, berth (userland proxy): ${(await throughput(d.berth, 23081)).toFixed(0)} MB/s`);
+} finally {
+  await d.close();
+}
+const h = await daemon({ 'userland-proxy': false });
+try {
+  console.log(`1 GiB host -> 127.0.0.1:published port -> container, berth (route_localnet + hairpin NAT): ${(await throughput(h.berth, 23082)).toFixed(0)} MB/s`);
+} finally {
+  await h.close();
+}
+const ref = process.env.REF_DOCKER_HOST;
+if (ref) {
+  const docker = (args) => spawnSync('docker', args, { env: { ...process.env, DOCKER_HOST: ref }, encoding: 'utf8' });
+  console.log(`1 GiB host -> 127.0.0.1:published port -> container, dockerd: ${(await throughput(docker, 23083)).toFixed(0)} MB/s`);
+} else {
+  console.log('dockerd: not measured (set REF_DOCKER_HOST to a reference dockerd with a busybox image)');
+}

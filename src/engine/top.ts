@@ -1,0 +1,49 @@
+// GET /containers/{id}/top: the host's `ps` with the caller's options, keeping the rows whose PID
+// belongs to the container (as the runtime lists them), as dockerd does.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Conflict, SystemError } from '../errors/index.ts';
+import type { Container } from './container.ts';
+import type { EngineContext } from './context.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface TopResult {
+  Titles: string[];
+  Processes: string[][];
+}
+
+/** Splits `ps` output into titles and the container's rows; the last column keeps its spaces. */
+export function parsePsOutput(output: string, pids: ReadonlySet<number>): TopResult {
+  const lines = output.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new SystemError('ps produced no output');
+  const titles = lines[0]!.trim().split(/\s+/);
+  const pidIndex = titles.indexOf('PID');
+  if (pidIndex < 0) throw new SystemError(`Couldn't find PID field in ps output`);
+  const processes: string[][] = [];
+  for (const line of lines.slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const pid = Number(fields[pidIndex]);
+    if (!Number.isInteger(pid)) throw new SystemError(`Unexpected pid '${fields[pidIndex]}': invalid ps output`);
+    if (!pids.has(pid)) continue;
+    const row = fields.slice(0, titles.length - 1);
+    row.push(fields.slice(titles.length - 1).join(' '));
+    processes.push(row);
+  }
+  return { Titles: titles, Processes: processes };
+}
+
+export async function topContainer(ctx: EngineContext, c: Container, psArgs: string): Promise<TopResult> {
+  if (!c.state.Running) throw new Conflict(`Container ${c.id} is not running`);
+  if (c.state.Restarting) throw new Conflict(`Container ${c.id} is restarting, wait until the container is running`);
+  const args = psArgs.trim() ? psArgs.trim().split(/\s+/) : ['-ef'];
+  const pids = new Set(await ctx.runtime.pids(c.id));
+  let stdout: string;
+  try {
+    ({ stdout } = await execFileAsync('ps', args, { maxBuffer: 16 << 20 }));
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new SystemError(`ps: ${(e.stderr ?? e.message).trim()}`, { cause: err });
+  }
+  return parsePsOutput(stdout, pids);
+}

@@ -1,0 +1,185 @@
+// The Netlink port: bridges, veth pairs, addresses, routes and network namespaces kept as
+// bind-mounted files. The real implementation runs iproute2 and util-linux in child processes —
+// berthd never calls unshare/setns itself (they would move one thread, not the process) — and
+// batches each step into one `ip -batch` so a container's interface costs three short processes.
+import { execFile } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import { dirname } from 'node:path';
+import { SystemError } from '../errors/index.ts';
+
+export interface InterfaceSpec {
+  /** The network namespace file the container side goes into. */
+  netns: string;
+  bridge: string;
+  hostName: string;
+  /** eth0, eth1… */
+  name: string;
+  mac: string;
+  address: string;
+  prefix: number;
+  /** Set when this interface carries the default route. */
+  gateway?: string;
+  mtu: number;
+}
+
+export interface Netlink {
+  /** Creates the bridge when missing, gives it `address/prefix` (kept when present) and brings it up. */
+  ensureBridge(name: string, address: string, prefix: number, mtu: number): Promise<void>;
+  deleteLink(name: string): Promise<void>;
+  /** The IPv4 routes and interface addresses of the host, as CIDRs (to find free subnets). */
+  hostSubnets(): Promise<Array<{ cidr: string; dev: string }>>;
+  /** The names of the links enslaved to `bridge`. */
+  bridgePorts(bridge: string): Promise<string[]>;
+  linkExists(name: string): Promise<boolean>;
+  /** A new network namespace with loopback up, bind-mounted at `path`. */
+  createNamespace(path: string): Promise<void>;
+  /** Unmounts and removes the file; the namespace goes when its last process does. */
+  removeNamespace(path: string): Promise<void>;
+  addInterface(spec: InterfaceSpec): Promise<void>;
+  /** Removes the interface from the host side (the peer in the namespace goes with it). */
+  removeInterface(hostName: string): Promise<void>;
+  setSysctl(key: string, value: string): Promise<void>;
+}
+
+function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args, { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+async function must(cmd: string, args: string[], input?: string): Promise<string> {
+  const r = await run(cmd, args, input);
+  if (r.code !== 0) throw new SystemError(`${cmd} ${args.join(' ')}: ${r.stderr.trim() || `exit status ${r.code}`}`);
+  return r.stdout;
+}
+
+export class IprouteNetlink implements Netlink {
+  async ensureBridge(name: string, address: string, prefix: number, mtu: number): Promise<void> {
+    if (!(await this.linkExists(name))) {
+      const r = await run('ip', ['link', 'add', 'name', name, 'mtu', String(mtu), 'type', 'bridge']);
+      if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new SystemError(`creating bridge ${name}: ${r.stderr.trim()}`);
+    }
+    const addrs = JSON.parse((await must('ip', ['-j', '-4', 'addr', 'show', 'dev', name])) || '[]') as Array<{ addr_info?: Array<{ local: string; prefixlen: number }> }>;
+    const has = addrs.some((a) => (a.addr_info ?? []).some((i) => i.local === address && i.prefixlen === prefix));
+    const batch = [...(has ? [] : [`addr add ${address}/${prefix} dev ${name}`]), `link set ${name} up`].join('\n') + '\n';
+    await must('ip', ['-batch', '-'], batch);
+  }
+
+  async deleteLink(name: string): Promise<void> {
+    const r = await run('ip', ['link', 'del', name]);
+    if (r.code !== 0 && !/Cannot find device|does not exist/.test(r.stderr)) throw new SystemError(`deleting ${name}: ${r.stderr.trim()}`);
+  }
+
+  async hostSubnets(): Promise<Array<{ cidr: string; dev: string }>> {
+    const routes = JSON.parse((await must('ip', ['-j', '-4', 'route', 'show', 'table', 'all'])) || '[]') as Array<{ dst: string; dev?: string; type?: string }>;
+    const out: Array<{ cidr: string; dev: string }> = [];
+    for (const r of routes) {
+      if (!r.dst || r.dst === 'default' || (r.type && r.type !== 'unicast')) continue;
+      out.push({ cidr: r.dst.includes('/') ? r.dst : `${r.dst}/32`, dev: r.dev ?? '' });
+    }
+    const addrs = JSON.parse((await must('ip', ['-j', '-4', 'addr', 'show'])) || '[]') as Array<{ ifname: string; addr_info?: Array<{ local: string; prefixlen: number }> }>;
+    for (const a of addrs) for (const i of a.addr_info ?? []) out.push({ cidr: `${i.local}/${i.prefixlen}`, dev: a.ifname });
+    return out;
+  }
+
+  async bridgePorts(bridge: string): Promise<string[]> {
+    const r = await run('ip', ['-j', 'link', 'show', 'master', bridge]);
+    if (r.code !== 0) return [];
+    return (JSON.parse(r.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname);
+  }
+
+  async linkExists(name: string): Promise<boolean> {
+    return (await run('ip', ['link', 'show', 'dev', name])).code === 0;
+  }
+
+  async createNamespace(path: string): Promise<void> {
+    await fsp.mkdir(dirname(path), { recursive: true });
+    await fsp.writeFile(path, '', { flag: 'w', mode: 0o444 });
+    // unshare bind-mounts the new namespace onto the file, then the child brings loopback up in it.
+    await must('unshare', [`--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
+  }
+
+  async removeNamespace(path: string): Promise<void> {
+    const r = await run('umount', ['--lazy', path]);
+    if (r.code !== 0 && !/not mounted|no mount point|not found/.test(r.stderr)) throw new SystemError(`umount ${path}: ${r.stderr.trim()}`);
+    await fsp.rm(path, { force: true });
+  }
+
+  async addInterface(s: InterfaceSpec): Promise<void> {
+    // The peer is created directly inside the namespace, with its final name and address.
+    await must(
+      'ip',
+      ['-batch', '-'],
+      [
+        `link add ${s.hostName} mtu ${s.mtu} type veth peer name ${s.name} address ${s.mac} mtu ${s.mtu} netns ${s.netns}`,
+        `link set ${s.hostName} master ${s.bridge}`,
+        `link set ${s.hostName} up`,
+        '',
+      ].join('\n'),
+    );
+    const inside = [`addr add ${s.address}/${s.prefix} dev ${s.name}`, `link set ${s.name} up`];
+    if (s.gateway) inside.push(`route add default via ${s.gateway} dev ${s.name}`);
+    try {
+      await must('nsenter', [`--net=${s.netns}`, 'ip', '-batch', '-'], inside.join('\n') + '\n');
+    } catch (err) {
+      await this.removeInterface(s.hostName).catch(() => {});
+      throw err;
+    }
+  }
+
+  async removeInterface(hostName: string): Promise<void> {
+    await this.deleteLink(hostName);
+  }
+
+  async setSysctl(key: string, value: string): Promise<void> {
+    await fsp.writeFile(`/proc/sys/${key.replace(/\./g, '/')}`, value);
+  }
+}
+
+/** In memory, for unit tests. */
+export class FakeNetlink implements Netlink {
+  links = new Map<string, { kind: 'bridge' | 'veth'; master?: string; address?: string }>();
+  namespaces = new Set<string>();
+  interfaces = new Map<string, InterfaceSpec>();
+  sysctls = new Map<string, string>();
+  host: Array<{ cidr: string; dev: string }> = [{ cidr: '192.0.2.0/24', dev: 'eth0' }];
+
+  async ensureBridge(name: string, address: string, prefix: number): Promise<void> {
+    this.links.set(name, { kind: 'bridge', address: `${address}/${prefix}` });
+  }
+  async deleteLink(name: string): Promise<void> {
+    this.links.delete(name);
+    this.interfaces.delete(name);
+  }
+  async hostSubnets(): Promise<Array<{ cidr: string; dev: string }>> {
+    const bridges = [...this.links].filter(([, l]) => l.kind === 'bridge' && l.address).map(([dev, l]) => ({ cidr: l.address!, dev }));
+    return [...this.host, ...bridges];
+  }
+  async bridgePorts(bridge: string): Promise<string[]> {
+    return [...this.links].filter(([, l]) => l.master === bridge).map(([n]) => n);
+  }
+  async linkExists(name: string): Promise<boolean> {
+    return this.links.has(name);
+  }
+  async createNamespace(path: string): Promise<void> {
+    this.namespaces.add(path);
+  }
+  async removeNamespace(path: string): Promise<void> {
+    this.namespaces.delete(path);
+    for (const [n, s] of this.interfaces) if (s.netns === path) await this.deleteLink(n);
+  }
+  async addInterface(spec: InterfaceSpec): Promise<void> {
+    if (!this.namespaces.has(spec.netns)) throw new SystemError(`no namespace ${spec.netns}`);
+    this.links.set(spec.hostName, { kind: 'veth', master: spec.bridge });
+    this.interfaces.set(spec.hostName, spec);
+  }
+  async removeInterface(hostName: string): Promise<void> {
+    await this.deleteLink(hostName);
+  }
+  async setSysctl(key: string, value: string): Promise<void> {
+    this.sysctls.set(key, value);
+  }
+}

@@ -1,0 +1,101 @@
+// Host ports: each published port is held by a socket berthd binds, which both reserves the port
+// (a port in use fails the start with a clear error) and, with the userland proxy on, carries the
+// traffic iptables cannot (the host itself connecting to 127.0.0.1:hostPort). TCP is piped with
+// backpressure and half-close; UDP keeps one upstream socket per client address.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { Conflict } from '../errors/index.ts';
+
+export interface PortHolder {
+  close(): Promise<void>;
+}
+
+export interface PortBinder {
+  /** Binds hostIp:hostPort; forwards to target when given, else only holds the port. */
+  bind(proto: 'tcp' | 'udp', host: { ip: string; port: number }, target?: { ip: string; port: number }): Promise<PortHolder>;
+}
+
+function bindError(proto: string, host: { ip: string; port: number }, err: NodeJS.ErrnoException): Error {
+  const family = proto === 'udp' ? 'udp4' : 'tcp4';
+  if (err.code === 'EADDRINUSE') return new Conflict(`Error starting userland proxy: listen ${family} ${host.ip}:${host.port}: bind: address already in use`);
+  return new Conflict(`Error starting userland proxy: listen ${family} ${host.ip}:${host.port}: ${err.message}`);
+}
+
+export class SocketPortBinder implements PortBinder {
+  bind(proto: 'tcp' | 'udp', host: { ip: string; port: number }, target?: { ip: string; port: number }): Promise<PortHolder> {
+    return proto === 'udp' ? this.#udp(host, target) : this.#tcp(host, target);
+  }
+
+  #tcp(host: { ip: string; port: number }, target?: { ip: string; port: number }): Promise<PortHolder> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
+      if (!target) return client.destroy();
+      const upstream = net.connect({ host: target.ip, port: target.port, allowHalfOpen: true, noDelay: true });
+      sockets.add(client).add(upstream);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(client);
+        sockets.delete(upstream);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', (err) => reject(bindError('tcp', host, err)));
+      server.listen({ host: host.ip, port: host.port, exclusive: true, backlog: 511 }, () => {
+        resolve({
+          close: () =>
+            new Promise<void>((done) => {
+              for (const s of sockets) s.destroy();
+              server.close(() => done());
+            }),
+        });
+      });
+    });
+  }
+
+  #udp(host: { ip: string; port: number }, target?: { ip: string; port: number }): Promise<PortHolder> {
+    const sock = dgram.createSocket({ type: 'udp4' });
+    const flows = new Map<string, { upstream: dgram.Socket; timer: NodeJS.Timeout }>();
+    sock.on('message', (msg, rinfo) => {
+      if (!target) return;
+      const key = `${rinfo.address}:${rinfo.port}`;
+      let flow = flows.get(key);
+      if (!flow) {
+        const upstream = dgram.createSocket('udp4');
+        upstream.on('message', (reply) => sock.send(reply, rinfo.port, rinfo.address));
+        upstream.on('error', () => {});
+        flow = { upstream, timer: setTimeout(() => {}, 0) };
+        flows.set(key, flow);
+      }
+      clearTimeout(flow.timer);
+      const f = flow;
+      f.timer = setTimeout(() => {
+        f.upstream.close();
+        flows.delete(key);
+      }, 90_000);
+      f.timer.unref();
+      f.upstream.send(msg, target.port, target.ip);
+    });
+    return new Promise((resolve, reject) => {
+      sock.once('error', (err) => reject(bindError('udp', host, err)));
+      sock.bind({ address: host.ip, port: host.port, exclusive: true }, () => {
+        sock.removeAllListeners('error');
+        sock.on('error', () => {});
+        resolve({
+          close: () =>
+            new Promise<void>((done) => {
+              for (const f of flows.values()) {
+                clearTimeout(f.timer);
+                f.upstream.close();
+              }
+              sock.close(() => done());
+            }),
+        });
+      });
+    });
+  }
+}

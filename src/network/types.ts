@@ -1,0 +1,105 @@
+// The plain data of the network subsystem: networks as the API shows them (and as they are
+// persisted), and the runtime state of a container's sandbox.
+import type { EndpointSettings, PortMap } from '../types/index.ts';
+import type { PortMapping } from './ports.ts';
+
+export interface IpamConfigEntry {
+  Subnet: string;
+  Gateway?: string;
+  IPRange?: string;
+  AuxiliaryAddresses?: Record<string, string>;
+}
+
+/** docker's types.NetworkResource, without Containers (computed) — also the persisted record. */
+export interface NetworkRecord {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: 'local';
+  Driver: string;
+  EnableIPv6: boolean;
+  IPAM: { Driver: string; Options: Record<string, string> | null; Config: IpamConfigEntry[] };
+  Internal: boolean;
+  Attachable: boolean;
+  Ingress: boolean;
+  ConfigFrom: { Network: string };
+  ConfigOnly: boolean;
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+}
+
+export interface NetworkView extends NetworkRecord {
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
+}
+
+export interface NetworkCreateRequest {
+  Name?: string;
+  CheckDuplicate?: boolean;
+  Driver?: string;
+  Scope?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Ingress?: boolean;
+  ConfigOnly?: boolean;
+  ConfigFrom?: { Network?: string } | null;
+  EnableIPv6?: boolean;
+  IPAM?: { Driver?: string; Config?: IpamConfigEntry[] | null; Options?: Record<string, string> | null } | null;
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+}
+
+/** One interface of a running container, as berthd remembers it across its own restarts. */
+export interface EndpointState {
+  networkId: string;
+  networkName: string;
+  endpointId: string;
+  ip: string;
+  prefix: number;
+  gateway: string;
+  mac: string;
+  hostVeth: string;
+  ifname: string;
+  aliases: string[];
+}
+
+export interface SandboxState {
+  containerId: string;
+  containerName: string;
+  sandboxId: string;
+  /** The namespace file; '' for host mode and for namespaces owned by another container. */
+  netns: string;
+  endpoints: EndpointState[];
+  ports: Array<PortMapping & { bridge: string; containerIp: string }>;
+  /** Where the embedded DNS forwards this container's other names. */
+  upstreams: string[];
+}
+
+/** What the engine asks for when a container starts. */
+export interface SandboxRequest {
+  containerId: string;
+  containerName: string;
+  /** HostConfig.NetworkMode after create's normalisation: bridge, host, none, container:<id>, or a network name/id. */
+  mode: string;
+  /** NetworkSettings.Networks as create planned them (keys are network names). */
+  networks: Record<string, EndpointSettings>;
+  macAddress?: string;
+  portBindings?: PortMap;
+  exposedPorts?: Record<string, unknown>;
+  publishAll: boolean;
+  /** The namespace of the container this one shares (container:<id> mode). */
+  sharedNetns?: string;
+  /** The resolvers configured for the container (--dns, daemon.json dns, or the host's). */
+  upstreams: string[];
+  /** Legacy links of this container, resolved to names the embedded DNS also answers. */
+  linkAliases?: Record<string, string[]>;
+}
+
+export interface SandboxResult {
+  namespace: { mode: 'host' } | { mode: 'private' } | { mode: 'path'; path: string };
+  sandboxId: string;
+  sandboxKey: string;
+  networks: Record<string, EndpointSettings>;
+  ports: PortMap;
+  /** Set for user-defined networks: the embedded resolver the container's resolv.conf names. */
+  nameserver?: string;
+}
