@@ -78,6 +78,39 @@ describe('published ports', () => {
     assert.deepEqual(ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: String(hp) }], '81/tcp': null });
   });
 
+  it('traffic from another host reaches a published port through DNAT', () => {
+    // "Another host": a network namespace this test makes, joined to the host by a veth pair on
+    // its own /30, sending to the host's side of that pair — never to any other address.
+    const hp = Number(ok(['port', 'pub', '80']).trim().split(':')[1]);
+    const o = freeThirdOctet('10.219');
+    const hostIp = `10.219.${o}.1`;
+    const ns = join(d.base, 'peer-netns');
+    const veth = `bp${d.bridge.slice(-6)}`;
+    writeFileSync(ns, '');
+    const sh = (cmd: string[]) => spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: 15_000 });
+    // The DNAT rule's packet counter proves the path (the userland proxy would answer too).
+    const dnatPackets = () => {
+      const line = sh(['iptables-save', '-c', '-t', 'nat']).stdout.split('\n').find((l) => l.includes(`--dport ${hp} `) && l.includes('-j DNAT'));
+      return Number(/^\[(\d+):/.exec(line ?? '')?.[1] ?? -1);
+    };
+    const before = dnatPackets();
+    try {
+      assert.equal(sh(['unshare', `--net=${ns}`, 'ip', 'link', 'set', 'lo', 'up']).status, 0);
+      assert.equal(sh(['ip', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]).status, 0);
+      sh(['ip', 'addr', 'add', `${hostIp}/30`, 'dev', veth]);
+      sh(['ip', 'link', 'set', veth, 'up']);
+      sh(['nsenter', `--net=${ns}`, 'ip', 'addr', 'add', `10.219.${o}.2/30`, 'dev', 'eth0']);
+      sh(['nsenter', `--net=${ns}`, 'ip', 'link', 'set', 'eth0', 'up']);
+      let r = sh(['nsenter', `--net=${ns}`, 'curl', '-s', '--max-time', '3', `http://${hostIp}:${hp}/hostname`]);
+      for (let i = 0; i < 10 && r.stdout === ''; i++) r = sh(['nsenter', `--net=${ns}`, 'curl', '-s', '--max-time', '3', `http://${hostIp}:${hp}/hostname`]);
+      assert.match(r.stdout, /^[0-9a-f]{12}\n$/, r.stderr);
+      assert.ok(before >= 0 && dnatPackets() > before, `DNAT counter ${before} → ${dnatPackets()}`);
+    } finally {
+      sh(['ip', 'link', 'del', veth]);
+      sh(['umount', '--lazy', ns]);
+    }
+  });
+
   it('a host port in use fails the start with a clear error and the container does not run', () => {
     const hp = Number(ok(['port', 'pub', '80']).trim().split(':')[1]);
     const r = d.berth(['run', '-d', '--name', 'clash', '-p', `${hp}:80`, 'busybox', 'sleep', '60']);
