@@ -5,6 +5,10 @@ import { join, resolve } from 'node:path';
 
 export const repo = resolve(import.meta.dirname, '..');
 
+// `bench/x | head -1` closes our stdout early: keep running to the end, where the private
+// daemons, bridges and iptables chains are torn down, instead of dying on EPIPE.
+process.stdout.on('error', () => {});
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);

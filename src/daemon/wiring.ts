@@ -28,7 +28,7 @@ import type { Logger } from '../lib/index.ts';
 import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder, type NetworkCreateRequest } from '../network/index.ts';
 import { ConmonRuntime } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
-import { loadSyscalls } from '../sys/index.ts';
+import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
 import { VolumeService, dirSize } from '../volume/index.ts';
 import type { DaemonConfig } from './config.ts';
 import { SystemInfo, berthVersion } from './system-info.ts';
@@ -131,7 +131,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     iptables: config.iptables,
     ipForward: config.ipForward,
     userlandProxy: config.userlandProxy,
-    netlink: new IprouteNetlink(),
+    netlink: new IprouteNetlink({ detach: (path) => sys.umount(path, MNT_DETACH) }),
     firewall: new IptablesFirewall({ prefix: process.env.BERTH_IPTABLES_CHAIN || 'BERTH', hairpin: !config.userlandProxy }),
     ports: new SocketPortBinder(),
     log: log.child({ subsystem: 'network' }),

@@ -489,11 +489,12 @@ export class NetworkService {
       this.#sandboxes.set(req.containerId, sb);
       try {
         await this.#persist(sb);
-        await this.#o.netlink.createNamespace(netns);
         const primary = this.networkForMode(mode)!;
         const names = Object.keys(networks).sort((a, b) => (a === primary.Name ? -1 : b === primary.Name ? 1 : 0));
+        // The first interface is made together with the namespace.
+        if (names.length === 0) await this.#o.netlink.createNamespace(netns);
         for (const [i, name] of names.entries()) {
-          const ep = await this.#attach(sb, name, networks[name], { ifname: `eth${i}`, defaultRoute: i === 0, mac: i === 0 ? req.macAddress : undefined, containerShortId: req.containerId.slice(0, 12), linkAliases: i === 0 ? req.linkAliases : undefined });
+          const ep = await this.#attach(sb, name, networks[name], { ifname: `eth${i}`, defaultRoute: i === 0, mac: i === 0 ? req.macAddress : undefined, containerShortId: req.containerId.slice(0, 12), linkAliases: i === 0 ? req.linkAliases : undefined, newNamespace: i === 0 });
           networks[name] = ep;
         }
         const first = sb.endpoints[0];
@@ -527,7 +528,7 @@ export class NetworkService {
     sb: SandboxState,
     netName: string,
     planned: EndpointSettings,
-    o: { ifname: string; defaultRoute: boolean; mac?: string | undefined; containerShortId: string; linkAliases?: Record<string, string[]> | undefined },
+    o: { ifname: string; defaultRoute: boolean; mac?: string | undefined; containerShortId: string; linkAliases?: Record<string, string[]> | undefined; newNamespace?: boolean },
   ): Promise<EndpointSettings> {
     const n = this.#find(planned.NetworkID || netName);
     if (n.record.Driver !== 'bridge' || !n.pool || !n.bridge) throw new InvalidArgument(`container cannot be connected to network ${n.record.Name}`);
@@ -541,7 +542,7 @@ export class NetworkService {
     const aliases = userDefined ? [...new Set([...(planned.Aliases ?? []), o.containerShortId, ...Object.keys(o.linkAliases ?? {})])] : [];
     const ep: EndpointState = { networkId: n.record.Id, networkName: n.record.Name, endpointId: randomBytes(32).toString('hex'), ip, prefix: n.pool.subnet.prefix, gateway, mac, hostVeth, ifname: o.ifname, aliases };
     try {
-      await this.#o.netlink.addInterface({
+      const spec = {
         netns: sb.netns,
         bridge: n.bridge,
         hostName: hostVeth,
@@ -551,7 +552,9 @@ export class NetworkService {
         prefix: n.pool.subnet.prefix,
         ...(o.defaultRoute && !n.record.Internal ? { gateway } : {}),
         mtu: Number(n.record.Options[mtuOption] ?? this.#o.mtu) || 1500,
-      });
+      };
+      if (o.newNamespace) await this.#o.netlink.createNamespace(sb.netns, spec);
+      else await this.#o.netlink.addInterface(spec);
     } catch (err) {
       n.pool.release(ipNum);
       throw err;
