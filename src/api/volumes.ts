@@ -2,17 +2,8 @@
 import type { ServerResponse } from 'node:http';
 import { InvalidArgument } from '../errors/index.ts';
 import { boolParam, filtersParam } from './params.ts';
+import type { Volume as VolumeView } from '../types/index.ts';
 import type { Router } from './router.ts';
-
-export interface VolumeView {
-  CreatedAt: string;
-  Driver: string;
-  Labels: Record<string, string> | null;
-  Mountpoint: string;
-  Name: string;
-  Options: Record<string, string> | null;
-  Scope: string;
-}
 
 export interface VolumesBackend {
   list(filters: Map<string, string[]>): { Volumes: VolumeView[]; Warnings: null };

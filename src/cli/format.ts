@@ -64,3 +64,33 @@ export function printInspect(ctx: CliContext, items: readonly unknown[], format:
     }
   }
 }
+
+/**
+ * `inspect` over several names: fetches each (undefined when there is no such object: `errorText` then gets no error), prints
+ * what was found, and reports each failure on stderr with `errorText`; 1 when any failed.
+ */
+export async function inspectEach(
+  ctx: CliContext,
+  names: readonly string[],
+  fetch: (name: string) => Promise<unknown>,
+  options: { format: string | undefined; errorText: (name: string, err: unknown) => string },
+): Promise<number> {
+  const items: unknown[] = [];
+  let failed = false;
+  for (const name of names) {
+    let item: unknown;
+    let error: unknown;
+    try {
+      item = await fetch(name);
+    } catch (err) {
+      error = err;
+    }
+    if (item !== undefined) items.push(item);
+    else {
+      failed = true;
+      ctx.stderr.write(`${options.errorText(name, error)}\n`);
+    }
+  }
+  printInspect(ctx, items, options.format);
+  return failed ? 1 : 0;
+}

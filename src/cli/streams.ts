@@ -141,6 +141,32 @@ export function monitorTtySize(ctx: CliContext, client: Client, path: string): (
   return () => process.off('SIGWINCH', send);
 }
 
+/**
+ * An attached session from start to end: the terminal in raw mode when we type into a tty, its
+ * size sent to `resizePath`, signals proxied to container `proxyTo` (non-tty), and everything
+ * restored however it ends.
+ */
+export async function attachedSession(
+  ctx: CliContext,
+  client: Client,
+  stream: Duplex,
+  options: { tty: boolean; stdin: boolean; detachKeys: Buffer; resizePath: string; proxyTo?: string },
+): Promise<'ended' | 'detached'> {
+  const { tty, stdin } = options;
+  const restoreTty = tty && stdin ? rawMode(ctx) : () => {};
+  const attached = pumpAttach(ctx, stream, { tty, stdin, detachKeys: options.detachKeys });
+  const stopResize = tty ? monitorTtySize(ctx, client, options.resizePath) : () => {};
+  const stopProxy = !tty && options.proxyTo ? proxySignals(client, options.proxyTo) : () => {};
+  try {
+    return await attached.done;
+  } finally {
+    stopProxy();
+    stopResize();
+    restoreTty();
+    if (stdin) ctx.stdin.pause();
+  }
+}
+
 /** Forwards SIGINT/SIGTERM/… to the container while it runs (docker's --sig-proxy). */
 export function proxySignals(client: Client, id: string): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];

@@ -343,6 +343,17 @@ export interface ContainerSummary {
 }
 
 /** One line of GET /images/json. */
+/** A volume as the API shows it (GET /volumes/{name}). */
+export interface Volume {
+  CreatedAt: string;
+  Driver: string;
+  Labels: Record<string, string> | null;
+  Mountpoint: string;
+  Name: string;
+  Options: Record<string, string> | null;
+  Scope: string;
+}
+
 export interface ImageSummary {
   Id: string;
   ParentId: string;

@@ -8,21 +8,14 @@ import { Conflict, InvalidArgument, NotFound, SystemError, isErrno } from '../er
 import { newId, readJson, writeJsonAtomic, type Logger } from '../lib/index.ts';
 import { applyLayer, packDirectory } from '../archive/index.ts';
 import type { Syscalls } from '../sys/index.ts';
+import type { Volume } from '../types/index.ts';
 import { validateVolumeName } from './parse.ts';
 
 /** The label dockerd puts on anonymous volumes; prune removes only these unless asked for all. */
 export const anonymousLabel = 'com.docker.volume.anonymous';
 
 /** A volume as the API shows it (GET /volumes/{name}). */
-export interface VolumeView {
-  CreatedAt: string;
-  Driver: string;
-  Labels: Record<string, string> | null;
-  Mountpoint: string;
-  Name: string;
-  Options: Record<string, string> | null;
-  Scope: 'local';
-}
+export type VolumeView = Volume & { Scope: 'local' };
 
 interface VolumeMeta {
   CreatedAt: string;

@@ -4,20 +4,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { busyboxRootfsTar, startDaemon, type RunResult, type TestDaemon } from '../helpers/daemon.ts';
+import { dockerAgainst, dockerBin } from '../helpers/docker-cli.ts';
 
 let d: TestDaemon;
 let rootfs: string;
-const dockerBin = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => spawnSync(p, ['--version']).status === 0) ?? 'docker';
 
-function docker(args: string[], input?: string): RunResult {
-  const r = spawnSync(dockerBin, args, {
-    env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: `${d.base}/docker-config`, DOCKER_CLI_HINTS: 'false' },
-    input: input ?? '',
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const docker = (args: string[], input?: string): RunResult => dockerAgainst(d, args, input);
 const ok = (args: string[]) => {
   const r = docker(args);
   assert.equal(r.code, 0, `docker ${args.join(' ')} (${r.code}): ${r.stderr}`);

@@ -1,25 +1,20 @@
 // The real docker CLI on a terminal (a pty from the test) against berthd: run -it, exec -it,
 // attach, and the ctrl-p ctrl-q detach — what the seeds do by hand.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { dockerAgainst, dockerBin, dockerEnv } from '../helpers/docker-cli.ts';
 import { spawnPty, type PtySession } from '../helpers/pty.ts';
 
 let d: TestDaemon;
 const sessions: PtySession[] = [];
-const dockerBin = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => spawnSync(p, ['--version']).status === 0) ?? 'docker';
-const env = () => ({ ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: `${d.base}/docker-config`, DOCKER_CLI_HINTS: 'false', TERM: 'xterm' });
 
 function dockerPty(args: string[]): PtySession {
-  const s = spawnPty(dockerBin, args, { env: env(), rows: 40, cols: 120 });
+  const s = spawnPty(dockerBin, args, { env: dockerEnv(d, { TERM: 'xterm' }), rows: 40, cols: 120 });
   sessions.push(s);
   return s;
 }
-function docker(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(dockerBin, args, { env: env(), encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const docker = (args: string[]) => dockerAgainst(d, args);
 
 before(async () => {
   d = await startDaemon();

@@ -5,18 +5,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { freeThirdOctet, startDaemon, type RunResult, type TestDaemon } from '../helpers/daemon.ts';
+import { dockerAgainst } from '../helpers/docker-cli.ts';
 
 let d: TestDaemon;
-const dockerBin = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => spawnSync(p, ['--version']).status === 0) ?? 'docker';
 
-function docker(args: string[]): RunResult {
-  const r = spawnSync(dockerBin, args, {
-    env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: `${d.base}/docker-config`, DOCKER_CLI_HINTS: 'false' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const docker = (args: string[]): RunResult => dockerAgainst(d, args);
 const ok = (args: string[]) => {
   const r = docker(args);
   assert.equal(r.code, 0, `docker ${args.join(' ')} (${r.code}): ${r.stderr}`);

@@ -1,6 +1,7 @@
 // A real berthd for one test suite: its own data root, exec root, socket and cgroup parent, and
 // a teardown that removes everything it made — containers, conmon processes (by pid), mounts,
 // cgroups and directories — even when the suite failed.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ export interface TestDaemon {
   logs(): string;
   /** Runs the berth CLI against this daemon. */
   berth(args: string[], options?: { input?: string | Buffer; env?: Record<string, string>; timeout?: number }): RunResult;
+  /** Runs the berth CLI, asserts that it succeeded, and returns its stdout. */
+  berthOk(args: string[], input?: string | Buffer): string;
   /** Runs the berth CLI asynchronously (for commands that block, like logs -f). */
   berthAsync(args: string[], options?: { input?: string | Buffer; env?: Record<string, string> }): Promise<RunResult>;
   /** Runs an HTTP request against the API; returns status, headers and body text. */
@@ -108,6 +111,11 @@ export async function startDaemon(options: { extraArgs?: string[]; config?: Reco
         timeout: o.timeout ?? 60_000,
       });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    berthOk(args, input) {
+      const r = this.berth(args, input === undefined ? {} : { input });
+      assert.equal(r.code, 0, `berth ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+      return r.stdout;
     },
     berthAsync(args, o = {}) {
       return new Promise((resolvePromise) => {

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { ApiError, demux, type Client } from '../../client/index.ts';
 import type { ContainerSummary } from '../../types/index.ts';
 import { StatusError, type CliContext, type Command } from '../command.ts';
-import { printInspect, printRows, makeRow } from '../format.ts';
+import { inspectEach, makeRow, printRows } from '../format.ts';
 import { buildCreateRequest, containerFlags } from '../run-options.ts';
 import { monitorTtySize, proxySignals, pumpAttach, rawMode, showProgress } from '../streams.ts';
 import { defaultDetachKeys, parseDetachKeys } from '../../lib/index.ts';
@@ -36,6 +36,15 @@ export function detachKeysFlag(flags: Record<string, unknown>): Buffer {
     return parseDetachKeys(v || defaultDetachKeys);
   } catch (err) {
     throw new StatusError(125, (err as Error).message);
+  }
+}
+
+/** Awaits a daemon call; its failure ends the command with status 1 and the daemon's message. */
+export async function daemonCall<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw new StatusError(1, daemonError(err));
   }
 }
 
@@ -510,18 +519,10 @@ const renameCommand: Command = {
 };
 
 async function inspectContainers(ctx: CliContext, client: Client, args: string[], flags: Record<string, unknown>): Promise<number> {
-  const items: unknown[] = [];
-  let failed = false;
-  for (const a of args) {
-    try {
-      items.push(await client.get(`/containers/${enc(a)}/json`, { size: !!flags.size }));
-    } catch (err) {
-      failed = true;
-      ctx.stderr.write(`${err instanceof ApiError && err.status === 404 ? `Error: No such container: ${a}` : daemonError(err)}\n`);
-    }
-  }
-  printInspect(ctx, items, flags.format as string | undefined);
-  return failed ? 1 : 0;
+  return inspectEach(ctx, args, (a) => client.get(`/containers/${enc(a)}/json`, { size: !!flags.size }), {
+    format: flags.format as string | undefined,
+    errorText: (a, err) => (err instanceof ApiError && err.status === 404 ? `Error: No such container: ${a}` : daemonError(err)),
+  });
 }
 
 const containerInspectCommand: Command = {

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { ApiError, jsonMessages } from '../../client/index.ts';
 import type { DeleteResponseItem, ImageHistoryEntry, ImageSummary } from '../../types/index.ts';
 import { StatusError, type CliContext, type Command } from '../command.ts';
-import { makeRow, printInspect, printRows } from '../format.ts';
+import { inspectEach, makeRow, printRows } from '../format.ts';
 import { showProgress } from '../streams.ts';
 import { ago, ellipsis, goTimeString, size, truncateId, parseRepoTag } from '../util.ts';
 import { validFilter, filterMap } from '../flags.ts';
@@ -300,18 +300,10 @@ const pullCommand: Command = {
 };
 
 async function inspectImages(ctx: CliContext, args: string[], flags: Record<string, unknown>): Promise<number> {
-  const items: unknown[] = [];
-  let failed = false;
-  for (const a of args) {
-    try {
-      items.push(await ctx.client().get(`/images/${enc(a)}/json`));
-    } catch (err) {
-      failed = true;
-      ctx.stderr.write(`${err instanceof ApiError && err.status === 404 ? `Error: No such image: ${a}` : daemonError(err)}\n`);
-    }
-  }
-  printInspect(ctx, items, flags.format as string | undefined);
-  return failed ? 1 : 0;
+  return inspectEach(ctx, args, (a) => ctx.client().get(`/images/${enc(a)}/json`), {
+    format: flags.format as string | undefined,
+    errorText: (a, err) => (err instanceof ApiError && err.status === 404 ? `Error: No such image: ${a}` : daemonError(err)),
+  });
 }
 
 const imageInspectCommand: Command = {

@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TabWriter } from '../../template/index.ts';
 import { StatusError, type CliContext, type Command } from '../command.ts';
 import { parseEnvFile } from '../run-options.ts';
-import { monitorTtySize, proxySignals, pumpAttach, rawMode } from '../streams.ts';
-import { daemonError, detachKeysFlag } from './container.ts';
+import { attachedSession } from '../streams.ts';
+import { daemonCall, daemonError, detachKeysFlag } from './container.ts';
 
 const enc = encodeURIComponent;
 
@@ -15,12 +15,7 @@ interface ContainerInfo {
 }
 
 async function inspect(ctx: CliContext, ref: string): Promise<ContainerInfo> {
-  return ctx
-    .client()
-    .get<ContainerInfo>(`/containers/${enc(ref)}/json`)
-    .catch((err: unknown) => {
-      throw new StatusError(1, daemonError(err));
-    });
+  return daemonCall(ctx.client().get<ContainerInfo>(`/containers/${enc(ref)}/json`));
 }
 
 function inputIsTerminal(ctx: CliContext): boolean {
@@ -49,26 +44,17 @@ const attachCommand: Command = {
     const stdin = info.Config.OpenStdin && !flags['no-stdin'];
     if (stdin && tty && !inputIsTerminal(ctx)) throw new StatusError(1, 'the input device is not a TTY');
     const detachKeys = detachKeysFlag(flags);
-    const { stream } = await client
+    const { stream } = await daemonCall(client
       .hijack(`/containers/${info.Id}/attach`, {
         query: { stream: true, stdin, stdout: true, stderr: true, detachKeys: flags['detach-keys'] as string | undefined },
-      })
-      .catch((err: unknown) => {
-        throw new StatusError(1, daemonError(err));
-      });
-    const restoreTty = tty && stdin ? rawMode(ctx) : () => {};
-    const attached = pumpAttach(ctx, stream, { tty, stdin, detachKeys });
-    const stopResize = tty ? monitorTtySize(ctx, client, `/containers/${info.Id}/resize`) : () => {};
-    const stopProxy = !tty && flags['sig-proxy'] !== false ? proxySignals(client, info.Id) : () => {};
-    let outcome: 'ended' | 'detached';
-    try {
-      outcome = await attached.done;
-    } finally {
-      stopProxy();
-      stopResize();
-      restoreTty();
-      if (stdin) ctx.stdin.pause();
-    }
+      }));
+    const outcome = await attachedSession(ctx, client, stream, {
+      tty,
+      stdin,
+      detachKeys,
+      resizePath: `/containers/${info.Id}/resize`,
+      ...(flags['sig-proxy'] !== false ? { proxyTo: info.Id } : {}),
+    });
     // docker's attach and exec report the detach as an error (run and start do not)
     if (outcome === 'detached') throw new StatusError(1, 'read escape sequence');
     // The output ended: the container exited (its code is ours), or the daemon saw the detach keys.
@@ -115,7 +101,7 @@ const execCommand: Command = {
     ];
     const out = ctx.stdout as NodeJS.WriteStream;
     const consoleSize = tty && out.isTTY && typeof out.getWindowSize === 'function' ? [out.getWindowSize()[1], out.getWindowSize()[0]] : undefined;
-    const { Id: execId } = await client
+    const { Id: execId } = await daemonCall(client
       .post<{ Id: string }>(`/containers/${enc(ref)}/exec`, {
         body: {
           User: (flags.user as string | undefined) ?? '',
@@ -130,32 +116,14 @@ const execCommand: Command = {
           Cmd: cmd,
           ...(consoleSize ? { ConsoleSize: consoleSize } : {}),
         },
-      })
-      .catch((err: unknown) => {
-        throw new StatusError(1, daemonError(err));
-      });
+      }));
     if (detach) {
-      await client.post(`/exec/${execId}/start`, { body: { Detach: true, Tty: tty } }).catch((err: unknown) => {
-        throw new StatusError(1, daemonError(err));
-      });
+      await daemonCall(client.post(`/exec/${execId}/start`, { body: { Detach: true, Tty: tty } }));
       return 0;
     }
-    const { stream } = await client
-      .hijack(`/exec/${execId}/start`, { body: { Detach: false, Tty: tty, ...(consoleSize ? { ConsoleSize: consoleSize } : {}) } })
-      .catch((err: unknown) => {
-        throw new StatusError(1, daemonError(err));
-      });
-    const restoreTty = tty && stdin ? rawMode(ctx) : () => {};
-    const attached = pumpAttach(ctx, stream, { tty, stdin, detachKeys });
-    const stopResize = tty ? monitorTtySize(ctx, client, `/exec/${execId}/resize`) : () => {};
-    let outcome: 'ended' | 'detached';
-    try {
-      outcome = await attached.done;
-    } finally {
-      stopResize();
-      restoreTty();
-      if (stdin) ctx.stdin.pause();
-    }
+    const { stream } = await daemonCall(client
+      .hijack(`/exec/${execId}/start`, { body: { Detach: false, Tty: tty, ...(consoleSize ? { ConsoleSize: consoleSize } : {}) } }));
+    const outcome = await attachedSession(ctx, client, stream, { tty, stdin, detachKeys, resizePath: `/exec/${execId}/resize` });
     // docker's attach and exec report the detach as an error (run and start do not)
     if (outcome === 'detached') throw new StatusError(1, 'read escape sequence');
     // The stream ends as the process exits; its exit code lands a moment later.
@@ -179,12 +147,9 @@ const topCommand: Command = {
   flags: {},
   async run(ctx, args) {
     const [ref, ...psArgs] = args as [string, ...string[]];
-    const top = await ctx
+    const top = await daemonCall(ctx
       .client()
-      .get<{ Titles: string[]; Processes: string[][] }>(`/containers/${enc(ref)}/top`, { ps_args: psArgs.length ? psArgs.join(' ') : undefined })
-      .catch((err: unknown) => {
-        throw new StatusError(1, daemonError(err));
-      });
+      .get<{ Titles: string[]; Processes: string[][] }>(`/containers/${enc(ref)}/top`, { ps_args: psArgs.length ? psArgs.join(' ') : undefined }));
     const w = new TabWriter({ minWidth: 20, tabWidth: 1, padding: 3, padChar: ' ' });
     w.write(top.Titles.join('\t') + '\n');
     for (const p of top.Processes) w.write(p.join('\t') + '\n');

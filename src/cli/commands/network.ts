@@ -1,10 +1,10 @@
 // Network commands: network create/ls/inspect/rm/prune/connect/disconnect, and port.
 import type { Command } from '../command.ts';
 import { StatusError } from '../command.ts';
-import { makeRow, printInspect, printRows } from '../format.ts';
+import { inspectEach, makeRow, printRows } from '../format.ts';
 import { goTimeString, truncateId, confirm } from '../util.ts';
 import { validFilter, filterMap } from '../flags.ts';
-import { daemonError } from './container.ts';
+import { daemonError, daemonCall } from './container.ts';
 
 const enc = encodeURIComponent;
 
@@ -17,14 +17,6 @@ interface NetworkResource {
   EnableIPv6: boolean;
   Internal: boolean;
   Labels: Record<string, string> | null;
-}
-
-async function fail<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    throw new StatusError(1, daemonError(err));
-  }
 }
 
 function ipv4(s: string): boolean {
@@ -105,7 +97,7 @@ const createCommand: Command = {
       ...(flags['config-from'] ? { ConfigFrom: { Network: flags['config-from'] as string } } : {}),
       Labels: labels,
     };
-    const r = await fail(ctx.client().post<{ Id: string }>('/networks/create', { body }));
+    const r = await daemonCall(ctx.client().post<{ Id: string }>('/networks/create', { body }));
     ctx.stdout.write(`${r.Id}\n`);
   },
 };
@@ -136,7 +128,7 @@ const lsCommand: Command = {
   },
   async run(ctx, _args, flags) {
     const filters = filterMap(flags.filter as string[] | undefined);
-    const list = await fail(ctx.client().get<NetworkResource[]>('/networks', Object.keys(filters).length ? { filters: JSON.stringify(filters) } : {}));
+    const list = await daemonCall(ctx.client().get<NetworkResource[]>('/networks', Object.keys(filters).length ? { filters: JSON.stringify(filters) } : {}));
     const trunc = !flags['no-trunc'];
     list.sort((a, b) => a.Name.localeCompare(b.Name));
     const rows = list.map((n) => {
@@ -170,18 +162,7 @@ const inspectCommand: Command = {
     verbose: { type: 'bool', short: 'v', usage: 'Verbose output for diagnostics' },
   },
   async run(ctx, args, flags) {
-    const items: unknown[] = [];
-    let failed = false;
-    for (const a of args) {
-      try {
-        items.push(await ctx.client().get(`/networks/${enc(a)}`));
-      } catch (err) {
-        failed = true;
-        ctx.stderr.write(`${daemonError(err)}\n`);
-      }
-    }
-    printInspect(ctx, items, flags.format as string | undefined);
-    return failed ? 1 : 0;
+    return inspectEach(ctx, args, (a) => ctx.client().get(`/networks/${enc(a)}`), { format: flags.format as string | undefined, errorText: (_a, err) => daemonError(err) });
   },
 };
 
@@ -222,7 +203,7 @@ const pruneCommand: Command = {
     if (!flags.force && !(await confirm(ctx, 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue?'))) {
       throw new StatusError(1, 'network prune has been cancelled');
     }
-    const r = await fail(ctx.client().post<{ NetworksDeleted: string[] | null }>('/networks/prune', { query: { filters: JSON.stringify(filters) } }));
+    const r = await daemonCall(ctx.client().post<{ NetworksDeleted: string[] | null }>('/networks/prune', { query: { filters: JSON.stringify(filters) } }));
     if (r.NetworksDeleted?.length) ctx.stdout.write(`Deleted Networks:\n${r.NetworksDeleted.map((n) => `${n}\n`).join('')}\n`);
   },
 };
@@ -253,7 +234,7 @@ const connectCommand: Command = {
         ...(links.length ? { Links: links } : {}),
       },
     };
-    await fail(ctx.client().request('POST', `/networks/${enc(args[0])}/connect`, { body }));
+    await daemonCall(ctx.client().request('POST', `/networks/${enc(args[0])}/connect`, { body }));
   },
 };
 
@@ -265,7 +246,7 @@ const disconnectCommand: Command = {
   maxArgs: 2,
   flags: { force: { type: 'bool', short: 'f', usage: 'Force the container to disconnect from a network' } },
   async run(ctx, args, flags) {
-    await fail(ctx.client().request('POST', `/networks/${enc(args[0])}/disconnect`, { body: { Container: args[1], Force: !!flags.force } }));
+    await daemonCall(ctx.client().request('POST', `/networks/${enc(args[0])}/disconnect`, { body: { Container: args[1], Force: !!flags.force } }));
   },
 };
 
@@ -295,7 +276,7 @@ export const portCommand: Command = {
   maxArgs: 2,
   flags: {},
   async run(ctx, args) {
-    const c = await fail(ctx.client().get<{ NetworkSettings: { Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> } }>(`/containers/${enc(args[0])}/json`));
+    const c = await daemonCall(ctx.client().get<{ NetworkSettings: { Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> } }>(`/containers/${enc(args[0])}/json`));
     const ports = c.NetworkSettings.Ports ?? {};
     const join = (ip: string, port: string) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
     const out: string[] = [];

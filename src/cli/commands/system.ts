@@ -1,7 +1,7 @@
 // version, info and the generic inspect.
 import { ApiError, clientApiVersion, type Client } from '../../client/index.ts';
 import { StatusError, type Command } from '../command.ts';
-import { executeTemplate, printInspect } from '../format.ts';
+import { executeTemplate, inspectEach } from '../format.ts';
 import { daemonError } from './container.ts';
 import { bytesSize } from '../../lib/index.ts';
 
@@ -182,22 +182,10 @@ const inspectCommand: Command = {
     const type = flags.type as string | undefined;
     if (type && !['container', 'image'].includes(type)) throw new StatusError(1, `"${type}" is not a valid value for --type`);
     const client = ctx.client();
-    const items: unknown[] = [];
-    let failed = false;
-    for (const a of args) {
-      try {
-        const v = await inspectAny(client, a, type, !!flags.size);
-        if (v === undefined) {
-          failed = true;
-          ctx.stderr.write(`Error: No such object: ${a}\n`);
-        } else items.push(v);
-      } catch (err) {
-        failed = true;
-        ctx.stderr.write(`${daemonError(err)}\n`);
-      }
-    }
-    printInspect(ctx, items, flags.format as string | undefined);
-    return failed ? 1 : 0;
+    return inspectEach(ctx, args, (a) => inspectAny(client, a, type, !!flags.size), {
+      format: flags.format as string | undefined,
+      errorText: (a, err) => (err === undefined ? `Error: No such object: ${a}` : daemonError(err)),
+    });
   },
 };
 

@@ -1,21 +1,12 @@
 // `berth volume create|ls|inspect|rm|prune`, with docker's flags, columns and messages.
 import { StatusError, type Command } from '../command.ts';
-import { makeRow, printInspect, printRows } from '../format.ts';
+import { inspectEach, makeRow, printRows } from '../format.ts';
 import { size, confirm } from '../util.ts';
 import { validFilter, filterMap } from '../flags.ts';
-import { daemonError } from './container.ts';
+import { daemonError, daemonCall } from './container.ts';
+import type { Volume } from '../../types/index.ts';
 
 const enc = encodeURIComponent;
-
-interface Volume {
-  CreatedAt?: string;
-  Driver: string;
-  Labels: Record<string, string> | null;
-  Mountpoint: string;
-  Name: string;
-  Options: Record<string, string> | null;
-  Scope: string;
-}
 
 function keyValues(values: string[] | undefined, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -29,14 +20,6 @@ function keyValues(values: string[] | undefined, flag: string): Record<string, s
 
 function nonEmpty(key: string, m: Record<string, string>): Record<string, Record<string, string>> {
   return Object.keys(m).length ? { [key]: m } : {};
-}
-
-async function fail<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    throw new StatusError(1, daemonError(err));
-  }
 }
 
 const createCommand: Command = {
@@ -55,7 +38,7 @@ const createCommand: Command = {
     if (flagName && args[0] && flagName !== args[0]) {
       throw new StatusError(1, `conflicting options: cannot specify a volume-name through both --name and as a positional arg`);
     }
-    const v = await fail(
+    const v = await daemonCall(
       ctx.client().post<Volume>('/volumes/create', {
         body: {
           Name: args[0] ?? flagName ?? '',
@@ -104,7 +87,7 @@ const lsCommand: Command = {
   },
   async run(ctx, _args, flags) {
     const filters = filterMap(flags.filter as string[] | undefined);
-    const list = await fail(
+    const list = await daemonCall(
       ctx.client().get<{ Volumes: Volume[] | null }>('/volumes', Object.keys(filters).length ? { filters: JSON.stringify(filters) } : undefined),
     );
     const volumes = [...(list.Volumes ?? [])].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
@@ -136,18 +119,7 @@ const inspectCommand: Command = {
     format: { type: 'string', short: 'f', usage: 'Format output using a custom template' },
   },
   async run(ctx, args, flags) {
-    const items: Volume[] = [];
-    let failed = false;
-    for (const name of args) {
-      try {
-        items.push(await ctx.client().get<Volume>(`/volumes/${enc(name)}`));
-      } catch (err) {
-        failed = true;
-        ctx.stderr.write(`${daemonError(err)}\n`);
-      }
-    }
-    printInspect(ctx, items, flags.format as string | undefined);
-    return failed ? 1 : 0;
+    return inspectEach(ctx, args, (name) => ctx.client().get<Volume>(`/volumes/${enc(name)}`), { format: flags.format as string | undefined, errorText: (_n, err) => daemonError(err) });
   },
 };
 
@@ -195,7 +167,7 @@ const pruneCommand: Command = {
       ? 'WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue?'
       : 'WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue?';
     if (!flags.force && !(await confirm(ctx, warning))) return 0;
-    const report = await fail(
+    const report = await daemonCall(
       ctx.client().post<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>('/volumes/prune', { query: { filters: JSON.stringify(filters) } }),
     );
     let out = '';

@@ -13,11 +13,7 @@ after(async () => {
   await d?.cleanup();
 });
 
-const ok = (args: string[]) => {
-  const r = d.berth(args);
-  assert.equal(r.code, 0, `berth ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[]) => d.berthOk(args);
 
 /** Splits a multiplexed stream into [stream id, payload] frames. */
 function frames(buf: Buffer): Array<[number, string]> {

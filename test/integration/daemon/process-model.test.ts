@@ -16,11 +16,7 @@ after(async () => {
   await d?.cleanup();
 });
 
-const ok = (args: string[]) => {
-  const r = d.berth(args);
-  assert.equal(r.code, 0, `berth ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[]) => d.berthOk(args);
 const processAlive = (pid: number) => {
   try {
     process.kill(pid, 0);

@@ -22,11 +22,7 @@ after(async () => {
   await d?.cleanup();
 });
 
-const ok = (args: string[], input?: string) => {
-  const r = d.berth(args, input === undefined ? {} : { input });
-  assert.equal(r.code, 0, `berth ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => d.berthOk(args, input);
 
 function berthPty(args: string[]): PtySession {
   const s = spawnPty(berthBin, ['-H', d.host, ...args], { rows: 30, cols: 100 });

@@ -14,11 +14,7 @@ after(async () => {
   await d?.cleanup();
 });
 
-const ok = (args: string[]) => {
-  const r = d.berth(args);
-  assert.equal(r.code, 0, `berth ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[]) => d.berthOk(args);
 const mounted = (path: string) =>
   readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
