@@ -30,6 +30,7 @@ export class AttachSession extends EventEmitter {
   #stdinQueue: Buffer[] = [];
   #stdinEnd = false;
   #scanner?: DetachScanner;
+  #endAfter?: Promise<unknown>;
   /** Set when the client typed the detach sequence. */
   detached = false;
 
@@ -45,6 +46,21 @@ export class AttachSession extends EventEmitter {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * When the output ends by itself, `done` waits for `recorded` too: an exec's client reads the
+   * exit code as soon as its stream closes, so the stream may close only once the code is known
+   * (as dockerd orders it). A detach or a client that goes away ends the session at once.
+   */
+  endAfter(recorded: Promise<unknown>): void {
+    this.#endAfter = recorded;
+  }
+
+  #outputEnded(): void {
+    if (!this.#endAfter) return this.finish();
+    const finish = () => this.finish();
+    void this.#endAfter.then(finish, finish);
   }
 
   /** Hands the session its conmon connection; stdin sent before now is flushed to it. */
@@ -65,7 +81,7 @@ export class AttachSession extends EventEmitter {
         );
       }
     });
-    conn.on('end', () => this.finish());
+    conn.on('end', () => this.#outputEnded());
     conn.on('error', (err) => this.fail(err));
     for (const b of this.#stdinQueue) void conn.writeStdin(b);
     this.#stdinQueue = [];

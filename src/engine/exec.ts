@@ -138,18 +138,19 @@ export async function startExec(ctx: EngineContext, s: ExecSession, options: Exe
     const handle = await ctx.runtime.exec({ containerId: c.id, execId: s.id, process: await execProcess(ctx, s, base), stdin, attach });
     s.pid = handle.pid;
     ctx.events.publish('container', `exec_start: ${s.config.Cmd.join(' ')}`, c.id, { image: c.record.Config.Image, name: c.name, execID: s.id });
-    if (session && handle.connection) {
-      const opts: AttachOptions = { stdin, stdout: !!s.config.AttachStdout, stderr: !!s.config.AttachStderr, logs: false, stream: true };
-      session.connect(handle.connection, opts, write);
-    }
-    void handle.exited.then(async (code) => {
+    const recorded = handle.exited.then((code) => {
       s.exitCode = code;
       s.running = false;
       s.pid = 0;
       c.execs.delete(s.id);
-      await ctx.runtime.removeExec(c.id, s.id).catch(() => {});
       ctx.events.publish('container', 'exec_die', c.id, { image: c.record.Config.Image, name: c.name, execID: s.id, exitCode: String(code) });
     });
+    void recorded.then(() => ctx.runtime.removeExec(c.id, s.id)).catch(() => {});
+    if (session && handle.connection) {
+      const opts: AttachOptions = { stdin, stdout: !!s.config.AttachStdout, stderr: !!s.config.AttachStderr, logs: false, stream: true };
+      session.endAfter(recorded);
+      session.connect(handle.connection, opts, write);
+    }
     return session;
   } catch (err) {
     s.running = false;

@@ -6,6 +6,12 @@
 // end of the stream. For packets that is wrong: each read returns one packet, however many are
 // queued, so when conmon writes the last output and exits, all but the first of the final packets
 // would be lost. The socket is therefore half-open, and at its end the queue is drained directly.
+//
+// The same loss happens through an error: when conmon exits while stdin we sent is still unread in
+// its queue, the kernel reports ECONNRESET on our next read, and stdin we send after it stopped
+// reading fails with EPIPE — while the output packets queued for us stay readable. libuv turns
+// either into an error and closes the fd, so the queue is drained through a second descriptor of
+// the same socket (`queue`), held until the end.
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 
@@ -13,25 +19,38 @@ export type OutputStream = 'stdout' | 'stderr';
 
 const maxPacket = 8192;
 
+/** The packets still queued on the socket, read through a descriptor of our own. */
+export interface PacketQueue {
+  drain(): Buffer[];
+  /** Closes that descriptor. */
+  release(): void;
+}
+
 export class AttachConnection extends EventEmitter<{ data: [OutputStream, Buffer]; end: []; error: [Error] }> {
   #socket: net.Socket;
+  #queue: PacketQueue;
   #ended = false;
 
-  /**
-   * `socket` must allow half-open connections (the drain needs the fd after the end);
-   * `drainQueued` returns the packets still queued on it.
-   */
-  constructor(socket: net.Socket, drainQueued: () => Buffer[]) {
+  /** `socket` must allow half-open connections, so that its fd is still open at the end. */
+  constructor(socket: net.Socket, queue: PacketQueue) {
     super();
     this.#socket = socket;
+    this.#queue = queue;
     socket.on('data', (packet: Buffer) => this.#packet(packet));
-    socket.on('end', () => {
-      for (const packet of drainQueued()) this.#packet(packet);
-      socket.destroy();
-      this.#finish();
-    });
+    socket.on('end', () => this.#drainAndFinish());
     socket.on('close', () => this.#finish());
-    socket.on('error', (err) => this.emit('error', err));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // conmon went away before reading all our stdin: its output is still queued for us.
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') this.#drainAndFinish();
+      else this.emit('error', err);
+    });
+  }
+
+  #drainAndFinish(): void {
+    if (this.#ended) return;
+    for (const packet of this.#queue.drain()) this.#packet(packet);
+    this.#socket.destroy();
+    this.#finish();
   }
 
   #packet(packet: Buffer): void {
@@ -43,6 +62,7 @@ export class AttachConnection extends EventEmitter<{ data: [OutputStream, Buffer
   #finish(): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#queue.release();
     this.emit('end');
   }
 

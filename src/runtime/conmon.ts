@@ -278,8 +278,23 @@ export class ConmonRuntime {
     } finally {
       if (dirFd !== undefined) closeSync(dirFd);
     }
+    let queueFd: number;
+    try {
+      queueFd = this.#sys.dup(fd);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
     const socket = socketFromFd(fd, { allowHalfOpen: true });
-    return new AttachConnection(socket, () => this.#sys.recvQueued(fd, 65536));
+    let released = false;
+    return new AttachConnection(socket, {
+      drain: () => (released ? [] : this.#sys.recvQueued(queueFd, 65536)),
+      release: () => {
+        if (released) return;
+        released = true;
+        closeSync(queueFd);
+      },
+    });
   }
 
   async baseProcess(id: string): Promise<OciSpec['process']> {

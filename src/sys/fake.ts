@@ -56,6 +56,10 @@ export class FakeSyscalls implements Syscalls {
     return [];
   }
 
+  dup(fd: number): number {
+    throw new SyscallError('dup', 9, 'EBADF', String(fd));
+  }
+
   connectSeqpacket(path: string): number {
     throw new SyscallError('connect', 111, 'ECONNREFUSED', path);
   }

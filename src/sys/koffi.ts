@@ -29,6 +29,7 @@ export function loadSyscalls(): Syscalls {
     socket: libc.func('int socket(int domain, int type, int protocol)'),
     connect: libc.func('int connect(int fd, const void *addr, int len)'),
     close: libc.func('int close(int fd)'),
+    dup: libc.func('int dup(int fd)'),
     flock: libc.func('int flock(int fd, int op)'),
     recv: libc.func('long recv(int fd, void *buf, size_t len, int flags)'),
     mallocTrim: libc.func('int malloc_trim(size_t pad)'),
@@ -90,6 +91,11 @@ export function loadSyscalls(): Syscalls {
     },
     mallocTrim() {
       fns.mallocTrim(0);
+    },
+    dup(fd) {
+      const copy = fns.dup(fd);
+      if (copy < 0) fail('dup');
+      return copy;
     },
     tryLock(fd) {
       const LOCK_EX = 2;

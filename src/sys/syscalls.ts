@@ -21,6 +21,8 @@ export interface Syscalls {
    * which for packets means "one of several", so the rest must be collected this way.
    */
   recvQueued(fd: number, maxPacket: number): Buffer[];
+  /** dup(2): a second descriptor for the same open socket or file (close it with fs.closeSync). */
+  dup(fd: number): number;
   /** flock(LOCK_EX|LOCK_NB) on an open fd: false when another process holds the lock. */
   tryLock(fd: number): boolean;
   /** glibc's malloc_trim(0): gives memory freed after a burst of work back to the system. */
