@@ -4,6 +4,6 @@ export { NetworkService, emptyEndpoint, type NetworkServiceOptions } from './ser
 export type { NetworkRecord, NetworkView, NetworkCreateRequest, SandboxRequest, SandboxResult, SandboxState, EndpointState } from './types.ts';
 export { IprouteNetlink, FakeNetlink, type Netlink, type InterfaceSpec } from './netlink.ts';
 export { IptablesFirewall, FakeFirewall, chainNames, renderRules, type Firewall, type FirewallState } from './firewall.ts';
-export { SocketPortBinder, type PortBinder, type PortHolder } from './proxy.ts';
+export { SocketPortBinder, FakePortBinder, type PortBinder, type PortHolder } from './proxy.ts';
 export { portsSummary, portsView, portRequests, type PortMapping } from './ports.ts';
 export { parseCidr, parseIp, formatIp, macForIp, AddressPool, poolConfig, pickFreePool } from './ipam.ts';

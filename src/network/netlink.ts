@@ -152,16 +152,19 @@ export class IprouteNetlink implements Netlink {
 
   async addInterface(s: InterfaceSpec): Promise<void> {
     // The peer is created directly inside the namespace, with its final name and address.
-    await must(
-      'ip',
-      ['-batch', '-'],
-      [
-        `link add ${s.hostName} mtu ${s.mtu} type veth peer name ${s.name} address ${s.mac} mtu ${s.mtu} netns ${s.netns}`,
-        `link set ${s.hostName} master ${s.bridge}`,
-        `link set ${s.hostName} up`,
-        '',
-      ].join('\n'),
-    );
+    const batch = [
+      `link add ${s.hostName} mtu ${s.mtu} type veth peer name ${s.name} address ${s.mac} mtu ${s.mtu} netns ${s.netns}`,
+      `link set ${s.hostName} master ${s.bridge}`,
+      `link set ${s.hostName} up`,
+      '',
+    ].join('\n');
+    const made = await run('ip', ['-batch', '-'], batch);
+    if (made.code !== 0) {
+      // A pair made before a later line failed (no such bridge) must not stay behind; a name
+      // that already existed is someone else's and stays.
+      if (!/File exists/.test(made.stderr)) await this.removeInterface(s.hostName).catch(() => {});
+      throw new SystemError(`ip -batch -: ${made.stderr.trim() || `exit status ${made.code}`}`);
+    }
     try {
       await must('nsenter', [`--net=${s.netns}`, 'ip', '-batch', '-'], insideConfig(s).join('\n') + '\n');
     } catch (err) {
@@ -214,6 +217,7 @@ export class FakeNetlink implements Netlink {
   }
   async addInterface(spec: InterfaceSpec): Promise<void> {
     if (!this.namespaces.has(spec.netns)) throw new SystemError(`no namespace ${spec.netns}`);
+    if (this.links.get(spec.bridge)?.kind !== 'bridge') throw new SystemError(`no bridge ${spec.bridge}`);
     this.links.set(spec.hostName, { kind: 'veth', master: spec.bridge });
     this.interfaces.set(spec.hostName, spec);
   }

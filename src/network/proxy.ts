@@ -99,3 +99,27 @@ export class SocketPortBinder implements PortBinder {
     });
   }
 }
+
+/**
+ * In memory, for unit tests: holds ports as the real binder does (an address and port held twice
+ * fails with the same Conflict; 0.0.0.0 clashes with every address), forwards nothing. `inUse`
+ * stands for ports other programs hold, as "proto/port".
+ */
+export class FakePortBinder implements PortBinder {
+  readonly bound = new Set<{ proto: 'tcp' | 'udp'; ip: string; port: number; target?: { ip: string; port: number } }>();
+  readonly inUse = new Set<string>();
+
+  async bind(proto: 'tcp' | 'udp', host: { ip: string; port: number }, target?: { ip: string; port: number }): Promise<PortHolder> {
+    const overlaps = (ip: string) => ip === host.ip || ip === '0.0.0.0' || host.ip === '0.0.0.0';
+    if (this.inUse.has(`${proto}/${host.port}`) || [...this.bound].some((b) => b.proto === proto && b.port === host.port && overlaps(b.ip))) {
+      throw bindError(proto, host, Object.assign(new Error('address already in use'), { code: 'EADDRINUSE' }));
+    }
+    const entry = { proto, ip: host.ip, port: host.port, ...(target ? { target } : {}) };
+    this.bound.add(entry);
+    return {
+      close: async () => {
+        this.bound.delete(entry);
+      },
+    };
+  }
+}

@@ -1,0 +1,37 @@
+// The Netlink contract (src/network/netlink.contract.ts) on the real IprouteNetlink, once with
+// `umount --lazy` and once with the umount2 syscall berthd uses. Every test gets a bridge, veth
+// names, namespace files and a /24 of its own, and removes them afterwards even when it failed.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { IprouteNetlink } from '../../../src/network/index.ts';
+import { netlinkContract, type NetlinkContractContext } from '../../../src/network/netlink.contract.ts';
+import { MNT_DETACH, loadSyscalls } from '../../../src/sys/index.ts';
+import { freeThirdOctet } from '../../helpers/daemon.ts';
+
+function context(netlink: IprouteNetlink): NetlinkContractContext {
+  const tag = randomBytes(3).toString('hex');
+  const dir = mkdtempSync('/tmp/berth-netlink-');
+  const bridge = `bc-${tag}`;
+  const veth = (i: number) => `vc${tag}${i}`;
+  return {
+    netlink,
+    bridge,
+    subnet: `10.218.${freeThirdOctet('10.218')}`,
+    veth,
+    netns: (i) => join(dir, `ns${i}`),
+    cleanup: async () => {
+      for (let i = 0; i < 10; i++) spawnSync('ip', ['link', 'del', veth(i)], { stdio: 'ignore' });
+      for (const br of [bridge, `${bridge}x`]) spawnSync('ip', ['link', 'del', br], { stdio: 'ignore' });
+      const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m && m.startsWith(dir));
+      for (const m of mounts) spawnSync('umount', ['-l', m]);
+      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+netlinkContract('IprouteNetlink (umount --lazy)', async () => context(new IprouteNetlink()));
+
+const sys = loadSyscalls();
+netlinkContract('IprouteNetlink (umount2 MNT_DETACH)', async () => context(new IprouteNetlink({ detach: (path) => sys.umount(path, MNT_DETACH) })));
