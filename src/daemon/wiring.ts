@@ -134,6 +134,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     netlink: new IprouteNetlink({ detach: (path) => sys.umount(path, MNT_DETACH) }),
     firewall: new IptablesFirewall({ prefix: process.env.BERTH_IPTABLES_CHAIN || 'BERTH', hairpin: !config.userlandProxy }),
     ports: new SocketPortBinder(),
+    events,
     log: log.child({ subsystem: 'network' }),
   });
   await network.init();
@@ -233,17 +234,8 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerNetworkRoutes(router, {
     list: (f) => network.list(f),
     inspect: (r) => network.inspect(r),
-    create: async (req) => {
-      const created = await network.create(req as NetworkCreateRequest);
-      const n = network.get(created.Id);
-      events.publish('network', 'create', n.Id, { name: n.Name, type: n.Driver });
-      return created;
-    },
-    remove: async (r) => {
-      const n = network.get(r);
-      await network.remove(r);
-      events.publish('network', 'destroy', n.Id, { name: n.Name, type: n.Driver });
-    },
+    create: (req) => network.create(req as NetworkCreateRequest),
+    remove: (r) => network.remove(r),
     prune: (f) => network.prune(f),
     connect: (n, c, cfg) => eng.connectNetwork(c, n, cfg),
     disconnect: (n, c) => eng.disconnectNetwork(c, n),

@@ -192,7 +192,6 @@ export async function connectContainer(ctx: EngineContext, c: Container, network
   const endpoint = c.state.Running ? await network.connect(c.id, n.Name, planned) : planned;
   c.record.NetworkSettings.Networks[n.Name] = endpoint;
   await ctx.store.saveState(c);
-  ctx.events.publish('network', 'connect', n.Id, { container: c.id, name: n.Name, type: n.Driver });
 }
 
 /** POST /networks/{id}/disconnect. */
@@ -206,5 +205,4 @@ export async function disconnectContainer(ctx: EngineContext, c: Container, netw
   if (c.state.Running) await network.disconnect(c.id, n.Id);
   delete c.record.NetworkSettings.Networks[name];
   await ctx.store.saveState(c);
-  ctx.events.publish('network', 'disconnect', n.Id, { container: c.id, name: n.Name, type: n.Driver });
 }

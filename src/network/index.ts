@@ -1,7 +1,8 @@
 // Networking: IPAM, bridge networks and container sandboxes, published ports, isolation rules in
 // Berth-owned iptables chains, and the embedded DNS of user-defined networks.
-export { NetworkService, emptyEndpoint, type NetworkServiceOptions } from './service.ts';
-export type { NetworkRecord, NetworkView, NetworkCreateRequest, SandboxRequest, SandboxResult, SandboxState, EndpointState } from './types.ts';
+export { NetworkService, type NetworkServiceOptions } from './service.ts';
+export { emptyEndpoint } from './endpoint-plan.ts';
+export type { NetworkEvents, NetworkRecord, NetworkView, NetworkCreateRequest, SandboxRequest, SandboxResult, SandboxState, EndpointState } from './types.ts';
 export { IprouteNetlink, FakeNetlink, type Netlink, type InterfaceSpec } from './netlink.ts';
 export { IptablesFirewall, FakeFirewall, chainNames, renderRules, type Firewall, type FirewallState } from './firewall.ts';
 export { SocketPortBinder, FakePortBinder, type PortBinder, type PortHolder } from './proxy.ts';

@@ -1,5 +1,5 @@
 // The plain data of the network subsystem: networks as the API shows them (and as they are
-// persisted), and the runtime state of a container's sandbox.
+// persisted), the runtime state of a container's sandbox, and the narrow sink network events go to.
 import type { EndpointSettings, PortMap } from '../types/index.ts';
 import type { PortMapping } from './ports.ts';
 
@@ -102,4 +102,13 @@ export interface SandboxResult {
   ports: PortMap;
   /** Set for user-defined networks: the embedded resolver the container's resolv.conf names. */
   nameserver?: string;
+}
+
+/**
+ * Where the network service publishes what it did (create, destroy, connect, disconnect, prune),
+ * with dockerd's Actor: the network's id and attributes name and type (and container for
+ * connect/disconnect). Declared here, by its publisher, so that any bus with this method fits.
+ */
+export interface NetworkEvents {
+  publish(type: 'network', action: string, id: string, attributes: Record<string, string>): void;
 }
