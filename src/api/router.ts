@@ -6,8 +6,8 @@ import { InvalidArgument } from '../errors/index.ts';
 
 export interface RequestContext {
   req: IncomingMessage;
-  /** Undefined for hijacked (upgraded) requests: use `hijack()` instead. */
-  res: ServerResponse | undefined;
+  /** The response; a handler that streams raw (attach, exec) calls `hijack()` instead. */
+  res: ServerResponse;
   params: Record<string, string>;
   query: URLSearchParams;
   /** The API version the client asked for (from the path), or the server's. */
