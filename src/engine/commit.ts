@@ -2,7 +2,7 @@
 // asked not to) so the layer is a consistent snapshot; the new config is the container's own with
 // the -c changes applied and the container's settings merged in (dockerd's merge()).
 import type { Readable } from 'node:stream';
-import { applyChanges } from '../dockerfile/index.ts';
+import { applyChanges } from '../builder/index.ts';
 import { Conflict } from '../errors/index.ts';
 import type { ContainerConfig } from '../types/index.ts';
 import type { Container } from './container.ts';

@@ -2,7 +2,7 @@
 // image and layer stores. It asks the container engine only which containers use an image.
 import type { Readable } from 'node:stream';
 import { decompress } from '../archive/index.ts';
-import { applyChanges } from '../dockerfile/index.ts';
+import { applyChanges } from '../builder/index.ts';
 import { Conflict, InvalidArgument } from '../errors/index.ts';
 import { shortId } from '../lib/index.ts';
 import type { LayerStore } from '../storage/index.ts';
