@@ -85,6 +85,7 @@ const escapeSet = new Set(['.', '+', '(', ')', '|', '{', '}', '$']);
 function compile(text: string): Pick<Pattern, 'type' | 'regexp'> {
   let re = '^';
   let type: MatchType = 'exact';
+  let inClass = false;
   const cs = Array.from(text);
   for (let i = 0; i < cs.length; i++) {
     const ch = cs[i];
@@ -124,11 +125,17 @@ function compile(text: string): Pick<Pattern, 'type' | 'regexp'> {
       } else {
         re += '\\\\';
       }
-    } else if (ch === '[' || ch === ']') {
-      re += ch;
+    } else if (ch === '[') {
+      re += inClass ? '\\[' : '[';
+      inClass = true;
+      type = 'regexp';
+    } else if (ch === ']') {
+      // Outside a class Go's regexp reads ] as itself; JavaScript's (with the u flag) needs \].
+      re += inClass ? ']' : '\\]';
+      inClass = false;
       type = 'regexp';
     } else {
-      re += ch.replace(/[\\^]/g, '\\$&');
+      re += ch;
     }
   }
   if (type !== 'regexp') return { type };
