@@ -68,7 +68,7 @@ test('defaults filled, durations and sizes as compose prints them, $ escaped, en
         '  web:',
         '    build: ./app',
         '    image: web:1',
-        '    command: echo "$$HOME"',
+        '    command: echo "$$HOME" yes 12:30',
         '    env_file: web.env',
         '    healthcheck:',
         '      test: ["CMD", "true"]',
@@ -101,6 +101,8 @@ services:
     command:
       - echo
       - $$HOME
+      - "yes"
+      - "12:30"
     deploy:
       replicas: 2
     environment:

@@ -494,9 +494,31 @@ export function renderProject(project: M.ComposeProject, options: { discardEnvFi
   return withExtensions(o, project.extensions);
 }
 
+// go-yaml double-quotes the strings a YAML 1.1 reader would take for booleans or sexagesimal
+// numbers ("yes", "off", "12:30"); the yaml package, being 1.2, would leave them plain.
+const oldBools = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF']);
+const base60Float = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+
+function quoteLikeGoYaml(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (!oldBools.has(value) && !base60Float.test(value)) return value;
+    const scalar = new YAML.Scalar(value);
+    scalar.type = 'QUOTE_DOUBLE';
+    return scalar;
+  }
+  if (Array.isArray(value)) return value.map(quoteLikeGoYaml);
+  if (value !== null && typeof value === 'object') {
+    const out: Out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = quoteLikeGoYaml(v);
+    return out;
+  }
+  return value;
+}
+
 /** `compose config` output: YAML, `$` escaped as `$$` (interpolation already happened). */
 export function configYaml(project: M.ComposeProject, options: { interpolated?: boolean } = {}): string {
-  const text = YAML.stringify(renderProject(project, { discardEnvFiles: true }), { indent: 2, lineWidth: 0, minContentWidth: 0 });
+  const rendered = quoteLikeGoYaml(renderProject(project, { discardEnvFiles: true }));
+  const text = YAML.stringify(rendered, { indent: 2, lineWidth: 0, minContentWidth: 0 });
   return options.interpolated === false ? text : text.replace(/\$/g, '$$$$');
 }
 

@@ -303,6 +303,9 @@ test('images: missing ones pulled, --build rebuilds, --no-build and pull_policy 
   const day = 24 * 3600e3;
   assert.equal(planImages(refresh, { ...empty(), images: { 'x:1': { id: 'a', lastTagTime: 1000 } } }, { now: 1000 + day / 2 }).actions.length, 0);
   assert.equal(planImages(refresh, { ...empty(), images: { 'x:1': { id: 'a', lastTagTime: 1000 } } }, { now: 2000 + day }).actions.length, 1);
+  const after = project('services:\n  a: {image: "x:1", pull_policy: refresh, pull_refresh_after: 2h}\n');
+  assert.equal(planImages(after, { ...empty(), images: { 'x:1': { id: 'a', lastTagTime: 0 } } }, { now: 3600e3 }).actions.length, 0);
+  assert.equal(planImages(after, { ...empty(), images: { 'x:1': { id: 'a', lastTagTime: 0 } } }, { now: 3 * 3600e3 }).actions.length, 1);
 });
 
 test('a rebuilt image recreates its containers', () => {

@@ -272,6 +272,9 @@ function pullPolicy(service: ServiceConfig, options: UpOptions): { policy: strin
       return { policy: p };
     case 'if_not_present':
       return { policy: 'missing' };
+    case 'refresh':
+      // pull_refresh_after says how old the local image may get; without it, every up checks.
+      return { policy: 'refresh', refreshMs: service.pull_refresh_after ? parseComposeDuration(service.pull_refresh_after) / 1e6 : 0 };
     case 'daily':
       return { policy: 'refresh', refreshMs: 24 * 3600e3 };
     case 'weekly':
