@@ -75,3 +75,27 @@ test('documents: every string, casts where compose types the value, paths in err
   assert.throws(fail({ services: { web: { image: '${TAG' } } }), /invalid interpolation format for services.web.image.\nYou may need to escape any \$ with another \$.\n\$\{TAG/);
   assert.throws(fail({ services: { web: { tty: 'maybe' } } }), /error while interpolating services.web.tty: failed to cast to expected type: invalid boolean: maybe/);
 });
+
+test('compose-go\'s own template cases', () => {
+  const m = lookupIn({ FOO: 'first', BAR: '', JSON: '{"json":2}' });
+  const cases: Array<[string, string]> = [
+    ['$${foo}', '${foo}'],
+    ['a $ string', 'a $ string'],
+    ['^REGEX$', '^REGEX$'],
+    ['$}', '$}'],
+    ['ok ${BAR:-/non:-alphanumeric}', 'ok /non:-alphanumeric'],
+    ['+ok ${UNSET:-${BAR-defaultValue}}', '+ok '],
+    [':?ok ${BAR-defaultValue}', ':?ok '],
+    ['ok ${UNSET_VAR-${FOO} ${FOO}}', 'ok first first'],
+    ['ok ${BAR+$FOO ${FOO:+second}}', 'ok first second'],
+    ['ok ${BAR?err}', 'ok '],
+    ['${UNSET_VAR-myerror?msg}', 'myerror?msg'],
+    ['ok ${missing:-{"json":1}}', 'ok {"json":1}'],
+    ['ok ${JSON-{"json":1}}', 'ok {"json":2}'],
+  ];
+  for (const [template, expected] of cases) assert.equal(substitute(template, m), expected, template);
+  for (const t of ['${', '${ }', '${foo }']) assert.throws(() => substitute(t, m), /Invalid template/, t);
+  const warned: string[] = [];
+  substitute('${FOO:-$UNSET} ${FOO:?$ALSO_UNSET}', m, { warnUnset: (n) => warned.push(n) });
+  assert.deepEqual(warned, [], 'a default that is not used is not expanded');
+});

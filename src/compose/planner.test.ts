@@ -246,6 +246,8 @@ test('create (no start), exited containers started again, paused ones unpaused',
   const mixed = { ...created, containers: created.containers.map((c) => ({ ...c, state: c.name === 'app-db-1' ? ('exited' as const) : ('paused' as const) })) };
   const plan = planConverge(p, mixed);
   assert.deepEqual(kinds(plan), ['start-container', 'unpause-container']);
+  const restarting = { ...created, containers: created.containers.map((c) => ({ ...c, state: 'restarting' as const })) };
+  assert.deepEqual(kinds(planConverge(p, restarting)), []);
 });
 
 test('orphans are reported, and removed with --remove-orphans', () => {

@@ -557,7 +557,9 @@ export function planConverge(project: ComposeProject, observed: ObservedState, o
         return;
       }
       const stopped = stoppedByPlan.get(c.id);
-      state.containers.push({ number, ref, running: c.state === 'running' && stopped === undefined, paused: c.state === 'paused', name: c.name, createdOrStopped: stopped !== undefined });
+      // A restarting container is the daemon's to bring back; compose leaves it alone.
+      const running = (c.state === 'running' || c.state === 'restarting') && stopped === undefined;
+      state.containers.push({ number, ref, running, paused: c.state === 'paused' && stopped === undefined, name: c.name, createdOrStopped: stopped !== undefined });
       if (stopped !== undefined) state.ready.push(stopped);
       state.names.push(c.name);
     });

@@ -37,6 +37,10 @@ test('volumes: short syntax to long form', () => {
   assert.deepEqual(parseVolumeShort('${DIR:-/a:b}:/x'), { type: 'volume', source: '${DIR:-/a:b}', target: '/x', volume: {} });
   assert.throws(() => parseVolumeShort('aa:bb:cc:dd'), /invalid spec: aa:bb:cc:dd: too many colons/);
   assert.throws(() => parseVolumeShort('aa::bb'), /empty section between colons/);
+  assert.throws(() => parseVolumeShort(':foo'), /empty section between colons/);
+  assert.throws(() => parseVolumeShort('/foo::ro'), /empty section between colons/);
+  assert.deepEqual(parseVolumeShort('/a'), { type: 'volume', target: '/a' });
+  assert.deepEqual(parseVolumeShort('name:/target:bogus'), { type: 'volume', source: 'name', target: '/target', volume: {} });
   // A single letter before a colon is a Windows drive, as compose reads it.
   assert.deepEqual(parseVolumeShort('c:\\data:/data'), { type: 'bind', source: 'c:\\data', target: '/data', bind: { create_host_path: true } });
   assert.equal(cleanPath('/a/./b/../c/'), '/a/c');

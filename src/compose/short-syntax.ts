@@ -110,10 +110,8 @@ interface VolumeParts {
 export function parseVolumeShort(spec: string): Mapping {
   if (spec === '') throw new InvalidArgument('invalid empty volume spec');
   const v: VolumeParts = { source: '', target: '', readOnly: false, nocopy: false };
-  if (spec.length <= 2) {
-    v.target = spec;
-    return volumeMapping(v, 'volume');
-  }
+  // compose takes a one- or two-character spec as an anonymous volume's target, options-free.
+  if (spec.length <= 2) return { type: 'volume', target: spec };
   let buffer = '';
   let inVar = 0;
   const chars = [...spec];
