@@ -308,3 +308,28 @@ test('consistency: scale and container_name, distinct scale and replicas, duplic
   assert.throws(() => load({ '/p/compose.yaml': 'services:\n  a:\n    image: x\n    container_name: cn\n  b:\n    image: x\n    container_name: cn\n' }), /services.b: container name "cn" is already in use by service a/);
   assert.throws(() => load({ '/p/compose.yaml': 'services:\n  a:\n    image: x\n    healthcheck: {test: [curl]}\n' }), /healthcheck.test must start either by "CMD", "CMD-SHELL" or "NONE"/);
 });
+
+test('!reset and !override in an extending service, and several documents in one file', () => {
+  const r = load({
+    '/p/compose.yaml': [
+      'services:',
+      '  base:',
+      '    image: x',
+      '    ports: ["80:80"]',
+      '    environment: {A: "1", B: "2"}',
+      '  web:',
+      '    extends: base',
+      '    ports: !reset []',
+      '    environment: !override {C: "3"}',
+      '---',
+      'services:',
+      '  web:',
+      '    labels: [second=document]',
+    ].join('\n'),
+  });
+  const web = r.project.services.web;
+  assert.equal(web.ports, undefined);
+  assert.deepEqual(web.environment, { C: '3' });
+  assert.deepEqual(web.labels, { second: 'document' });
+  assert.deepEqual(r.project.services.base.environment, { A: '1', B: '2' });
+});
