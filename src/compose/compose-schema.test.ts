@@ -9,7 +9,7 @@ import { composeSchema } from './compose-schema.ts';
 import { declaredPaths, validateSchema } from './schema.ts';
 
 type J = Record<string, unknown>;
-const referencePath = new URL('../../../../shared/reference/compose-spec.schema.json', import.meta.url);
+const referencePath = new URL('../../../shared/reference/compose-spec.schema.json', import.meta.url);
 const reference = JSON.parse(readFileSync(referencePath, 'utf8')) as J;
 const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: false });
 const referenceValidate = ajv.compile(reference);

@@ -11,7 +11,7 @@ import { loadProject } from './loader.ts';
 import { describePlan, planUp } from './planner.ts';
 
 const testdata = fileURLToPath(new URL('./testdata/', import.meta.url));
-const reference = JSON.parse(readFileSync(new URL('../../../../shared/reference/compose-spec.schema.json', import.meta.url), 'utf8')) as object;
+const reference = JSON.parse(readFileSync(new URL('../../../shared/reference/compose-spec.schema.json', import.meta.url), 'utf8')) as object;
 const specValidate = new Ajv({ strict: false, validateSchema: false }).compile(reference);
 const load = (dir: string) => loadProject({ cwd: `${testdata}${dir}`, environment: { HOME: '/root' } }, nodeFs);
 
