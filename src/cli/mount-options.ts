@@ -2,6 +2,7 @@
 // HostConfig.Binds with ./relative sources made absolute, bare paths to Config.Volumes), --mount
 // (CSV key=value, opts/mount.go), --tmpfs and --volumes-from.
 import { isAbsolute, resolve } from 'node:path';
+import { parseRamInBytes } from '../lib/index.ts';
 import type { MountSpec } from '../types/index.ts';
 import { StatusError } from './command.ts';
 
@@ -139,9 +140,11 @@ export function parseMountFlag(raw: string): MountSpec {
           break;
         }
         case 'tmpfs-size': {
-          const n = parseSizeBytes(val!);
-          if (n === undefined) throw new Error(`invalid value for ${key}: ${val}`);
-          tmp().SizeBytes = n;
+          try {
+            tmp().SizeBytes = parseRamInBytes(val!);
+          } catch {
+            throw new Error(`invalid value for ${key}: ${val}`);
+          }
           break;
         }
         case 'tmpfs-mode': {
@@ -164,13 +167,6 @@ export function parseMountFlag(raw: string): MountSpec {
   }
 }
 
-/** go-units RAMInBytes-like sizes for tmpfs-size ("64m", "1g", "1024"). */
-function parseSizeBytes(v: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?$/i.exec(v);
-  if (!m) return undefined;
-  const mult = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 }[m[2].toLowerCase() as ''];
-  return Math.floor(Number(m[1]) * mult);
-}
 
 /** `--tmpfs /run:rw,size=64m` entries as HostConfig.Tmpfs. */
 export function parseTmpfsFlags(specs: readonly string[]): Record<string, string> {

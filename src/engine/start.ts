@@ -3,7 +3,7 @@
 // between `runc create` and `runc start`, so they see the first byte of output.
 import { promises as fsp, readFileSync } from 'node:fs';
 import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
-import { secureJoin } from '../lib/index.ts';
+import { parseRamInBytes, secureJoin } from '../lib/index.ts';
 import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
@@ -198,8 +198,9 @@ async function ensureWorkingDir(rootfs: string, cwd: string, user: { uid: number
 
 function parseLogSize(v: string | undefined): number | undefined {
   if (!v) return undefined;
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(v.trim());
-  if (!m) throw new InvalidArgument(`invalid value for max-size: ${v}`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as ''];
-  return Math.floor(Number(m[1]) * mult);
+  try {
+    return parseRamInBytes(v.trim());
+  } catch {
+    throw new InvalidArgument(`invalid value for max-size: ${v}`);
+  }
 }
