@@ -37,3 +37,4 @@ export {
 } from './strconv.ts';
 export { parseSignal, signalName, type Signal } from './signals.ts';
 export { parseDetachKeys, DetachScanner, defaultDetachKeys } from './detach-keys.ts';
+export { runProgram, execProgram, ProgramError, type ProgramResult, type RunProgramOptions } from './exec.ts';
