@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import { S_IFBLK, S_IFCHR, S_IFIFO, type Syscalls } from '../sys/index.ts';
 import type { TarHeader } from './header.ts';
-import { readEntries, type Entry } from './reader.ts';
+import { readEntries, type Entry, type TarSegments } from './reader.ts';
 import { RootResolver, childPath, cleanArchivePath } from './resolve.ts';
 import { isOverlayXattr, opaqueMarker, overlayOpaqueXattr, whiteoutMetaPrefix, whiteoutPrefix } from './whiteout.ts';
 
@@ -27,6 +27,8 @@ export interface ApplyOptions {
   whiteouts: 'overlay' | 'keep';
   /** Leave ownership as it comes out (dockerd's NoLchown), for extraction without root. */
   noChown?: boolean;
+  /** Sees the archive as it is read: how a layer's tar-split is recorded without a second parse. */
+  segments?: TarSegments;
 }
 
 /** An entry that would land outside the destination. */
@@ -309,7 +311,7 @@ export async function applyLayer(input: Readable | AsyncIterable<unknown>, dest:
   };
 
   try {
-    for await (const entry of readEntries(input)) {
+    for await (const entry of readEntries(input, options.segments ? { segments: options.segments } : {})) {
       if (backgroundError) throw backgroundError.err;
       await extract(entry);
     }

@@ -8,7 +8,7 @@ export {
   type TarHeader,
   type TarHeaderInit,
 } from './header.ts';
-export { readTar, type ReadTarOptions, type TarEntry } from './reader.ts';
+export { readTar, type ReadTarOptions, type TarEntry, type TarSegments } from './reader.ts';
 export { createTarPacker, type TarBody, type TarPacker } from './writer.ts';
 export { decompress, detectCompression, type Compression } from './compress.ts';
 export { applyLayer, BreakoutError, cleanEntryName, type ApplyOptions } from './extract.ts';

@@ -28,6 +28,21 @@ export interface ReadTarOptions {
    * wraps it (a digest check, gzip's trailing CRC) sees every byte.
    */
   drain?: boolean;
+  /** Sees the archive's bytes as they are read (tar-split records a layer through it). */
+  segments?: TarSegments;
+}
+
+/**
+ * The archive cut into what a reader must keep to reproduce it byte for byte, in order: `raw`
+ * gets every byte that is not a regular file's data (headers, PAX and GNU records, padding, the
+ * end marker and whatever follows it), `file` stands where a regular file's data is (the entry's
+ * size bytes, which `raw` does not get), `end` comes once the whole input was read after the
+ * end-of-archive marker. The slices handed to `raw` are the input's own memory.
+ */
+export interface TarSegments {
+  raw(bytes: Buffer): void;
+  file(header: TarHeader): void;
+  end(): void;
 }
 
 // Go refuses PAX and GNU long-name records above 1 MiB; so do we, so a hostile header cannot make
@@ -41,9 +56,13 @@ class ByteSource {
   #buf: Buffer = emptyBuffer;
   #pos = 0;
   #done = false;
+  /** Sees every byte taken, unless muted (a file's data, which tar-split does not keep). */
+  #tap: ((bytes: Buffer) => void) | undefined;
+  muted = false;
 
-  constructor(input: AsyncIterable<unknown>) {
+  constructor(input: AsyncIterable<unknown>, tap?: (bytes: Buffer) => void) {
     this.#it = input[Symbol.asyncIterator]();
+    this.#tap = tap;
   }
 
   /** Replaces the (fully consumed) buffer with the next chunk; false at the end of the input. */
@@ -71,6 +90,7 @@ class ByteSource {
     const n = Math.min(available, max);
     const out = this.#buf.subarray(this.#pos, this.#pos + n);
     this.#pos += n;
+    if (this.#tap && !this.muted) this.#tap(out);
     return out;
   }
 
@@ -112,8 +132,8 @@ class ByteSource {
   }
 
   async drain(): Promise<void> {
-    this.#pos = this.#buf.length;
-    while (await this.fill()) this.#pos = this.#buf.length;
+    do this.takeSync(this.#buf.length - this.#pos);
+    while (await this.fill());
   }
 
   async close(): Promise<void> {
@@ -299,7 +319,8 @@ export function readTar(input: AsyncIterable<unknown>, options: ReadTarOptions =
 
 /** readTar, yielding this folder's Entry (with take()). */
 export async function* readEntries(input: AsyncIterable<unknown>, options: ReadTarOptions = {}): AsyncGenerator<Entry, void, undefined> {
-  const src = new ByteSource(input);
+  const segments = options.segments;
+  const src = new ByteSource(input, segments && ((bytes) => segments.raw(bytes)));
   let global = new Map<string, Buffer>();
   let local = new Map<string, Buffer>();
   let longName: string | undefined;
@@ -325,6 +346,7 @@ export async function* readEntries(input: AsyncIterable<unknown>, options: ReadT
         const second = await src.readExact(BLOCK);
         if (second && !isZeroBlock(second)) throw invalidHeader();
         if (options.drain ?? true) await src.drain();
+        segments?.end();
         return;
       }
       const raw = decodeBlock(block);
@@ -407,8 +429,13 @@ export async function* readEntries(input: AsyncIterable<unknown>, options: ReadT
       // except a GNU dumpdir, whose listing is skipped.
       const dataSize = type === 'file' || raw.flag === 'D' ? size : 0;
       const entry = new Entry(header, src, type === 'file' ? size : 0);
+      if (segments && type === 'file' && size > 0) {
+        segments.file(header);
+        src.muted = true;
+      }
       yield entry;
       await entry.settle();
+      src.muted = false;
       if (raw.flag === 'D') await src.skip(dataSize);
       await src.skip(padding(dataSize));
     }

@@ -133,12 +133,12 @@ export class LayerStore {
         },
       });
       const passthrough = new PassThrough();
-      const applying = this.#driver.applyDiff(cacheId, passthrough);
       splitPath = join(this.#root, 'tmp', `${cacheId}-${tarSplitFile}`);
       const recorder = new TarSplitRecorder(splitPath);
+      const applying = this.#driver.applyDiff(cacheId, passthrough, { segments: recorder });
       // Wait for both sides before judging: removing the directory while the extractor still
       // writes would leave a half-recreated tree behind.
-      const [piped, applied] = await Promise.allSettled([pipeline(tar, hashing, recorder, passthrough), applying]);
+      const [piped, applied] = await Promise.allSettled([pipeline(tar, hashing, passthrough), applying]);
       await recorder.close();
       if (applied.status === 'rejected') throw applied.reason;
       if (piped.status === 'rejected') throw piped.reason;

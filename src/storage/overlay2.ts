@@ -11,7 +11,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { applyLayer, changes, packDirectory, type Change } from '../archive/index.ts';
+import { applyLayer, changes, packDirectory, type Change, type TarSegments } from '../archive/index.ts';
 import { NotFound, SystemError, isErrno } from '../errors/index.ts';
 import { MNT_DETACH, type Syscalls } from '../sys/index.ts';
 
@@ -145,8 +145,8 @@ export class Overlay2Driver {
   }
 
   /** Unpacks a layer tar (uncompressed) into the layer's diff dir; returns the bytes written. */
-  async applyDiff(id: string, tar: Readable): Promise<number> {
-    const { size } = await applyLayer(tar, join(this.root, id, 'diff'), { sys: this.#sys, whiteouts: 'overlay' });
+  async applyDiff(id: string, tar: Readable, options: { segments?: TarSegments } = {}): Promise<number> {
+    const { size } = await applyLayer(tar, join(this.root, id, 'diff'), { sys: this.#sys, whiteouts: 'overlay', ...options });
     return size;
   }
 
