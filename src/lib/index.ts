@@ -38,3 +38,4 @@ export {
 export { parseSignal, signalName, type Signal } from './signals.ts';
 export { parseDetachKeys, DetachScanner, defaultDetachKeys } from './detach-keys.ts';
 export { runProgram, execProgram, ProgramError, type ProgramResult, type RunProgramOptions } from './exec.ts';
+export { directorySize, type DirectorySizeOptions } from './dir-size.ts';
