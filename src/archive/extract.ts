@@ -1,7 +1,8 @@
-// Unpacking a layer tar into a directory as dockerd's chrooted unpacker does: paths resolve
-// inside the destination as if it were "/", nothing is written outside it, an entry's last
-// component is never followed, and (for overlay2) the OCI ".wh." markers become overlay
-// whiteouts. On failure the caller removes the directory: a half-applied layer is garbage.
+// Unpacking a tar into a Tree as dockerd's chrooted unpacker does: paths resolve inside the tree
+// as if its root were "/", nothing is written outside it, an entry's last component is never
+// followed, and (for overlay2) the OCI ".wh." markers become overlay whiteouts. Layers, volumes
+// and exports extract into a PathTree (applyLayer); `docker cp` into a live container's FdTree.
+// On failure a layer's caller removes the directory: a half-applied layer is garbage.
 //
 // Speed: every fs call is an async round trip through libuv's thread pool, and a layer is mostly
 // small files. So a small file is opened in order (that is where conflicts show, as EEXIST) and
@@ -14,11 +15,11 @@ import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import { S_IFBLK, S_IFCHR, S_IFIFO, type Syscalls } from '../sys/index.ts';
 import type { TarHeader } from './header.ts';
 import { readEntries, type Entry, type TarSegments } from './reader.ts';
-import { RootResolver, childPath, cleanArchivePath } from './resolve.ts';
+import { cleanArchivePath } from './resolve.ts';
+import { childOf, openPathTree, type Tree, type TreeDir } from './tree.ts';
 import { isOverlayXattr, opaqueMarker, overlayOpaqueXattr, whiteoutMetaPrefix, whiteoutPrefix } from './whiteout.ts';
 
-export interface ApplyOptions {
-  sys: Syscalls;
+export interface ExtractOptions {
   /**
    * 'overlay': ".wh.<name>" becomes a whiteout (char device 0:0) and ".wh..wh..opq" makes its
    * directory opaque, for an overlay2 diff dir; 'keep': names are extracted as they are, for a
@@ -27,8 +28,25 @@ export interface ApplyOptions {
   whiteouts: 'overlay' | 'keep';
   /** Leave ownership as it comes out (dockerd's NoLchown), for extraction without root. */
   noChown?: boolean;
+  /** Every entry gets this owner instead of its own (docker cp -a: the container user's). */
+  owner?: { uid: number; gid: number };
+  /** Set the entries' extended attributes (default true; never on an fd tree). */
+  xattrs?: boolean;
+  /** The directory the archive is extracted in, relative to the tree's root ('' its root). */
+  under?: string;
+  /**
+   * What an entry naming the extraction directory itself does: 'ignore' it (dockerd's layers),
+   * or 'apply' its owner, mode and times (docker cp).
+   */
+  rootEntry?: 'ignore' | 'apply';
+  /** dockerd's NoOverwriteDirNonDir: refuse to replace a directory by a non-directory or the reverse. */
+  noOverwriteDirNonDir?: boolean;
   /** Sees the archive as it is read: how a layer's tar-split is recorded without a second parse. */
   segments?: TarSegments;
+}
+
+export interface ApplyOptions extends ExtractOptions {
+  sys: Syscalls;
 }
 
 /** An entry that would land outside the destination. */
@@ -65,13 +83,6 @@ async function readUmask(): Promise<number | undefined> {
   }
 }
 
-interface FileTarget {
-  /** The real directory it goes in. */
-  parent: string;
-  path: string;
-  atime: Date;
-}
-
 async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
   let rest = chunks;
   while (rest.length > 0) {
@@ -89,6 +100,8 @@ async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
   }
 }
 
+const joinRel = (a: string, b: string): string => (a === '' ? b : b === '' ? a : `${a}/${b}`);
+
 /**
  * Extracts an uncompressed layer tar into `dest` (created if missing) and returns the bytes of
  * regular files written. Rejects on a malformed archive, an entry escaping `dest`, or a failed
@@ -96,30 +109,44 @@ async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
  * the caller to remove.
  */
 export async function applyLayer(input: Readable | AsyncIterable<unknown>, dest: string, options: ApplyOptions): Promise<{ size: number }> {
-  const { sys } = options;
+  const tree = await openPathTree(dest, options.sys);
+  try {
+    return await extractTar(input, tree, options);
+  } finally {
+    tree.close();
+  }
+}
+
+/**
+ * Extracts an uncompressed tar into `tree` (under `options.under`) and returns the bytes of
+ * regular files written; the same guarantees as applyLayer.
+ */
+export async function extractTar(input: Readable | AsyncIterable<unknown>, tree: Tree, options: ExtractOptions): Promise<{ size: number }> {
+  const { sys } = tree;
   const overlay = options.whiteouts === 'overlay';
   const chown = !options.noChown;
-  await fsp.mkdir(dest, { recursive: true });
-  const root = await fsp.realpath(dest);
-  const resolver = new RootResolver(root);
-  const rootStat = await fsp.lstat(root);
-  resolver.noteDir(root, rootStat);
+  const xattrs = (options.xattrs ?? true) && tree.kind === 'path';
+  const under = options.under ?? '';
+  const ownerOf = (h: TarHeader): { uid: number; gid: number } => options.owner ?? { uid: h.uid, gid: h.gid };
   // Most entries are root's, with modes the umask leaves alone: made in a directory this
   // extraction made, a new file already has the owner and mode it should, and skipping chown
   // and chmod saves two of six calls per file.
-  const umask = await readUmask();
+  const umask = tree.kind === 'path' ? await readUmask() : undefined;
   const euid = process.geteuid?.() ?? -1;
   const egid = process.getegid?.() ?? -1;
-  const createdOwned = (parent: string, h: TarHeader): boolean =>
-    resolver.isFresh(parent) && h.uid === euid && h.gid === (resolver.inheritedGid(parent) ?? egid);
-  const createdWithMode = (parent: string, h: TarHeader): boolean => {
-    if (umask === undefined || !resolver.isFresh(parent)) return false;
-    const setgid = h.type === 'directory' && resolver.inheritedGid(parent) !== undefined ? 0o2000 : 0;
+  const createdOwned = (parent: TreeDir, h: TarHeader): boolean => {
+    const { uid, gid } = ownerOf(h);
+    return tree.isFresh(parent) && uid === euid && gid === (tree.inheritedGid(parent) ?? egid);
+  };
+  const createdWithMode = (parent: TreeDir, h: TarHeader): boolean => {
+    if (umask === undefined || !tree.isFresh(parent)) return false;
+    const setgid = h.type === 'directory' && tree.inheritedGid(parent) !== undefined ? 0o2000 : 0;
     return (h.mode & 0o7777) === ((h.mode & 0o777 & ~umask) | setgid);
   };
-  // Directory times go last: creating children changes them. Keyed by real path; dropped when
-  // the directory (or one above it) is replaced, so the final pass never follows a new symlink.
-  const dirTimes = new Map<string, { atime: Date; mtime: Date }>();
+  // Directory times go last: creating children changes them. Keyed by path in the tree; dropped
+  // when the directory (or one above it) is replaced, so the final pass never follows a new
+  // symlink. A path tree keeps the real path it was made at.
+  const dirTimes = new Map<string, { atime: Date; mtime: Date; path?: string }>();
   let size = 0;
 
   // files being written in the background; their errors are kept for the main loop to throw
@@ -138,36 +165,47 @@ export async function applyLayer(input: Readable | AsyncIterable<unknown>, dest:
     background.add(p);
   };
 
-  const removeExisting = async (path: string, st: Stats): Promise<void> => {
-    if (st.isDirectory()) await fsp.rm(path, { recursive: true, force: true });
-    else await fsp.unlink(path);
-    if (st.isDirectory() || st.isSymbolicLink()) {
-      resolver.forget(path);
-      for (const p of dirTimes.keys()) if (p === path || p.startsWith(`${path}/`)) dirTimes.delete(p);
-    }
-  };
+  const shown = (rel: string): string => `/${rel}`;
 
   /**
-   * Creates the entry with `make`, which must fail with EEXIST rather than follow or overwrite;
-   * an existing entry is then removed and `make` tried again, except a directory where a
-   * directory is wanted, which is kept (its metadata is updated). False when kept.
+   * Creates the entry `rel` (named `name` in directory `parentRel`) with `make`, which must fail
+   * with EEXIST rather than follow or overwrite; an existing entry is then removed and `make`
+   * tried again in the directory resolved anew, except a directory where a directory is wanted,
+   * which is kept (its metadata is updated).
    */
-  const create = async (path: string, make: () => unknown, options: { keepDir?: boolean } = {}): Promise<boolean> => {
+  const create = async (
+    at: { rel: string; parentRel: string; name: string },
+    h: TarHeader,
+    make: (dir: TreeDir) => unknown,
+    createOptions: { keepDir?: boolean } = {},
+  ): Promise<{ dir: TreeDir; created: boolean }> => {
+    let dir = await tree.dir(at.parentRel, true);
     try {
-      await make();
-      return true;
+      await make(dir);
+      return { dir, created: true };
     } catch (err) {
       if (!isErrno(err, 'EEXIST')) throw err;
     }
     await settle(); // what is in the way may be a file still being written, or hold some
-    const st = await fsp.lstat(path);
-    if (options.keepDir && st.isDirectory()) return false;
-    await removeExisting(path, st);
-    await make();
-    return true;
+    const st = await fsp.lstat(childOf(dir, at.name));
+    if (createOptions.keepDir && st.isDirectory()) return { dir, created: false };
+    if (options.noOverwriteDirNonDir) {
+      const isDir = h.type === 'directory';
+      if (st.isDirectory() && !isDir) throw new InvalidArgument(`cannot overwrite directory "${shown(at.rel)}" with non-directory "${h.name}"`);
+      if (!st.isDirectory() && isDir) throw new InvalidArgument(`cannot overwrite non-directory "${shown(at.rel)}" with directory "${h.name}"`);
+    }
+    await tree.remove(dir, at.name);
+    if (st.isDirectory() || st.isSymbolicLink()) {
+      tree.forget(dir, at.name);
+      for (const p of dirTimes.keys()) if (p === at.rel || p.startsWith(`${at.rel}/`)) dirTimes.delete(p);
+    }
+    dir = await tree.dir(at.parentRel, true);
+    await make(dir);
+    return { dir, created: true };
   };
 
   const setXattrs = (path: string, header: TarHeader): void => {
+    if (!xattrs || !sys) return;
     for (const [name, value] of header.xattrs) {
       // overlayfs's own attributes would change how layers merge: never from an archive
       if (isOverlayXattr(name)) continue;
@@ -181,22 +219,24 @@ export async function applyLayer(input: Readable | AsyncIterable<unknown>, dest:
   };
 
   /** A regular file's metadata, through its open fd; the order matters (see the comments). */
-  const finishFile = async (fd: number, f: FileTarget & { h: TarHeader; owned: boolean; moded: boolean }): Promise<void> => {
+  const finishFile = async (fd: number, f: { path: string; h: TarHeader; owned: boolean; moded: boolean; atime: Date }): Promise<void> => {
     const { path, h, owned, moded, atime } = f;
-    if (chown && !owned) await fchown(fd, h.uid, h.gid);
+    if (chown && !owned) {
+      const { uid, gid } = ownerOf(h);
+      await fchown(fd, uid, gid);
+    }
     setXattrs(path, h); // after chown, which clears security.capability
     if (!moded) await fchmod(fd, h.mode & 0o7777); // after chown, which clears setuid and setgid
     await futimes(fd, atime, h.mtime);
   };
 
-  const extractFile = async (entry: Entry, target: FileTarget): Promise<void> => {
+  const extractFile = async (entry: Entry, at: { rel: string; parentRel: string; name: string }, atime: Date): Promise<void> => {
     const h = entry.header;
-    const { parent, path } = target;
     let fd = -1;
-    await create(path, async () => {
-      fd = await open(path, 'wx', h.mode & 0o777);
+    const { dir } = await create(at, h, async (d) => {
+      fd = await open(childOf(d, at.name), 'wx', h.mode & 0o777);
     });
-    const file = { ...target, h, owned: createdOwned(parent, h), moded: createdWithMode(parent, h) };
+    const file = { path: childOf(dir, at.name), atime, h, owned: createdOwned(dir, h), moded: createdWithMode(dir, h) };
     if (h.size <= backgroundFileSize) {
       const chunks: Buffer[] = [];
       try {
@@ -223,36 +263,52 @@ export async function applyLayer(input: Readable | AsyncIterable<unknown>, dest:
     }
   };
 
+  const mknod = (path: string, mode: number, major: number, minor: number, h: TarHeader): void => {
+    if (!sys) throw new InvalidArgument(`cannot create device ${h.name}`);
+    sys.mknod(path, mode, major, minor);
+  };
+
   const extract = async (entry: Entry): Promise<void> => {
     const h = entry.header;
-    const rel = cleanEntryName(h.name);
-    if (rel === '') return; // the root itself: dockerd leaves the destination's own metadata alone
+    const entryRel = cleanEntryName(h.name);
+    if (entryRel === '') {
+      // the extraction directory itself: dockerd's layers leave its metadata alone, cp sets it
+      if (options.rootEntry === 'apply' && h.type === 'directory') {
+        const { uid, gid } = ownerOf(h);
+        await tree.setDir(await tree.dir(under, true), { uid, gid, mode: h.mode & 0o7777 });
+        dirTimes.set(under, { atime: h.atime && h.atime > h.mtime ? h.atime : h.mtime, mtime: h.mtime });
+      }
+      return;
+    }
     // AUFS metadata (".wh..wh.plnk/…" and the like) is no part of the image
-    if (overlay && rel.includes(whiteoutMetaPrefix) && isAufsMetadata(rel)) return;
+    if (overlay && entryRel.includes(whiteoutMetaPrefix) && isAufsMetadata(entryRel)) return;
+    const rel = joinRel(under, entryRel);
     const slash = rel.lastIndexOf('/');
-    const parentRel = slash < 0 ? '' : rel.slice(0, slash);
-    const base = rel.slice(slash + 1);
+    const at = { rel, parentRel: slash < 0 ? '' : rel.slice(0, slash), name: rel.slice(slash + 1) };
+    const { name } = at;
 
-    if (overlay && base.startsWith(whiteoutPrefix)) {
-      if (base === whiteoutPrefix || base === `${whiteoutPrefix}.` || base === `${whiteoutPrefix}..`) {
+    if (overlay && name.startsWith(whiteoutPrefix)) {
+      if (name === whiteoutPrefix || name === `${whiteoutPrefix}.` || name === `${whiteoutPrefix}..`) {
         throw new InvalidArgument(`invalid whiteout entry ${JSON.stringify(h.name)}`);
       }
-      const parent = await resolver.dir(parentRel, true);
-      if (base === opaqueMarker) {
-        sys.lsetxattr(parent, overlayOpaqueXattr, yes);
+      const parent = await tree.dir(at.parentRel, true);
+      if (name === opaqueMarker) {
+        if (!sys) throw new InvalidArgument(`cannot make ${at.parentRel} opaque`);
+        sys.lsetxattr(parent.path, overlayOpaqueXattr, yes);
         return;
       }
-      const target = childPath(parent, base.slice(whiteoutPrefix.length));
-      await create(target, () => sys.mknod(target, S_IFCHR, 0, 0));
-      if (chown && !createdOwned(parent, h)) await fsp.lchown(target, h.uid, h.gid);
+      const hidden = { ...at, name: name.slice(whiteoutPrefix.length), rel: joinRel(at.parentRel, name.slice(whiteoutPrefix.length)) };
+      const { dir } = await create(hidden, h, (d) => mknod(childOf(d, hidden.name), S_IFCHR, 0, 0, h));
+      if (chown && !createdOwned(dir, h)) {
+        const { uid, gid } = ownerOf(h);
+        await fsp.lchown(childOf(dir, hidden.name), uid, gid);
+      }
       return;
     }
 
-    const parent = await resolver.dir(parentRel, true);
-    const path = childPath(parent, base);
     const atime = h.atime && h.atime > h.mtime ? h.atime : h.mtime;
     if (h.type === 'file') {
-      await extractFile(entry, { parent, path, atime });
+      await extractFile(entry, at, atime);
       size += h.size;
       return;
     }
@@ -261,58 +317,75 @@ export async function applyLayer(input: Readable | AsyncIterable<unknown>, dest:
     let owned = false; // whether the inode already has the entry's owner
     let moded = false; // … and its mode
     let timed = false; // … and its mtime
-    let followable = true; // whether chmod/utimes may act on the path (they follow symlinks)
-    let created = false;
+    let followable = true; // whether chmod/utimes may act on it (they do nothing through a symlink)
+    let made: { dir: TreeDir; created: boolean };
     switch (h.type) {
       case 'directory': {
-        created = await create(path, () => fsp.mkdir(path, h.mode & 0o777), { keepDir: true });
-        owned = created && createdOwned(parent, h);
-        moded = created && createdWithMode(parent, h);
-        resolver.remember(rel, path);
+        made = await create(at, h, (d) => fsp.mkdir(childOf(d, name), h.mode & 0o777), { keepDir: true });
+        owned = made.created && createdOwned(made.dir, h);
+        moded = made.created && createdWithMode(made.dir, h);
         break;
       }
       case 'symlink':
-        owned = (await create(path, () => fsp.symlink(h.linkname, path))) && createdOwned(parent, h);
+        made = await create(at, h, (d) => fsp.symlink(h.linkname, childOf(d, name)));
+        owned = made.created && createdOwned(made.dir, h);
         followable = false;
         break;
       case 'link': {
         await settle(); // the target may still be being written, its metadata not yet set
-        const target = await hardlinkTarget(resolver, h);
-        await create(path, () => fsp.link(target.path, path));
+        let target: Stats | undefined;
+        made = await create(at, h, async (d) => {
+          // resolved again on a retry: the removal released what was resolved before
+          const t = await hardlinkTarget(tree, under, h);
+          target = t.stat;
+          try {
+            await fsp.link(t.path, childOf(d, name));
+          } catch (err) {
+            if (isErrno(err, 'EEXIST')) throw err;
+            throw new InvalidArgument(`invalid hardlink ${JSON.stringify(h.name)} -> ${JSON.stringify(h.linkname)}: ${(err as Error).message}`, { cause: err });
+          }
+        });
+        const { uid, gid } = ownerOf(h);
         // a hard link to a symlink is itself a symlink: chmod or utimes would follow it
-        followable = !target.stat.isSymbolicLink();
+        followable = !target!.isSymbolicLink();
         // a link entry mostly repeats its target's metadata; chown would clear the
         // security.capability the target got (GNU tar repeats no xattrs on link entries)
-        owned = target.stat.uid === h.uid && target.stat.gid === h.gid;
-        moded = (target.stat.mode & 0o7777) === (h.mode & 0o7777);
-        timed = target.stat.mtimeMs === h.mtime.getTime();
+        owned = target!.uid === uid && target!.gid === gid;
+        moded = (target!.mode & 0o7777) === (h.mode & 0o7777);
+        timed = target!.mtimeMs === h.mtime.getTime();
         break;
       }
       case 'char':
       case 'block':
       case 'fifo': {
         const kind = h.type === 'char' ? S_IFCHR : h.type === 'block' ? S_IFBLK : S_IFIFO;
-        await create(path, () => sys.mknod(path, kind | (h.mode & 0o777), h.devmajor, h.devminor));
-        owned = createdOwned(parent, h);
-        moded = createdWithMode(parent, h);
+        made = await create(at, h, (d) => mknod(childOf(d, name), kind | (h.mode & 0o777), h.devmajor, h.devminor, h));
+        owned = createdOwned(made.dir, h);
+        moded = createdWithMode(made.dir, h);
         break;
       }
     }
-    if (chown && !owned) await fsp.lchown(path, h.uid, h.gid);
+    const { dir } = made;
+    const path = childOf(dir, name);
+    if (chown && !owned) {
+      const { uid, gid } = ownerOf(h);
+      await fsp.lchown(path, uid, gid);
+    }
     setXattrs(path, h);
-    if (followable && !moded) await fsp.chmod(path, h.mode & 0o7777);
+    if (followable && !moded) await tree.chmod(dir, name, h.mode & 0o7777);
     if (h.type === 'directory') {
-      resolver.noteDir(path, { mode: h.mode, gid: chown ? h.gid : (resolver.inheritedGid(parent) ?? egid) });
+      tree.noteDir(dir, name, { mode: h.mode, gid: chown ? ownerOf(h).gid : (tree.inheritedGid(dir) ?? egid) });
       // a default ACL decides the modes of what is made inside instead of the umask
-      resolver.markFresh(path, (created || resolver.isFresh(path)) && !h.xattrs.has('system.posix_acl_default'));
-      dirTimes.set(path, { atime, mtime: h.mtime });
+      tree.markFresh(dir, name, (made.created || tree.isFresh(dir, name)) && !h.xattrs.has('system.posix_acl_default'));
+      dirTimes.set(rel, { atime, mtime: h.mtime, ...(tree.kind === 'path' ? { path } : {}) });
     } else if (h.type === 'symlink') await fsp.lutimes(path, atime, h.mtime);
-    else if (followable && !timed) await fsp.utimes(path, atime, h.mtime);
+    else if (followable && !timed) await tree.utimes(dir, name, atime, h.mtime);
   };
 
   try {
     for await (const entry of readEntries(input, options.segments ? { segments: options.segments } : {})) {
       if (backgroundError) throw backgroundError.err;
+      tree.idle();
       await extract(entry);
     }
     await settle();
@@ -321,8 +394,26 @@ export async function applyLayer(input: Readable | AsyncIterable<unknown>, dest:
     await settle(); // nothing may still be writing when the caller removes the directory
     throw err;
   }
-  // lutimes: never follow, whatever the path became
-  for (const [path, t] of dirTimes) await fsp.lutimes(path, t.atime, t.mtime);
+  for (const [rel, t] of dirTimes) {
+    if (t.path !== undefined) {
+      // lutimes: never follow, whatever the path became
+      await fsp.lutimes(t.path, t.atime, t.mtime);
+      continue;
+    }
+    // a live tree: resolved again through descriptors, and best effort, as dockerd's
+    try {
+      if (rel === under) {
+        const d = await tree.dir(rel, false);
+        await fsp.utimes(d.path, t.atime, t.mtime);
+        continue;
+      }
+      const slash = rel.lastIndexOf('/');
+      const d = await tree.dir(slash < 0 ? '' : rel.slice(0, slash), false);
+      await fsp.lutimes(childOf(d, rel.slice(slash + 1)), t.atime, t.mtime);
+    } catch {
+      // changed meanwhile
+    }
+  }
   return { size };
 }
 
@@ -331,21 +422,22 @@ function isAufsMetadata(rel: string): boolean {
   return parts.some((p, i) => p.startsWith(whiteoutMetaPrefix) && !(p === opaqueMarker && i === parts.length - 1));
 }
 
-/** A hardlink's target: resolved in the root like any path, never its last component. */
-async function hardlinkTarget(resolver: RootResolver, h: TarHeader): Promise<{ path: string; stat: Stats }> {
-  const rel = cleanArchivePath(h.linkname);
-  if (rel === undefined || rel === '') throw new BreakoutError(`invalid hardlink target ${JSON.stringify(h.linkname)}`);
+/** A hardlink's target: resolved in the tree like any path, never its last component. */
+async function hardlinkTarget(tree: Tree, under: string, h: TarHeader): Promise<{ path: string; stat: Stats }> {
+  const linkRel = cleanArchivePath(h.linkname);
+  if (linkRel === undefined || linkRel === '') throw new BreakoutError(`invalid hardlink target ${JSON.stringify(h.linkname)}`);
+  const rel = joinRel(under, linkRel);
   const slash = rel.lastIndexOf('/');
   const missing = (): InvalidArgument =>
     new InvalidArgument(`invalid hardlink ${JSON.stringify(h.name)} -> ${JSON.stringify(h.linkname)}: no such file`);
-  let parent: string;
+  let parent: TreeDir;
   try {
-    parent = await resolver.dir(slash < 0 ? '' : rel.slice(0, slash), false);
+    parent = await tree.dir(slash < 0 ? '' : rel.slice(0, slash), false);
   } catch (err) {
     if (err instanceof NotFound) throw missing();
     throw err;
   }
-  const path = childPath(parent, rel.slice(slash + 1));
+  const path = childOf(parent, rel.slice(slash + 1));
   let stat: Stats;
   try {
     stat = await fsp.lstat(path);

@@ -1,7 +1,8 @@
-// Packing a directory tree into a tar stream the way dockerd's archive package writes layers:
-// sorted, depth-first, directories (named with a trailing "/") before their contents, hard links
-// written once and then as links, whole-second times, no user or group names, and for an overlay
-// upper dir its whiteouts and opaque directories as OCI ".wh." markers.
+// Packing a Tree into a tar stream the way dockerd's archive package writes layers: sorted,
+// depth-first, directories (named with a trailing "/") before their contents, hard links written
+// once and then as links, whole-second times, no user or group names, and for an overlay upper
+// dir its whiteouts and opaque directories as OCI ".wh." markers. Layers, exports and volumes
+// are packed from a PathTree (packDirectory); `docker cp` from a live container's FdTree.
 //
 // Speed: each fs call is a round trip through libuv's thread pool, so the entries after the one
 // being written are looked at (lstat, xattrs, small files read whole) concurrently, a bounded
@@ -12,9 +13,10 @@ import { promisify } from 'node:util';
 import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { TarHeaderInit } from './header.ts';
-import { RootResolver, childPath, cleanArchivePath, compareNames } from './resolve.ts';
+import { cleanArchivePath, compareNames } from './resolve.ts';
+import { PathTree, type Tree, type TreeDir, type TreeSyscalls } from './tree.ts';
 import { isOverlayXattr, opaqueMarker, overlayOpaqueXattr, whiteoutPrefix } from './whiteout.ts';
-import { createTarPacker } from './writer.ts';
+import { createTarPacker, type TarPacker } from './writer.ts';
 
 export interface PackOptions {
   sys: Syscalls;
@@ -59,7 +61,7 @@ const lookahead = 16;
  * trusted.* (other than overlayfs's) and ACLs, which are part of the files, and leave out
  * security.selinux, a label of this host rather than of the image.
  */
-function readXattrs(sys: Syscalls, path: string): Map<string, Buffer> | undefined {
+function readXattrs(sys: TreeSyscalls, path: string): Map<string, Buffer> | undefined {
   let names: string[];
   try {
     names = sys.llistxattr(path);
@@ -126,6 +128,7 @@ async function* fileChunks(fd: number, size: number): AsyncGenerator<Buffer> {
 
 /** What writing one entry needs, gathered ahead of time. */
 interface Prepared {
+  /** Where the object is read from (a path that does not follow it). */
   path: string;
   name: string;
   st: BigIntStats;
@@ -136,34 +139,81 @@ interface Prepared {
   data?: Buffer;
 }
 
-/**
- * The tree at `dir` as a tar stream. Read errors end the stream with that error, except files
- * that vanish while the walk runs (a running container), which are left out as dockerd does.
- * Only the last component of each path is protected against being swapped for a symlink while
- * the walk runs; a tree a process is changing should be packed while it is paused.
- */
-export function packDirectory(dir: string, options: PackOptions): Readable {
-  const { sys } = options;
-  const overlay = options.whiteouts === 'overlay';
-  const pack = createTarPacker();
-  const links = new Map<string, string>(); // "dev:ino" → the name first written
-  const prefix = options.includeRoot ? './' : '';
+/** A directory of the tree held while its children are prepared and written. */
+class HeldDir {
+  #refs = 1;
+  constructor(
+    readonly tree: Tree,
+    readonly dir: TreeDir,
+  ) {}
 
-  const prepare = async (path: string, name: string): Promise<Prepared | undefined> => {
+  retain(): this {
+    this.#refs++;
+    return this;
+  }
+
+  release(): void {
+    if (--this.#refs === 0) this.tree.releaseDir(this.dir);
+  }
+}
+
+/** One entry to write: child `name` of a held directory, or a directory itself. */
+type WalkItem = { parent: HeldDir; name: string; entryName: string } | { self: HeldDir; entryName: string };
+
+export interface PackTreeOptions {
+  /** 'overlay': the tree is an overlay upper dir whose whiteouts become ".wh." entries. */
+  whiteouts: 'overlay' | 'keep';
+  /** Write the files' extended attributes (default true; needs the tree's syscalls). */
+  xattrs?: boolean;
+  /**
+   * The mounts of the tree that are walked into (paths in the tree). A directory on another
+   * device that is not one of them (proc, sysfs, devpts in a container) is written as an empty
+   * directory. Unset: every directory is walked.
+   */
+  mountPoints?: ReadonlySet<string>;
+}
+
+/** Packs entries of `tree` into `pack`: what packDirectory and docker cp's GET share. */
+class TreeWriter {
+  readonly #tree: Tree;
+  readonly #pack: TarPacker;
+  readonly #overlay: boolean;
+  readonly #sys: TreeSyscalls | undefined;
+  readonly #mountPoints: ReadonlySet<string> | undefined;
+  readonly #links = new Map<string, string>(); // "dev:ino" → the name first written
+
+  constructor(tree: Tree, pack: TarPacker, options: PackTreeOptions) {
+    this.#tree = tree;
+    this.#pack = pack;
+    this.#overlay = options.whiteouts === 'overlay';
+    this.#sys = (options.xattrs ?? true) ? tree.sys : undefined;
+    this.#mountPoints = options.mountPoints;
+  }
+
+  async #prepare(item: WalkItem): Promise<Prepared | undefined> {
+    const entryName = item.entryName;
+    let path: string;
     let st: BigIntStats;
     try {
-      st = await fsp.lstat(path, { bigint: true });
+      if ('self' in item) {
+        path = item.self.dir.path;
+        st = await this.#tree.statDir(item.self.dir);
+      } else {
+        path = this.#tree.child(item.parent.dir, item.name).path;
+        st = await fsp.lstat(path, { bigint: true });
+      }
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return undefined;
       throw err;
     }
-    if (overlay && isWhiteout(st)) return { path, name, st };
-    const item: Prepared = { path, name, st, xattrs: readXattrs(sys, path) };
+    const sys = this.#sys;
+    if (this.#overlay && isWhiteout(st)) return { path, name: entryName, st };
+    const prepared: Prepared = { path, name: entryName, st, ...(sys ? { xattrs: readXattrs(sys, path) } : {}) };
     if (st.isDirectory()) {
-      if (overlay) item.opaque = sys.lgetxattr(path, overlayOpaqueXattr)?.toString() === 'y';
+      if (this.#overlay && sys) prepared.opaque = sys.lgetxattr(path, overlayOpaqueXattr)?.toString() === 'y';
     } else if (st.isSymbolicLink()) {
       try {
-        item.linkname = await fsp.readlink(path);
+        prepared.linkname = await fsp.readlink(path);
       } catch (err) {
         if (isErrno(err, 'ENOENT') || isErrno(err, 'EINVAL')) return undefined;
         throw err;
@@ -172,21 +222,22 @@ export function packDirectory(dir: string, options: PackOptions): Readable {
       const fd = await openNoFollow(path);
       if (fd === undefined) return undefined;
       try {
-        item.data = Buffer.allocUnsafe(Number(st.size));
-        const n = await readInto(fd, item.data, { at: 0 });
-        if (n < item.data.length) item.data.fill(0, n);
+        prepared.data = Buffer.allocUnsafe(Number(st.size));
+        const n = await readInto(fd, prepared.data, { at: 0 });
+        if (n < prepared.data.length) prepared.data.fill(0, n);
       } finally {
         await close(fd);
       }
     }
-    return item;
-  };
+    return prepared;
+  }
 
-  const emit = async (item: Prepared): Promise<void> => {
+  async #emit(item: Prepared): Promise<void> {
+    const pack = this.#pack;
     const { path, name, st } = item;
     const mtime = new Date(Number(st.mtimeMs / 1000n) * 1000);
     const base = { mode: Number(st.mode) & 0o7777, uid: Number(st.uid), gid: Number(st.gid), mtime };
-    if (overlay && isWhiteout(st)) {
+    if (this.#overlay && isWhiteout(st)) {
       const slash = name.lastIndexOf('/');
       await pack.entry({ ...base, name: `${name.slice(0, slash + 1)}${whiteoutPrefix}${name.slice(slash + 1)}`, type: 'file', mode: 0o600 });
       return;
@@ -199,7 +250,7 @@ export function packDirectory(dir: string, options: PackOptions): Readable {
     }
     const key = `${st.dev}:${st.ino}`;
     if (st.nlink > 1n) {
-      const first = links.get(key);
+      const first = this.#links.get(key);
       if (first !== undefined) {
         await pack.entry({ ...header, type: 'link', linkname: first });
         return;
@@ -228,31 +279,49 @@ export function packDirectory(dir: string, options: PackOptions): Readable {
     } else {
       return; // a socket has no tar type: left out, as dockerd does
     }
-    if (st.nlink > 1n) links.set(key, name);
-  };
+    if (st.nlink > 1n) this.#links.set(key, name);
+  }
 
-  /** Paths below `path` in archive order, with their names: sorted, each directory before its contents. */
-  async function* walk(path: string, name: string): AsyncGenerator<[string, string]> {
-    let dirents: fs.Dirent[];
+  /**
+   * The entries below the held directory `dir` in archive order, named under `name`: sorted,
+   * each directory before its contents. `dir` is released when its children are written.
+   */
+  async *walk(dir: HeldDir, name: string, prefix = ''): AsyncGenerator<WalkItem> {
     try {
-      dirents = await fsp.readdir(path, { withFileTypes: true });
-    } catch (err) {
-      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return;
-      throw err;
-    }
-    dirents.sort((a, b) => compareNames(a.name, b.name));
-    for (const d of dirents) {
-      const childFull = childPath(path, d.name);
-      const childName = name ? `${name.replace(/\/$/, '')}/${d.name}` : `${prefix}${d.name}`;
-      yield [childFull, childName];
-      if (d.isDirectory()) yield* walk(childFull, childName);
+      let dirents: fs.Dirent[];
+      try {
+        dirents = await fsp.readdir(dir.dir.path, { withFileTypes: true });
+      } catch (err) {
+        if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return;
+        throw err;
+      }
+      dirents.sort((a, b) => compareNames(a.name, b.name));
+      const dev = this.#mountPoints ? (await this.#tree.statDir(dir.dir)).dev : undefined;
+      for (const d of dirents) {
+        const childName = name ? `${name.replace(/\/$/, '')}/${d.name}` : `${prefix}${d.name}`;
+        yield { parent: dir.retain(), name: d.name, entryName: childName };
+        const mounted = this.#tree.child(dir.dir, d.name).mounted;
+        if (!d.isDirectory() && !mounted) continue;
+        const sub = await this.#tree.openDir(dir.dir, d.name);
+        if (!sub) continue;
+        const held = new HeldDir(this.#tree, sub);
+        // a mount the runtime made (proc, sysfs, devpts…) is written as its mount point only
+        if (dev !== undefined && !mounted && !this.#mountPoints!.has(sub.treePath) && (await this.#tree.statDir(sub)).dev !== dev) {
+          held.release();
+          continue;
+        }
+        yield* this.walk(held, childName);
+      }
+    } finally {
+      dir.release();
     }
   }
 
-  /** Writes the walk's entries in order while preparing the next few. */
-  const packAll = async (paths: AsyncIterable<[string, string]>): Promise<void> => {
-    const it = paths[Symbol.asyncIterator]();
-    const queue: Array<Promise<Prepared | undefined>> = [];
+  /** Writes the items in order while preparing the next few. */
+  async write(items: AsyncIterable<WalkItem>): Promise<void> {
+    const it = items[Symbol.asyncIterator]();
+    const queue: Array<{ item: WalkItem; prepared: Promise<Prepared | undefined> }> = [];
+    const done = (item: WalkItem) => ('self' in item ? item.self : item.parent).release();
     let exhausted = false;
     try {
       for (;;) {
@@ -260,47 +329,101 @@ export function packDirectory(dir: string, options: PackOptions): Readable {
           const r = await it.next();
           if (r.done) exhausted = true;
           else {
-            const p = prepare(r.value[0], r.value[1]);
-            p.catch(() => {}); // awaited in turn below; a failure before then ends the archive
-            queue.push(p);
+            const prepared = this.#prepare(r.value);
+            prepared.catch(() => {}); // awaited in turn below; a failure before then ends the archive
+            queue.push({ item: r.value, prepared });
           }
         }
         const next = queue.shift();
         if (!next) return;
-        const item = await next;
-        if (item) await emit(item);
+        try {
+          const prepared = await next.prepared;
+          if (prepared) await this.#emit(prepared);
+        } finally {
+          done(next.item);
+        }
       }
     } finally {
+      for (const q of queue) void q.prepared.finally(() => done(q.item)).catch(() => {});
       await it.return?.();
     }
+  }
+}
+
+/**
+ * Packs child `name` of directory `dir` of `tree` (with everything below it) as `entryName`, or,
+ * without a name, `dir` itself: docker cp's GET. `dir` stays the caller's; `done` settles once
+ * the walk is over (the stream ended, failed or was closed by its reader).
+ */
+export function packTreeEntry(
+  tree: Tree,
+  start: { dir: TreeDir; name?: string; entryName: string },
+  options: PackTreeOptions,
+): { stream: Readable; done: Promise<void> } {
+  const pack = createTarPacker();
+  const writer = new TreeWriter(tree, pack, options);
+  const run = async (): Promise<void> => {
+    const items = async function* (): AsyncGenerator<WalkItem> {
+      const held = new HeldDir(tree, start.dir).retain(); // the caller's reference is not ours to drop
+      try {
+        if (start.name === undefined) {
+          yield { self: held.retain(), entryName: start.entryName };
+          yield* writer.walk(held.retain(), start.entryName);
+          return;
+        }
+        yield { parent: held.retain(), name: start.name, entryName: start.entryName };
+        const sub = await tree.openDir(start.dir, start.name);
+        if (sub && (await tree.statDir(sub)).isDirectory()) yield* writer.walk(new HeldDir(tree, sub), start.entryName);
+        else if (sub) tree.releaseDir(sub);
+      } finally {
+        held.release();
+      }
+    };
+    await writer.write(items());
+    await pack.finish();
   };
+  const done = run().catch((err: Error) => pack.abort(err));
+  return { stream: pack.stream, done };
+}
+
+/**
+ * The tree at `dir` as a tar stream. Read errors end the stream with that error, except files
+ * that vanish while the walk runs (a running container), which are left out as dockerd does.
+ * Only the last component of each path is protected against being swapped for a symlink while
+ * the walk runs; a tree a process is changing should be packed while it is paused.
+ */
+export function packDirectory(dir: string, options: PackOptions): Readable {
+  const pack = createTarPacker();
+  const prefix = options.includeRoot ? './' : '';
 
   const run = async (): Promise<void> => {
-    const root = await fsp.realpath(dir);
+    const tree = await PathTree.open(dir, options.sys);
+    const writer = new TreeWriter(tree, pack, options);
+    const root = await tree.dir('', false);
     if (!options.paths) {
-      const start = async function* (): AsyncGenerator<[string, string]> {
-        if (options.includeRoot) yield [root, './'];
-        yield* walk(root, '');
+      const start = async function* (): AsyncGenerator<WalkItem> {
+        const held = new HeldDir(tree, root);
+        if (options.includeRoot) yield { self: held.retain(), entryName: './' };
+        yield* writer.walk(held, '', prefix);
       };
-      await packAll(start());
+      await writer.write(start());
       await pack.finish();
       return;
     }
-    const resolver = new RootResolver(root);
     const seen = new Set<string>();
     for (const include of options.paths) {
       const rel = cleanArchivePath(include);
       if (rel === undefined || rel === '') throw new InvalidArgument(`invalid path ${JSON.stringify(include)}`);
       const slash = rel.lastIndexOf('/');
-      let parent: string;
+      let parent: TreeDir;
       try {
-        parent = await resolver.dir(slash < 0 ? '' : rel.slice(0, slash), false);
+        parent = await tree.dir(slash < 0 ? '' : rel.slice(0, slash), false);
       } catch (err) {
         if (err instanceof NotFound) throw new NotFound(`no such file or directory: ${include}`);
         throw err;
       }
-      const full = childPath(parent, rel.slice(slash + 1));
-      const st = await fsp.lstat(full).catch((err: unknown) => {
+      const base = rel.slice(slash + 1);
+      const st = await fsp.lstat(tree.child(parent, base).path).catch((err: unknown) => {
         if (isErrno(err, 'ENOENT')) throw new NotFound(`no such file or directory: ${include}`);
         throw err;
       });
@@ -308,12 +431,19 @@ export function packDirectory(dir: string, options: PackOptions): Readable {
       const name = rebased === undefined ? rel : (cleanArchivePath(rebased) ?? rel);
       if (seen.has(name)) continue;
       seen.add(name);
-      const start = async function* (): AsyncGenerator<[string, string]> {
-        // rebased onto the root itself: only what is below it, named from the top
-        if (name !== '') yield [full, name];
-        if (st.isDirectory()) yield* walk(full, name);
+      const start = async function* (): AsyncGenerator<WalkItem> {
+        const held = new HeldDir(tree, parent);
+        try {
+          // rebased onto the root itself: only what is below it, named from the top
+          if (name !== '') yield { parent: held.retain(), name: base, entryName: name };
+          if (!st.isDirectory()) return;
+          const sub = await tree.openDir(parent, base);
+          if (sub) yield* writer.walk(new HeldDir(tree, sub), name, prefix);
+        } finally {
+          held.release();
+        }
       };
-      await packAll(start());
+      await writer.write(start());
     }
     await pack.finish();
   };

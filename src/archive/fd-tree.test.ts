@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ContainerFs, closeQuietly, type Lookup } from './container-fs.ts';
+import { FdTree, closeQuietly, type Lookup } from './fd-tree.ts';
 
 let base: string;
 let root: string;
 let outside: string;
-let cfs: ContainerFs;
+let cfs: FdTree;
 
 before(async () => {
   base = mkdtempSync(join(tmpdir(), 'berth-cfs-'));
@@ -28,7 +28,7 @@ before(async () => {
   const vol = join(base, 'volume');
   mkdirSync(vol);
   writeFileSync(join(vol, 'in-volume'), 'v');
-  cfs = await ContainerFs.open(root, new Map([['/srv/data', vol]]));
+  cfs = await FdTree.open(root, { overlays: new Map([['/srv/data', vol]]) });
 });
 after(() => {
   cfs.close();
@@ -41,7 +41,7 @@ const done = (l: Lookup) => {
   return l;
 };
 
-describe('ContainerFs.lookup', () => {
+describe('FdTree.lookup', () => {
   it('resolves symlinks inside the root, never outside it', async () => {
     await assert.rejects(cfs.lookup('/abs/x/secret', { followLast: false }), { code: 'ENOENT' });
     // the host path, read as a container path, does not exist in the container
