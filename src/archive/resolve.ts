@@ -1,15 +1,14 @@
 // Path resolution inside a root directory as if it were "/" (what a chroot gives dockerd's
-// unpacker): symlinks met on the way are followed, absolute targets restart at the root, ".."
-// stops at the root. Only directories are resolved here; callers never follow an entry's last
-// component. Results are cached per tar path, because a layer names the same parents thousands
-// of times and a full walk costs one lstat per component.
+// unpacker), through lib's walkInRoot: symlinks met on the way are followed, absolute targets
+// restart at the root, ".." stops at the root. Only directories are resolved here; callers never
+// follow an entry's last component. Results are cached per tar path, because a layer names the
+// same parents thousands of times and a full walk costs one lstat per component.
 //
 // Like filepath-securejoin this checks, then acts: it is safe for trees only Berth writes to
 // (a layer being unpacked), not against a process swapping components concurrently.
 import { promises as fsp } from 'node:fs';
 import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
-
-const maxSymlinks = 255;
+import { walkInRoot } from '../lib/index.ts';
 
 /** Byte order of the UTF-8 names (Go sorts directory entries so), not UTF-16 code units. */
 export function compareNames(a: string, b: string): number {
@@ -138,47 +137,31 @@ export class RootResolver {
   }
 
   async #walk(start: string, parts: string[], ctx: { rel: string; create: boolean; budget: { links: number } }): Promise<string> {
-    let cur = start;
-    const pending = parts;
-    while (pending.length > 0) {
-      const part = pending.shift()!;
-      if (part === '' || part === '.') continue;
-      if (part === '..') {
-        if (cur !== this.root) cur = cur.slice(0, cur.lastIndexOf('/')) || '/';
-        continue;
-      }
-      const next = childPath(cur, part);
-      let st;
-      try {
-        st = await fsp.lstat(next);
-      } catch (err) {
-        if (!isErrno(err, 'ENOENT')) throw err;
-      }
-      if (!st) {
-        if (!ctx.create) throw new NotFound(`${ctx.rel}: no such directory`);
-        try {
-          await fsp.mkdir(next, 0o755);
-        } catch (err) {
-          if (!isErrno(err, 'EEXIST')) throw err;
-          pending.unshift(part); // appeared meanwhile: look again
-          continue;
-        }
-        await fsp.chmod(next, 0o755); // whatever the umask, as dockerd's implied directories
-        this.#setgid.delete(next);
-        this.#fresh.add(next);
-        cur = next;
-      } else if (st.isDirectory()) {
-        this.noteDir(next, st);
-        cur = next;
-      } else if (st.isSymbolicLink()) {
-        if (++ctx.budget.links > maxSymlinks) throw new InvalidArgument(`${ctx.rel}: too many levels of symbolic links`);
-        const target = await fsp.readlink(next);
-        if (target.startsWith('/')) cur = this.root;
-        pending.unshift(...target.split('/'));
-      } else {
-        throw new InvalidArgument(`${ctx.rel}: ${this.relative(next)} is not a directory`);
-      }
+    try {
+      return await walkInRoot(this.root, parts.join('/'), {
+        from: this.relative(start),
+        budget: ctx.budget,
+        onMissing: async (path) => {
+          if (!ctx.create) throw new NotFound(`${ctx.rel}: no such directory`);
+          try {
+            await fsp.mkdir(path, 0o755);
+          } catch (err) {
+            if (isErrno(err, 'EEXIST')) return 'again'; // appeared meanwhile
+            throw err;
+          }
+          await fsp.chmod(path, 0o755); // whatever the umask, as dockerd's implied directories
+          this.#setgid.delete(path);
+          this.#fresh.add(path);
+          return 'made';
+        },
+        onFound: (path, st) => {
+          if (!st.isDirectory()) throw new InvalidArgument(`${ctx.rel}: ${this.relative(path)} is not a directory`);
+          this.noteDir(path, st);
+        },
+      });
+    } catch (err) {
+      if (isErrno(err, 'ELOOP')) throw new InvalidArgument(`${ctx.rel}: too many levels of symbolic links`);
+      throw err;
     }
-    return cur;
   }
 }

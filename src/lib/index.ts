@@ -2,7 +2,7 @@
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, readJson, syncDir } from './atomic.ts';
 export { createLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
 export { newId, shortId, sha256Hex, isHexId } from './ids.ts';
-export { secureJoin } from './secure-join.ts';
+export { secureJoin, walkInRoot, type WalkInRootOptions } from './secure-join.ts';
 export {
   humanDuration,
   humanSize,
