@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadSyscalls } from '../sys/index.ts';
 import { tarAttacks } from './attacks.ts';
-import { applyLayer } from './extract.ts';
+import { applyLayer, extractTar } from './extract.ts';
+import { FdTree } from './fd-tree.ts';
 import { chunked, snapshot, tmpDir } from './test-helpers.ts';
 
 const sys = loadSyscalls();
@@ -51,5 +52,24 @@ describe('attack catalog', () => {
         if (whiteouts === 'overlay' || !/whiteout|opaque/.test(attack.name)) assert.equal(result, attack.expect);
       });
     }
+  }
+
+  // docker cp's path: the same extractor into a live tree walked through descriptors
+  for (const attack of tarAttacks) {
+    if (/whiteout|opaque/.test(attack.name)) continue; // whiteouts are converted in overlay layers only
+    it(`fd tree: ${attack.name}`, async () => {
+      const b = box();
+      const before = b.state();
+      const buf = await attack.build(b.outside);
+      const tree = await FdTree.open(b.dest, { sys });
+      const result = await extractTar(chunked(buf, [700]), tree, { whiteouts: 'keep', xattrs: false, rootEntry: 'apply' })
+        .then(
+          () => 'contained' as const,
+          () => 'error' as const,
+        )
+        .finally(() => tree.close());
+      assert.equal(b.state(), before, 'something outside the destination changed');
+      assert.equal(result, attack.expect);
+    });
   }
 });

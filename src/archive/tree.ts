@@ -65,6 +65,7 @@ export interface Tree {
   markFresh(dir: TreeDir, name: string, fresh: boolean): void;
   /** Whether `dir` (or its child `name`) was made by this tree's extraction, without a default ACL. */
   isFresh(dir: TreeDir, name?: string): boolean;
+  /** Records a directory the extraction made or kept (its setgid bit, its place for later lookups). */
   noteDir(dir: TreeDir, name: string, st: { mode: number; gid: number }): void;
   inheritedGid(dir: TreeDir): number | undefined;
   close(): void;
@@ -166,7 +167,10 @@ export class PathTree implements Tree {
   }
 
   noteDir(dir: TreeDir, name: string, st: { mode: number; gid: number }): void {
-    this.#resolver.noteDir(childOf(dir, name), st);
+    const path = childOf(dir, name);
+    this.#resolver.noteDir(path, st);
+    // the directory an archive just made is where its next entries go: no walk to find it
+    this.#resolver.remember(this.#resolver.relative(path), path);
   }
 
   inheritedGid(dir: TreeDir): number | undefined {
