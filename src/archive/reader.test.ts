@@ -257,3 +257,35 @@ describe('readTar on its own archives', () => {
     assert.ok(input.destroyed);
   });
 });
+
+describe('readTar segments (what tar-split records)', () => {
+  /** The segments of a read, with file bodies put back in place when `read`. */
+  async function segmentsOf(archive: Buffer, sizes: number[], read: boolean): Promise<{ bytes: Buffer; ended: boolean }> {
+    const parts: Buffer[] = [];
+    let ended = false;
+    const slots: Array<{ at: number; name: string }> = [];
+    const segments = {
+      raw: (b: Buffer) => parts.push(Buffer.from(b)),
+      file: (h: { name: string }) => slots.push({ at: parts.push(Buffer.alloc(0)) - 1, name: h.name }),
+      end: () => (ended = true),
+    };
+    const bodies = new Map<string, Buffer>();
+    for await (const e of readTar(chunked(archive, sizes), { segments })) if (read && e.header.type === 'file') bodies.set(e.header.name, await collect(e.body));
+    for (const s of slots) parts[s.at] = bodies.get(s.name) ?? Buffer.from(`<${s.name}>`);
+    return { bytes: Buffer.concat(parts), ended };
+  }
+
+  it('hand over every byte once, raw or as a file body in its place, whatever the chunking', async () => {
+    const src = fixtureTree();
+    const archive = Buffer.from(gnuTar(['--format=pax', '--xattrs', '-cf', '-', '-C', src, 'tree']), 'latin1');
+    for (const sizes of [[archive.length], [1, 511, 513, 7, 4096]]) {
+      const whole = await segmentsOf(archive, sizes, true);
+      assert.equal(whole.ended, true);
+      assert.deepEqual(whole.bytes, archive);
+      // bodies nobody reads are skipped, not recorded
+      const skipped = await segmentsOf(archive, sizes, false);
+      assert.equal(skipped.ended, true);
+      assert.ok(!skipped.bytes.includes(Buffer.from('long content')));
+    }
+  });
+});
