@@ -6,6 +6,15 @@ import net from 'node:net';
 export interface Syscalls {
   mount(source: string, target: string, fstype: string, flags: number, data?: string): void;
   umount(target: string, flags?: number): void;
+  /**
+   * Mounts with `source` and `target` (and paths inside `data`) relative to `dir`, from a child
+   * process whose working directory it is: overlay's lowerdir list of a deep image only fits in
+   * the kernel's one-page mount data as short relative links. berthd never changes its own cwd
+   * (libuv's pool threads share it), so this is mount(8) run in `dir`.
+   */
+  mountIn(dir: string, mount: { source: string; target: string; fstype: string; data: string }): Promise<void>;
+  /** The mount points of berthd's mount namespace (/proc/self/mountinfo), as plain paths. */
+  mountTargets(): string[];
   /** mode includes the file type bits (S_IFCHR, S_IFBLK, S_IFIFO). */
   mknod(path: string, mode: number, major: number, minor: number): void;
   /** Sets an extended attribute on the path itself, never following a symlink. */

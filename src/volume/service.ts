@@ -2,7 +2,7 @@
 // the metadata (labels, options, creation time), written atomically. A volume with mount options
 // (`-o type=tmpfs -o device=tmpfs -o o=size=64m`, nfs, a bind) is mounted on its _data while at
 // least one container uses it, as dockerd's local driver does.
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { Conflict, InvalidArgument, NotFound, SystemError, isErrno } from '../errors/index.ts';
 import { newId, readJson, writeJsonAtomic, type Logger } from '../lib/index.ts';
@@ -105,6 +105,10 @@ export class VolumeService {
     };
   }
 
+  #isMounted(path: string): boolean {
+    return this.#deps.sys.mountTargets().includes(path);
+  }
+
   /** The host directory a container mounts. */
   path(name: string): string {
     return join(this.root, name, '_data');
@@ -205,7 +209,7 @@ export class VolumeService {
 
   async #destroy(name: string): Promise<void> {
     const dir = join(this.root, name);
-    if (this.#mounts.has(name) || isMounted(this.path(name))) await this.#unmountNow(name);
+    if (this.#mounts.has(name) || this.#isMounted(this.path(name))) await this.#unmountNow(name);
     const gone = join(this.root, `.removing-${name}-${newId().slice(0, 8)}`);
     await fsp.rename(dir, gone);
     this.#volumes.delete(name);
@@ -257,7 +261,7 @@ export class VolumeService {
       const o = meta.Options ?? {};
       if (o.type || o.device) {
         const refs = this.#mounts.get(name) ?? new Set<string>();
-        if (refs.size === 0 && !isMounted(path)) {
+        if (refs.size === 0 && !this.#isMounted(path)) {
           const { flags, data } = splitMountOptions(o.o ?? '');
           try {
             this.#deps.sys.mount(o.device ?? '', path, o.type ?? '', flags, data);
@@ -287,7 +291,7 @@ export class VolumeService {
   async #unmountNow(name: string): Promise<void> {
     this.#mounts.delete(name);
     const path = this.path(name);
-    if (!isMounted(path)) return;
+    if (!this.#isMounted(path)) return;
     try {
       this.#deps.sys.umount(path, 0);
     } catch {
@@ -335,16 +339,6 @@ export function splitMountOptions(o: string): { flags: number; data: string } {
     else data.push(opt);
   }
   return { flags, data: data.join(',') };
-}
-
-function isMounted(path: string): boolean {
-  try {
-    const text = readFileSync('/proc/self/mountinfo', 'utf8');
-    const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-    return text.split('\n').some((l) => l.split(' ')[4] === escaped);
-  } catch {
-    return false;
-  }
 }
 
 /** Bytes used under a directory (regular files, counted once per inode). */
