@@ -11,7 +11,8 @@ import { NotFound } from '../errors/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import { emptyContainerConfig, type ImageConfig } from '../types/index.ts';
 import type { ImageStore, Image } from './store.ts';
-import type { Reference } from './reference.ts';
+import { familiarString, withDefaultTag, type Reference } from './reference.ts';
+import { pullReference, type ImageSource, type PullOptions } from './source.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -84,5 +85,36 @@ export async function createBuiltinBusybox(images: ImageStore, layers: LayerStor
     return await images.create(Buffer.from(JSON.stringify(config)));
   } finally {
     await layers.release(layer.chainId);
+  }
+}
+
+/**
+ * The built-in busybox as an image source: a pull of busybox[:latest] builds (or finds) the image
+ * and tags it, with the progress lines a registry pull of one layer shows.
+ */
+export class BuiltinBusyboxSource implements ImageSource {
+  readonly #images: ImageStore;
+  readonly #layers: LayerStore;
+  readonly #binary: string;
+
+  constructor(images: ImageStore, layers: LayerStore, binary = builtinBusyboxPath) {
+    this.#images = images;
+    this.#layers = layers;
+    this.#binary = binary;
+  }
+
+  async pull(options: PullOptions): Promise<void> {
+    const ref = withDefaultTag(pullReference(options));
+    if (!isBuiltinReference(ref)) throw new NotFound(`the built-in image source has no ${familiarString(ref)}`);
+    const shown = familiarString(ref);
+    const existing = this.#images.find(shown);
+    options.progress({ status: `Pulling from ${ref.path}`, id: ref.tag ?? 'latest' });
+    const image = await createBuiltinBusybox(this.#images, this.#layers, this.#binary);
+    const layerId = image.config.rootfs.diff_ids[0].replace('sha256:', '').slice(0, 12);
+    options.progress({ status: 'Pull complete', progressDetail: {}, id: layerId });
+    await this.#images.tag(image.id, ref);
+    options.progress({
+      status: existing && existing.id === image.id ? `Status: Image is up to date for ${shown}` : `Status: Downloaded newer image for ${shown}`,
+    });
   }
 }

@@ -1,8 +1,9 @@
 // Images: references, the image store, import, pull and the image service behind /images.
 export { ImageStore, type Image } from './store.ts';
 export { ImageService, engineVersion, type ImageUsers, type ImageServiceOptions } from './service.ts';
-export { createBuiltinBusybox, isBuiltinReference } from './builtin.ts';
-export type { PullOptions, RegistryPuller } from './pull.ts';
+export { BuiltinBusyboxSource, createBuiltinBusybox, isBuiltinReference } from './builtin.ts';
+export type { PullOptions, ImageSource, RegistrySource } from './source.ts';
+export { selectSources, type ImageSources } from './pull.ts';
 export {
   parseReference,
   familiarName,

@@ -15,7 +15,9 @@ import {
   type ImageHistoryEntry,
   type ImageSummary,
 } from '../types/index.ts';
-import { pullImage, type PullOptions, type RegistryPuller } from './pull.ts';
+import { BuiltinBusyboxSource } from './builtin.ts';
+import { pullImage, type ImageSources } from './pull.ts';
+import type { PullOptions, RegistrySource } from './source.ts';
 import { familiarString, parseReference, withDefaultTag, type Reference } from './reference.ts';
 import type { Image, ImageStore } from './store.ts';
 
@@ -32,7 +34,7 @@ export interface ImageServiceOptions {
   users: () => ImageUsers;
   graphRoot: string;
   /** The registry client (distribution); without it only the built-in busybox can be pulled. */
-  registry?: RegistryPuller;
+  registry?: RegistrySource;
 }
 
 const hex = (id: string) => id.replace(/^sha256:/, '');
@@ -42,13 +44,13 @@ export class ImageService {
   readonly store: ImageStore;
   #layers: LayerStore;
   #users: () => ImageUsers;
-  #registry: RegistryPuller | undefined;
+  #sources: ImageSources;
 
   constructor(options: ImageServiceOptions) {
     this.store = options.images;
     this.#layers = options.layers;
     this.#users = options.users;
-    this.#registry = options.registry;
+    this.#sources = { builtin: new BuiltinBusyboxSource(options.images, options.layers), ...(options.registry ? { registry: options.registry } : {}) };
   }
 
   repoTags(image: Image): string[] {
@@ -288,7 +290,7 @@ export class ImageService {
 
   /** POST /images/create?fromImage=… */
   pull(options: PullOptions): Promise<void> {
-    return pullImage(this.store, this.#layers, options, this.#registry);
+    return pullImage(this.#sources, options);
   }
 
   count(): number {
