@@ -5,9 +5,16 @@ export { Router, type Handler, type RequestContext } from './router.ts';
 export { registerSystemRoutes, type SystemBackend } from './system.ts';
 export { registerImageRoutes, registerRegistryRoutes, type ImagesBackend, type RegistryBackend } from './images.ts';
 export { registerContainerRoutes, type ContainersBackend } from './containers.ts';
-export { registerTransferRoutes, type TransferBackend, type VolumeUsage } from './transfer.ts';
+export {
+  registerTransferRoutes,
+  type TransferBackend,
+  type ImageTransferBackend,
+  type ContainerTransferBackend,
+  type DiskUsageBackend,
+  type VolumeUsage,
+} from './transfer.ts';
 export { registerExecRoutes, type ExecBackend } from './exec.ts';
-export { registerNetworkRoutes, type NetworksBackend } from './networks.ts';
+export { registerNetworkRoutes, type NetworksBackend, type NetworkAttachBackend } from './networks.ts';
 export { registerVolumeRoutes, type VolumesBackend } from './volumes.ts';
 export { registerArchiveRoutes, type ArchiveBackend } from './archive.ts';
 export { httpStatus } from './errors.ts';

@@ -12,8 +12,12 @@ export interface NetworksBackend {
   create(req: Record<string, unknown>): Promise<{ Id: string; Warning: string }>;
   remove(ref: string): Promise<void>;
   prune(filters: Map<string, string[]>): Promise<{ NetworksDeleted: string[] }>;
-  connect(network: string, container: string, config: Partial<EndpointSettings>): Promise<void>;
-  disconnect(network: string, container: string, force: boolean): Promise<void>;
+}
+
+/** Connecting a container changes the container's record: the container engine does it. */
+export interface NetworkAttachBackend {
+  connectNetwork(container: string, network: string, config: Partial<EndpointSettings>): Promise<void>;
+  disconnectNetwork(container: string, network: string): Promise<void>;
 }
 
 const json = (res: ServerResponse, status: number, value: unknown) =>
@@ -24,7 +28,7 @@ function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function registerNetworkRoutes(router: Router, backend: NetworksBackend): void {
+export function registerNetworkRoutes(router: Router, backend: NetworksBackend, containers: NetworkAttachBackend): void {
   router.get('/networks', async (ctx) => {
     json(ctx.res!, 200, await backend.list(filtersParam(ctx.query)));
   });
@@ -47,14 +51,14 @@ export function registerNetworkRoutes(router: Router, backend: NetworksBackend):
     const container = typeof body.Container === 'string' ? body.Container : '';
     if (!container) throw new InvalidArgument('no container specified');
     const cfg = (body.EndpointConfig ?? {}) as Partial<EndpointSettings>;
-    await backend.connect(ctx.params.id, container, cfg);
+    await containers.connectNetwork(container, ctx.params.id, cfg);
     ctx.res!.writeHead(200).end();
   });
   router.post('/networks/:id/disconnect', async (ctx) => {
     const body = objectBody(await ctx.json());
     const container = typeof body.Container === 'string' ? body.Container : '';
     if (!container) throw new InvalidArgument('no container specified');
-    await backend.disconnect(ctx.params.id, container, !!body.Force);
+    await containers.disconnectNetwork(container, ctx.params.id);
     ctx.res!.writeHead(200).end();
   });
 }

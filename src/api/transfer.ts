@@ -20,11 +20,22 @@ export interface VolumeUsage {
   UsageData: { Size: number; RefCount: number };
 }
 
+/** The three owners these routes reach: images (the image service), containers (the engine), disk usage. */
 export interface TransferBackend {
+  images: ImageTransferBackend;
+  containers: ContainerTransferBackend;
+  system: DiskUsageBackend;
+}
+
+export interface ImageTransferBackend {
   /** Checks the names (throwing NotFound before anything is sent), then streams the archive. */
   saveImages(names: string[]): Readable;
   loadImages(input: Readable, options: { quiet: boolean; progress: (m: JsonMessage) => void }): Promise<void>;
-  exportContainer(ref: string): Promise<Readable>;
+  pruneImages(filters: Map<string, string[]>): Promise<{ ImagesDeleted: unknown[] | null; SpaceReclaimed: number }>;
+}
+
+export interface ContainerTransferBackend {
+  export(ref: string): Promise<Readable>;
   commit(
     ref: string,
     options: {
@@ -37,7 +48,9 @@ export interface TransferBackend {
       pause: boolean;
     },
   ): Promise<{ Id: string }>;
-  pruneImages(filters: Map<string, string[]>): Promise<{ ImagesDeleted: unknown[] | null; SpaceReclaimed: number }>;
+}
+
+export interface DiskUsageBackend {
   diskUsage(types: Set<string>): Promise<{
     LayersSize?: number;
     Images?: ImageSummary[];
@@ -67,10 +80,10 @@ async function sendTar(ctx: RequestContext, stream: Readable): Promise<void> {
 
 export function registerTransferRoutes(router: Router, backend: TransferBackend): void {
   router.get('/images/get', async (ctx) => {
-    await sendTar(ctx, backend.saveImages(ctx.query.getAll('names')));
+    await sendTar(ctx, backend.images.saveImages(ctx.query.getAll('names')));
   });
   router.get('/images/*name/get', async (ctx) => {
-    await sendTar(ctx, backend.saveImages([ctx.params.name]));
+    await sendTar(ctx, backend.images.saveImages([ctx.params.name]));
   });
   router.post('/images/load', async (ctx) => {
     const res = ctx.res!;
@@ -82,7 +95,7 @@ export function registerTransferRoutes(router: Router, backend: TransferBackend)
       writing = writing.then(() => writeAsync(res, jsonLine(m))).catch(() => {});
     };
     try {
-      await backend.loadImages(ctx.bodyStream(), { quiet, progress: send });
+      await backend.images.loadImages(ctx.bodyStream(), { quiet, progress: send });
     } catch (err) {
       send({ errorDetail: { message: errorMessage(err) }, error: errorMessage(err) });
     }
@@ -90,7 +103,7 @@ export function registerTransferRoutes(router: Router, backend: TransferBackend)
     res.end();
   });
   router.get('/containers/:id/export', async (ctx) => {
-    await sendTar(ctx, await backend.exportContainer(ctx.params.id));
+    await sendTar(ctx, await backend.containers.export(ctx.params.id));
   });
   router.post('/commit', async (ctx) => {
     const q = ctx.query;
@@ -98,7 +111,7 @@ export function registerTransferRoutes(router: Router, backend: TransferBackend)
     if (!container) throw new InvalidArgument('No container name or ID supplied');
     const body = await ctx.json<Partial<ContainerConfig> | null>();
     const config = body && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length ? body : null;
-    const result = await backend.commit(container, {
+    const result = await backend.containers.commit(container, {
       ...(q.get('repo') ? { repo: q.get('repo')! } : {}),
       ...(q.get('tag') ? { tag: q.get('tag')! } : {}),
       ...(q.get('author') ? { author: q.get('author')! } : {}),
@@ -110,12 +123,12 @@ export function registerTransferRoutes(router: Router, backend: TransferBackend)
     json(ctx.res!, 201, result);
   });
   router.post('/images/prune', async (ctx) => {
-    json(ctx.res!, 200, await backend.pruneImages(filtersParam(ctx.query)));
+    json(ctx.res!, 200, await backend.images.pruneImages(filtersParam(ctx.query)));
   });
   router.get('/system/df', async (ctx) => {
     const known = ['container', 'image', 'volume', 'build-cache'];
     const types = new Set(ctx.query.getAll('type'));
     for (const t of types) if (!known.includes(t)) throw new InvalidArgument(`unknown object type: ${t}`);
-    json(ctx.res!, 200, await backend.diskUsage(types.size ? types : new Set(known)));
+    json(ctx.res!, 200, await backend.system.diskUsage(types.size ? types : new Set(known)));
   });
 }

@@ -22,6 +22,21 @@ describe('daemon configuration', () => {
     assert.equal(config.storageDriver, 'overlay2');
   });
 
+  it('takes the chain prefix, the upload chunk size, PATH and the proxies from the environment only', () => {
+    const { config } = loadConfig(['--config-file', file('env.json', '')], {
+      BERTH_IPTABLES_CHAIN: 'BT42',
+      BERTH_REGISTRY_CHUNK_SIZE: '5242880',
+      PATH: '/opt/bin::/usr/bin',
+      HTTPS_PROXY: 'http://proxy:3128',
+    });
+    assert.deepEqual(
+      [config.iptablesChain, config.registryChunkSize, config.searchPath, config.httpProxy, config.httpsProxy, config.noProxy],
+      ['BT42', 5242880, ['/opt/bin', '/usr/bin'], '', 'http://proxy:3128', ''],
+    );
+    const plain = loadConfig(['--config-file', file('env2.json', '')], { BERTH_REGISTRY_CHUNK_SIZE: 'lots' }).config;
+    assert.deepEqual([plain.iptablesChain, plain.registryChunkSize, plain.searchPath], ['BERTH', 0, []]);
+  });
+
   it('takes flags as dockerd spells them', () => {
     const { config } = loadConfig(['--config-file', file('e2.json', '{}'), '-H', 'unix:///tmp/a.sock', '--host=unix:///tmp/b.sock', '--data-root', '/d', '--exec-root=/e', '-D', '--bip', '10.1.0.1/24', '--log-opt', 'max-size=10m']);
     assert.deepEqual(config.hosts, ['unix:///tmp/a.sock', 'unix:///tmp/b.sock']);

@@ -1,5 +1,6 @@
 // berthd's configuration: dockerd's flags and daemon.json keys, merged with dockerd's rules
-// (a key may come from the file or from a flag, not both; unknown keys are an error).
+// (a key may come from the file or from a flag, not both; unknown keys are an error), and the few
+// settings that come from the environment. Nothing else in berthd reads process.env.
 import { readFileSync } from 'node:fs';
 import { InvalidArgument } from '../errors/index.ts';
 import { isLogLevel, type LogLevel } from '../lib/index.ts';
@@ -37,6 +38,17 @@ export interface DaemonConfig {
   iptables: boolean;
   ipForward: boolean;
   userlandProxy: boolean;
+  // From the environment only:
+  /** BERTH_IPTABLES_CHAIN: the prefix of Berth's iptables chains (test daemons beside a real one each get their own). */
+  iptablesChain: string;
+  /** BERTH_REGISTRY_CHUNK_SIZE: push layers in chunked uploads of this many bytes (for registries that need them); 0: docker's one streamed PATCH. */
+  registryChunkSize: number;
+  /** PATH: where runc, conmon and tini are looked for (before the usual system directories). */
+  searchPath: string[];
+  /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY, as GET /info reports them. */
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
 }
 
 export function defaultConfig(): DaemonConfig {
@@ -73,6 +85,25 @@ export function defaultConfig(): DaemonConfig {
     iptables: true,
     ipForward: true,
     userlandProxy: true,
+    iptablesChain: 'BERTH',
+    registryChunkSize: 0,
+    searchPath: [],
+    httpProxy: '',
+    httpsProxy: '',
+    noProxy: '',
+  };
+}
+
+/** The settings berthd takes from its environment. */
+export function environmentConfig(env: NodeJS.ProcessEnv): Pick<DaemonConfig, 'iptablesChain' | 'registryChunkSize' | 'searchPath' | 'httpProxy' | 'httpsProxy' | 'noProxy'> {
+  const chunk = Number(env.BERTH_REGISTRY_CHUNK_SIZE);
+  return {
+    iptablesChain: env.BERTH_IPTABLES_CHAIN || 'BERTH',
+    registryChunkSize: chunk > 0 ? chunk : 0,
+    searchPath: (env.PATH ?? '').split(':').filter(Boolean),
+    httpProxy: env.HTTP_PROXY ?? '',
+    httpsProxy: env.HTTPS_PROXY ?? '',
+    noProxy: env.NO_PROXY ?? '',
   };
 }
 
@@ -241,7 +272,7 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
   }
 }
 
-export function loadConfig(argv: readonly string[]): { config: DaemonConfig; help: boolean; version: boolean } {
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { config: DaemonConfig; help: boolean; version: boolean } {
   const args = parseArgs(argv);
   const config = defaultConfig();
   const configFile = args.configFile ?? config.configFile;
@@ -267,7 +298,7 @@ export function loadConfig(argv: readonly string[]): { config: DaemonConfig; hel
     if ((o.kind === 'map' || o.kind === 'object') && (typeof v !== 'object' || v === null || Array.isArray(v))) throw bad();
     (config as unknown as Record<string, unknown>)[o.key] = v;
   }
-  Object.assign(config, args.values);
+  Object.assign(config, args.values, environmentConfig(env));
   config.configFile = configFile;
   if (config.debug) config.logLevel = 'debug';
   if ((config.logLevel as string) === 'warning') config.logLevel = 'warn';

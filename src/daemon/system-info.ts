@@ -51,8 +51,9 @@ export interface InfoSources {
   config: DaemonConfig;
   runtimePath: string;
   initPath: string;
-  counts(): { total: number; running: number; paused: number; stopped: number };
-  imageCount(): number;
+  containers: { counts(): { total: number; running: number; paused: number; stopped: number } };
+  images: { count(): number };
+  events: { readonly subscriberCount: number };
 }
 
 export class SystemInfo {
@@ -102,7 +103,7 @@ export class SystemInfo {
   }
 
   async info(): Promise<Record<string, unknown>> {
-    const c = this.#src.counts();
+    const c = this.#src.containers.counts();
     const cfg = this.#src.config;
     const { runc, tini } = await this.#toolVersions();
     const rel = osRelease();
@@ -120,7 +121,7 @@ export class SystemInfo {
       ContainersRunning: c.running,
       ContainersPaused: c.paused,
       ContainersStopped: c.stopped,
-      Images: this.#src.imageCount(),
+      Images: this.#src.images.count(),
       Driver: 'overlay2',
       DriverStatus: [
         ['Backing Filesystem', 'extfs'],
@@ -147,7 +148,7 @@ export class SystemInfo {
       LoggingDriver: cfg.logDriver,
       CgroupDriver: 'cgroupfs',
       CgroupVersion: v2 ? '2' : '1',
-      NEventsListener: 0,
+      NEventsListener: this.#src.events.subscriberCount,
       KernelVersion: os.release(),
       OperatingSystem: rel.pretty,
       OSVersion: rel.version,
@@ -168,9 +169,9 @@ export class SystemInfo {
       MemTotal: os.totalmem(),
       GenericResources: null,
       DockerRootDir: cfg.dataRoot,
-      HttpProxy: process.env.HTTP_PROXY ?? '',
-      HttpsProxy: process.env.HTTPS_PROXY ?? '',
-      NoProxy: process.env.NO_PROXY ?? '',
+      HttpProxy: cfg.httpProxy,
+      HttpsProxy: cfg.httpsProxy,
+      NoProxy: cfg.noProxy,
       Name: os.hostname(),
       Labels: cfg.labels,
       ExperimentalBuild: false,

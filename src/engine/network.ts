@@ -19,7 +19,7 @@ export function normaliseMode(mode: string | undefined): string {
  * and checks --add-host; returns NetworkSettings.Networks.
  */
 export function planNetworking(
-  ctx: EngineContext,
+  ctx: Pick<EngineContext, 'store' | 'network'>,
   input: { name: string; hostConfig: HostConfig; endpoints: Record<string, Partial<EndpointSettings>>; macAddress?: string | undefined; hostname: string },
 ): Record<string, EndpointSettings> {
   const h = input.hostConfig;
@@ -52,7 +52,6 @@ export function planNetworking(
     const ip = i < 0 ? '' : e.slice(i + 1);
     if (i <= 0 || !(ip === 'host-gateway' || /^[0-9.]+$|:/.test(ip))) throw new InvalidArgument(`invalid IP address in add-host: "${ip}"`);
   }
-  if (!ctx.network) return {};
   return ctx.network.plan({ mode, endpoints: input.endpoints, links, ...(input.macAddress ? { macAddress: input.macAddress } : {}) });
 }
 
@@ -84,7 +83,7 @@ function hostNameservers(resolvConf: string): string[] {
 }
 
 /** Start's part: the sandbox, the endpoints, the ports; records them on the container. */
-export async function setUpNetworking(ctx: EngineContext, c: Container): Promise<NetworkFiles> {
+export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'network' | 'config'>, c: Container): Promise<NetworkFiles> {
   const h = c.hostConfig;
   const rec = c.record;
   const mode = normaliseMode(h.NetworkMode);
@@ -96,10 +95,7 @@ export async function setUpNetworking(ctx: EngineContext, c: Container): Promise
     shared = ctx.store.get(mode.slice('container:'.length));
     if (!shared.state.Running) throw new Conflict(`cannot join network of a non running container: ${shared.id}`);
     if (shared.id === c.id) throw new InvalidArgument('cannot join own network');
-    sharedNetns = ctx.network?.sandboxPath(shared.id) ?? `/proc/${shared.state.Pid}/ns/net`;
-  }
-  if (!ctx.network) {
-    return { namespace: mode === 'host' ? { mode: 'host' } : { mode: 'private' }, hostname: rec.Config.Hostname, hosts: [] };
+    sharedNetns = ctx.network.sandboxPath(shared.id) ?? `/proc/${shared.state.Pid}/ns/net`;
   }
   const result = await ctx.network.setUp({
     containerId: c.id,
@@ -125,7 +121,7 @@ export async function setUpNetworking(ctx: EngineContext, c: Container): Promise
     const extra = (h.ExtraHosts ?? []).map((e) => {
       const i = e.indexOf(':');
       let ip = e.slice(i + 1);
-      if (ip === 'host-gateway') ip = ctx.network!.defaultGateway();
+      if (ip === 'host-gateway') ip = ctx.network.defaultGateway();
       return { ip, names: [e.slice(0, i)] };
     });
     if (mode === 'host') {
@@ -163,8 +159,7 @@ export async function setUpNetworking(ctx: EngineContext, c: Container): Promise
 }
 
 /** At exit (or a failed start): releases the sandbox; the record keeps which networks it is on. */
-export async function tearDownNetworking(ctx: EngineContext, c: Container): Promise<void> {
-  if (!ctx.network) return;
+export async function tearDownNetworking(ctx: Pick<EngineContext, 'network'>, c: Container): Promise<void> {
   await ctx.network.tearDown(c.id);
   const ns = c.record.NetworkSettings;
   const networks: Record<string, EndpointSettings> = {};
@@ -176,9 +171,13 @@ export async function tearDownNetworking(ctx: EngineContext, c: Container): Prom
 }
 
 /** POST /networks/{id}/connect. */
-export async function connectContainer(ctx: EngineContext, c: Container, networkRef: string, config: Partial<EndpointSettings>): Promise<void> {
+export async function connectContainer(
+  ctx: Pick<EngineContext, 'network' | 'store' | 'events'>,
+  c: Container,
+  networkRef: string,
+  config: Partial<EndpointSettings>,
+): Promise<void> {
   const network = ctx.network;
-  if (!network) throw new Forbidden('networking is not enabled');
   const n = network.get(networkRef);
   const mode = normaliseMode(c.hostConfig.NetworkMode);
   if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
@@ -195,9 +194,8 @@ export async function connectContainer(ctx: EngineContext, c: Container, network
 }
 
 /** POST /networks/{id}/disconnect. */
-export async function disconnectContainer(ctx: EngineContext, c: Container, networkRef: string): Promise<void> {
+export async function disconnectContainer(ctx: Pick<EngineContext, 'network' | 'store' | 'events'>, c: Container, networkRef: string): Promise<void> {
   const network = ctx.network;
-  if (!network) throw new Forbidden('networking is not enabled');
   const n = network.get(networkRef);
   const name = Object.entries(c.record.NetworkSettings.Networks).find(([k, e]) => e.NetworkID === n.Id || k === n.Name)?.[0];
   if (!name) throw new Forbidden(`container ${c.id} is not connected to network ${n.Name}`);

@@ -128,7 +128,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       Pid: pid,
       ExitCode: 0,
       Error: '',
-      StartedAt: new Date().toISOString(),
+      StartedAt: ctx.clock.now().toISOString(),
     });
     rec.HasBeenStartedBefore = true;
     rec.HasBeenManuallyStopped = false;

@@ -30,14 +30,26 @@ export interface CreateVolumeOptions {
   labels?: Record<string, string> | null;
 }
 
+/** Which containers reference a volume, running or not (the container store answers). */
+export interface VolumeUsers {
+  containersUsingVolume(name: string): string[];
+}
+
+/** Where the service reports what it did (the event bus). */
+export interface VolumeEvents {
+  publish(type: 'volume', action: string, name: string, attributes: Record<string, string>): void;
+}
+
 export interface VolumeServiceDeps {
   root: string;
   sys: Syscalls;
   log: Logger;
-  /** Ids of the containers that reference the volume (running or not). */
-  users(name: string): string[];
-  publish?(action: string, name: string, attributes: Record<string, string>): void;
+  users: VolumeUsers;
+  events: VolumeEvents;
 }
+
+/** A volume as GET /system/df shows it: its size (-1 when unreadable) and how many use it. */
+export type VolumeUsage = VolumeView & { UsageData: { Size: number; RefCount: number } };
 
 const validOpts = new Set(['type', 'o', 'device', 'size']);
 const mandatoryOpts: Record<string, string[]> = { device: ['type'], type: ['device'], o: ['device', 'type'] };
@@ -105,6 +117,10 @@ export class VolumeService {
     };
   }
 
+  #publish(action: string, name: string, attributes: Record<string, string>): void {
+    this.#deps.events.publish('volume', action, name, attributes);
+  }
+
   #isMounted(path: string): boolean {
     return this.#deps.sys.mountTargets().includes(path);
   }
@@ -160,7 +176,7 @@ export class VolumeService {
       throw err;
     }
     this.#volumes.set(name, meta);
-    this.#deps.publish?.('create', name, { driver: 'local' });
+    this.#publish('create', name, { driver: 'local' });
     return this.#view(name, meta);
   }
 
@@ -183,7 +199,7 @@ export class VolumeService {
         if (s === 'false' || s === '0') return false;
         throw new InvalidArgument(`invalid filter 'dangling=${v}'`);
       });
-      const isDangling = this.#deps.users(name).length === 0;
+      const isDangling = this.#deps.users.containersUsingVolume(name).length === 0;
       if (!want.includes(isDangling)) return false;
     }
     const names = filters.get('name');
@@ -201,7 +217,7 @@ export class VolumeService {
         if (options.force) return;
         throw new NotFound(`get ${name}: no such volume`);
       }
-      const users = this.#deps.users(name);
+      const users = this.#deps.users.containersUsingVolume(name);
       if (users.length) throw new Conflict(`remove ${name}: volume is in use - [${users.join(', ')}]`);
       await this.#destroy(name);
     });
@@ -215,7 +231,17 @@ export class VolumeService {
     this.#volumes.delete(name);
     this.#mounts.delete(name);
     await fsp.rm(gone, { recursive: true, force: true });
-    this.#deps.publish?.('destroy', name, { driver: 'local' });
+    this.#publish('destroy', name, { driver: 'local' });
+  }
+
+  /** GET /system/df's volumes. */
+  diskUsage(): Promise<VolumeUsage[]> {
+    return Promise.all(
+      this.list().Volumes.map(async (v) => ({
+        ...v,
+        UsageData: { Size: await dirSize(v.Mountpoint).catch(() => -1), RefCount: this.#deps.users.containersUsingVolume(v.Name).length },
+      })),
+    );
   }
 
   /**
@@ -237,7 +263,7 @@ export class VolumeService {
       for (const [name, meta] of [...this.#volumes]) {
         if (onlyAnonymous && !(meta.Labels && anonymousLabel in meta.Labels)) continue;
         if (!labelsMatch(meta.Labels, filters.get('label'), true) || !labelsMatch(meta.Labels, filters.get('label!'), false)) continue;
-        if (this.#deps.users(name).length) continue;
+        if (this.#deps.users.containersUsingVolume(name).length) continue;
         const size = await dirSize(this.path(name)).catch(() => 0);
         try {
           await this.#destroy(name);
@@ -272,7 +298,7 @@ export class VolumeService {
         refs.add(ref);
         this.#mounts.set(name, refs);
       }
-      this.#deps.publish?.('mount', name, { container: ref, destination: '', driver: 'local', propagation: '', 'read/write': 'true' });
+      this.#publish('mount', name, { container: ref, destination: '', driver: 'local', propagation: '', 'read/write': 'true' });
       return path;
     });
   }
@@ -284,7 +310,7 @@ export class VolumeService {
       if (!refs) return;
       refs.delete(ref);
       if (refs.size === 0) await this.#unmountNow(name);
-      this.#deps.publish?.('unmount', name, { container: ref, driver: 'local' });
+      this.#publish('unmount', name, { container: ref, driver: 'local' });
     });
   }
 

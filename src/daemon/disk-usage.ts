@@ -1,0 +1,37 @@
+// GET /system/df, put together from the subsystems that own each part: images and layers from the
+// image service, containers from the engine, volumes from the volume service. The build cache is
+// empty until a builder exists.
+import type { ContainerSummary, ImageSummary } from '../types/index.ts';
+import type { VolumeUsage } from '../volume/index.ts';
+
+export interface DiskUsageSources {
+  images: { diskUsage(): { LayersSize: number; Images: ImageSummary[] } };
+  containers: { diskUsage(): Promise<ContainerSummary[]> };
+  volumes: { diskUsage(): Promise<VolumeUsage[]> };
+}
+
+export interface DiskUsageReport {
+  LayersSize?: number;
+  Images?: ImageSummary[];
+  Containers?: ContainerSummary[];
+  Volumes?: VolumeUsage[];
+  BuildCache?: unknown[];
+}
+
+export class DiskUsage {
+  readonly #sources: DiskUsageSources;
+
+  constructor(sources: DiskUsageSources) {
+    this.#sources = sources;
+  }
+
+  /** The parts named in `types` (container, image, volume, build-cache), in dockerd's key order. */
+  async diskUsage(types: ReadonlySet<string>): Promise<DiskUsageReport> {
+    const out: DiskUsageReport = {};
+    if (types.has('image')) Object.assign(out, this.#sources.images.diskUsage());
+    if (types.has('container')) out.Containers = await this.#sources.containers.diskUsage();
+    if (types.has('volume')) out.Volumes = await this.#sources.volumes.diskUsage();
+    if (types.has('build-cache')) out.BuildCache = [];
+    return out;
+  }
+}
