@@ -1,6 +1,7 @@
 // berthd's configuration: dockerd's flags and daemon.json keys, merged with dockerd's rules
 // (a key may come from the file or from a flag, not both; unknown keys are an error), and the few
-// settings that come from the environment. Nothing else in berthd reads process.env.
+// settings that come from the environment. (Beyond these, only the PATH conmon inherits and
+// lib/fault.ts's BERTH_FAULT test hook are taken from process.env.)
 import { readFileSync } from 'node:fs';
 import { InvalidArgument } from '../errors/index.ts';
 import { isLogLevel, type LogLevel } from '../lib/index.ts';
