@@ -12,7 +12,7 @@ import { socketFromFd, type Syscalls } from '../sys/index.ts';
 import { AttachConnection } from './attach.ts';
 import { RuntimeError, runcMessage } from './errors.ts';
 import { runExec, type ExecHandle, type ExecOptions } from './exec.ts';
-import type { OciSpec } from './spec.ts';
+import { parseSpec, serializeSpec, type OciSpec } from './spec.ts';
 
 export interface CreateOptions {
   id: string;
@@ -107,7 +107,7 @@ export class ConmonRuntime {
     await fsp.rm(join(this.#exitDir, id), { force: true });
     await fsp.rm(bundle, { recursive: true, force: true });
     await fsp.mkdir(join(bundle, 'persist'), { recursive: true, mode: 0o700 });
-    await fsp.writeFile(join(bundle, 'config.json'), JSON.stringify(options.spec));
+    await fsp.writeFile(join(bundle, 'config.json'), serializeSpec(options.spec));
 
     const args = [
       '--api-version', '1',
@@ -294,7 +294,7 @@ export class ConmonRuntime {
   }
 
   async baseProcess(id: string): Promise<OciSpec['process']> {
-    const spec = JSON.parse(await fsp.readFile(join(this.bundle(id), 'config.json'), 'utf8')) as OciSpec;
+    const spec = parseSpec(await fsp.readFile(join(this.bundle(id), 'config.json'), 'utf8'));
     return spec.process;
   }
 
