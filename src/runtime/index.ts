@@ -50,3 +50,4 @@ export {
   type SeccompTarget,
 } from './seccomp.ts';
 export { defaultSeccompProfile } from './seccomp-default.ts';
+export { subIdRanges, idMappings, hostId, nextSubIdStart, type SubIdRange } from './userns.ts';
