@@ -32,7 +32,8 @@ describe('cgroup mode from mountinfo', () => {
     assert.equal(l.mode, 'v1');
     assert.equal(l.controllers.get('memory'), '/sys/fs/cgroup/memory');
     assert.equal(l.controllers.get('cpuacct'), '/sys/fs/cgroup/cpuacct');
-    assert.equal(l.controllers.has('systemd'), false, 'name=systemd is not a controller');
+    assert.equal(l.controllers.has('systemd'), false, 'name=systemd is not a controller…');
+    assert.equal(l.named?.get('name=systemd'), '/sys/fs/cgroup/systemd', '…but a hierarchy runc makes cgroups in');
     assert.equal(l.unified, '/sys/fs/cgroup/unified');
   });
 

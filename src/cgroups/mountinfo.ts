@@ -20,6 +20,8 @@ export interface CgroupLayout {
   controllers: Map<string, string>;
   /** v2: the unified mount; on a hybrid v1 host, the extra cgroup2 mount if there is one. */
   unified?: string;
+  /** v1: hierarchies without controllers ("name=systemd" → /sys/fs/cgroup/systemd); runc makes the cgroup there too. */
+  named?: Map<string, string>;
 }
 
 /** The v1 controllers the kernel can mount; other super options (rw, xattr, name=…) are not controllers. */
@@ -59,16 +61,18 @@ export function detectCgroupLayout(mountinfo: string): CgroupLayout {
   if (unifiedAtRoot) return { mode: 'v2', controllers: new Map(), unified: unifiedAtRoot.mountPoint };
 
   const controllers = new Map<string, string>();
+  const named = new Map<string, string>();
   for (const m of mounts) {
     if (m.fsType !== 'cgroup') continue;
     for (const opt of m.superOptions) {
       // The first mount of a hierarchy wins, as in runc (later ones are usually bind mounts of it).
       if (v1Controllers.has(opt) && !controllers.has(opt)) controllers.set(opt, m.mountPoint);
+      if (opt.startsWith('name=') && !named.has(opt)) named.set(opt, m.mountPoint);
     }
   }
   if (controllers.size > 0) {
     const unified = cgroup2[0]?.mountPoint;
-    return { mode: 'v1', controllers, ...(unified ? { unified } : {}) };
+    return { mode: 'v1', controllers, ...(named.size ? { named } : {}), ...(unified ? { unified } : {}) };
   }
   if (cgroup2.length > 0) return { mode: 'v2', controllers: new Map(), unified: cgroup2[0].mountPoint };
   throw new SystemError('no cgroup file system is mounted (neither cgroup v1 controllers nor cgroup2 in /proc/self/mountinfo)');

@@ -47,9 +47,13 @@ export class CgroupsV1 implements Cgroups {
     return dir === undefined ? undefined : posix.join(dir, file);
   }
 
-  /** Distinct mount points: cpu and cpuacct may share one; the hybrid unified mount is joined too, as runc does. */
+  /**
+   * Distinct mount points: cpu and cpuacct may share one; named hierarchies (name=systemd) and
+   * the hybrid unified mount are joined too, as runc does, so removal must visit them.
+   */
   #mounts(): string[] {
     const m = new Set(this.#layout.controllers.values());
+    for (const named of this.#layout.named?.values() ?? []) m.add(named);
     if (this.#layout.unified) m.add(this.#layout.unified);
     return [...m];
   }
