@@ -58,10 +58,20 @@ cgroupsContract('real cgroups of this machine', async () => {
     base: `${base}/contract`,
     cpus,
     blockDevice: rootDevice(),
+    // A single-threaded process, so pids.current (which counts tasks) is exactly 1.
     spawn: async (): Promise<ContractProcess> => {
-      const w = startWorker();
-      await new Promise((r) => w.child.once('spawn', r));
-      return { pid: w.child.pid!, stop: () => stopWorker(w) };
+      const child = spawn('sleep', ['1000'], { stdio: 'ignore' });
+      children.add(child);
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      await new Promise((r) => child.once('spawn', r));
+      return {
+        pid: child.pid!,
+        stop: async () => {
+          child.kill('SIGKILL');
+          await exited;
+          children.delete(child);
+        },
+      };
     },
     cleanup: async () => {
       killAll();
