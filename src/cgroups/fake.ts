@@ -427,7 +427,8 @@ export class FakeCgroupFs implements CgroupFs {
       }
       case 'cpu.cfs_quota_us': {
         const v = Number(value);
-        if (!/^-?\d+$/.test(value) || (v !== -1 && (v < 1000 || v < 0))) throw errno('EINVAL', path);
+        // Any negative quota means "no limit" and reads back as -1; below 1 ms is refused.
+        if (!/^-?\d+$/.test(value) || (v >= 0 && v < 1000)) throw errno('EINVAL', path);
         files.set(name, `${v < 0 ? -1 : v}\n`);
         return;
       }
