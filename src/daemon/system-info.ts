@@ -1,19 +1,16 @@
 // GET /version and /info: what this daemon and its machine are.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promises as fsp, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { promisify } from 'node:util';
+import { execProgram } from '../lib/index.ts';
 import type { DaemonConfig } from './config.ts';
-
-const execFileAsync = promisify(execFile);
 
 export const berthVersion = '0.1.0';
 export const gitCommit = 'berth';
 
 async function toolVersion(path: string, args: string[], pattern: RegExp): Promise<{ version: string; commit: string }> {
   try {
-    const { stdout } = await execFileAsync(path, args);
+    const { stdout } = await execProgram(path, args);
     const m = pattern.exec(stdout);
     const commit = /commit:\s*(\S+)/.exec(stdout)?.[1] ?? '';
     return { version: m?.[1] ?? 'unknown', commit };

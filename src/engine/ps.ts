@@ -2,11 +2,8 @@
 // caller's options and keeps the rows of the container's pids (top.ts). A port, so that top's
 // parsing and selection are tested without the host's processes; ps.contract.ts holds the real
 // table and the fake to the same behaviour.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { SystemError } from '../errors/index.ts';
-
-const execFileAsync = promisify(execFile);
+import { ProgramError, execProgram } from '../lib/index.ts';
 
 export interface ProcessTable {
   /** ps's output for these options; rejects with SystemError("ps: …") when ps refuses them. */
@@ -17,11 +14,10 @@ export interface ProcessTable {
 export class HostProcessTable implements ProcessTable {
   async ps(args: readonly string[]): Promise<string> {
     try {
-      const { stdout } = await execFileAsync('ps', [...args], { maxBuffer: 16 << 20 });
-      return stdout;
+      return (await execProgram('ps', args)).stdout;
     } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new SystemError(`ps: ${(e.stderr ?? e.message).trim()}`, { cause: err });
+      const detail = err instanceof ProgramError ? err.stderr.trim() || err.message : (err as Error).message;
+      throw new SystemError(`ps: ${detail}`, { cause: err });
     }
   }
 }

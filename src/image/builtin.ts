@@ -3,18 +3,15 @@
 // /etc/group with root and nobody, /tmp with mode 1777. Entries carry fixed owners and times, so
 // the same binary always yields the same layer and image id.
 import { createReadStream, promises as fsp } from 'node:fs';
-import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { createTarPacker, type TarHeaderInit } from '../archive/index.ts';
 import { NotFound } from '../errors/index.ts';
+import { execProgram } from '../lib/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import { emptyContainerConfig, type ImageConfig } from '../types/index.ts';
 import type { ImageStore, Image } from './store.ts';
 import { familiarString, withDefaultTag, type Reference } from './reference.ts';
 import { pullReference, type ImageSource, type PullOptions } from './source.ts';
-
-const execFileAsync = promisify(execFile);
 
 export const builtinBusyboxPath = '/bin/busybox';
 
@@ -24,7 +21,7 @@ export function isBuiltinReference(ref: Reference): boolean {
 }
 
 async function applets(binary: string): Promise<string[]> {
-  const { stdout } = await execFileAsync(binary, ['--list-full']);
+  const { stdout } = await execProgram(binary, ['--list-full']);
   return stdout
     .split('\n')
     .map((l) => l.trim())

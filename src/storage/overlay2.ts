@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer, changes, packDirectory, type Change, type TarSegments } from '../archive/index.ts';
 import { NotFound, SystemError, isErrno } from '../errors/index.ts';
+import { directorySize } from '../lib/index.ts';
 import { MNT_DETACH, type Syscalls } from '../sys/index.ts';
 
 const linkDir = 'l';
@@ -163,7 +164,7 @@ export class Overlay2Driver {
 
   /** Bytes used by the layer's own files (`du` of its diff dir, hard links counted once). */
   async diffSize(id: string): Promise<number> {
-    return directorySize(join(this.root, id, 'diff'));
+    return directorySize(join(this.root, id, 'diff'), { skipUnreadable: true });
   }
 
   /** The directories overlay uses for this layer, as `inspect` shows them under GraphDriver.Data. */
@@ -218,33 +219,4 @@ async function readOptional(path: string): Promise<string | undefined> {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw err;
   }
-}
-
-export async function directorySize(dir: string): Promise<number> {
-  const seen = new Set<string>();
-  let total = 0;
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await fsp.readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) {
-        await walk(p);
-      } else if (e.isFile()) {
-        const st = await fsp.lstat(p);
-        if (st.nlink > 1) {
-          const key = `${st.dev}:${st.ino}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        total += st.size;
-      }
-    }
-  };
-  await walk(dir);
-  return total;
 }

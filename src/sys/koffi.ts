@@ -1,14 +1,12 @@
 // The real Syscalls, calling libc through koffi (an FFI library installed prebuilt from npm).
 // Chosen over a C addon: no compiler needed on the target, and each call costs well under a
 // microsecond, which matters when a layer extraction makes one mknod or lsetxattr per file.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { promisify } from 'node:util';
+import { execProgram } from '../lib/index.ts';
 import { SyscallError, type Syscalls } from './syscalls.ts';
 
-const execFileAsync = promisify(execFile);
 const ENODATA = 61;
 const errnoNames = new Map<number, string>(
   Object.entries(os.constants.errno).map(([name, num]) => [num, name]),
@@ -57,7 +55,7 @@ export function loadSyscalls(): Syscalls {
       if (fns.umount2(target, flags) !== 0) fail('umount2', target);
     },
     async mountIn(dir, m) {
-      await execFileAsync('mount', ['-t', m.fstype, m.source, '-o', m.data, m.target], { cwd: dir });
+      await execProgram('mount', ['-t', m.fstype, m.source, '-o', m.data, m.target], { cwd: dir });
     },
     mountTargets() {
       // The fifth field; the kernel escapes space, tab, newline and backslash as octal.

@@ -3,7 +3,6 @@
 export {
   VolumeService,
   anonymousLabel,
-  dirSize,
   splitMountOptions,
   type VolumeView,
   type VolumeUsage,

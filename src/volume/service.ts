@@ -5,7 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { Conflict, InvalidArgument, NotFound, SystemError, isErrno } from '../errors/index.ts';
-import { newId, readJson, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { directorySize, newId, readJson, writeJsonAtomic, type Logger } from '../lib/index.ts';
 import { applyLayer, packDirectory } from '../archive/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { Volume } from '../types/index.ts';
@@ -239,7 +239,7 @@ export class VolumeService {
     return Promise.all(
       this.list().Volumes.map(async (v) => ({
         ...v,
-        UsageData: { Size: await dirSize(v.Mountpoint).catch(() => -1), RefCount: this.#deps.users.containersUsingVolume(v.Name).length },
+        UsageData: { Size: await directorySize(v.Mountpoint).catch(() => -1), RefCount: this.#deps.users.containersUsingVolume(v.Name).length },
       })),
     );
   }
@@ -264,7 +264,7 @@ export class VolumeService {
         if (onlyAnonymous && !(meta.Labels && anonymousLabel in meta.Labels)) continue;
         if (!labelsMatch(meta.Labels, filters.get('label'), true) || !labelsMatch(meta.Labels, filters.get('label!'), false)) continue;
         if (this.#deps.users.containersUsingVolume(name).length) continue;
-        const size = await dirSize(this.path(name)).catch(() => 0);
+        const size = await directorySize(this.path(name)).catch(() => 0);
         try {
           await this.#destroy(name);
         } catch (err) {
@@ -365,25 +365,4 @@ export function splitMountOptions(o: string): { flags: number; data: string } {
     else data.push(opt);
   }
   return { flags, data: data.join(',') };
-}
-
-/** Bytes used under a directory (regular files, counted once per inode). */
-export async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  const seen = new Set<string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const ent of await fsp.readdir(d, { withFileTypes: true })) {
-      const p = join(d, ent.name);
-      if (ent.isDirectory()) await walk(p);
-      else if (ent.isFile()) {
-        const st = await fsp.lstat(p);
-        const key = `${st.dev}:${st.ino}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        total += st.size;
-      }
-    }
-  };
-  await walk(dir);
-  return total;
 }
