@@ -1,27 +1,21 @@
-// cp and diff. `cp` follows docker's CLI (cli/command/container/cp.go and pkg/archive's copy.go):
-// the client stats both ends, decides which directory the archive is extracted into, and renames
-// the archive's top entry so that "copy a to b" gives docker's result for every combination of
-// file, directory, "dir/." and a missing destination.
+// cp: files between a container and the local file system, as docker's CLI does it
+// (cli/command/container/cp.go and pkg/archive's copy.go): the client stats both ends, decides
+// which directory the archive is extracted into, and renames the archive's top entry so that
+// "copy a to b" gives docker's result for every combination of file, directory, "dir/." and a
+// missing destination.
 import { promises as fsp, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { applyLayer, createTarPacker, packDirectory, readTar } from '../../archive/index.ts';
-import { ApiError } from '../../client/index.ts';
-import { loadSyscalls, type Syscalls } from '../../sys/index.ts';
-import { StatusError, type Command } from '../command.ts';
-import { size } from '../util.ts';
-import { daemonError } from './container.ts';
+import { applyLayer, createTarPacker, packDirectory, readTar } from '../../../archive/index.ts';
+import { ApiError } from '../../../client/index.ts';
+import { loadSyscalls, type Syscalls } from '../../../sys/index.ts';
+import type { ContainerPathStat } from '../../../types/index.ts';
+import type { CliContext, CommandRun } from '../../command.ts';
+import { StatusError, daemonError } from '../../errors.ts';
+import { size } from '../../util.ts';
+import type { cp } from './specs.ts';
 
-const enc = encodeURIComponent;
-
-interface PathStat {
-  name: string;
-  size: number;
-  mode: number;
-  mtime: string;
-  linkTarget: string;
-}
 
 const modeDir = 1 << 31;
 const modeSymlink = 1 << 27;
@@ -32,15 +26,6 @@ interface CopyInfo {
   exists: boolean;
   isDir: boolean;
   rebaseName: string;
-}
-
-function decodeStat(header: string | string[] | undefined): PathStat | undefined {
-  if (typeof header !== 'string') return undefined;
-  try {
-    return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as PathStat;
-  } catch {
-    return undefined;
-  }
 }
 
 const isDirMode = (mode: number) => (mode & modeDir) !== 0;
@@ -182,41 +167,9 @@ function splitCopyArg(arg: string): { container?: string; path: string } {
   return { container: arg.slice(0, i), path: arg.slice(i + 1) };
 }
 
-const cpCommand: Command = {
-  name: 'cp',
-  usage: '[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH',
-  description: 'Copy files/folders between a container and the local filesystem',
-  aliases: ['container cp'],
-  minArgs: 2,
-  maxArgs: 2,
-  flags: {
-    archive: { type: 'bool', short: 'a', usage: 'Archive mode (copy all uid/gid information)' },
-    'follow-link': { type: 'bool', short: 'L', usage: 'Always follow symbol link in SRC_PATH' },
-    quiet: { type: 'bool', short: 'q', usage: 'Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached' },
-  },
-  async run(ctx, args, flags) {
-    const src = splitCopyArg(args[0]);
-    const dst = splitCopyArg(args[1]);
-    if (src.container !== undefined && dst.container !== undefined) throw new StatusError(1, 'copying between containers is not supported');
-    if (src.container === undefined && dst.container === undefined) throw new StatusError(1, 'must specify at least one container source');
-    if ((src.container !== undefined && src.path === '') || (dst.container !== undefined && dst.path === '')) throw new StatusError(1, 'filepath can not be empty');
-    const quiet = !!flags.quiet || !(ctx.stderr as { isTTY?: boolean }).isTTY;
-    const followLink = !!flags['follow-link'];
-    try {
-      if (src.container !== undefined) await copyFromContainer(ctx, src.container, src.path, dst.path, { followLink, quiet });
-      else await copyToContainer(ctx, src.path, dst.container!, dst.path, { followLink, quiet, copyUIDGID: !!flags.archive });
-    } catch (err) {
-      if (err instanceof StatusError) throw err;
-      throw new StatusError(1, daemonError(err));
-    }
-  },
-};
-
-async function statContainer(ctx: Parameters<Command['run']>[0], container: string, path: string): Promise<PathStat | undefined> {
+async function statContainer(ctx: CliContext, container: string, path: string): Promise<ContainerPathStat | undefined> {
   try {
-    const res = await ctx.client().stream('HEAD', `/containers/${enc(container)}/archive`, { query: { path } });
-    res.resume();
-    return decodeStat(res.headers['x-docker-container-path-stat']);
+    return await ctx.client().archive.stat(container, path);
   } catch (err) {
     if (err instanceof ApiError) return undefined;
     throw err;
@@ -224,7 +177,7 @@ async function statContainer(ctx: Parameters<Command['run']>[0], container: stri
 }
 
 async function copyFromContainer(
-  ctx: Parameters<Command['run']>[0],
+  ctx: CliContext,
   container: string,
   srcPathIn: string,
   dstPathIn: string,
@@ -250,12 +203,11 @@ async function copyFromContainer(
       srcPath = target;
     }
   }
-  const res = await ctx.client().stream('GET', `/containers/${enc(container)}/archive`, { query: { path: srcPath } });
+  const { stat, content: res } = await ctx.client().archive.get(container, srcPath);
   if (dstPath === '-') {
     await pipeline(res, ctx.stdout, { end: false });
     return;
   }
-  const stat = decodeStat(res.headers['x-docker-container-path-stat']);
   const srcInfo: CopyInfo = { path: srcPath, exists: true, isDir: stat ? isDirMode(stat.mode) : false, rebaseName };
   let content: AsyncIterable<unknown> = res;
   if (srcInfo.rebaseName) content = rebaseArchive(content, splitPathDirEntry(srcInfo.path)[1], srcInfo.rebaseName);
@@ -274,7 +226,7 @@ async function copyFromContainer(
 }
 
 async function copyToContainer(
-  ctx: Parameters<Command['run']>[0],
+  ctx: CliContext,
   srcPathIn: string,
   container: string,
   dstPath: string,
@@ -321,32 +273,23 @@ async function copyToContainer(
       })(),
     );
   }
-  const res = await ctx.client().stream('PUT', `/containers/${enc(container)}/archive`, {
-    query: { path: dstDir, noOverwriteDirNonDir: true, ...(options.copyUIDGID ? { copyUIDGID: true } : {}) },
-    stream: content,
-  });
-  res.resume();
+  await ctx.client().archive.put(container, dstDir, content, { noOverwriteDirNonDir: true, copyUIDGID: options.copyUIDGID });
   if (!options.quiet && srcPathIn !== '-') ctx.stderr.write(`Successfully copied ${size(counter.n)} to ${container}:${dstInfo.path}\n`);
 }
 
-const diffCommand: Command = {
-  name: 'diff',
-  usage: 'CONTAINER',
-  description: "Inspect changes to files or directories on a container's filesystem",
-  aliases: ['container diff'],
-  minArgs: 1,
-  maxArgs: 1,
-  flags: {},
-  async run(ctx, args) {
-    let changes: Array<{ Path: string; Kind: number }> | null;
-    try {
-      changes = await ctx.client().get(`/containers/${enc(args[0])}/changes`);
-    } catch (err) {
-      throw new StatusError(1, daemonError(err));
-    }
-    const letter = ['C', 'A', 'D'];
-    for (const ch of changes ?? []) ctx.stdout.write(`${letter[ch.Kind] ?? '?'} ${ch.Path}\n`);
-  },
+export const copyFiles: CommandRun<typeof cp.flags> = async (ctx, args, flags) => {
+  const src = splitCopyArg(args[0]);
+  const dst = splitCopyArg(args[1]);
+  if (src.container !== undefined && dst.container !== undefined) throw new StatusError(1, 'copying between containers is not supported');
+  if (src.container === undefined && dst.container === undefined) throw new StatusError(1, 'must specify at least one container source');
+  if ((src.container !== undefined && src.path === '') || (dst.container !== undefined && dst.path === '')) throw new StatusError(1, 'filepath can not be empty');
+  const quiet = !!flags.quiet || !(ctx.stderr as { isTTY?: boolean }).isTTY;
+  const followLink = !!flags['follow-link'];
+  try {
+    if (src.container !== undefined) await copyFromContainer(ctx, src.container, src.path, dst.path, { followLink, quiet });
+    else await copyToContainer(ctx, src.path, dst.container!, dst.path, { followLink, quiet, copyUIDGID: !!flags.archive });
+  } catch (err) {
+    if (err instanceof StatusError) throw err;
+    throw new StatusError(1, daemonError(err));
+  }
 };
-
-export const dataCommands: Command[] = [cpCommand, diffCommand];

@@ -2,17 +2,9 @@
 // HostConfig.Binds with ./relative sources made absolute, bare paths to Config.Volumes), --mount
 // (CSV key=value, opts/mount.go), --tmpfs and --volumes-from.
 import { isAbsolute, resolve } from 'node:path';
-import { parseRamInBytes } from '../lib/index.ts';
-import type { MountSpec } from '../types/index.ts';
-import { StatusError } from './command.ts';
-
-export const mountFlags = {
-  volume: { type: 'stringArray', short: 'v', usage: 'Bind mount a volume', valueName: 'list' },
-  mount: { type: 'stringArray', usage: 'Attach a filesystem mount to the container', valueName: 'mount' },
-  tmpfs: { type: 'stringArray', usage: 'Mount a tmpfs directory', valueName: 'list' },
-  'volumes-from': { type: 'stringArray', usage: 'Mount volumes from the specified container(s)', valueName: 'list' },
-  'volume-driver': { type: 'string', usage: 'Optional volume driver for the container' },
-} as const;
+import { parseRamInBytes } from '../../../lib/index.ts';
+import type { MountSpec } from '../../../types/index.ts';
+import { StatusError } from '../../errors.ts';
 
 function flagError(value: string, flag: string, message: string): StatusError {
   return new StatusError(125, `invalid argument ${JSON.stringify(value)} for "${flag}" flag: ${message}`);

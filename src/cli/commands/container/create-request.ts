@@ -1,69 +1,13 @@
-// `run` and `create` options (docker's container options) and their translation into the body of
+// `run` and `create` options (docker's container options) translated into the body of
 // POST /containers/create.
 import { readFileSync } from 'node:fs';
-import { parseRamInBytes } from '../lib/index.ts';
-import type { CreateContainerRequest, EndpointSettings, HostConfig, PortBinding } from '../types/index.ts';
-import { StatusError } from './command.ts';
-import type { FlagSpec } from './flags.ts';
-import { mountFlags, parseMountFlag, parseTmpfsFlags, parseVolumeFlags } from './mount-options.ts';
+import { parseRamInBytes } from '../../../lib/index.ts';
+import type { CreateContainerRequest, EndpointSettings, HostConfig, PortBinding } from '../../../types/index.ts';
+import { StatusError } from '../../errors.ts';
+import type { FlagValues } from '../../flags.ts';
+import type { containerFlags } from './create-flags.ts';
+import { parseMountFlag, parseTmpfsFlags, parseVolumeFlags } from './mount-options.ts';
 
-export const containerFlags: Record<string, FlagSpec> = {
-  'add-host': { type: 'stringArray', usage: 'Add a custom host-to-IP mapping (host:ip)', valueName: 'list' },
-  attach: { type: 'stringArray', short: 'a', usage: 'Attach to STDIN, STDOUT or STDERR', valueName: 'list' },
-  'cap-add': { type: 'stringArray', usage: 'Add Linux capabilities', valueName: 'list' },
-  'cap-drop': { type: 'stringArray', usage: 'Drop Linux capabilities', valueName: 'list' },
-  'cgroupns': { type: 'string', usage: 'Cgroup namespace to use (host|private)' },
-  'cidfile': { type: 'string', usage: 'Write the container ID to the file' },
-  'cpu-shares': { type: 'int', short: 'c', usage: 'CPU shares (relative weight)' },
-  cpus: { type: 'string', usage: 'Number of CPUs', valueName: 'decimal' },
-  dns: { type: 'stringArray', usage: 'Set custom DNS servers', valueName: 'list' },
-  'dns-option': { type: 'stringArray', usage: 'Set DNS options', valueName: 'list' },
-  'dns-search': { type: 'stringArray', usage: 'Set custom DNS search domains', valueName: 'list' },
-  entrypoint: { type: 'string', usage: 'Overwrite the default ENTRYPOINT of the image' },
-  env: { type: 'stringArray', short: 'e', usage: 'Set environment variables', valueName: 'list' },
-  'env-file': { type: 'stringArray', usage: 'Read in a file of environment variables', valueName: 'list' },
-  expose: { type: 'stringArray', usage: 'Expose a port or a range of ports', valueName: 'list' },
-  'group-add': { type: 'stringArray', usage: 'Add additional groups to join', valueName: 'list' },
-  hostname: { type: 'string', short: 'h', usage: 'Container host name' },
-  init: { type: 'bool', usage: 'Run an init inside the container that forwards signals and reaps processes' },
-  interactive: { type: 'bool', short: 'i', usage: 'Keep STDIN open even if not attached' },
-  ipc: { type: 'string', usage: 'IPC mode to use' },
-  label: { type: 'stringArray', short: 'l', usage: 'Set meta data on a container', valueName: 'list' },
-  'label-file': { type: 'stringArray', usage: 'Read in a line delimited file of labels', valueName: 'list' },
-  'log-driver': { type: 'string', usage: 'Logging driver for the container' },
-  'log-opt': { type: 'stringArray', usage: 'Log driver options', valueName: 'list' },
-  memory: { type: 'string', short: 'm', usage: 'Memory limit', valueName: 'bytes' },
-  name: { type: 'string', usage: 'Assign a name to the container' },
-  network: { type: 'string', usage: 'Connect a container to a network', valueName: 'network' },
-  net: { type: 'string', hidden: true },
-  ip: { type: 'string', usage: 'IPv4 address (e.g., 172.30.100.104)' },
-  link: { type: 'stringArray', usage: 'Add link to another container', valueName: 'list' },
-  'mac-address': { type: 'string', usage: 'Container MAC address (e.g., 92:d0:c6:0a:29:33)' },
-  'network-alias': { type: 'stringArray', usage: 'Add network-scoped alias for the container', valueName: 'list', aliases: ['net-alias'] },
-  'oom-score-adj': { type: 'int', usage: "Tune host's OOM preferences (-1000 to 1000)" },
-  pid: { type: 'string', usage: 'PID namespace to use' },
-  'pids-limit': { type: 'int', usage: 'Tune container pids limit (set -1 for unlimited)' },
-  platform: { type: 'string', usage: 'Set platform if server is multi-platform capable' },
-  privileged: { type: 'bool', usage: 'Give extended privileges to this container' },
-  publish: { type: 'stringArray', short: 'p', usage: "Publish a container's port(s) to the host", valueName: 'list' },
-  'publish-all': { type: 'bool', short: 'P', usage: 'Publish all exposed ports to random ports' },
-  pull: { type: 'string', usage: 'Pull image before running ("always", "missing", "never")', default: 'missing' },
-  'read-only': { type: 'bool', usage: "Mount the container's root filesystem as read only" },
-  restart: { type: 'string', usage: 'Restart policy to apply when a container exits', default: 'no' },
-  rm: { type: 'bool', usage: 'Automatically remove the container and its associated anonymous volumes when it exits' },
-  runtime: { type: 'string', usage: 'Runtime to use for this container' },
-  'security-opt': { type: 'stringArray', usage: 'Security Options', valueName: 'list' },
-  'shm-size': { type: 'string', usage: 'Size of /dev/shm', valueName: 'bytes' },
-  'stop-signal': { type: 'string', usage: 'Signal to stop the container' },
-  'stop-timeout': { type: 'int', usage: 'Timeout (in seconds) to stop a container' },
-  sysctl: { type: 'stringArray', usage: 'Sysctl options', valueName: 'map' },
-  tty: { type: 'bool', short: 't', usage: 'Allocate a pseudo-TTY' },
-  ulimit: { type: 'stringArray', usage: 'Ulimit options', valueName: 'ulimit' },
-  user: { type: 'string', short: 'u', usage: 'Username or UID (format: <name|uid>[:<group|gid>])' },
-  uts: { type: 'string', usage: 'UTS namespace to use' },
-  workdir: { type: 'string', short: 'w', usage: 'Working directory inside the container' },
-  ...mountFlags,
-};
 
 /** docker's env-file format: KEY=VALUE lines, KEY alone takes the value from our environment. */
 export function parseEnvFile(path: string): string[] {
@@ -169,9 +113,13 @@ export interface RunRequest {
   attach: { stdin: boolean; stdout: boolean; stderr: boolean };
 }
 
-export function buildCreateRequest(flags: Record<string, unknown>, image: string, cmd: string[], options: { detach: boolean }): RunRequest {
-  const f = flags as Record<string, string & string[] & boolean & number>;
-  const list = (k: string): string[] => (f[k] as string[] | undefined) ?? [];
+/** The flags of `create` (and the container options of `run`), parsed. */
+export type CreateFlags = FlagValues<typeof containerFlags>;
+
+type ListFlag = { [K in keyof CreateFlags]-?: NonNullable<CreateFlags[K]> extends string[] ? K : never }[keyof CreateFlags];
+
+export function buildCreateRequest(f: CreateFlags, image: string, cmd: string[], options: { detach: boolean }): RunRequest {
+  const list = (k: ListFlag): string[] => f[k] ?? [];
   const env = [...list('env-file').flatMap(parseEnvFile), ...list('env').map(envValue).filter((e): e is string => e !== undefined)];
   const labels: Record<string, string> = {};
   for (const l of [...list('label-file').flatMap(parseLabelFile), ...list('label')]) {
@@ -224,7 +172,7 @@ export function buildCreateRequest(flags: Record<string, unknown>, image: string
     nanoCpus = Math.round(n * 1e9);
   }
   const mountOpts = parseVolumeFlags(list('volume'));
-  const network = (f.network || f.net || 'default') as string;
+  const network = f.network || f.net || 'default';
   const host: Partial<HostConfig> = {
     Binds: mountOpts.binds.length ? mountOpts.binds : null,
     ContainerIDFile: f.cidfile ?? '',
