@@ -1,8 +1,8 @@
 // /networks/*: translation between the wire format and the network service (and, for connect and
 // disconnect, the container engine).
-import type { ServerResponse } from 'node:http';
 import { InvalidArgument } from '../errors/index.ts';
 import type { EndpointSettings } from '../types/index.ts';
+import { sendJson } from './json.ts';
 import { filtersParam } from './params.ts';
 import type { Router } from './router.ts';
 
@@ -20,9 +20,6 @@ export interface NetworkAttachBackend {
   disconnectNetwork(container: string, network: string): Promise<void>;
 }
 
-const json = (res: ServerResponse, status: number, value: unknown) =>
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value) + '\n');
-
 function objectBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid JSON: expected an object');
   return body as Record<string, unknown>;
@@ -30,17 +27,17 @@ function objectBody(body: unknown): Record<string, unknown> {
 
 export function registerNetworkRoutes(router: Router, backend: NetworksBackend, containers: NetworkAttachBackend): void {
   router.get('/networks', async (ctx) => {
-    json(ctx.res!, 200, await backend.list(filtersParam(ctx.query)));
+    sendJson(ctx.res!, 200, await backend.list(filtersParam(ctx.query)));
   });
   router.post('/networks/create', async (ctx) => {
     const body = objectBody(await ctx.json());
-    json(ctx.res!, 201, await backend.create(body));
+    sendJson(ctx.res!, 201, await backend.create(body));
   });
   router.post('/networks/prune', async (ctx) => {
-    json(ctx.res!, 200, await backend.prune(filtersParam(ctx.query)));
+    sendJson(ctx.res!, 200, await backend.prune(filtersParam(ctx.query)));
   });
   router.get('/networks/:id', async (ctx) => {
-    json(ctx.res!, 200, await backend.inspect(ctx.params.id));
+    sendJson(ctx.res!, 200, await backend.inspect(ctx.params.id));
   });
   router.delete('/networks/:id', async (ctx) => {
     await backend.remove(ctx.params.id);

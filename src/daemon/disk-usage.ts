@@ -1,7 +1,7 @@
 // GET /system/df, put together from the subsystems that own each part: images and layers from the
 // image service, containers from the engine, volumes from the volume service. The build cache is
 // empty until a builder exists.
-import type { ContainerSummary, ImageSummary } from '../types/index.ts';
+import type { ContainerSummary, DiskUsage as DiskUsageWire, ImageSummary } from '../types/index.ts';
 import type { VolumeUsage } from '../volume/index.ts';
 
 export interface DiskUsageSources {
@@ -10,13 +10,8 @@ export interface DiskUsageSources {
   volumes: { diskUsage(): Promise<VolumeUsage[]> };
 }
 
-export interface DiskUsageReport {
-  LayersSize?: number;
-  Images?: ImageSummary[];
-  Containers?: ContainerSummary[];
-  Volumes?: VolumeUsage[];
-  BuildCache?: unknown[];
-}
+/** The answer of GET /system/df. */
+export type DiskUsageReport = DiskUsageWire;
 
 export class DiskUsage {
   readonly #sources: DiskUsageSources;

@@ -15,7 +15,9 @@ import {
   registerNetworkRoutes,
   registerRegistryRoutes,
   registerSystemRoutes,
-  registerTransferRoutes,
+  registerImageArchiveRoutes,
+  registerContainerSnapshotRoutes,
+  registerDiskUsageRoutes,
   registerVolumeRoutes,
   type TlsOptions,
 } from '../api/index.ts';
@@ -132,7 +134,9 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerContainerRoutes(router, engine);
   registerNetworkRoutes(router, network, engine);
   registerExecRoutes(router, engine);
-  registerTransferRoutes(router, { images, containers: engine, system: new DiskUsage({ images, containers: engine, volumes }) });
+  registerImageArchiveRoutes(router, images);
+  registerContainerSnapshotRoutes(router, engine);
+  registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes }));
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
 
