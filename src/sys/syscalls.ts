@@ -70,17 +70,35 @@ export class SyscallError extends Error {
   }
 }
 
+interface PipeWrap {
+  Pipe: new (type: number) => { open(fd: number): number };
+  constants: { SOCKET: number };
+}
+
 /**
- * Wraps a connected stream-like fd (a SOCK_SEQPACKET socket) in a net.Socket. libuv refuses to
- * guess a handle type for SEQPACKET, so the fd is opened through the pipe wrap directly; reads
- * then return one packet each. Writes must not be coalesced (each write is one packet), so the
- * vectored write path is disabled.
+ * Node's internal pipe_wrap binding — the one internal Node API Berth uses. There is no supported
+ * way to put a SOCK_SEQPACKET fd under libuv: `new net.Socket({ fd })` asks libuv to guess the
+ * handle type and libuv names SEQPACKET "unknown" (ERR_INVALID_FD_TYPE), while reading the fd with
+ * fs would hold a libuv pool thread per attached session. So the risk is isolated here, checked
+ * before use with a message naming it, and syscalls.test.ts fails loudly when Node changes: when
+ * pipe_wrap goes or changes shape, when packets stop arriving one per read, and when net.Socket
+ * starts accepting SEQPACKET fds (then this should go).
+ */
+export function pipeWrap(): PipeWrap {
+  const binding = (process as unknown as { binding?(name: string): unknown }).binding?.('pipe_wrap') as Partial<PipeWrap> | undefined;
+  if (typeof binding?.Pipe !== 'function' || typeof binding.constants?.SOCKET !== 'number') {
+    throw new Error(`Node ${process.version} offers no process.binding('pipe_wrap') with Pipe and constants.SOCKET: conmon's SOCK_SEQPACKET attach sockets cannot be opened`);
+  }
+  return binding as PipeWrap;
+}
+
+/**
+ * Wraps a connected stream-like fd (a SOCK_SEQPACKET socket) in a net.Socket, through pipeWrap();
+ * reads then return one packet each. Writes must not be coalesced (each write is one packet), so
+ * the vectored write path is disabled.
  */
 export function socketFromFd(fd: number, options: { allowHalfOpen?: boolean } = {}): net.Socket {
-  const binding = (process as unknown as { binding(name: string): unknown }).binding('pipe_wrap') as {
-    Pipe: new (type: number) => { open(fd: number): number };
-    constants: { SOCKET: number };
-  };
+  const binding = pipeWrap();
   const handle = new binding.Pipe(binding.constants.SOCKET);
   const rc = handle.open(fd);
   if (rc !== 0) throw new SyscallError('uv_pipe_open', -rc, 'EINVAL');
@@ -88,4 +106,3 @@ export function socketFromFd(fd: number, options: { allowHalfOpen?: boolean } = 
   (socket as unknown as { _writev: unknown })._writev = null;
   return socket;
 }
-
