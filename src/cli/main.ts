@@ -1,6 +1,6 @@
 // berth: the command-line client. Global options, then a command (or a management command and
 // its subcommand), with docker's flags, output and exit statuses. The commands come from the
-// table of registry.ts; this file only dispatches and turns failures into exit statuses.
+// table of command-table.ts; this file only dispatches and turns failures into exit statuses.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, Client, ConnectionError } from '../client/index.ts';
@@ -8,7 +8,7 @@ import type { CliContext, CommandEntry } from './command.ts';
 import { cliVersion } from './commands/system/specs.ts';
 import { StatusError, daemonError } from './errors.ts';
 import { FlagError, formatUsage, parseFlags } from './flags.ts';
-import { buildTable, globalFlags, managementUsage, prog, rootUsage } from './registry.ts';
+import { buildTable, globalFlags, managementUsage, prog, rootUsage } from './command-table.ts';
 
 const defaultHost = 'unix:///run/berth/berth.sock';
 

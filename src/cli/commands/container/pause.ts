@@ -1,6 +1,6 @@
 // pause and unpause: freeze and thaw each named container's processes.
 import type { CommandRun } from '../../command.ts';
-import { forEachName } from '../../each.ts';
+import { forEachName } from '../../for-each-name.ts';
 import type { pause, unpause } from './specs.ts';
 
 export const pauseContainers: CommandRun<typeof pause.flags> = async (ctx, args) =>

@@ -1,6 +1,6 @@
 // rm: remove each named container.
 import type { CommandRun } from '../../command.ts';
-import { forEachName } from '../../each.ts';
+import { forEachName } from '../../for-each-name.ts';
 import type { rm } from './specs.ts';
 
 export const removeContainers: CommandRun<typeof rm.flags> = async (ctx, args, flags) =>

@@ -1,6 +1,6 @@
 // start: several containers, or one with our terminal attached (-a, -i) until it exits.
 import type { CommandRun } from '../../command.ts';
-import { forEachName } from '../../each.ts';
+import { forEachName } from '../../for-each-name.ts';
 import { StatusError, daemonCall, daemonError } from '../../errors.ts';
 import { detachKeysOption } from '../../streams.ts';
 import { attachedStart } from './attached-start.ts';

@@ -1,6 +1,6 @@
 // stop and restart: each named container, with docker's -t and -s.
 import type { CommandRun } from '../../command.ts';
-import { forEachName } from '../../each.ts';
+import { forEachName } from '../../for-each-name.ts';
 import type { restart, stop } from './specs.ts';
 
 export const stopContainers: CommandRun<typeof stop.flags> = async (ctx, args, flags) =>

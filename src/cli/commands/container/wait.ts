@@ -1,6 +1,6 @@
 // wait: each named container's exit code once it stops.
 import type { CommandRun } from '../../command.ts';
-import { forEachName } from '../../each.ts';
+import { forEachName } from '../../for-each-name.ts';
 import type { wait } from './specs.ts';
 
 export const waitContainers: CommandRun<typeof wait.flags> = async (ctx, args) =>

@@ -1,6 +1,6 @@
 // rmi: remove each named image, printing what was untagged and deleted.
 import type { CommandRun } from '../../command.ts';
-import { forEachName } from '../../each.ts';
+import { forEachName } from '../../for-each-name.ts';
 import type { rmi } from './specs.ts';
 
 export const removeImages: CommandRun<typeof rmi.flags> = async (ctx, args, flags) =>

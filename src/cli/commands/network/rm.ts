@@ -1,6 +1,6 @@
 // network rm: remove each named network (-f: a missing one is no error).
 import type { CommandRun } from '../../command.ts';
-import { forEachName } from '../../each.ts';
+import { forEachName } from '../../for-each-name.ts';
 import type { rm } from './specs.ts';
 
 export const removeNetworks: CommandRun<typeof rm.flags> = async (ctx, args, flags) =>

@@ -1,6 +1,6 @@
 // volume rm: remove each named volume.
 import type { CommandRun } from '../../command.ts';
-import { forEachName } from '../../each.ts';
+import { forEachName } from '../../for-each-name.ts';
 import type { rm } from './specs.ts';
 
 export const removeVolumes: CommandRun<typeof rm.flags> = async (ctx, args, flags) =>

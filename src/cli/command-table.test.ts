@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { command, type CommandGroup } from './command.ts';
 import { formatUsage, parseFlags } from './flags.ts';
-import { buildTable, managementUsage, rootUsage } from './registry.ts';
+import { buildTable, managementUsage, rootUsage } from './command-table.ts';
 
 describe('the command table', () => {
   const table = buildTable();
