@@ -64,7 +64,7 @@ export async function showProgress(
   }
 }
 
-export interface AttachedStreams {
+interface AttachedStreams {
   /** Settles when the daemon ends the output ('ended') or the user typed the detach keys. */
   done: Promise<'ended' | 'detached'>;
   stream: Duplex;
@@ -75,7 +75,7 @@ export interface AttachedStreams {
  * keystrokes are watched for the detach sequence here, as the docker CLI does: typing it ends the
  * session and leaves the container running.
  */
-export function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: boolean; stdin: boolean; detachKeys?: Buffer }): AttachedStreams {
+function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: boolean; stdin: boolean; detachKeys?: Buffer }): AttachedStreams {
   let detach!: () => void;
   const detached = new Promise<'detached'>((resolve) => (detach = () => resolve('detached')));
   const output = demux(
@@ -124,7 +124,7 @@ export function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: bool
 }
 
 /** Puts our terminal in raw mode when it is one; returns the function that restores it. */
-export function rawMode(ctx: CliContext): () => void {
+function rawMode(ctx: CliContext): () => void {
   const stdin = ctx.stdin as typeof process.stdin;
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return () => {};
   stdin.setRawMode(true);
@@ -139,7 +139,7 @@ export function rawMode(ctx: CliContext): () => void {
 }
 
 /** Sends our terminal's size now and on every SIGWINCH through `resize`; returns the stop function. */
-export function monitorTtySize(ctx: CliContext, resize: (size: { h: number; w: number }) => Promise<void>): () => void {
+function monitorTtySize(ctx: CliContext, resize: (size: { h: number; w: number }) => Promise<void>): () => void {
   const out = ctx.stdout as NodeJS.WriteStream;
   if (!out.isTTY) return () => {};
   const send = () => {
@@ -201,7 +201,7 @@ export async function attachedSession(ctx: CliContext, client: Client, stream: D
 }
 
 /** Forwards SIGINT/SIGTERM/… to the container while it runs (docker's --sig-proxy). */
-export function proxySignals(client: Client, id: string): () => void {
+function proxySignals(client: Client, id: string): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
   const handlers = signals.map((sig) => {
     const h = () => {
