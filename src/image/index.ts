@@ -20,6 +20,9 @@ export {
   isIdPrefix,
   parseIdReference,
   defaultTag,
+  isRepositoryPath,
+  isTag,
+  validateDigest,
   type Reference,
 } from './reference.ts';
 export { selectImages, saveImages, type TarExportDeps } from './tarexport/save.ts';

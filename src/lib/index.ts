@@ -41,3 +41,4 @@ export { parseDetachKeys, DetachScanner, defaultDetachKeys } from './detach-keys
 export { runProgram, execProgram, ProgramError, type ProgramResult, type RunProgramOptions } from './exec.ts';
 export { directorySize, type DirectorySizeOptions } from './dir-size.ts';
 export { systemClock, FakeClock, type Clock, type ClockTimer } from './clock.ts';
+export { importPart } from './lazy-import.ts';
