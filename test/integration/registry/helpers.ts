@@ -75,7 +75,7 @@ export interface Answer {
   json<T = unknown>(): T;
 }
 
-export async function request(url: string, init: RequestInit & { body?: BodyInit | null } = {}): Promise<Answer> {
+export async function request(url: string, init: RequestInit = {}): Promise<Answer> {
   const res = await fetch(url, { redirect: 'manual', ...init });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
