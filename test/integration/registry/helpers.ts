@@ -27,8 +27,8 @@ export function htpasswdLine(user: string, password: string): string {
 }
 
 /** Runs `berth registry serve` with `config` (YAML) and the extra flags; waits until it answers. */
-export async function startBerthRegistry(base: string, o: { config?: string; args?: string[]; env?: Record<string, string>; name?: string } = {}): Promise<BerthRegistry> {
-  const port = await freePort();
+export async function startBerthRegistry(base: string, o: { config?: string; args?: string[]; env?: Record<string, string>; name?: string; port?: number } = {}): Promise<BerthRegistry> {
+  const port = o.port ?? (await freePort());
   const dir = join(base, o.name ?? `berth-registry-${port}`);
   mkdirSync(dir, { recursive: true });
   const root = join(dir, 'root');
