@@ -215,12 +215,12 @@ async function repositoryView(name) {
   const tbody = el('tbody');
   const table = el('table', { class: 'stack' },
     el('caption', {}, `${tags.length} tag${tags.length === 1 ? '' : 's'}`),
-    el('thead', {}, el('tr', {}, ['Tag', 'Size', 'Created', 'Architecture', 'Digest', 'Actions'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('thead', {}, el('tr', {}, ['Tag', 'Size', 'Created', 'Architecture', 'Digest', ...(state.config.deleteEnabled ? ['Actions'] : [])].map((h) => el('th', { scope: 'col' }, h)))),
     tbody);
   show(el('h1', {}, name), pullCommand(`${name}:${tags[0] || 'latest'}`), el('div', { class: 'card' }, table));
   for (const tag of tags) {
     const tr = el('tr', { 'data-tag': tag });
-    tr.append(el('td', { 'data-label': 'Tag' }, el('a', { href: `#/r/${name}/m/${tag}` }, tag)), ...['Size', 'Created', 'Architecture', 'Digest'].map((l) => el('td', { 'data-label': l }, '…')), el('td', { 'data-label': 'Actions' }));
+    tr.append(el('td', { 'data-label': 'Tag' }, el('a', { href: `#/r/${name}/m/${tag}` }, tag)), ...['Size', 'Created', 'Architecture', 'Digest'].map((l) => el('td', { 'data-label': l }, '…')), ...(state.config.deleteEnabled ? [el('td', { 'data-label': 'Actions' })] : []));
     tbody.append(tr);
     rows.push(tr);
   }
