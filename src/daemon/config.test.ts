@@ -65,3 +65,14 @@ describe('daemon configuration', () => {
     assert.throws(() => loadConfig(['--nope']), /unknown flag: --nope/);
   });
 });
+
+describe('daemon configuration: the registry section', () => {
+  it("takes Berth's registry options and refuses unknown ones", () => {
+    const { config } = loadConfig(['--config-file', file('reg.json', { registry: { addr: '127.0.0.1:5000', root: '/srv/registry', config: '/etc/berth/registry.yml' } })]);
+    assert.deepEqual(config.registry, { addr: '127.0.0.1:5000', root: '/srv/registry', config: '/etc/berth/registry.yml' });
+    assert.equal(loadConfig(['--config-file', file('noreg.json', {})]).config.registry, undefined);
+    assert.throws(() => loadConfig(['--config-file', file('badreg.json', { registry: { port: 5000 } })]), /unknown registry keys: port/);
+    assert.throws(() => loadConfig(['--config-file', file('badreg2.json', { registry: { addr: 5000 } })]), /registry.addr must be a string/);
+    assert.throws(() => loadConfig(['--config-file', file('badreg3.json', { registry: 'yes' })]), /"registry" has the wrong type/);
+  });
+});

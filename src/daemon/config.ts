@@ -39,6 +39,8 @@ export interface DaemonConfig {
   iptables: boolean;
   ipForward: boolean;
   userlandProxy: boolean;
+  /** Berth's own registry, run by berthd (daemon.json `registry`: addr, root, config, tls-cert, tls-key). */
+  registry: RegistrySection | undefined;
   // From the environment only:
   /** BERTH_IPTABLES_CHAIN: the prefix of Berth's iptables chains (test daemons beside a real one each get their own). */
   iptablesChain: string;
@@ -50,6 +52,15 @@ export interface DaemonConfig {
   httpProxy: string;
   httpsProxy: string;
   noProxy: string;
+}
+
+/** daemon.json's `registry` section: Berth's registry run by berthd. */
+export interface RegistrySection {
+  addr?: string;
+  root?: string;
+  config?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
 }
 
 export function defaultConfig(): DaemonConfig {
@@ -86,6 +97,7 @@ export function defaultConfig(): DaemonConfig {
     iptables: true,
     ipForward: true,
     userlandProxy: true,
+    registry: undefined,
     iptablesChain: 'BERTH',
     registryChunkSize: 0,
     searchPath: [],
@@ -150,6 +162,7 @@ const options: Option[] = [
   { key: 'tlskey', file: 'tlskey', flag: 'tlskey', kind: 'string', usage: 'Path to TLS key file' },
   { key: 'labels', file: 'labels', flag: 'label', kind: 'list', usage: 'Set key=value labels to the daemon' },
   { key: 'defaultUlimits', file: 'default-ulimits', kind: 'object', usage: 'Default ulimits for containers' },
+  { key: 'registry', file: 'registry', kind: 'object', usage: "Run Berth's registry too" },
   { key: 'iptables', file: 'iptables', flag: 'iptables', kind: 'bool', usage: 'Enable addition of iptables rules' },
   { key: 'ipForward', file: 'ip-forward', flag: 'ip-forward', kind: 'bool', usage: 'Enable net.ipv4.ip_forward' },
   { key: 'userlandProxy', file: 'userland-proxy', flag: 'userland-proxy', kind: 'bool', usage: 'Use userland proxy for loopback traffic' },
@@ -305,6 +318,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if ((config.logLevel as string) === 'warning') config.logLevel = 'warn';
   if (!isLogLevel(config.logLevel)) throw new InvalidArgument(`unable to parse logging level: ${config.logLevel}`);
   if (config.storageDriver !== 'overlay2') throw new InvalidArgument(`error initializing graphdriver: driver not supported: ${config.storageDriver}`);
+  if (config.registry) {
+    const unknownKeys = Object.keys(config.registry).filter((k) => !['addr', 'root', 'config', 'tls-cert', 'tls-key'].includes(k));
+    if (unknownKeys.length) throw new InvalidArgument(`unable to configure the Berth daemon with file ${configFile}: unknown registry keys: ${unknownKeys.join(', ')} (addr, root, config, tls-cert, tls-key)`);
+    for (const [k, v] of Object.entries(config.registry)) if (typeof v !== 'string') throw new InvalidArgument(`unable to configure the Berth daemon with file ${configFile}: registry.${k} must be a string`);
+  }
   if (config.hosts.length === 0) config.hosts = ['unix:///run/berth/berth.sock'];
   if (!config.pidfile) config.pidfile = `${config.execRoot}/berthd.pid`;
   for (const h of config.hosts) {

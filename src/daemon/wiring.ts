@@ -25,13 +25,13 @@ import { DistributionService } from '../distribution/index.ts';
 import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
 import { EventBus } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
-import { systemClock, type Logger } from '../lib/index.ts';
+import { importPart, systemClock, type Logger } from '../lib/index.ts';
 import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder } from '../network/index.ts';
 import { ConmonRuntime } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
 import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
 import { VolumeService } from '../volume/index.ts';
-import type { DaemonConfig } from './config.ts';
+import type { DaemonConfig, RegistrySection } from './config.ts';
 import { DiskUsage } from './disk-usage.ts';
 import { SystemInfo, berthVersion } from './system-info.ts';
 import { locateTools } from './tools.ts';
@@ -140,15 +140,34 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
 
+  // Berth's registry (daemon.json `registry`), loaded only when configured.
+  const registry = config.registry ? await startRegistry(config.registry, log) : undefined;
+
   return {
     server: (tls) => createApiServer(router, { log, info: { version: berthVersion }, ...(tls ? { tls } : {}) }),
     engine,
     images,
     close: async () => {
+      await registry?.close();
       await network.close();
       runtime.close();
     },
   };
+}
+
+async function startRegistry(section: RegistrySection, log: Logger): Promise<{ close(): Promise<void> }> {
+  type RegistryModule = typeof import('../registry/index.ts');
+  const m = await importPart<RegistryModule>({ bundle: 'berth-registry', source: new URL('../registry/index.ts', import.meta.url), caller: import.meta.url });
+  return m.startConfiguredRegistry(
+    {
+      ...(section.config ? { config: section.config } : {}),
+      ...(section.addr ? { addr: section.addr } : {}),
+      ...(section.root ? { root: section.root } : {}),
+      ...(section['tls-cert'] ? { tlsCert: section['tls-cert'] } : {}),
+      ...(section['tls-key'] ? { tlsKey: section['tls-key'] } : {}),
+    },
+    log.child({ component: 'registry' }),
+  );
 }
 
 export function readTls(config: DaemonConfig): TlsOptions | undefined {

@@ -3,10 +3,10 @@
 import { promises as fsp } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
-import { humanSize, parseGoDuration } from '../lib/index.ts';
+import { humanSize, parseGoDuration, type Logger } from '../lib/index.ts';
 import { parseConfig, type ConfigOverrides, type RegistryConfig } from './config.ts';
 import { collectGarbage, defaultGraceMs, storageUsage } from './gc.ts';
-import { registryLogger, startRegistryServer } from './serve.ts';
+import { registryLogger, startRegistryServer, type RunningRegistry } from './serve.ts';
 import { RegistryStorage } from './storage.ts';
 
 export interface RegistryCommandIo {
@@ -46,6 +46,15 @@ async function loadConfig(flags: RegistryCommandFlags): Promise<RegistryConfig> 
     ...(flags.tlsClientCa?.length ? { tlsClientCa: flags.tlsClientCa } : {}),
   };
   return parseConfig(text, { env: process.env, overrides });
+}
+
+/**
+ * Starts a registry from `berth registry serve`'s options (a config file, --addr, --root, TLS) in
+ * this process: berthd runs one this way when daemon.json has a `registry` section.
+ */
+export async function startConfiguredRegistry(flags: RegistryCommandFlags, log?: Logger): Promise<RunningRegistry> {
+  const config = await loadConfig(flags);
+  return startRegistryServer(config, { log: log ?? registryLogger(config) });
 }
 
 export async function runRegistryCommand(name: string, flags: RegistryCommandFlags, io: RegistryCommandIo): Promise<number> {

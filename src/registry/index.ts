@@ -5,4 +5,4 @@ export { parseConfig, defaultAddr, defaultRoot, type RegistryConfig, type Config
 export { startRegistryServer, registryLogger, type RunningRegistry } from './serve.ts';
 export { RegistryStorage } from './storage.ts';
 export { collectGarbage, storageUsage, defaultGraceMs, type GcReport, type RepositoryUsage } from './gc.ts';
-export { runRegistryCommand } from './command.ts';
+export { runRegistryCommand, startConfiguredRegistry, type RegistryCommandFlags } from './command.ts';
