@@ -202,13 +202,13 @@ try {
     const dist = mean('distribution', f);
     return `| ${label} | ${b.toFixed(digits)} ${unit} | ${dist.toFixed(digits)} ${unit} | ${(b / dist).toFixed(2)}× |`;
   };
-  const fleetGB = (pulls * statSync(join(work, 'image.tar')).size) / 1e9;
+  const fleetGB = (pulls * mean('berth', (r) => r.sizeMB)) / 1000;
   console.log('');
   console.log(`| ${layers} layers, ${tarMB.toFixed(0)} MB of tar, through ${daemon.name}; mean of ${rounds} round(s) | berth registry | docker-registry 2.8 | berth / distribution |`);
   console.log('|---|---|---|---|');
   console.log(row('docker push', (r) => r.push.ms / 1000, 's'));
   console.log(row('docker pull', (r) => r.pull.ms / 1000, 's'));
-  console.log(row(`${pulls} concurrent pulls (~${fleetGB.toFixed(1)} GB of layers)`, (r) => r.fleet.ms / 1000, 's'));
+  console.log(row(`${pulls} concurrent pulls (~${fleetGB.toFixed(1)} GB served)`, (r) => r.fleet.ms / 1000, 's'));
   console.log(row('registry RSS idle', (r) => r.idle / 1024, 'MiB', 1));
   console.log(row('registry peak RSS during push', (r) => r.push.peak / 1024, 'MiB', 1));
   console.log(row('registry peak RSS during pull', (r) => r.pull.peak / 1024, 'MiB', 1));
