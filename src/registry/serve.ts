@@ -99,10 +99,10 @@ async function authFor(config: RegistryConfig, policy: AccessPolicy, log: Logger
 export async function startRegistryServer(config: RegistryConfig, o: { log?: Logger } = {}): Promise<RunningRegistry> {
   const log = o.log ?? registryLogger(config);
   for (const w of config.warnings) log.warn(w);
-  await fsp.mkdir(config.root, { recursive: true });
-  const storage = new RegistryStorage(config.root);
   const policy = new AccessPolicy(config.access);
   const { auth, issuer } = await authFor(config, policy, log);
+  await fsp.mkdir(config.root, { recursive: true });
+  const storage = new RegistryStorage(config.root);
   const proxy = config.proxy ? new PullThrough(config.proxy, storage, log) : undefined;
   const timers: NodeJS.Timeout[] = [];
 
