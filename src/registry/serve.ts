@@ -99,6 +99,9 @@ async function authFor(config: RegistryConfig, policy: AccessPolicy, log: Logger
 export async function startRegistryServer(config: RegistryConfig, o: { log?: Logger } = {}): Promise<RunningRegistry> {
   const log = o.log ?? registryLogger(config);
   for (const w of config.warnings) log.warn(w);
+  // everything that can be refused is checked before anything is created
+  if (config.net === 'tcp') parseAddr(config.addr);
+  if (config.debugAddr) parseAddr(config.debugAddr);
   const policy = new AccessPolicy(config.access);
   const { auth, issuer } = await authFor(config, policy, log);
   await fsp.mkdir(config.root, { recursive: true });

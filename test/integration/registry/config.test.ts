@@ -136,6 +136,6 @@ threshold: 3
     const addr = spawnSync(process.execPath, [join(repoRoot, 'dist/berth.mjs'), 'registry', 'serve', '--addr', 'nonsense', '--root', join(base, 'never')], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(addr.status, 1);
     assert.match(addr.stderr, /invalid listen address "nonsense"/);
-    assert.ok(!existsSync(join(base, 'never', 'docker')));
+    assert.ok(!existsSync(join(base, 'never')));
   });
 });
