@@ -151,4 +151,28 @@ describe('the web UI', () => {
     assert.match(await page.locator('#who').innerText(), /Logged in as alice/);
     assert.equal(nativeDialog, false);
   });
+
+  it('logs in through the built-in token service and browses with scoped tokens', async () => {
+    const tokenReg = await startBerthRegistry(d.base, {
+      name: 'ui-token',
+      config: `auth:\n  token:\n    signingkey: ${join(d.base, 'ui-token.pem')}\n    htpasswd: ${join(d.base, 'htpasswd')}\n`,
+    });
+    try {
+      dockerOk(['login', '-u', 'alice', '--password-stdin', tokenReg.host], 'alice-pw');
+      dockerOk(['tag', 'busybox', `${tokenReg.host}/tok/app:7`]);
+      dockerOk(['push', `${tokenReg.host}/tok/app:7`]);
+      dockerOk(['logout', tokenReg.host]);
+      await page.goto(`${tokenReg.url}/ui/`);
+      const dialog = page.getByRole('dialog', { name: 'Log in to this registry' });
+      await dialog.waitFor();
+      await page.getByLabel('Username').fill('alice');
+      await page.getByLabel('Password').fill('alice-pw');
+      await dialog.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('link', { name: 'tok/app' }).click();
+      await page.locator('tr[data-tag="7"] code').waitFor();
+      assert.match(await page.locator('tr[data-tag="7"] td').nth(3).innerText(), /linux\/amd64/);
+    } finally {
+      await tokenReg.stop();
+    }
+  });
 });
