@@ -36,6 +36,10 @@ export interface RegistryConfig {
   deleteEnabled: boolean;
   readOnly: boolean;
   relativeUrls: boolean;
+  /** http.host: the externally reachable URL used in Location headers (else the request's Host). */
+  host?: string;
+  /** http.draintimeout: how long shutdown waits for requests in flight. */
+  drainMs: number;
   /** Extra headers on every response (http.headers). */
   headers: Record<string, string[]>;
   tls?: { certificate: string; key: string; clientCas: string[]; minimumTls?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' };
@@ -59,22 +63,22 @@ type Raw = Record<string, unknown>;
 
 const known: Record<string, unknown> = {
   version: true,
-  log: { level: true, formatter: true, fields: true, accesslog: { disabled: true }, hooks: true, reportcaller: true },
+  log: { level: true, formatter: true, fields: true, accesslog: { disabled: true }, hooks: 'log hooks are not supported', reportcaller: 'caller reporting is not supported' },
   loglevel: true,
   storage: {
-    filesystem: { rootdirectory: true, maxthreads: true },
+    filesystem: { rootdirectory: true, maxthreads: 'Node.js schedules its own file I/O' },
     delete: { enabled: true },
-    cache: { blobdescriptor: true, blobdescriptorsize: true },
+    cache: { blobdescriptor: true, blobdescriptorsize: 'descriptors are read from the file system' },
     maintenance: { uploadpurging: { enabled: true, age: true, interval: true, dryrun: true }, readonly: { enabled: true } },
     redirect: { disable: true },
-    tag: { concurrencylimit: true },
+    tag: { concurrencylimit: 'tags are read one at a time' },
   },
   http: {
     addr: true,
     net: true,
     prefix: true,
     host: true,
-    secret: true,
+    secret: 'upload state stays in the registry, not in signed URLs',
     relativeurls: true,
     draintimeout: true,
     tls: { certificate: true, key: true, clientcas: true, minimumtls: true, ciphersuites: true, letsencrypt: true },
@@ -84,7 +88,7 @@ const known: Record<string, unknown> = {
   },
   auth: {
     htpasswd: { realm: true, path: true },
-    token: { realm: true, service: true, issuer: true, rootcertbundle: true, autoredirect: true, jwks: true, signingkey: true, htpasswd: true, expiration: true },
+    token: { realm: true, service: true, issuer: true, rootcertbundle: true, autoredirect: 'the built-in service always answers on the host the client used', jwks: true, signingkey: true, htpasswd: true, expiration: true },
     silly: true,
     none: true,
   },
@@ -92,16 +96,20 @@ const known: Record<string, unknown> = {
   health: { storagedriver: { enabled: true, interval: true, threshold: true }, file: true, http: true, tcp: true },
   proxy: { remoteurl: true, username: true, password: true, ttl: true },
   catalog: { maxentries: true },
-  validation: true,
+  validation: 'manifests are validated by the OCI rules; URL allow/deny lists are not supported',
   compatibility: true,
   notifications: true,
-  redis: true,
+  redis: 'redis is not used (blob descriptors are read from the file system)',
   middleware: true,
-  reporting: true,
+  reporting: 'bugsnag/newrelic reporting is not supported',
   ui: { enabled: true, title: true },
 };
 
 function unknownKeys(raw: unknown, schema: unknown, path: string, out: string[]): void {
+  if (typeof schema === 'string') {
+    out.push(`${path.slice(0, -1)} has no effect here: ${schema}`);
+    return;
+  }
   if (schema === true || !raw || typeof raw !== 'object' || Array.isArray(raw) || typeof schema !== 'object') return;
   for (const [k, v] of Object.entries(raw as Raw)) {
     const sub = (schema as Raw)[k];
@@ -305,6 +313,14 @@ export function parseConfig(text: string, o: { env?: NodeJS.ProcessEnv; override
   if (!Number.isInteger(maxEntries) || maxEntries <= 0) throw new InvalidArgument('configuration: catalog.maxentries must be a positive integer');
 
   const uiEnabled = bool(raw, 'ui.enabled', true);
+  let host = str(raw, 'http.host');
+  if (host) {
+    try {
+      host = new URL(host).origin;
+    } catch {
+      throw new InvalidArgument(`configuration: http.host ${JSON.stringify(host)} is not a URL (https://registry.example.com)`);
+    }
+  }
   const debugAddr = str(raw, 'http.debug.addr');
   if (get(raw, 'http.debug.prometheus.enabled')) throw new InvalidArgument('configuration: http.debug.prometheus is not supported');
 
@@ -315,6 +331,8 @@ export function parseConfig(text: string, o: { env?: NodeJS.ProcessEnv; override
     deleteEnabled: ov.deleteEnabled ?? bool(raw, 'storage.delete.enabled', false),
     readOnly: bool(raw, 'storage.maintenance.readonly.enabled', false),
     relativeUrls: bool(raw, 'http.relativeurls', false),
+    ...(host ? { host } : {}),
+    drainMs: duration(raw, 'http.draintimeout', 5000),
     headers,
     ...(certificate && key ? { tls: { certificate, key, clientCas, ...(minimumTlsRaw ? { minimumTls: tlsVersions[minimumTlsRaw as keyof typeof tlsVersions] } : {}) } } : {}),
     log: { level: levels[level as keyof typeof levels], formatter: formatter === 'text' ? 'text' : 'json', fields: (get(raw, 'log.fields') ?? {}) as Record<string, unknown>, accessLog: !bool(raw, 'log.accesslog.disabled', false) },

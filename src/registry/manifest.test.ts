@@ -90,6 +90,11 @@ threshold: 3
     assert.deepEqual(c.tls, { certificate: '/certs/r.crt', key: '/certs/r.key', clientCas: [] });
     assert.deepEqual(c.health, { enabled: true, intervalMs: 10_000, threshold: 1 });
     assert.ok(c.warnings.some((w) => w.includes('threshold')), c.warnings.join());
+    assert.equal(c.drainMs, 5000);
+    const d = parseConfig('http:\n  host: https://reg.example.com/ignored\n  secret: s3cr3t\n  draintimeout: 60s\nredis:\n  addr: x\n');
+    assert.equal(d.host, 'https://reg.example.com');
+    assert.equal(d.drainMs, 60_000);
+    assert.deepEqual(d.warnings, ['http.secret has no effect here: upload state stays in the registry, not in signed URLs', 'redis has no effect here: redis is not used (blob descriptors are read from the file system)']);
   });
 
   it('reads auth, access rules and the proxy, and lets flags override the file', () => {

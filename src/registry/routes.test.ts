@@ -92,3 +92,21 @@ describe('pagination', () => {
     assert.equal(code(() => parsePageSize('x')), '400 PAGINATION_NUMBER_INVALID');
   });
 });
+
+describe('digests', () => {
+  it('hashes content and files with the algorithm a digest names', async () => {
+    const { digestOf, digestFile, splitDigest } = await import('./digest.ts');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    assert.equal(digestOf('hello'), 'sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+    assert.match(digestOf('hello', 'sha512'), /^sha512:[0-9a-f]{128}$/);
+    assert.deepEqual(splitDigest(d), { algorithm: 'sha256', hex: 'a'.repeat(64) });
+    const dir = mkdtempSync('/tmp/berth-digest-');
+    try {
+      writeFileSync(`${dir}/f`, 'hello');
+      assert.equal(await digestFile(`${dir}/f`), digestOf('hello'));
+      assert.equal(await digestFile(`${dir}/f`, 'sha512'), digestOf('hello', 'sha512'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -219,7 +219,7 @@ export async function startRegistryServer(config: RegistryConfig, o: { log?: Log
             new Promise<void>((resolve) => {
               s.close(() => resolve());
               s.closeIdleConnections();
-              setTimeout(() => s.closeAllConnections(), 5000).unref();
+              setTimeout(() => s.closeAllConnections(), config.drainMs).unref();
             }),
         ),
       );

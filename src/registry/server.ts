@@ -82,7 +82,7 @@ export class RegistryApp {
     const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
     const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0].trim() ?? (secure ? 'https' : 'http');
-    const origin = `${proto}://${req.headers.host ?? 'localhost'}`;
+    const origin = this.#o.config.host ?? `${proto}://${req.headers.host ?? 'localhost'}`;
 
     if (path === '/' && this.#o.ui) {
       res.writeHead(302, { Location: '/ui/' }).end();

@@ -310,6 +310,20 @@ describe('bad input leaves nothing behind', () => {
     assert.equal(errorCode(await request(v2('bad/missing/manifests/1'))), 'MANIFEST_UNKNOWN');
   });
 
+  it('a manifest that is not one: MANIFEST_INVALID', async () => {
+    for (const [body, type] of [
+      ['{not json', dockerManifest],
+      [JSON.stringify({ schemaVersion: 1, name: 'bad/invalid', tag: '1', fsLayers: [] }), 'application/vnd.docker.distribution.manifest.v1+prettyjws'],
+      [JSON.stringify({ schemaVersion: 2, mediaType: ociManifest, config: { mediaType: 'x', digest: 'sha256:nothex', size: 1 }, layers: [] }), ociManifest],
+      [JSON.stringify({ schemaVersion: 2, mediaType: ociIndex, manifests: [] }), ociManifest],
+    ]) {
+      const put = await request(v2('bad/invalid/manifests/1'), { method: 'PUT', body, headers: { 'Content-Type': type } });
+      assert.equal(put.status, 400, body);
+      assert.equal(errorCode(put), 'MANIFEST_INVALID', body);
+    }
+    assert.equal(errorCode(await request(v2('bad/invalid/tags/list'))), 'NAME_UNKNOWN');
+  });
+
   it('a digest mismatch: DIGEST_INVALID, and neither blob stored', async () => {
     const blob = Buffer.from('real content');
     const claimed = sha256('claimed content');
