@@ -9,7 +9,7 @@ import { PassThrough, Transform, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { AuthSession, RepositoryClient, RegistryError } from '../distribution/index.ts';
 import type { Logger } from '../lib/index.ts';
-import { digestOf, newHash, splitDigest } from './digest.ts';
+import { digestOf, newHash, readChunk, splitDigest } from './digest.ts';
 import { apiError } from './errors.ts';
 import { manifestMediaTypes, parseManifest } from './manifest.ts';
 import type { RegistryStorage, StoredManifest } from './storage.ts';
@@ -107,7 +107,7 @@ export class PullThrough {
       },
     });
     const file = createWriteStream(scratch, { highWaterMark: 1 << 20 });
-    const toClient = new PassThrough({ highWaterMark: 1 << 20 });
+    const toClient = new PassThrough({ highWaterMark: readChunk });
     upstream.pipe(tee);
     tee.pipe(file);
     tee.pipe(toClient);

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { syncDir, writeFileAtomic } from '../lib/index.ts';
-import { digestFile, digestOf, newHash, splitDigest } from './digest.ts';
+import { digestFile, digestOf, newHash, readChunk, splitDigest } from './digest.ts';
 import { apiError } from './errors.ts';
 import { maxManifestSize, parseManifest, referrerArtifactType, type Descriptor, type ParsedManifest } from './manifest.ts';
 import { uploadRangeHeader, type ByteRange } from './range.ts';
@@ -152,7 +152,7 @@ export class RegistryStorage {
   }
 
   openBlob(digest: string, range?: ByteRange): ReadStream {
-    return createReadStream(this.blobPath(digest), { highWaterMark: 1 << 20, ...(range ? { start: range.start, end: range.end } : {}) });
+    return createReadStream(this.blobPath(digest), { highWaterMark: readChunk, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
   async linkBlob(name: string, digest: string): Promise<void> {
