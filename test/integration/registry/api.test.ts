@@ -3,10 +3,12 @@
 // with Content-Range, resumed after a dropped connection), cross-repository mount, delete,
 // pagination, the catalog, referrers with artifactType, and bad input that must leave nothing.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { tarAttacks } from '../../../src/archive/index.ts';
 import { gzipLayer, imageConfig, manifestOf, tarOf } from '../distribution/registry-helpers.ts';
 import { errorCode, request, sha256, startBerthRegistry, type BerthRegistry } from './helpers.ts';
 
@@ -382,6 +384,29 @@ describe('bad input leaves nothing behind', () => {
     assert.equal(errorCode(await request(v2('a/blobs/sha256:1234'))), 'DIGEST_INVALID');
     assert.equal(errorCode(await request(v2('a/blobs/uploads/not-a-uuid'))), 'BLOB_UPLOAD_UNKNOWN');
     assert.ok(!files(reg.root).some((f) => f.includes('..') || f.includes('etc')));
+  });
+});
+
+describe('hostile layers', () => {
+  it('stores every archive of the attack catalogue byte for byte and never unpacks one', async () => {
+    const outside = join(base, 'outside');
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, 'secret'), 'untouched');
+    let n = 0;
+    for (const attack of tarAttacks) {
+      const tar = await attack.build(outside);
+      const layer = { blob: gzipSync(tar), diffId: sha256(tar), mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip' };
+      await upload('attacks/layers', layer.blob);
+      const config = imageConfig([layer], { cmd: [attack.name] });
+      await upload('attacks/layers', config);
+      const put = await request(v2(`attacks/layers/manifests/${n++}`), { method: 'PUT', body: manifestOf(config, [layer]), headers: { 'Content-Type': dockerManifest } });
+      assert.equal(put.status, 201, attack.name);
+      const back = Buffer.from(await (await fetch(v2(`attacks/layers/blobs/${sha256(layer.blob)}`))).arrayBuffer());
+      assert.ok(back.equals(layer.blob), attack.name);
+    }
+    assert.deepEqual(readdirSync(outside), ['secret']);
+    assert.equal(readFileSync(join(outside, 'secret'), 'utf8'), 'untouched');
+    assert.ok(files(reg.root).every((f) => f.startsWith('/docker/registry/v2/') || f === '/.health'), files(reg.root).filter((f) => !f.startsWith('/docker/')).join());
   });
 });
 
