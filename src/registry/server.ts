@@ -29,6 +29,17 @@ export interface RegistryAppOptions {
   healthy?: () => boolean;
 }
 
+const allowedMethods: Record<Route['kind'], string> = {
+  base: 'GET',
+  catalog: 'GET',
+  tags: 'GET',
+  manifest: 'GET, HEAD, PUT, DELETE',
+  blob: 'GET, HEAD, DELETE',
+  'upload-start': 'POST',
+  upload: 'GET, HEAD, PATCH, PUT, DELETE',
+  referrers: 'GET',
+};
+
 const apiVersionHeader = { 'Docker-Distribution-API-Version': 'registry/2.0' };
 const json = 'application/json; charset=utf-8';
 
@@ -100,8 +111,14 @@ export class RegistryApp {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
       return;
     }
-    if (this.#o.healthy && !this.#o.healthy()) throw apiError('UNAVAILABLE', { message: 'storage driver is unhealthy' });
     const method = req.method ?? 'GET';
+    // CORS preflights carry no credentials: answered before auth, as distribution does, so
+    // browser UIs on another origin (the seeds' docker-registry-ui) work with http.headers.
+    if (method === 'OPTIONS') {
+      res.writeHead(200, { Allow: allowedMethods[route.kind], 'Content-Length': 0 }).end();
+      return;
+    }
+    if (this.#o.healthy && !this.#o.healthy()) throw apiError('UNAVAILABLE', { message: 'storage driver is unhealthy' });
     const mountFrom = route.kind === 'upload-start' && query.get('mount') && query.get('from') ? query.get('from')! : undefined;
     const needed = requiredAccess(method, 'name' in route ? route.name : undefined, { catalog: route.kind === 'catalog', ...(mountFrom ? { mountFrom } : {}) });
     const user = await this.#authorize(req, route, needed, origin);

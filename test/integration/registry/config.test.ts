@@ -84,6 +84,11 @@ threshold: 3
     assert.equal(a.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(a.headers.get('access-control-allow-methods'), 'HEAD, GET, OPTIONS, DELETE');
     assert.match(reg.logs(), /unknown configuration key threshold \(ignored\)/);
+    // a browser UI on another origin (docker-registry-ui) preflights without credentials
+    const preflight = await request(`${reg.url}/v2/team/app/manifests/1`, { method: 'OPTIONS' });
+    assert.equal(preflight.status, 200);
+    assert.equal(preflight.headers.get('allow'), 'GET, HEAD, PUT, DELETE');
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://192.168.80.250');
     assert.match(reg.logs(), /service=registry/);
     const health = await request(`http://127.0.0.1:${debugPort}/debug/health`);
     assert.equal(health.status, 200);
