@@ -4,6 +4,7 @@
 // storage — or the pull-through cache in proxy mode. Errors become the spec's JSON in one place.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { isRepositoryPath } from '../image/index.ts';
 import type { Logger } from '../lib/index.ts';
 import { covers, parseBasic, requiredAccess, type Access, type AccessPolicy, type Authenticator, type TokenIssuer } from './auth.ts';
 import type { RegistryConfig } from './config.ts';
@@ -73,6 +74,13 @@ export class RegistryApp {
 
   #fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
     const e = err instanceof RegistryApiError ? err : undefined;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (req.socket.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      // the client went away mid-request (an upload it will resume, or a pull it gave up)
+      this.#o.log.warn('client connection closed during the request', { method: req.method, url: req.url, error: String(code ?? (err as Error)?.message) });
+      if (!res.headersSent && !res.destroyed) res.destroy();
+      return;
+    }
     if (!e) this.#o.log.error('request failed', { method: req.method, url: req.url, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     if (res.headersSent) {
       res.destroy();
@@ -319,7 +327,7 @@ export class RegistryApp {
     if (mount && from) {
       checkDigest(mount);
       // An unknown or invalid `from` is no error: the client uploads instead (spec: 202).
-      if (matchRoute(`/v2/${from}/tags/list`) && (await storage.repoBlobSize(from, mount)) !== undefined) {
+      if (isRepositoryPath(from) && (await storage.repoBlobSize(from, mount)) !== undefined) {
         await storage.linkBlob(name, mount);
         await storage.touchBlob(mount);
         ctx.req.resume();

@@ -191,6 +191,8 @@ describe('push and pull', () => {
     const miss = await request(v2(`target/repo/blobs/uploads/?mount=${sha256('absent')}&from=source/repo`), { method: 'POST' });
     assert.equal(miss.status, 202);
     assert.ok(miss.headers.get('location'));
+    // a source that cannot be a repository: no mount, an upload instead
+    assert.equal((await request(v2(`target/repo/blobs/uploads/?mount=${sha256(blob)}&from=../source`), { method: 'POST' })).status, 202);
   });
 
   it('stores an OCI index and an artifact with a subject, and lists referrers with the artifactType filter', async () => {
