@@ -12,7 +12,7 @@ describe('the command table', () => {
     assert.ok(table.top.size > 30);
     assert.deepEqual(
       table.management.map((m) => m.name),
-      ['container', 'image', 'system', 'network', 'volume'],
+      ['container', 'image', 'system', 'network', 'volume', 'registry'],
     );
     for (const m of table.management) assert.ok(m.commands.size > 0, m.name);
     // A group places commands under another group's management command (registry → image).

@@ -80,7 +80,7 @@ export function rootUsage(table: CommandTable): string {
     ...common.map((n) => line(n, table.top.get(n)!.spec.description)),
     '',
     'Management Commands:',
-    ...table.management.map((m) => line(m.name, m.description)),
+    ...[...table.management].sort((a, b) => a.name.localeCompare(b.name)).map((m) => line(m.name, m.description)),
     '',
     'Commands:',
     ...[...table.top]
