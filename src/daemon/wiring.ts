@@ -19,6 +19,8 @@ import {
   registerContainerSnapshotRoutes,
   registerDiskUsageRoutes,
   registerVolumeRoutes,
+  registerPluginRoutes,
+  registerSwarmRoutes,
   type TlsOptions,
 } from '../api/index.ts';
 import { DistributionService } from '../distribution/index.ts';
@@ -139,6 +141,8 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes }));
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
+  registerPluginRoutes(router);
+  registerSwarmRoutes(router);
 
   // Berth's registry (daemon.json `registry`), loaded only when configured.
   const registry = config.registry ? await startRegistry(config.registry, log) : undefined;
