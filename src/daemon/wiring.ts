@@ -19,6 +19,7 @@ import {
   registerContainerSnapshotRoutes,
   registerDiskUsageRoutes,
   registerVolumeRoutes,
+  registerDistributionRoutes,
   registerPluginRoutes,
   registerSwarmRoutes,
   type TlsOptions,
@@ -133,6 +134,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerSystemRoutes(router, system);
   registerImageRoutes(router, images);
   registerRegistryRoutes(router, distribution);
+  registerDistributionRoutes(router, distribution);
   registerContainerRoutes(router, engine);
   registerNetworkRoutes(router, network, engine);
   registerExecRoutes(router, engine);
