@@ -226,12 +226,19 @@ function removeCgroup(dir: string): void {
   }
 }
 
-/** A root file system tarball with busybox, for import tests. */
-export function busyboxRootfsTar(dir: string): string {
+/**
+ * A root file system tarball with busybox, for import tests. `allApplets` links every applet the
+ * host's busybox has; `files` adds executables (e.g. a /bin/bash that runs /bin/sh).
+ */
+export function busyboxRootfsTar(dir: string, o: { allApplets?: boolean; files?: Record<string, string> } = {}): string {
   const root = join(dir, 'rootfs');
-  spawnSync('mkdir', ['-p', join(root, 'bin'), join(root, 'etc'), join(root, 'tmp')]);
+  spawnSync('mkdir', ['-p', join(root, 'bin'), join(root, 'etc'), join(root, 'tmp'), ...(o.allApplets ? [join(root, 'root')] : [])]);
   spawnSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')]);
-  for (const a of ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'false', 'id', 'env', 'pwd', 'hostname']) spawnSync('ln', ['-sf', 'busybox', join(root, 'bin', a)]);
+  const applets = o.allApplets
+    ? spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => /^[\w.-]+$/.test(a) && a !== 'busybox')
+    : ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'false', 'id', 'env', 'pwd', 'hostname'];
+  for (const a of applets) spawnSync('ln', ['-sf', 'busybox', join(root, 'bin', a)]);
+  for (const [path, content] of Object.entries(o.files ?? {})) writeFileSync(join(root, path), content, { mode: 0o755 });
   writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n');
   writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\n');
   const tar = join(dir, 'rootfs.tar');

@@ -232,7 +232,7 @@ export async function putManifest(host: string, repo: string, ref: string, body:
 }
 
 /** Pushes a whole image (layers, config, manifest) to an unauthenticated registry. */
-export async function pushImage(host: string, repo: string, tag: string, layers: BuiltLayer[], o: { oci?: boolean; architecture?: string } = {}): Promise<{ digest: string; manifest: Buffer; config: Buffer }> {
+export async function pushImage(host: string, repo: string, tag: string, layers: BuiltLayer[], o: { oci?: boolean; architecture?: string; cmd?: string[] } = {}): Promise<{ digest: string; manifest: Buffer; config: Buffer }> {
   for (const l of layers) await putBlob(host, repo, l.blob);
   const config = imageConfig(layers, o);
   await putBlob(host, repo, config);
