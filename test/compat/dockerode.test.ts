@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { prepareDockerode, runDockerode, seedStandIns } from '../helpers/dockerode-suite.ts';
+import { prepareDockerode, runDockerode, seedStandInsInNetns } from '../helpers/dockerode-suite.ts';
+import { createNetns, removeNetns } from '../helpers/netns.ts';
 import { startRegistry, type RunningRegistry } from '../integration/distribution/registry-helpers.ts';
 
 const expected = JSON.parse(readFileSync(new URL('./dockerode-expected-failures.json', import.meta.url), 'utf8')) as Record<string, string>;
@@ -17,12 +18,17 @@ let base: string;
 let registry: RunningRegistry | undefined;
 let d: TestDaemon | undefined;
 let dockerodeDir: string;
+let netns: string | undefined;
 
 before(async () => {
   base = mkdtempSync('/tmp/berth-dockerode-');
-  registry = await startRegistry(base);
-  await seedStandIns(join(base, 'stand-ins'), registry.host);
-  d = await startDaemon({ config: { 'registry-mirrors': [`http://${registry.host}`] } });
+  // The suite's login, search and plugin tests make berthd look up Docker Hub: the daemon and its
+  // registry run in a namespace of the test's own with only loopback, so those lookups fail at
+  // once and no traffic leaves the machine.
+  netns = createNetns(join(base, 'netns'));
+  registry = await startRegistry(base, { kind: 'none' }, { netns });
+  seedStandInsInNetns(netns, join(base, 'stand-ins'), registry.host);
+  d = await startDaemon({ netns, config: { 'registry-mirrors': [`http://${registry.host}`] } });
   // The suite creates containers from ubuntu before any of its tests pulls it.
   for (const image of ['ubuntu', 'redis']) {
     const pull = await d.api('POST', `/images/create?fromImage=${image}&tag=latest`);
@@ -36,6 +42,7 @@ before(async () => {
 after(async () => {
   await d?.cleanup();
   await registry?.stop();
+  if (netns) removeNetns(netns);
   if (base) rmSync(base, { recursive: true, force: true });
 });
 

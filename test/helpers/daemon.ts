@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { inNetns } from './netns.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const berthBin = join(repoRoot, 'bin', 'berth');
@@ -59,7 +60,7 @@ function waitForSocket(socket: string, child: ChildProcess, logs: () => string, 
   });
 }
 
-export async function startDaemon(options: { extraArgs?: string[]; config?: Record<string, unknown> } = {}): Promise<TestDaemon> {
+export async function startDaemon(options: { extraArgs?: string[]; config?: Record<string, unknown>; /** run berthd in this network namespace (see netns.ts) */ netns?: string } = {}): Promise<TestDaemon> {
   const base = mkdtempSync('/tmp/berth-it-');
   const tag = randomBytes(4).toString('hex');
   const dataRoot = join(base, 'data');
@@ -78,9 +79,11 @@ export async function startDaemon(options: { extraArgs?: string[]; config?: Reco
   let out = '';
   let child!: ChildProcess;
   const spawnDaemon = async (extraEnv: Record<string, string> = {}) => {
+    const argv = [join(repoRoot, 'dist', 'berthd.mjs'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config-file', configFile, '--cgroup-parent', cgroupParent, ...netArgs, ...(options.extraArgs ?? [])];
+    const [cmd, args] = options.netns ? inNetns(options.netns, process.execPath, argv) : [process.execPath, argv];
     child = spawn(
-      process.execPath,
-      [join(repoRoot, 'dist', 'berthd.mjs'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config-file', configFile, '--cgroup-parent', cgroupParent, ...netArgs, ...(options.extraArgs ?? [])],
+      cmd,
+      args,
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BERTH_IPTABLES_CHAIN: chain, ...extraEnv } },
     );
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

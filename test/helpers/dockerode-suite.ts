@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipLayer, pushImage } from '../integration/distribution/registry-helpers.ts';
 import { busyboxRootfsTar, repoRoot } from './daemon.ts';
+import { inNetns } from './netns.ts';
 
 const tarballName = 'dockerode-5.0.1-3624bc0.tar.gz';
 
@@ -43,6 +44,14 @@ export async function seedStandIns(dir: string, registryHost: string): Promise<v
   const tar = busyboxRootfsTar(dir, { allApplets: true, files: { 'bin/bash': '#!/bin/sh\nexec /bin/sh "$@"\n' } });
   const layer = gzipLayer(readFileSync(tar));
   for (const repo of standInRepositories) await pushImage(registryHost, repo, 'latest', [layer], { cmd: ['bash'] });
+}
+
+/** seedStandIns, run inside a network namespace (where the registry listens on loopback). */
+export function seedStandInsInNetns(netns: string, dir: string, registryHost: string): void {
+  const script = `const m = await import(${JSON.stringify(new URL(import.meta.url).href)}); await m.seedStandIns(${JSON.stringify(dir)}, ${JSON.stringify(registryHost)});`;
+  const [cmd, args] = inNetns(netns, process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+  const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`seeding the stand-ins (${r.status}): ${r.stderr}`);
 }
 
 export interface MochaTest {
