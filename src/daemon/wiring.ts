@@ -29,7 +29,7 @@ import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
 import { EventBus } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
 import { importPart, systemClock, type Logger } from '../lib/index.ts';
-import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder } from '../network/index.ts';
+import { IprouteNetlink, IptablesFirewall, IptablesResolverRedirect, NetworkService, SocketPortBinder } from '../network/index.ts';
 import { ConmonRuntime } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
 import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
@@ -94,6 +94,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     netlink: new IprouteNetlink({ detach: (path) => sys.umount(path, MNT_DETACH) }),
     firewall: new IptablesFirewall({ prefix: config.iptablesChain, hairpin: !config.userlandProxy }),
     ports: new SocketPortBinder(),
+    resolverRedirect: new IptablesResolverRedirect(),
     events,
     log: log.child({ subsystem: 'network' }),
   });
