@@ -5,8 +5,10 @@
 //
 // TCP relays through one reusable read buffer per direction (net.Socket's `onread`) instead of
 // stream.pipe(): pipe() reads into a fresh 64 KiB allocation for every read, and those pages
-// faulted in, zeroed and freed again made a relay cost ~1.6x docker-proxy's CPU per GiB (which
-// splices). With the buffer reused, berthd spends about what docker-proxy does (bench/network).
+// faulted in, zeroed and freed again made a relay cost ~1.8x docker-proxy's CPU per GiB. With
+// the buffer reused (and grown for bulk transfers), berthd spends about what docker-proxy does,
+// which splices. A splice(2) relay in a worker thread was tried: it saved at most ~10% of that
+// CPU, not worth a second event loop over raw file descriptors.
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { Conflict } from '../errors/index.ts';
@@ -26,21 +28,34 @@ function bindError(proto: string, host: { ip: string; port: number }, err: NodeJ
   return new Conflict(`Error starting userland proxy: listen ${family} ${host.ip}:${host.port}: ${err.message}`);
 }
 
-/** Bytes read per system call and direction of a relayed connection; each direction owns one. */
-const relayBufferSize = 64 * 1024;
+/**
+ * The read buffer of each direction of a relayed connection starts small, so that idle
+ * connections hold little, and grows fourfold after a read that filled it, up to the size where
+ * a bulk transfer costs berthd about what it costs docker-proxy (bench/network).
+ */
+const relayBufferMin = 16 * 1024;
+const relayBufferMax = 256 * 1024;
 
 /**
  * The read side of one direction: reads land in the same buffer each time and are written on at
  * once. A write the kernel took whole frees the buffer before the next read; one it queued holds
- * the buffer, so reading pauses (returning false) until that write is done.
+ * the buffer, so reading pauses (returning false) until that write is done. Node asks for the
+ * buffer of the next read after each one, which is when it may grow.
  */
 function relayReads(to: () => net.Socket, from: () => net.Socket): net.OnReadOpts {
+  let buf = Buffer.allocUnsafe(relayBufferMin);
+  let filled = false;
   return {
-    buffer: Buffer.allocUnsafe(relayBufferSize),
-    callback(bytes: number, buf: Uint8Array): boolean {
+    buffer: () => {
+      if (filled && buf.length < relayBufferMax) buf = Buffer.allocUnsafe(Math.min(relayBufferMax, buf.length * 4));
+      filled = false;
+      return buf;
+    },
+    callback(bytes: number, data: Uint8Array): boolean {
+      filled = bytes === data.length;
       const dst = to();
       let queued = false;
-      dst.write(buf.subarray(0, bytes), () => {
+      dst.write(data.subarray(0, bytes), () => {
         if (queued) from().resume();
       });
       if (dst.writableLength === 0) return true;
