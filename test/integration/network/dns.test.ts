@@ -114,6 +114,16 @@ describe('embedded DNS at 127.0.0.11', () => {
     assert.equal(lookup('late', 'pal'), ipOn('peer', 'dnsone'));
   });
 
+  it('after berthd was killed and started again, running containers still resolve, and a disconnect still re-points', async () => {
+    await d.stop('SIGKILL');
+    await d.start();
+    assert.equal(lookup('asker', 'peer'), ipOn('peer', 'dnsone'));
+    assert.equal(lookup('late', 'pal'), ipOn('peer', 'dnsone'));
+    ok(['network', 'disconnect', 'dnsone', 'late']);
+    assert.equal(lookup('late', 'pal'), 'NXDOMAIN');
+    assert.equal(lookup('late', 'external.test'), '10.216.0.99');
+  });
+
   it('the rules live in the containers\' namespaces only and go with them; rm leaves no process, namespace or socket', () => {
     const key = ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'asker']).trim();
     const inside = spawnSync('nsenter', [`--net=${key}`, 'iptables-save', '-t', 'nat'], { encoding: 'utf8' }).stdout;
