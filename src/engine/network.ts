@@ -65,6 +65,8 @@ export interface NetworkFiles {
   resolvText?: string;
   /** The embedded resolver resolv.conf names instead of the configured servers (user-defined networks). */
   nameserver?: string;
+  /** Settles when the sandbox is complete; the container's process must not start before. */
+  ready?: Promise<void>;
 }
 
 function readText(path: string): string {
@@ -152,6 +154,7 @@ export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'networ
     const host = rec.Config.Domainname ? [`${rec.Config.Hostname}.${rec.Config.Domainname}`, rec.Config.Hostname] : [rec.Config.Hostname];
     for (const ep of Object.values(result.networks)) if (ep.IPAddress) files.hosts.push({ ip: ep.IPAddress, names: host });
     if (result.nameserver) files.nameserver = result.nameserver;
+    if (result.ready) files.ready = result.ready;
     return files;
   } catch (err) {
     await tearDownNetworking(ctx, c).catch(() => {});

@@ -113,6 +113,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     for (const waiter of c.pendingAttach) waiter.ready();
     c.pendingAttach.clear();
     try {
+      await net.ready;
       await ctx.runtime.start(c.id);
     } catch (err) {
       await ctx.runtime.delete(c.id).catch(() => {});

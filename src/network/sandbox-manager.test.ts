@@ -232,14 +232,43 @@ describe('127.0.0.11 inside the namespace', () => {
     const ep = await f.service.connect(id, 'app', f.service.plan({ mode: 'app', endpoints: {}, links: [] }).app);
     assert.equal(ep.IPAddress, '10.79.0.2', 'the address was released');
 
-    // At set-up: the namespace file is known only once made, so fail every apply.
+    // At set-up the redirect loads while the runtime creates the container: its failure comes
+    // through `ready`, and the engine's tear-down then leaves nothing.
     const failing = f.redirect.apply.bind(f.redirect);
     f.redirect.apply = async (netns, target, o) => (netns.includes('netns') ? Promise.reject(new Error('no iptables here')) : failing(netns, target, o));
     const before = [...f.netlink.namespaces];
-    await assert.rejects(f.service.setUp(sandboxRequest(f.service, { id: containerId('i2'), name: 'y', mode: 'app' })), /no iptables here/);
+    const r2 = await f.service.setUp(sandboxRequest(f.service, { id: containerId('i2'), name: 'y', mode: 'app' }));
+    await assert.rejects(r2.ready!, /no iptables here/);
+    await f.service.tearDown(containerId('i2'));
     assert.deepEqual([...f.netlink.namespaces], before);
     assert.deepEqual(sandboxFiles(f), [`${id}.json`]);
     assert.deepEqual(Object.keys(f.service.inspect('app').Containers), [id]);
+  });
+
+  it('a tear-down right after the set-up waits for the redirect still loading', async () => {
+    const f = await started();
+    await f.service.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.79.0.0/24' }] } });
+    const order: string[] = [];
+    let release!: () => void;
+    const apply = f.redirect.apply.bind(f.redirect);
+    f.redirect.apply = async (netns, target, o) => {
+      await new Promise<void>((r) => (release = r));
+      await apply(netns, target, o);
+      order.push('redirect');
+    };
+    const removeNamespace = f.netlink.removeNamespace.bind(f.netlink);
+    f.netlink.removeNamespace = async (path) => {
+      order.push('namespace removed');
+      await removeNamespace(path);
+    };
+    const id = containerId('k1');
+    const r = await f.service.setUp(sandboxRequest(f.service, { id, name: 'k', mode: 'app' }));
+    const down = f.service.tearDown(id);
+    await Promise.resolve();
+    release();
+    await down;
+    await r.ready;
+    assert.deepEqual(order, ['redirect', 'namespace removed']);
   });
 
   it('survives a berthd restart: the adopted sandbox keeps 127.0.0.11 and is re-pointed without a second set-up', async () => {

@@ -45,6 +45,8 @@ interface AttachOptions {
 
 export class SandboxManager {
   #o: SandboxManagerOptions;
+  /** Per container, the redirect a set-up left running (see SandboxResult.ready). */
+  #settling = new Map<string, Promise<void>>();
 
   constructor(options: SandboxManagerOptions) {
     this.#o = options;
@@ -89,9 +91,16 @@ export class SandboxManager {
         const mappings = await this.#o.ports.publish(req.containerId, requests, first.ip);
         sb.ports = mappings.map((m) => ({ ...m, bridge, containerIp: first.ip }));
       }
+      let ready: Promise<void> | undefined;
       if (sb.endpoints.some(onUserNetwork)) {
         sb.embeddedDns = true;
-        await this.#pointResolver(sb, { first: true });
+        // One process in the namespace that need not delay the start: the engine waits for it
+        // just before the container's process runs, while the runtime has been creating it.
+        ready = this.#pointResolver(sb, { first: true });
+        const settled: Promise<void> = ready.catch(() => {}).finally(() => {
+          if (this.#settling.get(req.containerId) === settled) this.#settling.delete(req.containerId);
+        });
+        this.#settling.set(req.containerId, settled);
       }
       await sandboxes.persist(sb);
       // The rules depend on networks and ports only: a container without ports changes none.
@@ -103,6 +112,7 @@ export class SandboxManager {
         networks,
         ports: portsView(req.exposedPorts, sb.ports),
         ...(sb.embeddedDns ? { nameserver: embeddedResolverAddress } : {}),
+        ...(ready ? { ready } : {}),
       };
     } catch (err) {
       await this.tearDown(req.containerId).catch((e: unknown) => this.#o.log.warn('cleaning up a failed network set-up failed', { error: e }));
@@ -155,6 +165,8 @@ export class SandboxManager {
 
   /** Releases everything the container's sandbox holds (after it exited or failed to start). */
   async tearDown(containerId: string): Promise<void> {
+    // A redirect still loading goes first: its namespace is about to go.
+    await this.#settling.get(containerId);
     const sb = this.#o.sandboxes.get(containerId);
     if (!sb) return;
     this.#o.sandboxes.delete(containerId);
@@ -198,13 +210,20 @@ export class SandboxManager {
     const ep = sb.endpoints.find(onUserNetwork) ?? sb.endpoints[0];
     const target: ResolverTarget | undefined = kept ?? (ep ? { gateway: ep.gateway, address: ep.ip } : undefined);
     if (!options.first && target?.gateway === now?.gateway && target?.address === now?.address) return;
-    await this.#o.resolverRedirect.apply(sb.netns, target, options);
-    if (target) sb.resolver = target;
-    else delete sb.resolver;
+    // Recorded before the rules load, so that the state persisted meanwhile says where it leads.
+    const set = (t: ResolverTarget | undefined) => (t ? (sb.resolver = t) : delete sb.resolver);
+    set(target);
+    try {
+      await this.#o.resolverRedirect.apply(sb.netns, target, options);
+    } catch (err) {
+      set(now);
+      throw err;
+    }
   }
 
   /** network connect on a running container: a new interface in its namespace; all or nothing. */
   async connect(containerId: string, ref: string, planned: EndpointSettings): Promise<EndpointSettings> {
+    await this.#settling.get(containerId);
     const sb = this.#o.sandboxes.get(containerId);
     if (!sb || !sb.netns) throw new Forbidden('container sharing network namespace with another container or host cannot be connected to any other network');
     const n = this.#o.store.find(ref);
@@ -234,6 +253,7 @@ export class SandboxManager {
 
   /** network disconnect on a running container; nothing when it has no endpoint there. */
   async disconnect(containerId: string, ref: string): Promise<void> {
+    await this.#settling.get(containerId);
     const sb = this.#o.sandboxes.get(containerId);
     const n = this.#o.store.find(ref);
     const ep = sb?.endpoints.find((e) => e.networkId === n.record.Id);

@@ -111,6 +111,12 @@ export interface SandboxResult {
   ports: PortMap;
   /** Set once the container is on a user-defined network: the embedded resolver (127.0.0.11) its resolv.conf names. */
   nameserver?: string;
+  /**
+   * Settles when the namespace is complete (127.0.0.11 leads to the resolver). That work goes on
+   * while the runtime creates the container; its process must not start before, and a rejection
+   * fails the start.
+   */
+  ready?: Promise<void>;
 }
 
 /**
