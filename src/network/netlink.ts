@@ -2,11 +2,11 @@
 // bind-mounted files. The real implementation runs iproute2 and util-linux in child processes —
 // berthd never calls unshare/setns itself (they would move one thread, not the process) — and
 // batches each step into one `ip -batch` so a container's interface costs three short processes.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { SystemError } from '../errors/index.ts';
+import { runCommand } from './command.ts';
 
 export interface InterfaceSpec {
   /** The network namespace file the container side goes into. */
@@ -57,14 +57,7 @@ function insideConfig(s: InterfaceSpec): string[] {
   return lines;
 }
 
-function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
+const run = runCommand;
 
 async function must(cmd: string, args: string[], input?: string): Promise<string> {
   const r = await run(cmd, args, input);

@@ -13,8 +13,8 @@
 // neighbour on the bridge reach the container's 127.0.0.1 services, so the raw table drops
 // anything arriving from outside addressed to 127.0.0.0/8 (a reply to the DNAT still carries the
 // container's address at that point, and passes).
-import { execFile } from 'node:child_process';
 import { SystemError } from '../errors/index.ts';
+import { runCommand } from './command.ts';
 
 /** dockerd's address for the embedded resolver, inside every container on a user-defined network. */
 export const embeddedResolverAddress = '127.0.0.11';
@@ -56,14 +56,7 @@ export function renderResolverRules(target: ResolverTarget | undefined, options:
   return ['*raw', ...raw, 'COMMIT', '*nat', ...nat, 'COMMIT', ''].join('\n');
 }
 
-function run(cmd: string, args: string[], input: string): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 30_000 }, (err, _stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr: String(stderr) });
-    });
-    child.stdin!.end(input);
-  });
-}
+const run = runCommand;
 
 /**
  * iptables-restore run inside the namespace by nsenter (berthd itself never enters one). The
