@@ -158,7 +158,33 @@ export interface TlsOptions {
   ca?: Buffer;
 }
 
-export function createApiServer(router: Router, options: { log: Logger; info: ServerInfo; tls?: TlsOptions }): http.Server {
+/**
+ * A hijacked stream's client may half-close it (the docker CLI does when its stdin ends, and goes
+ * on reading output) or go away entirely: only the second ends the session. On a unix socket
+ * POLLHUP (`hungUp`) tells them apart, at the half-close and then once a second; without it a
+ * dropped session kept its descriptors until the container next wrote output or exited. Over TCP
+ * the two look alike until a write fails, as they do to dockerd.
+ */
+function closeWhenClientGone(sock: Socket, hungUp: ((fd: number) => boolean) | undefined): void {
+  const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (!hungUp || typeof fd !== 'number' || fd < 0 || sock.remoteAddress !== undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    if (!sock.destroyed && hungUp(fd)) sock.destroy();
+  };
+  sock.once('end', () => {
+    check();
+    if (sock.destroyed) return;
+    timer = setInterval(check, 1000);
+    timer.unref();
+  });
+  sock.once('close', () => clearInterval(timer));
+}
+
+export function createApiServer(
+  router: Router,
+  options: { log: Logger; info: ServerInfo; tls?: TlsOptions; /** the Syscalls' peerHungUp, for hijacked streams */ peerHungUp?: (fd: number) => boolean },
+): http.Server {
   const { log, info } = options;
   const headers = commonHeaders(info);
 
@@ -245,6 +271,7 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
             if (leftover.length) sock.unshift(leftover);
             // Left paused: what the client sends next (stdin) waits for the handler's listeners.
             sock.pause();
+            closeWhenClientGone(sock, options.peerHungUp);
             return sock;
           }
           res.writeHead(200, { ...headers, 'Content-Type': contentType });

@@ -151,7 +151,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const registry = config.registry ? await startRegistry(config.registry, log) : undefined;
 
   return {
-    server: (tls) => createApiServer(router, { log, info: { version: berthVersion }, ...(tls ? { tls } : {}) }),
+    server: (tls) => createApiServer(router, { log, info: { version: berthVersion }, peerHungUp: (fd) => sys.peerHungUp(fd), ...(tls ? { tls } : {}) }),
     engine,
     images,
     close: async () => {

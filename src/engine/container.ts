@@ -152,10 +152,13 @@ export class Container {
     });
   }
 
+  /** Wakes every waiter, and ends attach clients that waited for a start that will not come. */
   notifyRemoved(): void {
     const result = { StatusCode: this.state.ExitCode, Error: null };
     for (const w of this.#waiters) w.resolve(result);
     this.#waiters = [];
+    for (const a of this.pendingAttach) a.failed(new Error('the container was removed'));
+    this.pendingAttach.clear();
   }
 }
 

@@ -80,6 +80,11 @@ export class FakeSyscalls implements Syscalls {
     throw new SyscallError('dup', 9, 'EBADF', String(fd));
   }
 
+  /** Peers in a unit test never hang up. */
+  peerHungUp(): boolean {
+    return false;
+  }
+
   /** Nothing listens in a test: a missing socket is ENOENT, an existing one refuses. */
   connectSeqpacket(path: string): number {
     if (!existsSync(path)) throw new SyscallError('connect', 2, 'ENOENT', path);

@@ -34,6 +34,7 @@ export function loadSyscalls(): Syscalls {
     dup: libc.func('int dup(int fd)'),
     flock: libc.func('int flock(int fd, int op)'),
     recv: libc.func('long recv(int fd, void *buf, size_t len, int flags)'),
+    poll: libc.func('int poll(void *fds, unsigned long nfds, int timeout)'),
     mallocTrim: libc.func('int malloc_trim(size_t pad)'),
   };
   const fail = (syscall: string, path?: string): never => {
@@ -108,6 +109,14 @@ export function loadSyscalls(): Syscalls {
       const copy = fns.dup(fd);
       if (copy < 0) fail('dup');
       return copy;
+    },
+    peerHungUp(fd) {
+      const POLLHUP = 0x10;
+      // struct pollfd { int fd; short events; short revents; }: POLLHUP is reported unasked
+      const pfd = Buffer.alloc(8);
+      pfd.writeInt32LE(fd, 0);
+      if (fns.poll(pfd, 1, 0) < 0) return fail('poll');
+      return (pfd.readInt16LE(6) & POLLHUP) !== 0;
     },
     tryLock(fd) {
       const LOCK_EX = 2;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
+import { loadSyscalls } from './koffi.ts';
 import { pipeWrap, socketFromFd } from './syscalls.ts';
 
 interface Koffi {
@@ -61,5 +62,24 @@ describe("socketFromFd on Node's pipe_wrap", () => {
     const [a, b] = seqpacketPair();
     opened.push(a, b);
     assert.throws(() => new net.Socket({ fd: a }), { code: 'ERR_INVALID_FD_TYPE' });
+  });
+});
+
+describe('peerHungUp (koffi)', () => {
+  const shutdown = libc.func('int shutdown(int fd, int how)');
+  const SOCK_STREAM = 1;
+  const SHUT_WR = 1;
+
+  it('tells a peer that closed from one that only half-closed', () => {
+    const sys = loadSyscalls();
+    const sv = new Int32Array(2);
+    assert.equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0, 'socketpair');
+    const [ours, peer] = [sv[0]!, sv[1]!];
+    opened.push(ours);
+    assert.equal(sys.peerHungUp(ours), false, 'connected');
+    assert.equal(shutdown(peer, SHUT_WR), 0);
+    assert.equal(sys.peerHungUp(ours), false, 'the peer still reads');
+    assert.equal(closeFd(peer), 0);
+    assert.equal(sys.peerHungUp(ours), true, 'the peer is gone');
   });
 });

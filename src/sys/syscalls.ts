@@ -32,6 +32,12 @@ export interface Syscalls {
   recvQueued(fd: number, maxPacket: number): Buffer[];
   /** dup(2): a second descriptor for the same open socket or file (close it with fs.closeSync). */
   dup(fd: number): number;
+  /**
+   * Whether the peer of a connected unix stream socket has closed it entirely (poll's POLLHUP), as
+   * opposed to only shutting down its sending side: a client that went away, told from one that
+   * half-closed and still reads. Node reports both as the same 'end'.
+   */
+  peerHungUp(fd: number): boolean;
   /** flock(LOCK_EX|LOCK_NB) on an open fd: false when another process holds the lock. */
   tryLock(fd: number): boolean;
   /** glibc's malloc_trim(0): gives memory freed after a burst of work back to the system. */
