@@ -195,6 +195,9 @@ export class Engine {
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.get(ref);
     const sig = parseSignal(signal).number;
+    // A stop holds the lock while it waits for the exit (without end, given t=-1): as in dockerd, a
+    // kill does not queue behind it but reaches the process, which is what ends that wait.
+    if (c.stopping) return killContainer(this.ctx, c, sig, ref);
     await c.locked(() => killContainer(this.ctx, c, sig, ref));
   }
 
@@ -210,6 +213,8 @@ export class Engine {
 
   async remove(ref: string, options: RemoveOptions): Promise<void> {
     const c = this.get(ref);
+    // rm -f during a stop that waits for the exit: the kill ends the wait (see kill above)
+    if (options.force && c.stopping && c.state.Running) await killContainer(this.ctx, c, 9, ref).catch(() => {});
     await c.locked(() => removeContainer(this.ctx, c, options));
     this.#execs.forget(c.id);
   }

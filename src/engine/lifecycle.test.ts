@@ -76,3 +76,21 @@ describe('exits', () => {
     assert.throws(() => engine.get(Id), /No such container/);
   });
 });
+
+describe('stop and kill', () => {
+  it('rm -f and kill reach a container whose stop waits without end (t=-1), and the stop returns', async () => {
+    const { engine, runtime } = fakeEngine(`${root}/f`);
+    await engine.init();
+    runtime.ignoredSignals.add(15);
+    const a = await engine.create({ Image: 'img', Cmd: ['sleep'] });
+    const b = await engine.create({ Image: 'img', Cmd: ['sleep'] });
+    for (const { Id } of [a, b]) await engine.start(Id);
+    const stops = [a, b].map(({ Id }) => engine.stop(Id, { timeout: -1 }));
+    for (const { Id } of [a, b]) for (let i = 0; i < 500 && !engine.get(Id).stopping; i++) await new Promise((r) => setTimeout(r, 2));
+    await engine.remove(a.Id, { force: true, removeVolumes: false });
+    await engine.kill(b.Id, 'SIGKILL');
+    await Promise.all(stops);
+    assert.throws(() => engine.get(a.Id), /No such container/);
+    assert.deepEqual(await engine.wait(b.Id, 'not-running'), { StatusCode: 137, Error: null });
+  });
+});
