@@ -66,6 +66,10 @@ export interface ContainerRuntime {
   isAlive(id: string): Promise<boolean>;
   /** Whether the runtime holds any state (a bundle) for the container. */
   hasState(id: string): Promise<boolean>;
+  /** The runtime's status of the container: 'created' until `start`, then 'running', 'paused', 'stopped'. */
+  status(id: string): Promise<string | undefined>;
+  /** Ids of every container the runtime holds state for. */
+  list(): Promise<string[]>;
   pid(id: string): Promise<number | undefined>;
   attach(id: string): AttachConnection;
   resize(id: string, size: { height: number; width: number }): Promise<void>;
@@ -145,6 +149,8 @@ export interface ContainerVolumes {
   /** Makes the volume's data available for the container; returns the host path to bind. */
   mount(name: string, containerId: string): Promise<string>;
   unmount(name: string, containerId: string): Promise<void>;
+  /** At start-up, once running containers are adopted: unmounts volumes no container uses. */
+  releaseUnused(): Promise<void>;
   remove(name: string): Promise<void>;
   isEmpty(name: string): Promise<boolean>;
   /** Copies a directory tree into the volume (copy-up of an image's content). */

@@ -25,6 +25,7 @@ import { archiveContainerPath, extractToContainer, statContainerPath, type Extra
 import { containerChanges } from './changes.ts';
 import { createContainer } from './create.ts';
 import { reacquireMounts } from './mounts.ts';
+import { neverStarted, removeRecordTemps, removeStrayRuntimeState, settleInterruptedStart } from './reconcile.ts';
 import { exportContainer } from './export.ts';
 import { ExecStore, createExec, startExec, type ExecCreateRequest, type ExecStartOptions } from './exec.ts';
 import { handleExit, recordExit } from './exit.ts';
@@ -49,7 +50,11 @@ export interface EngineDeps {
    */
   store: ContainerStore;
   images: ImageLookup;
-  layers: ContainerLayers & { sweep(live: ReadonlySet<string>): Promise<void> };
+  layers: ContainerLayers & {
+    sweep(live: ReadonlySet<string>): Promise<void>;
+    /** Unmounts the layers of containers that do not run (a crash left them mounted). */
+    unmountIdle(running: ReadonlySet<string>): Promise<void>;
+  };
   runtime: ContainerRuntime & { watchExits(onExit: (id: string) => void): void };
   network: ContainerNetworking;
   volumes: ContainerVolumes;
@@ -87,16 +92,24 @@ export class Engine {
     };
   }
 
-  /** Loads containers, sweeps what a crash left half-made, and adopts or settles running ones. */
+  /**
+   * Loads containers, sweeps what a crash left half-made, adopts or settles running ones, then
+   * releases whatever no running container accounts for (reconcile.ts).
+   */
   async init(): Promise<void> {
     const containers = await this.ctx.store.load();
+    await removeRecordTemps(this.ctx, containers);
     await this.#deps.layers.sweep(this.ctx.store.ids());
+    await removeStrayRuntimeState(this.ctx, this.ctx.store.ids());
     this.#deps.runtime.watchExits((id) => {
       const c = this.ctx.store.find(id);
       if (c && c.id === id) void this.#afterExit(c);
     });
     await Promise.all(containers.map((c) => (c.state.Running ? this.#recover(c) : this.#recoverUnrecorded(c))));
-    await this.ctx.network.restore(new Set(this.ctx.store.all().filter((c) => c.state.Running).map((c) => c.id)));
+    const running = new Set(this.ctx.store.all().filter((c) => c.state.Running).map((c) => c.id));
+    await this.ctx.network.restore(running);
+    await this.#deps.layers.unmountIdle(running);
+    await this.ctx.volumes.releaseUnused();
   }
 
   /**
@@ -106,6 +119,12 @@ export class Engine {
   async #recoverUnrecorded(c: Container): Promise<void> {
     if (!(await this.ctx.runtime.hasState(c.id))) return;
     const log = this.ctx.log.child({ container: c.id });
+    if (await neverStarted(this.ctx, c)) {
+      await settleInterruptedStart(this.ctx, c);
+      // as after a start that failed (start() below): a --rm container goes
+      if (c.hostConfig.AutoRemove) await c.locked(() => removeContainer(this.ctx, c, { force: true, removeVolumes: true })).catch((err: unknown) => log.warn('removing --rm container failed', { error: err }));
+      return;
+    }
     if (await this.ctx.runtime.isAlive(c.id)) {
       log.warn('adopting a container started just before berthd stopped');
       const pid = (await this.ctx.runtime.pid(c.id)) ?? 0;

@@ -51,13 +51,24 @@ export class FakeRuntime implements ContainerRuntime {
   watchExits(onExit: (id: string) => void) {
     this.#onExit = onExit;
   }
+  /** Containers past `start`: the rest of `live` is 'created'. */
+  readonly started = new Set<string>();
   async create(o: CreateOptions) {
     const pid = ++this.#pid;
     this.live.set(o.id, { pid, attaches: [] });
     return { pid };
   }
-  async start() {
+  async start(id: string) {
     await this.startGate;
+    this.started.add(id);
+  }
+  async status(id: string) {
+    if (this.exits.has(id)) return 'stopped';
+    if (!this.live.has(id)) return undefined;
+    return this.started.has(id) ? 'running' : 'created';
+  }
+  async list() {
+    return [...new Set([...this.live.keys(), ...this.exits.keys()])];
   }
   /** Signals the containers' processes ignore (as sleep, pid 1, ignores SIGTERM). */
   readonly ignoredSignals = new Set<number>();
@@ -69,6 +80,7 @@ export class FakeRuntime implements ContainerRuntime {
   async delete(id: string) {
     this.live.delete(id);
     this.exits.delete(id);
+    this.started.delete(id);
   }
   async exitStatus(id: string) {
     return this.exits.get(id);
@@ -192,6 +204,9 @@ export class FakeVolumes implements ContainerVolumes {
   async unmount(name: string, containerId: string): Promise<void> {
     this.mounted.get(name)?.delete(containerId);
   }
+  async releaseUnused(): Promise<void> {
+    for (const [name, users] of this.mounted) if (users.size === 0) this.mounted.delete(name);
+  }
   async remove(name: string): Promise<void> {
     this.#names.delete(name);
     await fsp.rm(this.#path(name), { recursive: true, force: true });
@@ -214,9 +229,13 @@ export class FakeCommitter implements ImageCommitter {
   }
 }
 
-export function fakeEngine(root: string, options: { clock?: FakeClock } = {}) {
+/**
+ * An engine on fakes. A second engine given the first one's `runtime` and `mounts` (and root) is
+ * berthd after a crash: the runtime's containers and the mounts outlived it.
+ */
+export function fakeEngine(root: string, options: { clock?: FakeClock; runtime?: FakeRuntime; mounts?: Map<string, number> } = {}) {
   const clock = options.clock ?? new FakeClock();
-  const runtime = new FakeRuntime(clock);
+  const runtime = options.runtime ?? new FakeRuntime(clock);
   const images: ImageLookup = {
     resolve: (ref) => {
       if (ref !== 'img') throw Object.assign(new Error(`No such image: ${ref}`), { kind: 'not-found' });
@@ -224,10 +243,23 @@ export function fakeEngine(root: string, options: { clock?: FakeClock } = {}) {
     },
     get: () => undefined,
   };
-  const layers: ContainerLayers & { sweep(): Promise<void> } = {
+  // mounts counted per container, as the overlay driver counts them
+  const mounts = options.mounts ?? new Map<string, number>();
+  const layers: ContainerLayers & { sweep(): Promise<void>; unmountIdle(running: ReadonlySet<string>): Promise<void>; mounts: Map<string, number> } = {
+    mounts,
     createRwLayer: async (id) => mkdirSync(join(root, 'rw', id), { recursive: true }),
-    mountRw: async (id) => join(root, 'rw', id),
-    unmountRw: async () => {},
+    mountRw: async (id) => {
+      mounts.set(id, (mounts.get(id) ?? 0) + 1);
+      return join(root, 'rw', id);
+    },
+    unmountRw: async (id) => {
+      const n = (mounts.get(id) ?? 0) - 1;
+      if (n > 0) mounts.set(id, n);
+      else mounts.delete(id);
+    },
+    unmountIdle: async (running) => {
+      for (const id of mounts.keys()) if (!running.has(id)) mounts.delete(id);
+    },
     removeRwLayer: async () => {},
     describeRw: async () => ({}),
     rwSize: async () => 0,
@@ -257,5 +289,5 @@ export function fakeEngine(root: string, options: { clock?: FakeClock } = {}) {
     log: silentLogger,
     config: { dataRoot: root, initPath: '/bin/true', logOpts: {}, hostResolvConf: '/nonexistent', dns: [], dnsSearch: [], dnsOptions: [], cgroupParent: 'berth-test', runtimeName: 'runc' },
   });
-  return { engine, runtime, clock, events, network, volumes, committer, ps, store };
+  return { engine, runtime, clock, events, network, volumes, committer, ps, store, layers };
 }

@@ -4,6 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { Conflict } from '../errors/index.ts';
+import { faultPoint } from '../lib/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { killContainer } from './kill.ts';
@@ -32,6 +33,7 @@ export async function removeContainer(ctx: EngineContext, c: Container, options:
     await ctx.network.tearDown(c.id);
     const gone = join(ctx.store.root, `.removing-${c.id}`);
     await fsp.rename(c.dir, gone);
+    faultPoint('remove:after-rename');
     ctx.store.delete(c);
     await ctx.layers.removeRwLayer(c.id);
     await fsp.rm(gone, { recursive: true, force: true });

@@ -38,7 +38,10 @@ export function runtimeContract(name: string, make: () => RuntimeSubject | Promi
         assert.equal(await runtime.isAlive(id), true);
         assert.equal(await runtime.hasState(id), true);
         assert.equal(await runtime.pid(id), pid);
+        assert.equal(await runtime.status(id), 'created', 'not started yet');
+        assert.ok((await runtime.list()).includes(id));
         await runtime.start(id);
+        assert.equal(await runtime.status(id), 'running');
         assert.ok((await runtime.pids(id)).includes(pid));
         assert.equal(await runtime.exitStatus(id), undefined, 'no exit while it runs');
       } finally {
@@ -74,6 +77,8 @@ export function runtimeContract(name: string, make: () => RuntimeSubject | Promi
       assert.equal(await runtime.isAlive(id), false);
       assert.equal(await runtime.exitStatus(id), undefined);
       assert.equal(await runtime.pid(id), undefined);
+      assert.equal(await runtime.status(id), undefined);
+      assert.ok(!(await runtime.list()).includes(id));
     });
   });
 }

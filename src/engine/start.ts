@@ -3,7 +3,7 @@
 // between `runc create` and `runc start`, so they see the first byte of output.
 import { promises as fsp, readFileSync } from 'node:fs';
 import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
-import { parseRamInBytes, secureJoin } from '../lib/index.ts';
+import { faultPoint, parseRamInBytes, secureJoin } from '../lib/index.ts';
 import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
@@ -38,6 +38,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     const networking = setUpNetworking(ctx, c);
     networking.catch(() => {});
     rootfs = await ctx.layers.mountRw(c.id);
+    faultPoint('start:after-mount');
     const net = await networking;
     const resolvText = readHostResolvConf(ctx.config.hostResolvConf);
     const resolvConf = renderResolvConf(resolvText, {
@@ -110,10 +111,13 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       leaveStdinOpen: rec.Config.Tty || !rec.Config.StdinOnce,
     });
     c.processExists = true;
+    faultPoint('start:after-create');
     for (const waiter of c.pendingAttach) waiter.ready();
     c.pendingAttach.clear();
     try {
-      await net.ready;
+      // The record carries the new sandbox before the process can run: after a crash between
+      // `runc start` and the save below, start-up adopts the container with these settings.
+      await Promise.all([net.ready, ctx.store.saveState(c)]);
       await ctx.runtime.start(c.id);
     } catch (err) {
       await ctx.runtime.delete(c.id).catch(() => {});

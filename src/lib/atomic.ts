@@ -32,6 +32,25 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   if (durable) await syncDir(dirname(path));
 }
 
+/** The name of writeFileAtomic's temporary file for `path`'s base name. */
+const atomicTempName = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes from `dir` the temporary files of atomic writes that a crash cut short (they are never
+ * read: the write's target still has its old content). Returns their names.
+ */
+export async function removeAtomicTemps(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return [];
+  }
+  const temps = names.filter((n) => atomicTempName.test(n));
+  for (const n of temps) await fsp.rm(join(dir, n), { force: true });
+  return temps;
+}
+
 export async function writeJsonAtomic(path: string, value: unknown, options: { mode?: number; durable?: boolean } = {}): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value), options);
 }

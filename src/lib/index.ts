@@ -1,6 +1,6 @@
 // Shared helpers with no subsystem knowledge: atomic files, logging, ids, units, names, signals,
 // and the clock port.
-export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, readJson, syncDir } from './atomic.ts';
+export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, readJson, removeAtomicTemps, syncDir } from './atomic.ts';
 export { createLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
 export { newId, shortId, sha256Hex, isHexId } from './ids.ts';
 export { secureJoin, walkInRoot, type WalkInRootOptions } from './secure-join.ts';

@@ -346,6 +346,17 @@ export class ConmonRuntime {
     }
   }
 
+  /** runc's status of the container: 'created' from `create` until `start`, then 'running'… */
+  async status(id: string): Promise<string | undefined> {
+    return (await this.state(id))?.status;
+  }
+
+  /** Every container the runtime holds state for: a bundle, or an exit conmon recorded. */
+  async list(): Promise<string[]> {
+    const names = await Promise.all([join(this.#execRoot, 'containers'), this.#exitDir].map((d) => fsp.readdir(d).catch(() => [] as string[])));
+    return [...new Set(names.flat().filter((n) => !n.startsWith('.')))];
+  }
+
   /** `runc state` for one container, or undefined when runc does not know it. */
   async state(id: string): Promise<{ status: string; pid: number } | undefined> {
     try {

@@ -366,6 +366,21 @@ export class LayerStore {
     await this.#driver.pruneLinks();
   }
 
+  /**
+   * At start-up, once it is known which containers run: unmounts the layers of the others. A crash
+   * between a mount and its unmount (in a start, a cp, an export) leaves them mounted.
+   */
+  async unmountIdle(running: ReadonlySet<string>): Promise<void> {
+    for (const rw of this.#rw.values()) {
+      if (running.has(rw.containerId)) continue;
+      for (const id of [rw.mountId, rw.initId]) {
+        if (!this.#driver.isMounted(id)) continue;
+        this.#log.info('unmounting the layer of a container that does not run', { container: rw.containerId, layer: id });
+        await this.#driver.unmount(id);
+      }
+    }
+  }
+
   /** `moved`: files written elsewhere (in layerdb/tmp) that move into the entry, by name. */
   async #writeEntry(relDir: string, files: Record<string, string>, moved: Record<string, string> = {}): Promise<void> {
     const tmp = join(this.#root, 'tmp', randomBytes(8).toString('hex'));

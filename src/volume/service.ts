@@ -303,6 +303,20 @@ export class VolumeService {
     });
   }
 
+  /**
+   * Unmounts volumes that are mounted with no container using them: at start-up, once running
+   * containers have taken theirs again, what is still mounted was left by a crash.
+   */
+  releaseUnused(): Promise<void> {
+    return this.#locked(async () => {
+      for (const [name, meta] of this.#volumes) {
+        const o = meta.Options ?? {};
+        if (!(o.type || o.device) || (this.#mounts.get(name)?.size ?? 0) > 0) continue;
+        await this.#unmountNow(name);
+      }
+    });
+  }
+
   /** Releases container `ref`'s use; the last one unmounts a volume that has mount options. */
   unmount(name: string, ref: string): Promise<void> {
     return this.#locked(async () => {
