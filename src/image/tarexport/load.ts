@@ -202,7 +202,7 @@ async function loadStaged(deps: TarExportDeps, staged: StagedArchive, options: L
   if (tagged === 0 && idLines) options.progress({ stream: idLines });
 }
 
-/** Removes what a load or save cut short by a crash left in the temporary directory. */
+/** Removes what a load, save or pull cut short by a crash left in the temporary directory. */
 export async function sweepTransferTemp(tmpRoot: string): Promise<void> {
   let names: string[];
   try {
@@ -210,5 +210,5 @@ export async function sweepTransferTemp(tmpRoot: string): Promise<void> {
   } catch {
     return;
   }
-  for (const n of names) if (/^(load|save)-[0-9a-f]{16}(\.tar)?$/.test(n)) await fsp.rm(join(tmpRoot, n), { recursive: true, force: true });
+  for (const n of names) if (/^(load|save|pull)-[0-9a-f]{16}(\.tar)?$/.test(n)) await fsp.rm(join(tmpRoot, n), { recursive: true, force: true });
 }
