@@ -29,9 +29,11 @@ export function filtersParam(q: URLSearchParams): Map<string, string[]> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgument(`invalid filter: ${raw}`);
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (Array.isArray(v)) out.set(k, v.map(String));
-    else if (typeof v === 'object' && v !== null) out.set(k, Object.entries(v).filter(([, on]) => on).map(([x]) => x));
-    else throw new InvalidArgument(`invalid filter: ${raw}`);
+    // dockerd reads the values as strings, or as map[string]bool: nothing else is a filter.
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out.set(k, v);
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((on) => typeof on === 'boolean')) {
+      out.set(k, Object.entries(v as Record<string, boolean>).filter(([, on]) => on).map(([x]) => x));
+    } else throw new InvalidArgument(`invalid filter: ${raw}`);
   }
   return out;
 }
