@@ -82,6 +82,40 @@ describe("Go's decoding rules", () => {
   });
 });
 
+describe('fields every value has', () => {
+  const binding = go.struct('nat.PortBinding', { HostIp: go.required(go.string()), HostPort: go.required(go.string()) });
+  const exec = go.struct('types.ExecStartCheck', {
+    Ports: go.map(go.slice(binding)),
+    Log: go.struct('container.LogConfig', { Type: go.required(go.string()), Config: go.required(go.map(go.string())) }),
+    ConsoleSize: go.nullable(go.array(go.int('uint'), 2)),
+  });
+  const decodeExec = decoder(exec);
+
+  it("gives a left-out field Go's zero value in a request", () => {
+    assert.deepEqual(decodeExec({ Ports: { '80/tcp': [{ HostPort: '8080' }] }, Log: {} }), {
+      Ports: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] },
+      Log: { Type: '', Config: {} },
+    });
+    assert.deepEqual(decodeExec({ Log: { Type: null, Config: null } }), { Log: { Type: '', Config: {} } });
+  });
+
+  it('reads a Go array as Go does: padded with zeros, or cut', () => {
+    assert.deepEqual(decodeExec({ ConsoleSize: [24] }), { ConsoleSize: [24, 0] });
+    assert.deepEqual(decodeExec({ ConsoleSize: [24, 80, 5] }), { ConsoleSize: [24, 80] });
+    assert.deepEqual(decodeExec({ ConsoleSize: null }), { ConsoleSize: null });
+    assert.equal(
+      (() => {
+        try {
+          decodeExec({ ConsoleSize: [24, -1] });
+        } catch (err) {
+          return (err as Error).message;
+        }
+      })(),
+      'json: cannot unmarshal number -1 into Go struct field ExecStartCheck.ConsoleSize of type uint',
+    );
+  });
+});
+
 describe('record checks', () => {
   const record = go.struct('container.Container', { ID: go.required(go.string()), Name: go.required(go.string()), Env: go.nullable(go.slice(go.string())) });
   const check = checker(record);

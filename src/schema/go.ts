@@ -10,7 +10,24 @@
 //    clients know it. Checks beyond the Go type (NUL bytes, lengths, ranges, formats) name the field
 //    too, and give dockerd's wording where dockerd has one (`refine`).
 // Every node carries its Go type name (`goType`) for those messages; structs carry their name.
-import { Type, type Static, type TArray, type TBoolean, type TInteger, type TNull, type TNumber, type TObject, type TOptional, type TRecord, type TSchema, type TString, type TUnion, type TUnknown, type TUnsafe } from 'typebox';
+import {
+  Type,
+  type Static,
+  type TArray,
+  type TBoolean,
+  type TInteger,
+  type TNull,
+  type TNumber,
+  type TObject,
+  type TOptional,
+  type TRecord,
+  type TSchema,
+  type TString,
+  type TTuple,
+  type TUnion,
+  type TUnknown,
+  type TUnsafe,
+} from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { InvalidArgument } from '../errors/index.ts';
 
@@ -23,6 +40,8 @@ interface GoAnnotations {
   goNullable?: boolean;
   /** One string stands for a list of one (docker's strslice.StrSlice). */
   goStrSlice?: boolean;
+  /** A Go array ([2]uint): a shorter list is padded with zeros, a longer one cut. */
+  goLength?: number;
   /** A range tighter than the Go type's: refused with this message rather than Go's overflow. */
   goRangeMessage?: (value: number, field: string) => string;
 }
@@ -32,7 +51,8 @@ interface Node extends GoAnnotations {
   type?: string | string[];
   properties?: Record<string, Node>;
   patternProperties?: Record<string, Node>;
-  items?: Node;
+  items?: Node | Node[];
+  prefixItems?: Node[];
   anyOf?: Node[];
   required?: string[];
   minimum?: number;
@@ -42,7 +62,11 @@ interface Node extends GoAnnotations {
 }
 
 const requiredMark = '~berthRequired';
-/** A struct field that must be present (records; requests never require one: Go does not). */
+/**
+ * A field every value has: a record without it is malformed; a request that leaves it out gets
+ * Go's zero value for it ("" , 0, false, an empty list or map, a struct of zeros), as dockerd's
+ * decoder gives it — so the handler's type can say it is there.
+ */
 export type TRequired<T extends TSchema> = T & { [requiredMark]: true };
 type StructProps<P extends Record<string, TSchema>> = { [K in keyof P]: P[K] extends { [requiredMark]: true } ? P[K] : TOptional<P[K]> };
 
@@ -135,6 +159,11 @@ export const go = {
     return Type.Array(elem, { goType: `[]${goTypeOf(elem)}`, ...(options.max !== undefined ? { maxItems: options.max } : {}) });
   },
 
+  /** A Go array of `length` elements ([2]uint): shorter lists are padded with zeros, longer ones cut. */
+  array<E extends TSchema>(elem: E, length: 2): TTuple<[E, E]> {
+    return Type.Tuple([elem, elem], { goType: `[${length}]${goTypeOf(elem)}`, goLength: length });
+  },
+
   /** A map with string keys (keys can be checked with `keyCheck`). */
   map<E extends TSchema>(elem: E, options: { keyCheck?: (key: string) => string | undefined } = {}): TRecord<'^.*$', E> {
     const m = Type.Record(Type.String(), elem, { goType: `map[string]${goTypeOf(elem)}` }) as TRecord<'^.*$', E>;
@@ -150,6 +179,11 @@ export const go = {
 
   required<T extends TSchema>(schema: T): TRequired<T> {
     return Object.assign(schema, { [requiredMark]: true }) as TRequired<T>;
+  },
+
+  /** Go's struct{} (the values of ExposedPorts and Volumes): any object, read as empty. */
+  empty(): TUnsafe<Record<string, never>> {
+    return Type.Unsafe<Record<string, never>>(Type.Object({}, { goType: 'struct {}' }));
   },
 
   /** A slice, map or pointer field: null is a value of it. */
@@ -187,12 +221,51 @@ function unwrapNullable(s: Node): Node {
   return s.goNullable && s.anyOf ? s.anyOf[0] : s;
 }
 
-/** Go's reading of a decoded JSON value, in place: unset null fields, one-string StrSlices. */
+/** Go's zero value of a node: what a struct field left out of a request holds. */
+function zeroOf(schema: Node): unknown {
+  if (schema.goNullable) return null;
+  const t = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  if (schema.goLength !== undefined) return Array.from({ length: schema.goLength }, () => zeroOf(itemNode(schema, 0)!));
+  switch (t) {
+    case 'string':
+      return '';
+    case 'integer':
+    case 'number':
+      return 0;
+    case 'boolean':
+      return false;
+    case 'array':
+      return [];
+    case 'object':
+      return schema.properties ? fillRequired(schema, {}) : {};
+    default:
+      return undefined;
+  }
+}
+
+function fillRequired(s: Node, value: Record<string, unknown>): Record<string, unknown> {
+  for (const k of s.required ?? []) if (!(k in value)) value[k] = zeroOf(s.properties![k]);
+  return value;
+}
+
+function itemNode(s: Node, index: number): Node | undefined {
+  if (s.prefixItems) return s.prefixItems[index];
+  return Array.isArray(s.items) ? s.items[index] : s.items;
+}
+
+/** Go's reading of a decoded JSON value, in place: unset null fields, one-string StrSlices, zeros. */
 function normalize(schema: Node, value: unknown): unknown {
   const s = unwrapNullable(schema);
   if (typeof value === 'string') return s.goStrSlice ? [value] : value;
   if (Array.isArray(value)) {
-    if (s.items) for (let i = 0; i < value.length; i++) if (value[i] !== null) value[i] = normalize(s.items, value[i]);
+    if (s.goLength !== undefined) {
+      if (value.length > s.goLength) value.length = s.goLength;
+      while (value.length < s.goLength) value.push(zeroOf(itemNode(s, value.length)!));
+    }
+    for (let i = 0; i < value.length; i++) {
+      const item = itemNode(s, i);
+      if (item && value[i] !== null) value[i] = normalize(item, value[i]);
+    }
     return value;
   }
   if (!isObject(value)) return value;
@@ -205,6 +278,7 @@ function normalize(schema: Node, value: unknown): unknown {
         if (!field.goNullable) delete value[k];
       } else value[k] = normalize(field, v);
     }
+    if (s.required) fillRequired(s, value);
   } else if (s.patternProperties) {
     const elem = Object.values(s.patternProperties)[0];
     for (const k of Object.keys(value)) if (value[k] !== null) value[k] = normalize(elem, value[k]);
@@ -252,11 +326,12 @@ function locate(root: Node, schemaPath: string, instancePath: string): { node: N
       node = node.patternProperties![segs[i + 1]];
       consumed++;
       i += 2;
-    } else if (key === 'items') {
+    } else if (key === 'items' || key === 'prefixItems') {
       display += `[${inst[consumed] ?? ''}]`;
-      node = node.items!;
+      const index = Number(inst[consumed] ?? 0);
+      node = key === 'prefixItems' ? node.prefixItems![Number(segs[i + 1])] : (itemNode(node, index) ?? node);
       consumed++;
-      i += 1;
+      i += key === 'prefixItems' ? 2 : 1;
     } else if (key === 'anyOf') {
       node = node.anyOf![Number(segs[i + 1])];
       i += 2;

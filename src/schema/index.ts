@@ -3,3 +3,17 @@
 // when they are written and loaded, with dockerd's wording. Only berthd loads this module: the
 // CLI never imports it (a test checks its bundle).
 export { go, decoder, checker, type Decoder, type Static, type TSchema, type TRequired, type StringOptions, type IntOptions } from './go.ts';
+export {
+  containerConfig,
+  containerConfigFields,
+  containerPortProblem,
+  endpointSettings,
+  healthConfig,
+  hostConfig,
+  hostConfigFields,
+  hostPortProblem,
+  mountSpec,
+  networkingConfig,
+  restartPolicyNames,
+  signalProblem,
+} from './docker.ts';
