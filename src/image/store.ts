@@ -189,13 +189,22 @@ export class ImageStore {
     if (!this.#images.has(id)) throw new NotFound(`No such image: ${id}`);
     if (ref.digest && ref.tag) throw new InvalidArgument('refusing to create a tag with a digest reference');
     const key = referenceString(withDefaultTag(ref));
+    // A key that does not read back would break every listing until restart: refuse it first.
+    parseReference(key);
+    const previous = this.#refs.get(key);
     this.#refs.set(key, id);
+    try {
+      await this.#saveRefs();
+    } catch (err) {
+      if (previous === undefined) this.#refs.delete(key);
+      else this.#refs.set(key, previous);
+      throw err;
+    }
     const image = this.#images.get(id)!;
     image.lastTagTime = new Date().toISOString();
     const meta = join(this.#root, 'imagedb', 'metadata', 'sha256', hex(id));
     await fsp.mkdir(meta, { recursive: true });
     await writeFileAtomic(join(meta, 'lastUpdated'), image.lastTagTime);
-    await this.#saveRefs();
   }
 
   /** Removes one reference; returns whether it existed. */
