@@ -71,7 +71,7 @@ const ttySize = { h: q.int({ min: 0, max: 65535 }), w: q.int({ min: 0, max: 6553
 const waitConditions = ['not-running', 'next-exit', 'removed'];
 
 export function registerContainerRoutes(router: Router, backend: ContainersBackend): void {
-  router.post('/containers/create', { query: { name: q.string(), platform: q.string() }, body: createBody }, async (ctx) => {
+  router.post('/containers/create', { query: { name: q.string() }, body: createBody }, async (ctx) => {
     const name = ctx.query.name || undefined;
     sendJson(ctx.res, 201, await backend.create(ctx.body, { ...(name ? { name } : {}) }));
   });
@@ -82,7 +82,7 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
   router.get('/containers/:id/json', { query: { size: q.bool() }, body: 'none' }, async (ctx) => {
     sendJson(ctx.res, 200, await backend.inspect(ctx.params.id, { size: ctx.query.size }));
   });
-  router.post('/containers/:id/start', { query: { detachKeys: q.string() }, body: 'none' }, async (ctx) => {
+  router.post('/containers/:id/start', none, async (ctx) => {
     await backend.start(ctx.params.id);
     ctx.res.writeHead(204).end();
   });
@@ -102,7 +102,7 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     await backend.kill(ctx.params.id, ctx.query.signal || undefined);
     ctx.res.writeHead(204).end();
   });
-  router.delete('/containers/:id', { query: { force: q.bool(), v: q.bool(), link: q.bool() }, body: 'none' }, async (ctx) => {
+  router.delete('/containers/:id', { query: { force: q.bool(), v: q.bool() }, body: 'none' }, async (ctx) => {
     await backend.remove(ctx.params.id, { force: ctx.query.force, removeVolumes: ctx.query.v });
     ctx.res.writeHead(204).end();
   });
@@ -133,7 +133,6 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     stderr: q.bool(),
     follow: q.bool(),
     timestamps: q.bool(),
-    details: q.bool(),
     since: q.string(),
     until: q.string(),
     tail: q.string(),

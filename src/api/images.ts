@@ -30,7 +30,7 @@ export interface ImageArchiveBackend {
 const none = { query: {}, body: 'none' } as const;
 
 export function registerImageRoutes(router: Router, backend: ImagesBackend): void {
-  router.get('/images/json', { query: { all: q.bool(), filters: q.filters(), digests: q.bool(), 'shared-size': q.bool() }, body: 'none' }, (ctx) => {
+  router.get('/images/json', { query: { all: q.bool(), filters: q.filters(), digests: q.bool() }, body: 'none' }, (ctx) => {
     const { all, filters, digests } = ctx.query;
     sendJson(ctx.res, 200, backend.list({ all, filters, digests }));
   });
