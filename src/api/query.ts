@@ -3,7 +3,6 @@
 // (Go's int: 64 bits) with its messages, strings refuse NUL bytes. The handler receives the typed
 // result; a parameter the route does not declare is ignored, as dockerd ignores it.
 import { InvalidArgument } from '../errors/index.ts';
-import { filtersParam } from './params.ts';
 
 /** One declared parameter: its OpenAPI type (tests compare it with the reference) and its reader. */
 export interface QueryParam<T> {
@@ -107,4 +106,26 @@ export function readQuery<S extends QuerySpec>(spec: S, query: URLSearchParams):
   const out: Record<string, unknown> = {};
   for (const [name, param] of Object.entries(spec)) out[name] = param.read(query, name);
   return out as QueryOf<S>;
+}
+
+/** The `filters` parameter: {"k":["v"]} or the older {"k":{"v":true}}. */
+function filtersParam(q: URLSearchParams): Map<string, string[]> {
+  const raw = q.get('filters');
+  const out = new Map<string, string[]>();
+  if (!raw) return out;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new InvalidArgument(`invalid filter: ${raw}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgument(`invalid filter: ${raw}`);
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    // dockerd reads the values as strings, or as map[string]bool: nothing else is a filter.
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out.set(k, v);
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((on) => typeof on === 'boolean')) {
+      out.set(k, Object.entries(v as Record<string, boolean>).filter(([, on]) => on).map(([x]) => x));
+    } else throw new InvalidArgument(`invalid filter: ${raw}`);
+  }
+  return out;
 }

@@ -47,15 +47,11 @@ export interface RequestContext<Q = Record<string, unknown>, B = unknown> {
 
 export type Handler<Q = Record<string, unknown>, B = unknown> = (ctx: RequestContext<Q, B>) => Promise<void> | void;
 
-/** TRANSITIONAL: a route not yet given its spec reads the raw query and parses its own body. */
-export type LegacyHandler = (ctx: RequestContext<URLSearchParams, undefined> & { json<T>(): Promise<T> }) => Promise<void> | void;
-
 /** A route as the server runs it: the spec, and the body decoder compiled from it. */
 export interface Route {
   method: string;
   path: string;
-  /** TRANSITIONAL: undefined for a legacy route. */
-  spec: RouteSpec | undefined;
+  spec: RouteSpec;
   /** Decodes the parsed JSON body (undefined when empty); only for JSON bodies. */
   decodeBody?: Decoder<unknown>;
   handler: Handler;
@@ -68,42 +64,28 @@ interface StoredRoute extends Route {
 export class Router {
   #routes: StoredRoute[] = [];
 
-  add<Q extends QuerySpec, B extends BodySpec>(method: string, path: string, spec: RouteSpec<Q, B> | LegacyHandler, handler?: Handler<QueryOf<Q>, BodyOf<B>>): this {
-    if (typeof spec === 'function') {
-      this.#routes.push({ method, path, parts: path.split('/').filter(Boolean), spec: undefined, handler: spec as unknown as Handler });
-      return this;
-    }
+  add<Q extends QuerySpec, B extends BodySpec>(method: string, path: string, spec: RouteSpec<Q, B>, handler: Handler<QueryOf<Q>, BodyOf<B>>): this {
     if (typeof spec !== 'object' || spec === null || typeof spec.query !== 'object' || spec.body === undefined) {
       throw new Error(`route ${method} ${path} must declare { query, body }`);
     }
     const decodeBody = typeof spec.body === 'object' ? decoder(spec.body) : undefined;
-    this.#routes.push({ method, path, parts: path.split('/').filter(Boolean), spec: spec as RouteSpec, handler: handler as Handler, ...(decodeBody ? { decodeBody } : {}) });
+    this.#routes.push({ method, path, parts: path.split('/').filter(Boolean), spec, handler: handler as Handler, ...(decodeBody ? { decodeBody } : {}) });
     return this;
   }
 
-  get(path: string, legacy: LegacyHandler): this;
-  get<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this;
-  get<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B> | LegacyHandler, h?: Handler<QueryOf<Q>, BodyOf<B>>): this {
+  get<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this {
     return this.add('GET', path, spec, h);
   }
-  post(path: string, legacy: LegacyHandler): this;
-  post<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this;
-  post<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B> | LegacyHandler, h?: Handler<QueryOf<Q>, BodyOf<B>>): this {
+  post<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this {
     return this.add('POST', path, spec, h);
   }
-  put(path: string, legacy: LegacyHandler): this;
-  put<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this;
-  put<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B> | LegacyHandler, h?: Handler<QueryOf<Q>, BodyOf<B>>): this {
+  put<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this {
     return this.add('PUT', path, spec, h);
   }
-  delete(path: string, legacy: LegacyHandler): this;
-  delete<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this;
-  delete<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B> | LegacyHandler, h?: Handler<QueryOf<Q>, BodyOf<B>>): this {
+  delete<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this {
     return this.add('DELETE', path, spec, h);
   }
-  head(path: string, legacy: LegacyHandler): this;
-  head<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this;
-  head<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B> | LegacyHandler, h?: Handler<QueryOf<Q>, BodyOf<B>>): this {
+  head<Q extends QuerySpec, B extends BodySpec>(path: string, spec: RouteSpec<Q, B>, h: Handler<QueryOf<Q>, BodyOf<B>>): this {
     return this.add('HEAD', path, spec, h);
   }
 

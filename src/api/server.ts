@@ -203,13 +203,9 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
       const jsonBytes = async () =>
         (bodyCache ??= await readJsonBody(upgradedBody ? upgradedBody.stream() : req, { contentLength: req.headers['content-length'] }));
       // The route's declared query and body, checked before its handler runs.
-      let query: unknown = url.searchParams;
-      let body: unknown;
-      if (route.spec) {
-        query = readQuery(route.spec.query, url.searchParams);
-        if (route.decodeBody) body = route.decodeBody(parseJsonBody(await jsonBytes()) ?? {});
-      }
-      const ctx: RequestContext<unknown, unknown> & { json<T>(): Promise<T> } = {
+      const query = readQuery(route.spec.query, url.searchParams);
+      const body = route.decodeBody ? route.decodeBody(parseJsonBody(await jsonBytes()) ?? {}) : undefined;
+      const ctx: RequestContext<unknown, unknown> = {
         req,
         res,
         params: found.params,
@@ -225,7 +221,6 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
           req.pipe(stream);
           return stream;
         },
-        json: async <T>() => (parseJsonBody(await jsonBytes()) ?? {}) as T,
         hijack: async (contentType: string): Promise<Duplex> => {
           if (upgraded && upgradedBody) {
             if (bodyCache === undefined) bodyCache = await upgradedBody.read();
