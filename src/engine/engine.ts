@@ -195,6 +195,9 @@ export class Engine {
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.get(ref);
     const sig = parseSignal(signal).number;
+    // A stop waiting for the exit holds the lock, for ever with t=-1: the signal goes out now, as
+    // dockerd's does, and ends that wait if it ends the process.
+    if (c.stopping) return killContainer(this.ctx, c, sig, ref);
     await c.locked(() => killContainer(this.ctx, c, sig, ref));
   }
 
@@ -210,6 +213,8 @@ export class Engine {
 
   async remove(ref: string, options: RemoveOptions): Promise<void> {
     const c = this.get(ref);
+    // rm -f during a stop that waits (t=-1): kill first, so the stop returns and frees the lock.
+    if (options.force && c.stopping && c.state.Running) await killContainer(this.ctx, c, 9, ref).catch(() => {});
     await c.locked(() => removeContainer(this.ctx, c, options));
     this.#execs.forget(c.id);
   }

@@ -76,3 +76,41 @@ describe('exits', () => {
     assert.throws(() => engine.get(Id), /No such container/);
   });
 });
+
+describe('a stop that waits', () => {
+  const settle = async () => {
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('stop -t -1 waits for the exit, and rm -f still removes the container', async () => {
+    const { engine, runtime } = fakeEngine(`${root}/f`);
+    await engine.init();
+    const { Id } = await engine.create({ Image: 'img', Cmd: ['sleep'] });
+    await engine.start(Id);
+    runtime.ignoredSignals.add(15);
+    let stopped = false;
+    const stopping = engine.stop(Id, { timeout: -1 }).then(() => (stopped = true));
+    await settle();
+    assert.equal(stopped, false, 'the stop waits for the process to end');
+    assert.equal(engine.get(Id).state.Running, true);
+    await engine.remove(Id, { force: true, removeVolumes: false });
+    await stopping;
+    assert.throws(() => engine.get(Id), /No such container/);
+  });
+
+  it('a timeout too long for a timer waits instead of killing at once, and kill ends it', async () => {
+    const { engine, runtime } = fakeEngine(`${root}/g`);
+    await engine.init();
+    const { Id } = await engine.create({ Image: 'img', Cmd: ['sleep'] });
+    await engine.start(Id);
+    runtime.ignoredSignals.add(15);
+    let stopped = false;
+    const stopping = engine.stop(Id, { timeout: 9_999_999_999 }).then(() => (stopped = true));
+    await settle();
+    assert.equal(stopped, false);
+    assert.equal(engine.get(Id).state.Running, true, 'not killed by an overflowing timer');
+    await engine.kill(Id, 'SIGKILL');
+    await stopping;
+    assert.equal(engine.get(Id).state.ExitCode, 137);
+  });
+});
