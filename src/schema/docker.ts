@@ -94,6 +94,9 @@ const portBinding = go.struct('nat.PortBinding', {
   HostPort: go.required(go.string({ check: hostPortProblem })),
 });
 
+/** nat.PortMap: container port → host bindings (null: exposed, not published). */
+export const portMap = go.map(go.nullable(go.slice(portBinding)), { keyCheck: containerPortProblem });
+
 export const restartPolicyNames = ['', 'no', 'always', 'unless-stopped', 'on-failure'] as const;
 
 const weightDevice = go.struct('blkiodev.WeightDevice', { Path: go.required(go.string()), Weight: go.required(go.int('uint16')) });
@@ -125,7 +128,7 @@ export const hostConfigFields = {
   ContainerIDFile: go.string(),
   LogConfig: go.struct('container.LogConfig', { Type: go.required(go.string()), Config: go.required(go.map(go.string())) }),
   NetworkMode: go.string(),
-  PortBindings: go.map(go.nullable(go.slice(portBinding)), { keyCheck: containerPortProblem }),
+  PortBindings: portMap,
   RestartPolicy: go.struct('container.RestartPolicy', {
     Name: go.required(go.enum(restartPolicyNames, (v) => `invalid restart policy '${v}'`)),
     MaximumRetryCount: go.required(go.int('int', { min: 0, message: () => 'maximum retry count cannot be negative' })),
@@ -227,4 +230,24 @@ export const endpointSettings = go.struct('network.EndpointSettings', {
 
 export const networkingConfig = go.struct('network.NetworkingConfig', {
   EndpointsConfig: go.map(endpointSettings),
+});
+
+/** The image configuration document (docker's image JSON / OCI image config). */
+export const imageConfig = go.struct('image.Image', {
+  architecture: go.required(go.string()),
+  os: go.required(go.string()),
+  variant: go.string(),
+  'os.version': go.string(),
+  created: go.string(),
+  author: go.string(),
+  comment: go.string(),
+  container: go.string(),
+  container_config: containerConfig,
+  docker_version: go.string(),
+  config: containerConfig,
+  rootfs: go.required(go.struct('image.RootFS', { type: go.required(go.string()), diff_ids: go.required(go.slice(go.string())) })),
+  history: go.slice(
+    go.struct('image.History', { created: go.string(), created_by: go.string(), author: go.string(), comment: go.string(), empty_layer: go.bool() }),
+  ),
+  parent: go.string(),
 });

@@ -127,6 +127,14 @@ describe('record checks', () => {
     assert.equal(check({ ID: 'a' }), 'missing required field Name');
   });
 
+  it("checks types only: a record keeps what an image brought even where a request could not ask for it", () => {
+    const checkWrapper = checker(wrapper);
+    assert.equal(checkWrapper({ StopSignal: 'FOO', Restart: 'sometimes', Hostname: 'h'.repeat(300), HostConfig: { Memory: -1 }, Cmd: ['a\u0000'] }), undefined);
+    assert.match(checkWrapper({ Restart: 5 }) ?? '', /cannot unmarshal number into Go struct field ContainerConfigWrapper.Restart of type string/);
+    assert.match(checkWrapper({ HostConfig: { Memory: 1.5 } }) ?? '', /cannot unmarshal number 1.5/);
+    assert.match(checkWrapper({ Cmd: 'x' }) ?? '', /cannot unmarshal string into Go struct field ContainerConfigWrapper.Cmd/);
+  });
+
   it('does not normalise: a null where the type has none is malformed in a record', () => {
     assert.match(check({ ID: null, Name: '/x' }) ?? '', /cannot unmarshal null into Go struct field Container.ID of type string/);
   });

@@ -417,24 +417,47 @@ export type Decoder<T> = (value: unknown) => T;
  * The decoder of a schema, compiled on first use (berthd starts without paying for routes that
  * are never called). `value` is modified in place (nulls dropped, StrSlices made lists).
  */
-export function decoder<S extends TSchema>(schema: S): Decoder<Static<S>> {
+export function decoder<S extends TSchema>(schema: S, options: { typesOnly?: boolean } = {}): Decoder<Static<S>> {
   let check: Validator | undefined;
+  // typesOnly: for documents made elsewhere (an image's config) that Berth reads as dockerd would
+  const shape = (options.typesOnly ? typesOnly(schema as Node) : schema) as TSchema;
   return (value: unknown): Static<S> => {
-    check ??= Compile(schema) as Validator;
-    const v = value === null ? value : normalize(schema as Node, value);
+    check ??= Compile(shape) as Validator;
+    const v = value === null ? value : normalize(shape as Node, value);
     if (check.Check(v)) return v as Static<S>;
-    throw new InvalidArgument(describeErrors(schema, v, check.Errors(v) as unknown as SchemaError[]));
+    throw new InvalidArgument(describeErrors(shape, v, check.Errors(v) as unknown as SchemaError[]));
   };
 }
 
-/** Whether `value` has the shape of `schema`, exactly (no Go normalisation): for records we wrote. */
+/**
+ * The checker of a record Berth wrote: the value has the shape of `schema` exactly (no Go
+ * normalisation: a null where the type has none is malformed), and its types only — ranges,
+ * lengths, formats and dockerd's own checks are the API's, and a record keeps what an image
+ * brought even where a request could not ask for it. Returns the problem, or undefined.
+ */
 export function checker<S extends TSchema>(schema: S): (value: unknown) => string | undefined {
   let check: Validator | undefined;
+  const shape = typesOnly(schema as Node) as TSchema;
   return (value: unknown) => {
-    check ??= Compile(schema) as Validator;
+    check ??= Compile(shape) as Validator;
     if (check.Check(value)) return undefined;
-    return describeErrors(schema, value, check.Errors(value) as unknown as SchemaError[]);
+    return describeErrors(shape, value, check.Errors(value) as unknown as SchemaError[]);
   };
+}
+
+const constraintKeys = new Set(['~refine', 'pattern', 'maxLength', 'minLength', 'maxItems', 'minItems', 'goRangeMessage']);
+
+/** A copy of the schema without the checks beyond Go's types (integers keep their type's range). */
+function typesOnly(node: Node): Node {
+  if (Array.isArray(node)) return node.map((n: Node) => typesOnly(n)) as unknown as Node;
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (constraintKeys.has(k)) continue;
+    out[k] = k === 'properties' || k === 'patternProperties' ? Object.fromEntries(Object.entries(v as Record<string, Node>).map(([n, x]) => [n, typesOnly(x)])) : typeof v === 'object' && v !== null ? typesOnly(v as Node) : v;
+  }
+  if (node.goRangeMessage && node.goType && ranges[node.goType]) [out.minimum, out.maximum] = ranges[node.goType];
+  return out as Node;
 }
 
 function describeErrors(schema: TSchema, value: unknown, errors: SchemaError[]): string {

@@ -12,8 +12,10 @@ export {
   hostConfig,
   hostConfigFields,
   hostPortProblem,
+  imageConfig,
   mountSpec,
   networkingConfig,
+  portMap,
   restartPolicyNames,
   signalProblem,
 } from './docker.ts';
