@@ -80,6 +80,7 @@ describe('the malformed requests of the fuzz run', () => {
     await expect400('POST', '/containers/create', create({ ExposedPorts: { '70000/tcp': {} } }), 'invalid port specification: "70000/tcp"');
     await expect400('POST', '/containers/create', create({ StopSignal: 'SIGFOO' }), 'Invalid signal: SIGFOO');
     await expect400('POST', '/containers/create', create({ WorkingDir: '/a\u0000b' }), 'invalid WorkingDir: must not contain a NUL byte');
+    await expect400('POST', '/containers/create', create({ Hostname: 'h'.repeat(65) }), 'invalid Hostname: longer than 64 characters');
     await expect400('POST', '/containers/create?name=a%00b', create({}), 'invalid value for name: must not contain a NUL byte');
     await expect400('POST', '/volumes/create', { Name: 'v'.repeat(300) }, 'volume name is too long');
     await expect400('POST', '/containers/create', create({ HostConfig: { Binds: [`${'v'.repeat(300)}:/data`] } }), 'volume name is too long');
@@ -89,6 +90,8 @@ describe('the malformed requests of the fuzz run', () => {
     await expect400('POST', `/exec/${exec}/start`, { Detach: 'yes' }, 'json: cannot unmarshal string into Go struct field ExecStartCheck.Detach of type bool');
     await expect400('POST', `/containers/${running}/resize?h=70000&w=80`, undefined, 'invalid value for h');
     await expect400('GET', `/containers/json?filters=${encodeURIComponent('{"status":[5]}')}`, undefined, 'invalid filter');
+    // a bad bind after a good one: the good one's volume is not made
+    await expect400('POST', '/containers/create', create({ HostConfig: { Binds: ['newvol:/a', '/x:/y:zzz'] } }), /invalid/i);
   });
 
   it('an import whose tag cannot be one creates nothing, and the listings keep working', async () => {
