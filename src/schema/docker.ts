@@ -60,8 +60,9 @@ const emptyStruct = go.empty();
 
 /** container.Config: what an image carries and what `create` asks for. */
 export const containerConfigFields = {
-  Hostname: go.string({ max: 255 }),
-  Domainname: go.string({ max: 255 }),
+  // the kernel's HOST_NAME_MAX: a longer name fails at start in sethostname (dockerd creates it anyway)
+  Hostname: go.string({ max: 64 }),
+  Domainname: go.string({ max: 64 }),
   User: go.string(),
   AttachStdin: go.bool(),
   AttachStdout: go.bool(),
