@@ -29,6 +29,7 @@ import { SkippedRecords, importPart, systemClock, type Logger } from '../lib/ind
 import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder } from '../network/index.ts';
 import { ConmonRuntime } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
+import { warmUp } from '../schema/index.ts';
 import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import type { DaemonConfig, RegistrySection } from './config.ts';
@@ -145,6 +146,8 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
 
   // Berth's registry (daemon.json `registry`), loaded only when configured.
   const registry = config.registry ? await startRegistry(config.registry, log) : undefined;
+  // The request and record validators compile while berthd waits for its first request.
+  void warmUp();
 
   return {
     server: (tls) => createApiServer(router, { log, info: { version: berthVersion }, ...(tls ? { tls } : {}) }),

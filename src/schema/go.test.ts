@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checker, decoder, go } from './index.ts';
+import { checker, decoder, go, warmUp } from './index.ts';
 
 const hostConfig = go.struct('container.HostConfig', {
   Tmpfs: go.nullable(go.map(go.string())),
@@ -137,5 +137,15 @@ describe('record checks', () => {
 
   it('does not normalise: a null where the type has none is malformed in a record', () => {
     assert.match(check({ ID: null, Name: '/x' }) ?? '', /cannot unmarshal null into Go struct field Container.ID of type string/);
+  });
+});
+
+describe('warm-up', () => {
+  it('compiles in the background every validator not used yet, once', async () => {
+    const a = decoder(go.struct('x.A', { A: go.string() }));
+    checker(go.struct('x.B', { B: go.int() }));
+    assert.ok((await warmUp()) >= 2);
+    assert.equal(await warmUp(), 0);
+    assert.deepEqual(a({ A: 'x' }), { A: 'x' });
   });
 });

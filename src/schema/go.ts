@@ -411,22 +411,61 @@ function withinGoType(node: Node, value: number): boolean {
 }
 
 /** Reads a decoded JSON value into `T` as Go would, or throws InvalidArgument naming the field. */
-export type Decoder<T> = (value: unknown) => T;
+export type Decoder<T> = ((value: unknown) => T) & Compilable;
+
+interface Compilable {
+  /** Compiles the validator now rather than at first use. */
+  compile(): void;
+}
+
+/** Validators not compiled yet, for warmUp(). */
+const pending = new Set<Compilable>();
+
+/**
+ * Compiles every validator made so far in the background, one per turn of the event loop, so
+ * that the first request after start-up (a `run`) does not pay ~80 ms for create's schemas.
+ */
+export function warmUp(): Promise<number> {
+  let compiled = 0;
+  return new Promise((resolve) => {
+    const next = () => {
+      const first = pending.values().next();
+      if (first.done) return resolve(compiled);
+      first.value.compile();
+      compiled++;
+      setImmediate(next);
+    };
+    setImmediate(next);
+  });
+}
+
+function compilable<F extends (value: unknown) => unknown>(schema: TSchema, run: (check: Validator, value: unknown) => ReturnType<F>): F & Compilable {
+  let check: Validator | undefined;
+  const self = Object.assign((value: unknown) => run((check ??= compileNow()), value), {
+    compile: () => {
+      check ??= compileNow();
+    },
+  });
+  const compileNow = () => {
+    pending.delete(self);
+    return Compile(schema) as Validator;
+  };
+  pending.add(self);
+  return self as unknown as F & Compilable;
+}
 
 /**
  * The decoder of a schema, compiled on first use (berthd starts without paying for routes that
  * are never called). `value` is modified in place (nulls dropped, StrSlices made lists).
  */
 export function decoder<S extends TSchema>(schema: S, options: { typesOnly?: boolean } = {}): Decoder<Static<S>> {
-  let check: Validator | undefined;
   // typesOnly: for documents made elsewhere (an image's config) that Berth reads as dockerd would
   const shape = (options.typesOnly ? typesOnly(schema as Node) : schema) as TSchema;
-  return (value: unknown): Static<S> => {
-    check ??= Compile(shape) as Validator;
+  return compilable<(value: unknown) => Static<S>>(shape, (check, value) => {
     const v = value === null ? value : normalize(shape as Node, value);
     if (check.Check(v)) return v as Static<S>;
     throw new InvalidArgument(describeErrors(shape, v, check.Errors(v) as unknown as SchemaError[]));
-  };
+  });
 }
 
 /**
@@ -435,14 +474,11 @@ export function decoder<S extends TSchema>(schema: S, options: { typesOnly?: boo
  * lengths, formats and dockerd's own checks are the API's, and a record keeps what an image
  * brought even where a request could not ask for it. Returns the problem, or undefined.
  */
-export function checker<S extends TSchema>(schema: S): (value: unknown) => string | undefined {
-  let check: Validator | undefined;
+export function checker<S extends TSchema>(schema: S): ((value: unknown) => string | undefined) & Compilable {
   const shape = typesOnly(schema as Node) as TSchema;
-  return (value: unknown) => {
-    check ??= Compile(shape) as Validator;
-    if (check.Check(value)) return undefined;
-    return describeErrors(shape, value, check.Errors(value) as unknown as SchemaError[]);
-  };
+  return compilable<(value: unknown) => string | undefined>(shape, (check, value) =>
+    check.Check(value) ? undefined : describeErrors(shape, value, check.Errors(value) as unknown as SchemaError[]),
+  );
 }
 
 const constraintKeys = new Set(['~refine', 'pattern', 'maxLength', 'minLength', 'maxItems', 'minItems', 'goRangeMessage']);
