@@ -113,4 +113,21 @@ describe('a stop that waits', () => {
     await stopping;
     assert.equal(engine.get(Id).state.ExitCode, 137);
   });
+
+  it('restart -t -1 cut short by rm -f does not start the container again', async () => {
+    const { engine, runtime } = fakeEngine(`${root}/h`);
+    await engine.init();
+    const { Id } = await engine.create({ Image: 'img', Cmd: ['sleep'] });
+    await engine.start(Id);
+    runtime.ignoredSignals.add(15);
+    const restarting = engine.restart(Id, { timeout: -1 }).then(
+      () => 'restarted',
+      (err: Error) => err.message,
+    );
+    await settle();
+    await engine.remove(Id, { force: true, removeVolumes: false });
+    assert.equal(await restarting, `Cannot restart container ${Id}: container is marked for removal and cannot be started`);
+    assert.throws(() => engine.get(Id), /No such container/);
+    assert.equal(runtime.live.size, 0, 'no process was started again');
+  });
 });

@@ -266,4 +266,16 @@ describe("stop's timeout", () => {
     assert.equal((await stopping).status, 204);
     assert.equal((await d.api('GET', `/containers/${id}/json`)).status, 404);
   });
+
+  it('restart -t -1 cut short by rm -f answers as dockerd does and starts nothing', async () => {
+    const id = JSON.parse((await d.api('POST', '/containers/create', { Image: 'busybox', Cmd: ['sh', '-c', 'trap "" TERM; sleep 300'] })).body).Id;
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    const restarting = d.api('POST', `/containers/${id}/restart?t=-1`);
+    for (let i = 0; i < 20; i++) assert.equal(JSON.parse((await d.api('GET', `/containers/${id}/json`)).body).State.Running, true);
+    assert.equal((await d.api('DELETE', `/containers/${id}?force=1`)).status, 204);
+    const r = await restarting;
+    assert.equal(r.status, 409);
+    assert.equal(message(r.body), `Cannot restart container ${id}: container is marked for removal and cannot be started`);
+    assert.equal((await d.api('GET', `/containers/${id}/json`)).status, 404);
+  });
 });
