@@ -9,9 +9,18 @@ export const maxJsonBodyBytes = 4 * 1024 * 1024;
 /** The deepest nesting accepted; Engine API bodies go about 7 levels deep. */
 export const maxJsonDepth = 100;
 
+/**
+ * How much of a refused body is still read (and thrown away) so that the client, still sending,
+ * gets the answer rather than a reset connection; past this the connection is closed.
+ */
+export const maxDrainBytes = 64 * 1024 * 1024;
+
 export class BodyTooLarge extends InvalidArgument {
-  constructor(limit: number) {
+  /** Whether the rest of the body is still on the connection (then it is closed after the answer). */
+  readonly unread: boolean;
+  constructor(limit: number, unread: boolean) {
     super(`request body is too large: the limit is ${limit} bytes`);
+    this.unread = unread;
   }
 }
 
@@ -52,20 +61,38 @@ export class JsonDepthScanner {
   }
 }
 
-/** Reads a JSON body: at most `limit` bytes (Content-Length is believed first), nesting checked. */
+/**
+ * Reads a JSON body: at most `limit` bytes, nesting checked as it arrives. A body refused for its
+ * size or depth is still read to its end (up to maxDrainBytes, discarded) before the error is
+ * thrown, so that the client, still sending, receives the 400.
+ */
 export async function readJsonBody(input: Readable, options: { contentLength?: string | undefined; limit?: number } = {}): Promise<Buffer> {
   const limit = options.limit ?? maxJsonBodyBytes;
-  if (options.contentLength !== undefined && Number(options.contentLength) > limit) throw new BodyTooLarge(limit);
+  if (options.contentLength !== undefined && Number(options.contentLength) > Math.max(limit, maxDrainBytes)) throw new BodyTooLarge(limit, true);
   const scanner = new JsonDepthScanner();
   const chunks: Buffer[] = [];
   let size = 0;
+  let problem: Error | undefined;
   for await (const chunk of input) {
     const c = chunk as Buffer;
     size += c.length;
-    if (size > limit) throw new BodyTooLarge(limit);
-    scanner.push(c);
+    if (size > maxDrainBytes) throw new BodyTooLarge(limit, true);
+    if (problem) continue;
+    if (size > limit) {
+      problem = new BodyTooLarge(limit, false);
+      chunks.length = 0;
+      continue;
+    }
+    try {
+      scanner.push(c);
+    } catch (err) {
+      problem = err as Error;
+      chunks.length = 0;
+      continue;
+    }
     chunks.push(c);
   }
+  if (problem) throw problem;
   return Buffer.concat(chunks);
 }
 

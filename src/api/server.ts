@@ -174,8 +174,8 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
         else res.destroy();
         return;
       }
-      // The rest of an oversized body is not worth reading: end the connection after the answer.
-      if (err instanceof BodyTooLarge) res.setHeader('Connection', 'close');
+      // The rest of a huge body is not worth reading: end the connection after the answer.
+      if (err instanceof BodyTooLarge && err.unread) res.setHeader('Connection', 'close');
       if (status === 304) {
         res.writeHead(304, headers).end();
         return;
