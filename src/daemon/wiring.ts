@@ -19,6 +19,9 @@ import {
   registerContainerSnapshotRoutes,
   registerDiskUsageRoutes,
   registerVolumeRoutes,
+  registerDistributionRoutes,
+  registerPluginRoutes,
+  registerSwarmRoutes,
   type TlsOptions,
 } from '../api/index.ts';
 import { DistributionService } from '../distribution/index.ts';
@@ -26,7 +29,7 @@ import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
 import { EventBus } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
 import { SkippedRecords, importPart, systemClock, type Logger } from '../lib/index.ts';
-import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder } from '../network/index.ts';
+import { IprouteNetlink, IptablesFirewall, IptablesResolverRedirect, NetworkService, SocketPortBinder } from '../network/index.ts';
 import { ConmonRuntime } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
 import { warmUp } from '../schema/index.ts';
@@ -94,6 +97,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     netlink: new IprouteNetlink({ detach: (path) => sys.umount(path, MNT_DETACH) }),
     firewall: new IptablesFirewall({ prefix: config.iptablesChain, hairpin: !config.userlandProxy }),
     ports: new SocketPortBinder(),
+    resolverRedirect: new IptablesResolverRedirect(),
     events,
     log: log.child({ subsystem: 'network' }),
     skipped,
@@ -135,6 +139,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerSystemRoutes(router, system);
   registerImageRoutes(router, images);
   registerRegistryRoutes(router, distribution);
+  registerDistributionRoutes(router, distribution);
   registerContainerRoutes(router, engine);
   registerNetworkRoutes(router, network, engine);
   registerExecRoutes(router, engine);
@@ -143,6 +148,8 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes }));
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
+  registerPluginRoutes(router);
+  registerSwarmRoutes(router);
 
   // Berth's registry (daemon.json `registry`), loaded only when configured.
   const registry = config.registry ? await startRegistry(config.registry, log) : undefined;

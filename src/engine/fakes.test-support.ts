@@ -150,6 +150,10 @@ export class FakeNetworking implements ContainerNetworking {
   defaultGateway(): string {
     return '172.17.0.1';
   }
+  /** No user networks, so no embedded resolver: containers keep the host's name servers. */
+  nameserver(): string | undefined {
+    return undefined;
+  }
   get(ref: string): { Id: string; Name: string; Driver: string } {
     throw new NotFound(`network ${ref} not found`);
   }

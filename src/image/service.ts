@@ -165,9 +165,16 @@ export class ImageService {
       out.push({ Id: '<missing>', Created: unixSeconds(h.created), CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '' });
     }
     out.reverse();
-    if (out.length) {
-      out[0].Id = image.id;
-      out[0].Tags = this.repoTags(image);
+    // As dockerd: from the top, one row per image of the parent chain that commit (and the
+    // classic builder) recorded here, each with its tags (null when none); rows below the chain's
+    // end belong to layers made elsewhere and stay <missing>.
+    let current: Image | undefined = image;
+    for (const row of out) {
+      if (!current) break;
+      const tags = this.repoTags(current);
+      row.Id = current.id;
+      row.Tags = tags.length ? tags : null;
+      current = current.parent ? this.store.get(current.parent) : undefined;
     }
     return out;
   }
