@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import { parseSignal } from '../lib/index.ts';
+import { Conflict } from '../errors/index.ts';
 import type { ContainerSummary, CreateContainerRequest, EndpointSettings } from '../types/index.ts';
 import { attachContainer, type AttachOptions, type AttachSession, type OutputWriter } from './attach.ts';
 import type { Container, WaitCondition } from './container.ts';
@@ -99,8 +100,8 @@ export class Engine {
   async init(): Promise<void> {
     const containers = await this.ctx.store.load();
     await removeRecordTemps(this.ctx, containers);
-    await this.#deps.layers.sweep(this.ctx.store.ids());
-    await removeStrayRuntimeState(this.ctx, this.ctx.store.ids());
+    await this.#deps.layers.sweep(this.ctx.store.idsOnDisk());
+    await removeStrayRuntimeState(this.ctx, this.ctx.store.idsOnDisk());
     this.#deps.runtime.watchExits((id) => {
       const c = this.ctx.store.find(id);
       if (c && c.id === id) void this.#afterExit(c);
@@ -214,8 +215,8 @@ export class Engine {
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.get(ref);
     const sig = parseSignal(signal).number;
-    // A stop holds the lock while it waits for the exit (without end, given t=-1): as in dockerd, a
-    // kill does not queue behind it but reaches the process, which is what ends that wait.
+    // A stop waiting for the exit holds the lock, for ever with t=-1: the signal goes out now, as
+    // dockerd's does, and ends that wait if it ends the process.
     if (c.stopping) return killContainer(this.ctx, c, sig, ref);
     await c.locked(() => killContainer(this.ctx, c, sig, ref));
   }
@@ -224,6 +225,8 @@ export class Engine {
     const c = this.get(ref);
     await c.locked(async () => {
       if (c.state.Running) await stopContainer(this.ctx, c, options);
+      // as dockerd: an rm -f that ended the stop wins over the start
+      if (c.removalRequested) throw new Conflict(`Cannot restart container ${ref}: container is marked for removal and cannot be started`);
       await startContainer(this.ctx, c);
     });
     void this.#afterExit(c);
@@ -232,9 +235,16 @@ export class Engine {
 
   async remove(ref: string, options: RemoveOptions): Promise<void> {
     const c = this.get(ref);
-    // rm -f during a stop that waits for the exit: the kill ends the wait (see kill above)
-    if (options.force && c.stopping && c.state.Running) await killContainer(this.ctx, c, 9, ref).catch(() => {});
-    await c.locked(() => removeContainer(this.ctx, c, options));
+    // rm -f during a stop that waits (t=-1): kill first, so the stop returns and frees the lock.
+    if (options.force && c.stopping && c.state.Running) {
+      c.removalRequested = true;
+      await killContainer(this.ctx, c, 9, ref).catch(() => {});
+    }
+    try {
+      await c.locked(() => removeContainer(this.ctx, c, options));
+    } finally {
+      c.removalRequested = false;
+    }
     this.#execs.forget(c.id);
   }
 

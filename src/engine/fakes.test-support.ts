@@ -70,7 +70,7 @@ export class FakeRuntime implements ContainerRuntime {
   async list() {
     return [...new Set([...this.live.keys(), ...this.exits.keys()])];
   }
-  /** Signals the containers' processes ignore (as sleep, pid 1, ignores SIGTERM). */
+  /** Signals the fake process ignores (a process that traps SIGTERM). */
   readonly ignoredSignals = new Set<number>();
   async kill(id: string, signal: number) {
     if (this.live.has(id) && !this.ignoredSignals.has(signal)) this.exit(id, 128 + signal);

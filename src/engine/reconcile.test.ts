@@ -77,4 +77,17 @@ describe('start-up after a crash', () => {
     assert.deepEqual(readdirSync(join(dir, 'containers', Id)).filter((n) => n.endsWith('.tmp')), []);
     assert.equal(((await second.engine.inspect(running.Id)).State as { Running: boolean }).Running, true);
   });
+
+  it('a container whose record is skipped keeps its process: it is not a stray', async () => {
+    const dir = `${root}/d`;
+    const first = fakeEngine(dir);
+    await first.engine.init();
+    const { Id } = await first.engine.create({ Image: 'img', Cmd: ['sleep'] });
+    await first.engine.start(Id);
+    writeFileSync(join(dir, 'containers', Id, 'config.v2.json'), '{"ID": 5}');
+    const second = fakeEngine(dir, { runtime: first.runtime, mounts: first.layers.mounts });
+    await second.engine.init();
+    assert.throws(() => second.engine.get(Id), /No such container/);
+    assert.ok(first.runtime.live.has(Id), 'its process still runs');
+  });
 });
