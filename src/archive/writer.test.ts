@@ -123,4 +123,21 @@ describe('createTarPacker', () => {
     pack.stream.once('data', () => pack.stream.destroy());
     await assert.rejects(writing);
   });
+
+  it('gathers small entries into large chunks, and sends what it has when the producer pauses', async () => {
+    const pack = createTarPacker();
+    const chunks: Buffer[] = [];
+    pack.stream.on('data', (c: Buffer) => chunks.push(c));
+    // one small entry, then nothing: it must reach the reader without waiting for more
+    await pack.entry({ name: 'first', type: 'file', size: 3 }, ['one']);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(Buffer.concat(chunks).length, 2 * BLOCK, 'the header and data of a lone entry are sent');
+    for (let i = 0; i < 400; i++) await pack.entry({ name: `f${i}`, type: 'file', size: 100 }, [Buffer.alloc(100, i)]);
+    await pack.finish();
+    await new Promise((r) => pack.stream.once('end', r));
+    assert.ok(chunks.length < 20, `${chunks.length} chunks for 401 small entries`);
+    const got = await readAll(Readable.from([Buffer.concat(chunks)]));
+    assert.equal(got.length, 401);
+    assert.deepEqual(got[400].body, Buffer.alloc(100, 399));
+  });
 });

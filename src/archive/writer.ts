@@ -20,8 +20,19 @@ export interface TarPacker {
   abort(err: Error): void;
 }
 
+/**
+ * Headers, padding and small files go out gathered into chunks of up to this many bytes: a tree of
+ * many small files otherwise becomes tens of thousands of tiny chunks, each its own HTTP chunk,
+ * write and garbage; larger data goes out as it comes.
+ */
+const gatherBytes = 64 * 1024;
+
 class ArchiveStream extends Readable {
   #wake: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  #gathered: Buffer[] = [];
+  #gatheredBytes = 0;
+  /** Sends what is gathered once the producer stops for I/O, so nothing waits for the next entry. */
+  #flushLater: NodeJS.Immediate | null = null;
 
   override _read(): void {
     const w = this.#wake;
@@ -33,20 +44,64 @@ class ArchiveStream extends Readable {
     const w = this.#wake;
     this.#wake = null;
     w?.reject(err ?? new Error('tar stream closed'));
+    this.#dropGathered();
     cb(err);
   }
 
   async write(chunk: Buffer): Promise<void> {
     if (this.destroyed) throw this.errored ?? new Error('tar stream closed');
-    if (this.push(chunk)) return;
-    await new Promise<void>((resolve, reject) => {
-      this.#wake = { resolve, reject };
+    if (chunk.length >= gatherBytes) {
+      await this.flush();
+      await this.#send(chunk);
+      return;
+    }
+    this.#gathered.push(chunk);
+    this.#gatheredBytes += chunk.length;
+    if (this.#gatheredBytes >= gatherBytes) await this.flush();
+    else this.#flushLater ??= setImmediate(() => {
+      this.#flushLater = null;
+      // a failure here is the stream's: the next write or finish sees it
+      this.flush().catch(() => {});
     });
+  }
+
+  /** Sends what is gathered. */
+  async flush(): Promise<void> {
+    if (this.#flushLater) clearImmediate(this.#flushLater);
+    this.#flushLater = null;
+    if (this.#gatheredBytes === 0) return;
+    const chunk = this.#gathered.length === 1 ? this.#gathered[0] : Buffer.concat(this.#gathered, this.#gatheredBytes);
+    this.#gathered = [];
+    this.#gatheredBytes = 0;
+    await this.#send(chunk);
+  }
+
+  async #send(chunk: Buffer): Promise<void> {
+    if (this.destroyed) throw this.errored ?? new Error('tar stream closed');
+    if (this.push(chunk)) return;
+    // a flush from the timer may be waiting already: both go on when the reader asks for more
+    const prior = this.#wake;
+    await new Promise<void>((resolve, reject) => {
+      this.#wake = {
+        resolve: () => (prior?.resolve(), resolve()),
+        reject: (err) => (prior?.reject(err), reject(err)),
+      };
+    });
+  }
+
+  #dropGathered(): void {
+    if (this.#flushLater) clearImmediate(this.#flushLater);
+    this.#flushLater = null;
+    this.#gathered = [];
+    this.#gatheredBytes = 0;
   }
 }
 
 const toBuffer = (c: Buffer | Uint8Array | string): Buffer =>
   Buffer.isBuffer(c) ? c : typeof c === 'string' ? Buffer.from(c) : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+
+/** Padding is a slice of this: never written to, so it can be sent as it is. */
+const zeros = Buffer.alloc(BLOCK);
 
 export function createTarPacker(): TarPacker {
   const out = new ArchiveStream({ highWaterMark: 128 * 1024 });
@@ -75,7 +130,7 @@ export function createTarPacker(): TarPacker {
     }
     if (written !== header.size) throw new Error(`archive/tar: missed writing ${header.size - written} bytes of ${header.name}`);
     const pad = (BLOCK - (header.size % BLOCK)) % BLOCK;
-    if (pad) await out.write(Buffer.alloc(pad));
+    if (pad) await out.write(zeros.subarray(0, pad));
   };
 
   return {
@@ -92,6 +147,7 @@ export function createTarPacker(): TarPacker {
         .then(async () => {
           if (out.destroyed) throw out.errored ?? new Error('tar stream closed');
           await out.write(Buffer.alloc(BLOCK * 2));
+          await out.flush();
           out.push(null);
         })
         .catch(fail);
