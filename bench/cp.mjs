@@ -94,10 +94,14 @@ try {
     try {
       const idle = t.pid ? rssKiB(t.pid) : NaN;
       const [cmd, ...pre] = t.cli;
+      // each copy starts with no dirty pages of the one before (its writeback would slow this one)
+      spawnSync('sync');
       const into = await timed(cmd, [...pre, 'cp', join(base, 'tree'), `${name}:/tmp/`], t.env, t.pid);
       const out = join(base, `out-${targets.indexOf(t)}`);
+      spawnSync('sync');
       const back = await timed(cmd, [...pre, 'cp', `${name}:/tmp/tree`, out], t.env, t.pid);
       rmSync(out, { recursive: true, force: true });
+      spawnSync('sync');
       const rate = (ms) => `${((totalMiB / ms) * 1000).toFixed(0).padStart(4)} MiB/s`;
       const mem = (peak) => (t.pid ? `   berthd RSS ${(idle / 1024).toFixed(0)} → peak ${(peak / 1024).toFixed(0)} MiB` : '');
       console.log(`  ${t.label.padEnd(30)} into ${fmt(into.ms).padStart(11)} (${rate(into.ms)})${mem(into.peak)}`);
