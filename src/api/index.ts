@@ -12,3 +12,4 @@ export { registerVolumeRoutes, type VolumesBackend } from './volumes.ts';
 export { registerArchiveRoutes, type ArchiveBackend } from './archive.ts';
 export { httpStatus } from './errors.ts';
 export { frame, streamIds } from './stream.ts';
+export { registerBuildRoutes, parseBuildParams, buildSecretsHeader, type BuildBackend, type BuildRequestParams } from './build.ts';

@@ -14,7 +14,7 @@ const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 const host = { os: 'linux', architecture: 'amd64' };
 
 async function build(dockerfile: string, files: Record<string, string>, cache: Map<string, ImageHandle>) {
-  const images = new Map<string, ImageHandle>([['alpine', { id: 'sha256:alpine', config: { Cmd: ['/bin/sh'] }, diffIds: ['sha256:l0'], platform: host }]]);
+  const images = new Map<string, ImageHandle>([['alpine', { id: 'sha256:alpine', config: { Cmd: ['/bin/sh'] }, diffIds: ['sha256:l0'], history: [], platform: host }]]);
   const plan = new BuildPlan(parseStages(dockerfile), { hostPlatform: host });
   const done = new Map<number, ImageHandle>();
   const log: string[] = [];
@@ -23,7 +23,7 @@ async function build(dockerfile: string, files: Record<string, string>, cache: M
       level.map(async (index) => {
         const base = plan.graph.stages[index].base;
         let image: ImageHandle =
-          base.kind === 'stage' ? done.get(base.index)! : base.kind === 'scratch' ? { id: '', config: null, diffIds: [], platform: host } : images.get(base.ref)!;
+          base.kind === 'stage' ? done.get(base.index)! : base.kind === 'scratch' ? { id: '', config: null, diffIds: [], history: [], platform: host } : images.get(base.ref)!;
         const stage = plan.planStage(index, { id: image.id, config: image.config });
         for (const step of stage.steps) {
           let sources: string | undefined;
@@ -47,7 +47,7 @@ async function build(dockerfile: string, files: Record<string, string>, cache: M
           const config: ContainerConfig = { ...step.config, Image: image.id };
           const history = historyEntry({ author: step.author, createdBy }, { created: '2024-01-01T00:00:00Z', emptyLayer: layer === null });
           const id = `sha256:${hex(JSON.stringify({ config, history, parent: image.id }))}`;
-          image = { id, config, diffIds: layer ? [...image.diffIds, layer] : image.diffIds, platform: host };
+          image = { id, config, diffIds: layer ? [...image.diffIds, layer] : image.diffIds, history: [...image.history, history], platform: host };
           cache.set(key, image);
         }
         done.set(index, image);

@@ -13,6 +13,7 @@ import { networkSubcommands, portCommand } from './commands/network.ts';
 import { transferCommands, transferContainerSubcommands, transferImageSubcommands, transferSystemSubcommands } from './commands/transfer.ts';
 import { dataCommands } from './commands/data.ts';
 import { volumeSubcommands } from './commands/volume.ts';
+import { buildCommands, buildImageSubcommands, builderSubcommands } from './commands/build.ts';
 import { FlagError, flagUsages, formatUsage, parseFlags, type FlagSpec } from './flags.ts';
 
 const prog = 'berth';
@@ -52,6 +53,9 @@ topLevel.push(portCommand);
 management.push({ name: 'volume', description: 'Manage volumes', subcommands: volumeSubcommands });
 management[0].subcommands.push(...dataCommands.map((c) => ({ ...c })));
 topLevel.push(...dataCommands);
+topLevel.push(...buildCommands);
+management[1].subcommands.push(...buildImageSubcommands);
+management.push({ name: 'builder', description: 'Manage builds', subcommands: builderSubcommands });
 
 function rootUsage(): string {
   const line = (name: string, desc: string) => `  ${name.padEnd(11)} ${desc}`;

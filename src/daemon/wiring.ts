@@ -19,7 +19,10 @@ import {
   type TransferBackend,
   registerArchiveRoutes,
   registerVolumeRoutes,
+  registerBuildRoutes,
 } from '../api/index.ts';
+import { hostPlatform } from '../builder/index.ts';
+import { BuildService } from '../builder-backend/index.ts';
 import { Engine, EventBus, type ContainerLayers, type ImageLookup } from '../engine/index.ts';
 import { SystemError } from '../errors/index.ts';
 import { ImageService, ImageStore, commitImage, imageDiskUsage, loadImages, pruneImages, saveImages, selectImages, sweepTransferTemp, type TarExportDeps } from '../image/index.ts';
@@ -222,7 +225,38 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     inspectExec: (id) => eng.inspectExec(id),
     resizeExec: (id, size) => eng.resizeExec(id, size),
   };
+  // Builds: the builder's ports over the engine (RUN containers), the layer and image stores.
+  const builds = new BuildService({
+    dataRoot,
+    sys,
+    layers,
+    log: log.child({ subsystem: 'builder' }),
+    hostPlatform: hostPlatform(),
+    images: {
+      get: (id) => imageStore.get(id),
+      find: (ref) => imageStore.find(ref),
+      create: (raw, o) => imageStore.create(raw, o),
+      pull: (o) => images.pull(o),
+      tag: (id, ref) => imageStore.tag(id, ref),
+      references: (id) => imageStore.references(id),
+      children: (id) => imageStore.children(id),
+      list: () => imageStore.list(),
+      delete: (id) => imageStore.delete(id),
+    },
+    containers: {
+      create: (req) => eng.create(req),
+      attach: (id, o, w) => eng.attach(id, o, w),
+      start: (id) => eng.start(id),
+      nextExit: (id, signal) => eng.wait(id, 'next-exit', signal),
+      kill: (id, signal) => eng.kill(id, signal),
+      remove: (id, o) => eng.remove(id, o),
+      withLabel: async (label) => (await eng.list({ all: true, size: false, filters: new Map([['label', [label]]]) })).map((c) => c.Id),
+      usesImage: (id) => eng.containersUsingImage(id).length > 0,
+    },
+  });
+  await builds.init();
   const router = new Router();
+  registerBuildRoutes(router, builds);
   registerSystemRoutes(router, system);
   registerImageRoutes(router, imagesBackend);
   registerRegistryRoutes(router, {
@@ -259,7 +293,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
           volumes.list().Volumes.map(async (v) => ({ ...v, UsageData: { Size: await dirSize(v.Mountpoint).catch(() => -1), RefCount: eng.volumeUsers(v.Name).length } })),
         );
       }
-      if (types.has('build-cache')) out.BuildCache = [];
+      if (types.has('build-cache')) out.BuildCache = await builds.usage();
       return out;
     },
   };

@@ -24,6 +24,18 @@ export interface Layer {
   parent?: string;
 }
 
+/** A mounted layer that is no image's and no container's (see LayerStore.mountScratch). */
+export interface ScratchLayer {
+  /** The mounted root: the parent's files with this layer's changes on top. */
+  root: string;
+  /** This layer's own changes as a layer tar (call after unmount). */
+  diff(): Readable;
+  /** Unmounts the layer (idempotent); its directory stays until release. */
+  unmount(): Promise<void>;
+  /** Unmounts and removes the layer. */
+  release(): Promise<void>;
+}
+
 export interface RwLayer {
   containerId: string;
   mountId: string;
@@ -227,6 +239,40 @@ export class LayerStore {
     for (const l of this.#layers.values()) if (l.parent === chainId) return true;
     for (const r of this.#rw.values()) if (r.parent === chainId) return true;
     return false;
+  }
+
+  /**
+   * A layer over `parent` (a chain id; none: empty), mounted, that no layerdb entry names: the
+   * builder writes a COPY into one and packs its changes, or reads an image's files through one.
+   * A crash leaves only its driver directory, which the start-up sweep removes.
+   */
+  async mountScratch(parent: string | undefined): Promise<ScratchLayer> {
+    const parentLayer = parent === undefined ? undefined : this.#layers.get(parent);
+    if (parent !== undefined && !parentLayer) throw new NotFound(`layer ${parent} does not exist`);
+    const id = `scratch-${randomBytes(16).toString('hex')}`;
+    await this.#driver.create(id, parentLayer?.cacheId);
+    let root: string;
+    try {
+      root = await this.#driver.mount(id);
+    } catch (err) {
+      await this.#driver.remove(id).catch(() => {});
+      throw err;
+    }
+    let mounted = true;
+    const unmount = async () => {
+      if (!mounted) return;
+      mounted = false;
+      await this.#driver.unmount(id);
+    };
+    return {
+      root,
+      diff: () => this.#driver.diff(id),
+      unmount,
+      release: async () => {
+        await unmount().catch(() => {});
+        await this.#driver.remove(id);
+      },
+    };
   }
 
   // ---- container layers

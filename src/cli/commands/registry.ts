@@ -262,3 +262,16 @@ const searchCommand: Command = {
 
 export const registryCommands: Command[] = [loginCommand, logoutCommand, pushCommand, searchCommand];
 export const registryImageSubcommands: Command[] = [{ ...pushCommand }];
+
+/** Every stored credential as X-Registry-Config carries them: server → auth config. */
+export function allRegistryAuths(ctx: CliContext): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [server, entry] of Object.entries(readConfig(ctx).auths ?? {})) {
+    if (entry.auth) {
+      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      out[server] = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: server };
+    } else if (entry.identitytoken) out[server] = { identitytoken: entry.identitytoken, serveraddress: server };
+  }
+  return out;
+}
