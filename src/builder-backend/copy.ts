@@ -190,7 +190,9 @@ export async function performCopy(step: CopyStep, sources: readonly CopySource[]
   }
 
   for (const content of step.contents) {
-    const file = posix.join(dest, content.path);
+    // a heredoc is a file named after its delimiter: it goes where such a file would
+    const into = endsInSlash || (await isDirInRoot(root, dest));
+    const file = into ? posix.join(dest, content.path) : dest;
     await mkdirAllInRoot(root, posix.dirname(file), dirOwner);
     const pack = createTarPacker();
     const data = Buffer.from(content.data);

@@ -96,6 +96,16 @@ export function imageHandle(image: Image): ImageHandle {
   };
 }
 
+/** The config with its maps' keys in order, as Go's encoding/json writes dockerd's. */
+function sortedMaps<T extends { Labels?: unknown; ExposedPorts?: unknown; Volumes?: unknown }>(config: T): T {
+  const out = { ...config };
+  for (const k of ['Labels', 'ExposedPorts', 'Volumes'] as const) {
+    const v = out[k];
+    if (v && typeof v === 'object') (out as Record<string, unknown>)[k] = Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+  return out;
+}
+
 const topLayer = (image: ImageHandle): string | undefined => chainIds(image.diffIds).at(-1);
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
@@ -147,9 +157,9 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
       ...(base?.variant ? { variant: base.variant } : {}),
       os: base?.os ?? host.os,
       ...(input.history.author ? { author: input.history.author } : {}),
-      config: input.config,
+      config: sortedMaps(input.config),
       container: input.containerId ?? '',
-      container_config: input.containerConfig,
+      container_config: sortedMaps(input.containerConfig),
       created: input.history.created ?? new Date().toISOString(),
       docker_version: engineVersion,
       history: [...input.parent.history, input.history],

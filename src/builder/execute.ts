@@ -96,26 +96,30 @@ class OrderedOutput {
 }
 
 /** "Step N/M" numbers as dockerd gives them: meta ARGs first, then each stage's FROM and commands. */
-function stepNumbers(plan: BuildPlan, labels: boolean): { total: number; first: Map<number, number> } {
+function stepNumbers(plan: BuildPlan): { total: number; first: Map<number, number> } {
   const file = plan.dockerfile;
   let n = file.metaArgs.length;
   const first = new Map<number, number>();
   for (const index of plan.graph.order) {
     first.set(index, n + 1);
-    n += 1 + file.stages[index].commands.length + (labels && index === plan.graph.target ? 1 : 0);
+    n += 1 + file.stages[index].commands.length + (index === plan.graph.target ? plan.labelSteps : 0);
   }
   return { total: n, first };
 }
 
-/** A running Promise pool: at most `limit` tasks at once. */
-async function pool<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `run` over the items, at most `limit` at once. The first failure is reported to `onError`
+ * at once (so that the build can stop the tasks still running) and thrown once all have ended.
+ */
+async function pool<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>, onError: (err: unknown) => void): Promise<void> {
   const queue = [...items];
   const errors: unknown[] = [];
   const worker = async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+    for (let item = errors.length ? undefined : queue.shift(); item !== undefined; item = errors.length ? undefined : queue.shift()) {
       try {
         await run(item);
       } catch (err) {
+        if (errors.length === 0) onError(err);
         errors.push(err);
       }
     }
@@ -148,8 +152,7 @@ function historyEqual(a: HistoryEntry, b: HistoryEntry): boolean {
 
 export async function executeBuild(plan: BuildPlan, executor: BuildExecutor, options: ExecuteOptions, out: BuildOutput): Promise<BuildResult> {
   const file = plan.dockerfile;
-  const labelsStep = plan.hasLabels;
-  const { total, first } = stepNumbers(plan, labelsStep);
+  const { total, first } = stepNumbers(plan);
   const now = options.now ?? (() => new Date());
   const stream = (o: BuildOutput, text: string) => o({ stream: text });
   for (let i = 0; i < file.metaArgs.length; i++) {
@@ -187,10 +190,12 @@ export async function executeBuild(plan: BuildPlan, executor: BuildExecutor, opt
     if (base.kind === 'scratch') image = { id: '', config: null, diffIds: [], history: [], platform: options.hostPlatform };
     else if (base.kind === 'stage') image = done.get(base.index)!;
     else image = await imageSource(plan.baseNames[index], o);
-    if (image.id !== '') stream(o, ` ---> ${shortId(image.id)}\n`);
     const stagePlan = plan.planStage(index, { id: image.id, config: image.config });
+    // dockerd runs the base's ONBUILD triggers as part of FROM: their containers show, and the
+    // image ID once they are all done
     if (stagePlan.triggerMessage) stream(o, `${stagePlan.triggerMessage}\n`);
-    const triggers = stagePlan.steps.length - stage.commands.length - (labelsStep && index === plan.graph.target ? 1 : 0);
+    else if (image.id !== '') stream(o, ` ---> ${shortId(image.id)}\n`);
+    const triggers = stagePlan.steps.length - stage.commands.length - (index === plan.graph.target ? plan.labelSteps : 0);
     for (let s = 0; s < stagePlan.steps.length; s++) {
       if (signal.aborted) throw signal.reason;
       const step = stagePlan.steps[s];
@@ -200,7 +205,7 @@ export async function executeBuild(plan: BuildPlan, executor: BuildExecutor, opt
       }
       for (const note of step.notes) stream(o, `${note}\n`);
       image = await runStep(step, image, o);
-      stream(o, ` ---> ${shortId(image.id)}\n`);
+      if (s >= triggers - 1) stream(o, ` ---> ${shortId(image.id)}\n`);
     }
     done.set(index, image);
     if (image.id !== '') o({ aux: { ID: image.id } });
@@ -287,7 +292,7 @@ export async function executeBuild(plan: BuildPlan, executor: BuildExecutor, opt
   };
 
   try {
-    for (const level of plan.graph.levels) await pool(level, options.parallelism, runStage);
+    for (const level of plan.graph.levels) await pool(level, options.parallelism, runStage, (err) => abort.abort(err));
   } catch (err) {
     abort.abort(err);
     ordered.flushAll();

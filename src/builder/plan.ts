@@ -55,14 +55,14 @@ export class BuildPlan {
   readonly #args: BuildArgs;
   readonly #escape: '\\' | '`';
   readonly #triggerArgs = new Set<string>();
-  /** Whether --label values add a LABEL step to the target stage. */
-  readonly hasLabels: boolean;
+  /** How many LABEL steps --label adds to the target stage (one per label, as dockerd). */
+  readonly labelSteps: number;
 
   constructor(dockerfile: Dockerfile, request: BuildRequest) {
     this.dockerfile = dockerfile;
     this.#request = request;
     this.#escape = dockerfile.escapeToken;
-    this.hasLabels = Object.keys(request.labels ?? {}).length > 0;
+    this.labelSteps = Object.keys(request.labels ?? {}).length;
     const automatic = platformArgs(request.hostPlatform, request.hostPlatform);
     this.#args = new BuildArgs(request.buildArgs ?? new Map(), automatic);
     const lex = new ShellLexer(this.#escape);
