@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { readTar } from '../../../src/archive/index.ts';
 import { tarAttacks } from '../../fixtures/tar-attacks.ts';
 import { repoRoot, startDaemon, type TestDaemon } from '../../helpers/daemon.ts';
+import { request } from 'node:http';
 import { Readable } from 'node:stream';
 
 let d: TestDaemon;
@@ -53,6 +54,19 @@ function assertNothingLeft(): void {
   assert.deepEqual(list('overlay2').filter((n) => n.startsWith('scratch-')), [], 'no scratch layer');
   assert.deepEqual(mountsUnder(d.dataRoot), [], 'no mount');
   assert.deepEqual(list('builder/tmp'), [], 'no build directory');
+}
+
+/** POST with a raw body (the test daemon's api() helper sends JSON). */
+function postRaw(path: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: d.socket, method: 'POST', path, headers: { 'Content-Type': 'application/x-tar', 'Content-Length': body.length } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Polls until `check` holds (each attempt is an observation, not a timing assertion). */
@@ -113,7 +127,7 @@ describe('failures leave nothing behind', () => {
     writeFileSync(join(outside, 'secret'), 'untouched');
     for (const attack of tarAttacks) {
       const tar = await attack.build(outside);
-      const res = await d.api('POST', '/build?t=attack', tar, { 'Content-Type': 'application/x-tar', 'Content-Length': String(tar.length) });
+      const res = await postRaw('/build?t=attack', tar);
       const strict = /dot-dot|absolute path/.test(attack.name);
       if (strict) {
         assert.equal(res.status, 400, `${attack.name}: ${res.body}`);
@@ -170,9 +184,8 @@ describe('cache housekeeping', () => {
     const line = df.split('\n').find((l) => l.startsWith('Build Cache'));
     assert.ok(line && !/^Build Cache 0 /.test(line), df);
     // the image is tagged: its steps are not dangling, a plain prune keeps them
-    const plain = ok(['builder', 'prune', '-f']);
-    assert.match(plain, /Total reclaimed space: 0B/);
-    assert.match(ok(['build', dir]), /Using cache/);
+    assert.match(ok(['builder', 'prune', '-f']), /Total reclaimed space: /);
+    assert.equal(ok(['build', dir]).match(/ ---> Using cache\n/g)?.length, 2);
     const all = ok(['builder', 'prune', '-a', '-f']);
     assert.match(all, /^Deleted build cache objects:\n/);
     // the cache is gone, but a built image's history can stand in for the steps
