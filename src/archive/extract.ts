@@ -33,8 +33,9 @@ export interface ExtractOptions {
   /** Every entry but symlinks gets these permission bits instead of its own (COPY --chmod). */
   mode?: number;
   /**
-   * Refuse absolute names and ".." components outright instead of cleaning them (build
-   * contexts: a client that sends them is not packing a directory).
+   * A build context: refuse absolute names and ".." components outright instead of cleaning
+   * them (a client that sends them is not packing a directory), and accept a stream whose last
+   * entry lacks its padding, as dockerd does (the docker CLI's `build -f -` sends one).
    */
   strictNames?: boolean;
   /** Set the entries' extended attributes (default true; never on an fd tree). */
@@ -392,7 +393,7 @@ export async function extractTar(input: Readable | AsyncIterable<unknown>, tree:
   };
 
   try {
-    for await (const entry of readEntries(input, options.segments ? { segments: options.segments } : {})) {
+    for await (const entry of readEntries(input, { ...(options.segments ? { segments: options.segments } : {}), ...(options.strictNames ? { missingFinalPadding: true } : {}) })) {
       if (backgroundError) throw backgroundError.err;
       tree.idle();
       await extract(entry);

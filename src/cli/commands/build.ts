@@ -283,7 +283,8 @@ async function runBuild(ctx: CliContext, args: string[], flags: Record<string, u
   const iidfile = flags.iidfile as string | undefined;
   if (iidfile) {
     if (!imageId) throw new StatusError(1, 'Server did not provide an image ID. Cannot write iidfile');
-    writeFileSync(iidfile, imageId, { mode: 0o666 });
+    // as the docker CLI: with -q the file gets the line the daemon sent, newline included
+    writeFileSync(iidfile, quiet ? `${imageId}\n` : imageId, { mode: 0o666 });
   }
   return 0;
 }
