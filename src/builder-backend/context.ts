@@ -1,28 +1,25 @@
-// The build context on the daemon's disk: the client's tar (plain, gzip, bzip2, xz, zstd)
-// streamed into a directory of the build's own (never held in memory), with names that must stay
-// relative (an absolute path or ".." refuses the whole context), then read by COPY/ADD: sources
-// found as dockerd finds them (symlinks followed inside the context, Go globs) and hashed for the
-// cache — content and metadata, never times.
+// Where COPY and ADD read from, behind one interface: the build context, or an image's files.
+//
+// The context is never unpacked into a directory. While its tar (plain, gzip, bzip2, xz, zstd)
+// streams in, each entry's metadata goes into an index and each file's data is appended to one
+// file on disk, hashed on the way (names must stay relative: an absolute path or ".." refuses the
+// whole context). A cached rebuild then costs one sequential write and no per-file syscalls, and
+// a COPY that does run streams its entries from that file. A RUN --mount=type=bind of the context
+// is the only reader that needs a directory; it gets one unpacked on first use.
+//
+// An image's files (COPY --from, mounts from a stage) are read from a mounted layer directory.
+// Both resolve sources as dockerd does: symlinks followed inside the tree, Go globs matched in
+// walk order; and hash what they read by content and metadata, never by time.
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp, type Stats } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fsp, type Stats } from 'node:fs';
 import { join, posix } from 'node:path';
-import type { Readable } from 'node:stream';
-import { decompress, deviceNumbers, extractTar, openPathTree } from '../archive/index.ts';
-import type { FileRecord } from '../builder/index.ts';
+import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { createTarPacker, decompress, deviceNumbers, extractTar, openPathTree, packDirectory, readTar, type TarHeader } from '../archive/index.ts';
+import type { FileRecord, FileType } from '../builder/index.ts';
 import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import { secureJoin } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
-
-/** Unpacks a context tar into `dir` (which must exist and be empty). */
-export async function receiveContext(input: Readable, dir: string, sys: Syscalls): Promise<void> {
-  const tar = await decompress(input);
-  const tree = await openPathTree(dir, sys);
-  try {
-    await extractTar(tar, tree, { whiteouts: 'keep', strictNames: true, rootEntry: 'ignore' });
-  } finally {
-    tree.close();
-  }
-}
 
 /** Go's filepath.Match as a regular expression (`*`, `?`, `[…]`, `\` escapes; no `/` crossing). */
 export function goGlob(pattern: string): RegExp {
@@ -49,66 +46,378 @@ const escapeRe = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export const hasWildcards = (p: string): boolean => /(^|[^\\])[*?[]/.test(p);
 
-/** One source of a COPY/ADD, found: its path in the tree (symlinks resolved) and what it is. */
-export interface FoundSource {
+/** A source of a COPY/ADD, found: what it is and how to read it. */
+export interface CopySource {
   /** The path as the Dockerfile matched it, relative to the root ("dir/a.txt"). */
   name: string;
-  /** The real path on disk. */
-  path: string;
-  stat: Stats;
+  isDir: boolean;
+  /** A tar of the source: a directory's contents (names relative to it), or the file as `as`. */
+  pack(as: string): Readable;
+  /** A file's content (ADD looks for archives in it). */
+  open(): Readable;
+  /** A downloaded URL: never unpacked. */
+  download?: boolean;
 }
 
-/** A directory tree copied from: the context, or an image's mounted root. */
-export class SourceTree {
-  readonly root: string;
-  #digests = new Map<string, Promise<string>>();
+/** What COPY/ADD reads from. */
+export interface SourceReader {
+  readonly kind: 'context' | 'image';
+  /** The sources a COPY names, in order (a wildcard matched against every path, in walk order). */
+  find(sources: readonly string[], instruction: string): Promise<CopySource[]>;
+  /** What the cache key hashes: the source, and for a directory everything below it. */
+  records(source: CopySource): Promise<FileRecord[]>;
+}
 
-  constructor(root: string) {
-    this.root = root;
+function notFound(kind: 'context' | 'image', instruction: string, raw: string, src: string): NotFound {
+  return new NotFound(
+    kind === 'context'
+      ? `${instruction} failed: file not found in build context or excluded by .dockerignore: stat ${raw}: file does not exist`
+      : `${instruction} failed: stat ${posix.join('/', src)}: file does not exist`,
+  );
+}
+
+const cleanSource = (raw: string) => posix.normalize(`/${raw}`).slice(1) || '.';
+
+// ---- the context, from its tar
+
+interface Node {
+  type: FileType;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: Date;
+  size: number;
+  /** Regular files: where the data starts in the data file. */
+  offset: number;
+  digest?: string;
+  linkTarget?: string;
+  devMajor?: number;
+  devMinor?: number;
+  xattrs?: Map<string, Buffer>;
+  /** Directories: names of the entries in it. */
+  children?: Set<string>;
+}
+
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+export class ContextArchive implements SourceReader {
+  readonly kind = 'context' as const;
+  readonly #dir: string;
+  readonly #data: string;
+  readonly #nodes = new Map<string, Node>();
+  #unpacked: Promise<string> | undefined;
+
+  private constructor(dir: string) {
+    this.#dir = dir;
+    this.#data = join(dir, 'context.data');
+    this.#nodes.set('', { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0), size: 0, offset: 0, children: new Set() });
   }
 
   /**
-   * The sources a COPY names: each path resolved inside the root (a wildcard matched against
-   * every path, in walk order). `kind` names the tree in dockerd's "not found" message.
+   * Reads a context tar into `dir` (which must exist): the data file and the index. Rejects a
+   * malformed archive and names that leave the context.
    */
-  async find(sources: readonly string[], options: { instruction: string; kind: 'context' | 'image' }): Promise<FoundSource[]> {
-    const out: FoundSource[] = [];
-    for (const raw of sources) {
-      const src = posix.normalize(`/${raw}`).slice(1) || '.';
-      if (hasWildcards(src)) {
-        const re = goGlob(src);
-        const matched: FoundSource[] = [];
-        for await (const rel of this.#paths('')) {
-          if (!re.test(rel)) continue;
-          const path = await secureJoin(this.root, rel);
-          matched.push({ name: rel, path, stat: await fsp.stat(path) });
+  static async receive(input: Readable, dir: string): Promise<ContextArchive> {
+    const ctx = new ContextArchive(dir);
+    const out = createWriteStream(ctx.#data, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 });
+    const failed = new Promise<never>((_, reject) => out.once('error', reject));
+    failed.catch(() => {});
+    let offset = 0;
+    try {
+      const tar = await decompress(input);
+      for await (const entry of readTar(tar, { missingFinalPadding: true })) {
+        const h = entry.header;
+        const rel = strictName(h.name);
+        if (rel === '') {
+          entry.body.resume();
+          continue;
         }
-        if (matched.length === 0) throw new InvalidArgument(`${options.instruction} failed: no source files were specified`);
-        out.push(...matched);
+        const node: Node = { type: typeOf(h), mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtime: h.mtime, size: 0, offset: 0 };
+        if (h.xattrs.size > 0) node.xattrs = h.xattrs;
+        if (h.type === 'symlink') node.linkTarget = h.linkname;
+        if (h.type === 'char' || h.type === 'block') {
+          node.devMajor = h.devmajor;
+          node.devMinor = h.devminor;
+        }
+        if (h.type === 'link') {
+          const target = ctx.#nodes.get(strictName(h.linkname));
+          if (!target || target.type !== 'file') throw new InvalidArgument(`invalid hardlink ${JSON.stringify(h.name)} -> ${JSON.stringify(h.linkname)} in the build context`);
+          Object.assign(node, { type: 'file', size: target.size, offset: target.offset, digest: target.digest });
+        }
+        if (h.type === 'file') {
+          const hash = createHash('sha256');
+          node.offset = offset;
+          for await (const chunk of entry.body) {
+            hash.update(chunk as Buffer);
+            offset += (chunk as Buffer).length;
+            if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
+          }
+          node.size = offset - node.offset;
+          node.digest = hash.digest('hex');
+        } else entry.body.resume();
+        if (h.type === 'directory') node.children = ctx.#nodes.get(rel)?.children ?? new Set();
+        ctx.#add(rel, node);
+      }
+      out.end();
+      await Promise.race([once(out, 'finish'), failed]);
+    } catch (err) {
+      out.destroy();
+      throw err;
+    }
+    return ctx;
+  }
+
+  /** Adds a node, and the directories above it that the archive did not list. */
+  #add(rel: string, node: Node): void {
+    const slash = rel.lastIndexOf('/');
+    const parent = slash < 0 ? '' : rel.slice(0, slash);
+    let dir = this.#nodes.get(parent);
+    if (!dir || dir.type !== 'dir') {
+      if (dir) throw new InvalidArgument(`invalid build context: ${parent} is not a directory but has ${rel} in it`);
+      dir = { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0), size: 0, offset: 0, children: new Set() };
+      this.#add(parent, dir);
+    }
+    dir.children!.add(rel.slice(slash + 1));
+    const old = this.#nodes.get(rel);
+    if (old?.children && node.type !== 'dir') for (const p of [...this.#nodes.keys()]) if (p.startsWith(`${rel}/`)) this.#nodes.delete(p);
+    this.#nodes.set(rel, node);
+  }
+
+  /** A path resolved as a chroot would: symlinks followed inside the context, ".." stops at its root. */
+  #resolve(path: string): string | undefined {
+    const pending = path.split('/').filter((p) => p !== '' && p !== '.');
+    const parts: string[] = [];
+    let links = 0;
+    while (pending.length > 0) {
+      const part = pending.shift()!;
+      if (part === '..') {
+        parts.pop();
         continue;
       }
-      const path = await secureJoin(this.root, src);
-      let stat: Stats;
-      try {
-        stat = await fsp.stat(path);
-      } catch (err) {
-        if (!isErrno(err, 'ENOENT') && !isErrno(err, 'ENOTDIR')) throw err;
-        throw new NotFound(
-          options.kind === 'context'
-            ? `${options.instruction} failed: file not found in build context or excluded by .dockerignore: stat ${raw}: file does not exist`
-            : `${options.instruction} failed: stat ${posix.join('/', src)}: file does not exist`,
-        );
+      const candidate = [...parts, part].join('/');
+      const node = this.#nodes.get(candidate);
+      if (!node) return undefined;
+      if (node.type === 'symlink') {
+        if (++links > 255) throw new InvalidArgument(`too many levels of symbolic links: ${path}`);
+        const target = node.linkTarget ?? '';
+        if (target.startsWith('/')) parts.length = 0;
+        pending.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+        continue;
       }
-      out.push({ name: src, path, stat });
+      parts.push(part);
+    }
+    return parts.join('/');
+  }
+
+  /** Every path (parents before children, names in byte order): Go's filepath.Walk. */
+  *#walk(rel: string): Generator<string> {
+    const node = this.#nodes.get(rel);
+    for (const name of [...(node?.children ?? [])].sort(byteOrder)) {
+      const child = rel === '' ? name : `${rel}/${name}`;
+      yield child;
+      if (this.#nodes.get(child)?.type === 'dir') yield* this.#walk(child);
+    }
+  }
+
+  async find(sources: readonly string[], instruction: string): Promise<CopySource[]> {
+    const out: CopySource[] = [];
+    for (const raw of sources) {
+      const src = cleanSource(raw);
+      if (hasWildcards(src)) {
+        const re = goGlob(src);
+        const matched = [...this.#walk('')].filter((p) => re.test(p));
+        if (matched.length === 0) throw new InvalidArgument(`${instruction} failed: no source files were specified`);
+        for (const name of matched) out.push(this.#source(name, this.#resolve(name)!));
+        continue;
+      }
+      const real = src === '.' ? '' : this.#resolve(src);
+      if (real === undefined) throw notFound('context', instruction, raw, src);
+      out.push(this.#source(src, real));
     }
     return out;
   }
 
-  /** Every path below `rel` (itself excluded), parents first, in byte order: Go's filepath.Walk. */
+  #source(name: string, real: string): CopySource & { real: string } {
+    const node = this.#nodes.get(real)!;
+    return { name, real, isDir: node.type === 'dir', pack: (as) => this.#pack(real, as), open: () => this.#open(node) };
+  }
+
+  #open(node: Node): Readable {
+    if (node.size === 0) return Readable.from([]);
+    return createReadStream(this.#data, { start: node.offset, end: node.offset + node.size - 1, highWaterMark: 1 << 20 });
+  }
+
+  async records(source: CopySource): Promise<FileRecord[]> {
+    const real = (source as CopySource & { real: string }).real;
+    const record = (path: string, n: Node): FileRecord => ({
+      path,
+      type: n.type,
+      mode: n.mode,
+      uid: n.uid,
+      gid: n.gid,
+      ...(n.type === 'file' ? { size: n.size, contentDigest: n.digest } : {}),
+      ...(n.linkTarget !== undefined ? { linkTarget: n.linkTarget } : {}),
+      ...(n.devMajor !== undefined ? { devMajor: n.devMajor, devMinor: n.devMinor } : {}),
+      ...(n.xattrs ? { xattrs: Object.fromEntries([...n.xattrs].map(([k, v]) => [k, v.toString('base64')])) } : {}),
+    });
+    const root = this.#nodes.get(real)!;
+    if (root.type !== 'dir') return [record('', root)];
+    const out = [record('.', root)];
+    for (const p of this.#walk(real)) out.push(record(real === '' ? p : p.slice(real.length + 1), this.#nodes.get(p)!));
+    return out;
+  }
+
+  /** A tar of `real`: a file as one entry `as`; a directory's contents, hard links kept inside. */
+  #pack(real: string, as: string): Readable {
+    const pack = createTarPacker();
+    const root = this.#nodes.get(real)!;
+    const links = new Map<string, string>();
+    const header = (name: string, n: Node) => ({
+      name,
+      type: n.type === 'dir' ? ('directory' as const) : n.type === 'hardlink' ? ('link' as const) : n.type,
+      mode: n.mode,
+      uid: n.uid,
+      gid: n.gid,
+      mtime: n.mtime,
+      size: n.type === 'file' ? n.size : 0,
+      linkname: n.linkTarget ?? '',
+      devmajor: n.devMajor ?? 0,
+      devminor: n.devMinor ?? 0,
+      ...(n.xattrs ? { xattrs: n.xattrs } : {}),
+    });
+    const write = async (name: string, n: Node) => {
+      if (n.type === 'file' && n.size > 0) {
+        // the same data under two names (a hard link in the context): a link in the copy too
+        const key = String(n.offset);
+        const first = links.get(key);
+        if (first !== undefined) return pack.entry({ ...header(name, n), type: 'link', size: 0, linkname: first });
+        links.set(key, name);
+        return pack.entry(header(name, n), this.#open(n));
+      }
+      return pack.entry(header(n.type === 'dir' ? `${name}/` : name, n));
+    };
+    (async () => {
+      if (root.type !== 'dir') await write(as, root);
+      else for (const p of this.#walk(real)) await write(real === '' ? p : p.slice(real.length + 1), this.#nodes.get(p)!);
+      await pack.finish();
+    })().catch((err: Error) => pack.abort(err));
+    return pack.stream;
+  }
+
+  /** The context as a directory, unpacked once (for RUN --mount=type=bind of the context). */
+  directory(sys: Syscalls): Promise<string> {
+    this.#unpacked ??= (async () => {
+      const dir = join(this.#dir, 'context');
+      await fsp.mkdir(dir, { mode: 0o700 });
+      const tree = await openPathTree(dir, sys);
+      try {
+        await extractTar(this.#pack('', ''), tree, { whiteouts: 'keep' });
+      } finally {
+        tree.close();
+      }
+      return dir;
+    })();
+    return this.#unpacked;
+  }
+
+  /** A file's text (the Dockerfile, .dockerignore), following symlinks; undefined when absent. */
+  async readFile(path: string): Promise<string | undefined> {
+    const real = this.#resolve(cleanSource(path));
+    const node = real === undefined ? undefined : this.#nodes.get(real);
+    if (!node || node.type !== 'file') return undefined;
+    const chunks: Buffer[] = [];
+    for await (const c of this.#open(node)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Takes a path out of the context (the Dockerfile and .dockerignore when .dockerignore says so). */
+  remove(path: string): void {
+    const rel = cleanSource(path);
+    if (!this.#nodes.has(rel)) return;
+    for (const p of [...this.#nodes.keys()]) if (p === rel || p.startsWith(`${rel}/`)) this.#nodes.delete(p);
+    const slash = rel.lastIndexOf('/');
+    this.#nodes.get(slash < 0 ? '' : rel.slice(0, slash))?.children?.delete(rel.slice(slash + 1));
+  }
+}
+
+function typeOf(h: TarHeader): FileType {
+  switch (h.type) {
+    case 'directory':
+      return 'dir';
+    case 'link':
+      return 'hardlink';
+    default:
+      return h.type;
+  }
+}
+
+/** An entry's name relative to the context root; absolute names and ".." refuse the context. */
+function strictName(name: string): string {
+  if (name.startsWith('/') || name.split('/').includes('..')) {
+    throw new InvalidArgument(`invalid entry name ${JSON.stringify(name)}: absolute paths and ".." are not allowed in a build context`);
+  }
+  return name.split('/').filter((p) => p !== '' && p !== '.').join('/');
+}
+
+// ---- an image's files, in a mounted layer
+
+/** A directory tree copied from: an image's mounted root. */
+export class DirectorySource implements SourceReader {
+  readonly kind = 'image' as const;
+  readonly root: string;
+  #sys: Syscalls;
+  #digests = new Map<string, Promise<string>>();
+
+  constructor(root: string, sys: Syscalls) {
+    this.root = root;
+    this.#sys = sys;
+  }
+
+  async find(sources: readonly string[], instruction: string): Promise<CopySource[]> {
+    const out: CopySource[] = [];
+    for (const raw of sources) {
+      const src = cleanSource(raw);
+      if (hasWildcards(src)) {
+        const re = goGlob(src);
+        const matched: CopySource[] = [];
+        for await (const rel of this.#paths('')) if (re.test(rel)) matched.push(await this.#source(rel, await secureJoin(this.root, rel)));
+        if (matched.length === 0) throw new InvalidArgument(`${instruction} failed: no source files were specified`);
+        out.push(...matched);
+        continue;
+      }
+      const path = await secureJoin(this.root, src);
+      try {
+        out.push(await this.#source(src, path));
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT') && !isErrno(err, 'ENOTDIR')) throw err;
+        throw notFound('image', instruction, raw, src);
+      }
+    }
+    return out;
+  }
+
+  async #source(name: string, path: string): Promise<CopySource & { path: string; stat: Stats }> {
+    const stat = await fsp.stat(path);
+    const sys = this.#sys;
+    return {
+      name,
+      path,
+      stat,
+      isDir: stat.isDirectory(),
+      pack: (as) => {
+        if (stat.isDirectory()) return packDirectory(path, { sys, whiteouts: 'keep' });
+        const base = posix.basename(path);
+        return packDirectory(posix.dirname(path), { sys, whiteouts: 'keep', paths: [base], rebase: { [base]: as } });
+      },
+      open: () => createReadStream(path),
+    };
+  }
+
+  /** Every path below `rel`, parents first, names in byte order: Go's filepath.Walk. */
   async *#paths(rel: string): AsyncGenerator<string> {
     let names: string[];
     try {
-      names = (await fsp.readdir(join(this.root, rel))).sort();
+      names = (await fsp.readdir(join(this.root, rel))).sort(byteOrder);
     } catch {
       return;
     }
@@ -120,19 +429,15 @@ export class SourceTree {
     }
   }
 
-  /** The records of a found source: the file, or a directory with everything below it. */
-  async records(source: FoundSource, options: { exclude?: (rel: string) => boolean } = {}): Promise<FileRecord[]> {
-    const out: FileRecord[] = [];
-    if (!source.stat.isDirectory()) {
-      out.push(await this.#record('', source.path, source.stat));
-      return out;
-    }
+  async records(source: CopySource): Promise<FileRecord[]> {
+    const { path, stat } = source as CopySource & { path: string; stat: Stats };
+    if (!stat.isDirectory()) return [await this.#record('', path, stat)];
+    const out: FileRecord[] = [await this.#record('.', path, stat)];
     const walk = async (dir: string, rel: string): Promise<void> => {
-      const names = (await fsp.readdir(dir)).sort();
+      const names = (await fsp.readdir(dir)).sort(byteOrder);
       await Promise.all(
         names.map(async (n) => {
           const childRel = rel === '' ? n : `${rel}/${n}`;
-          if (options.exclude?.(childRel)) return;
           const p = join(dir, n);
           const st = await fsp.lstat(p);
           out.push(await this.#record(childRel, p, st));
@@ -140,8 +445,7 @@ export class SourceTree {
         }),
       );
     };
-    out.push(await this.#record('.', source.path, source.stat));
-    await walk(source.path, '');
+    await walk(path, '');
     return out;
   }
 
@@ -155,7 +459,7 @@ export class SourceTree {
     return { ...base, type: st.isBlockDevice() ? 'block' : 'char', devMajor: dev.major, devMinor: dev.minor };
   }
 
-  /** sha256 of a file's content, once per file and tree. */
+  /** sha256 of a file's content, once per file. */
   #digest(path: string, st: Stats): Promise<string> {
     const key = `${st.dev}:${st.ino}`;
     let d = this.#digests.get(key);

@@ -5,29 +5,21 @@
 // without --chown keeps the source's owners), modes and times come along, ADD unpacks local tar
 // archives (keeping their owners) and saves downloads as 0600 files. Everything is written through
 // the archive extractor, so nothing lands outside the layer's root whatever symlinks it holds.
-import { createReadStream, promises as fsp, type Stats } from 'node:fs';
-import { basename, dirname, posix } from 'node:path';
+import { promises as fsp, type Stats } from 'node:fs';
+import { basename, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createTarPacker, decompress, extractTar, openPathTree, packDirectory, readTar, type TarHeader } from '../archive/index.ts';
+import { createTarPacker, decompress, extractTar, openPathTree, readTar, type TarHeader } from '../archive/index.ts';
 import { DockerignoreMatcher, type CopyStep } from '../builder/index.ts';
 import { InvalidArgument, isErrno } from '../errors/index.ts';
 import { secureJoin } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
+import type { CopySource } from './context.ts';
 
 export interface Identity {
   uid: number;
   gid: number;
 }
 
-/** A source ready to copy: a path on disk (context, image, or a download) and how to treat it. */
-export interface CopySource {
-  /** The name it was asked for (its base name names a copied file). */
-  name: string;
-  path: string;
-  stat: Stats;
-  /** A downloaded URL: never unpacked. */
-  download?: boolean;
-}
 
 const rel = (abs: string) => posix.normalize(abs).replace(/^\/+/, '').replace(/\/+$/, '');
 
@@ -83,8 +75,7 @@ async function isDirInRoot(root: string, path: string): Promise<boolean> {
 }
 
 /** Whether a file is a tar archive (plain or compressed) that ADD unpacks. */
-export async function isArchive(path: string): Promise<boolean> {
-  const input = createReadStream(path);
+export async function isArchive(input: Readable): Promise<boolean> {
   try {
     const tar = await decompress(input);
     const entries = readTar(tar, { drain: false });
@@ -167,26 +158,21 @@ export async function performCopy(step: CopyStep, sources: readonly CopySource[]
 
   for (const src of sources) {
     const target = step.parents ? posix.join(dest, src.name) : dest;
-    if (src.stat.isDirectory()) {
+    if (src.isDir) {
       await mkdirAllInRoot(root, target, dirOwner);
-      await extractInto(packDirectory(src.path, { sys, whiteouts: 'keep' }), { ...common, under: target, ...(identity ? { owner: identity } : {}) });
+      await extractInto(src.pack(''), { ...common, under: target, ...(identity ? { owner: identity } : {}) });
       continue;
     }
-    if (step.instructionName === 'ADD' && !src.download && step.unpack !== false && (await isArchive(src.path))) {
+    if (step.instructionName === 'ADD' && !src.download && step.unpack !== false && (await isArchive(src.open()))) {
       await mkdirAllInRoot(root, target, { uid: 0, gid: 0 });
-      await extractInto(await decompress(createReadStream(src.path)), { root, sys, under: target });
+      await extractInto(await decompress(src.open()), { root, sys, under: target });
       continue;
     }
     const into = endsInSlash || step.parents || (await isDirInRoot(root, target));
     const file = into ? posix.join(target, basename(src.name)) : target;
     if (exclude?.matches(basename(src.name))) continue;
     await mkdirAllInRoot(root, posix.dirname(file), dirOwner);
-    const real = basename(src.path);
-    const tar = packDirectory(dirname(src.path), { sys, whiteouts: 'keep', paths: [real], rebase: { [real]: posix.basename(file) } });
-    await extractInto(
-      src.download ? mapTar(tar, (h) => ({ ...h, mode: 0o600 })) : tar,
-      { ...common, exclude: undefined, under: posix.dirname(file), ...(identity ? { owner: identity } : {}) },
-    );
+    await extractInto(src.pack(posix.basename(file)), { ...common, exclude: undefined, under: posix.dirname(file), ...(identity ? { owner: identity } : {}) });
   }
 
   for (const content of step.contents) {

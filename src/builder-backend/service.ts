@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, createReadStream, promises as fsp } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import {
   BuildPlan,
@@ -22,16 +22,16 @@ import {
   type ImageHandle,
   type Platform,
 } from '../builder/index.ts';
-import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
+import { InvalidArgument, NotFound } from '../errors/index.ts';
 import { familiarString, parseReference, withDefaultTag, type Image, type Reference } from '../image/index.ts';
-import { parseTimestamp, secureJoin, type Logger } from '../lib/index.ts';
+import { parseTimestamp, type Logger } from '../lib/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { HostConfig } from '../types/index.ts';
 import { FileCacheStore } from './cache-store.ts';
 import { CacheMounts } from './cache-mounts.ts';
 import { isArchive } from './copy.ts';
-import { receiveContext, SourceTree } from './context.ts';
+import { ContextArchive } from './context.ts';
 import { BuildSteps, buildContainerLabel, download, imageHandle, type BuildContainers, type BuildImages } from './steps.ts';
 
 const appendFileAsync = promisify(appendFile);
@@ -170,22 +170,23 @@ export class BuildService {
       out(m);
     };
     try {
-      await fsp.mkdir(join(dir, 'context'), { recursive: true, mode: 0o700 });
-      let dockerfileText: string;
+      await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+      let context: ContextArchive;
+      let dockerfileText: string | undefined;
       let dockerfileName = params.dockerfile || 'Dockerfile';
       if (params.remote !== '') {
         body.resume();
         const remote = await this.#fetchRemote(params.remote, dir, abort.signal);
+        context = remote.context;
         if (remote.dockerfile !== undefined) {
           dockerfileText = remote.dockerfile;
           dockerfileName = 'Dockerfile';
         }
       } else {
-        await receiveContext(body, join(dir, 'context'), this.#deps.sys);
+        context = await ContextArchive.receive(body, dir);
       }
-      const contextRoot = join(dir, 'context');
-      dockerfileText ??= await readDockerfile(contextRoot, dockerfileName, !params.dockerfile);
-      await applyIgnoreToBuildFiles(contextRoot, dockerfileName);
+      dockerfileText ??= await readDockerfile(context, dockerfileName, !params.dockerfile);
+      await applyIgnoreToBuildFiles(context, dockerfileName);
       const dockerfile = parseStages(dockerfileText);
       const plan = new BuildPlan(dockerfile, {
         buildArgs: params.buildArgs,
@@ -203,7 +204,7 @@ export class BuildService {
         {
           id,
           dir,
-          context: new SourceTree(contextRoot),
+          context,
           networkMode: params.networkMode,
           resources: params.resources,
           keepContainers: !params.rm,
@@ -247,16 +248,14 @@ export class BuildService {
   }
 
   /** `remote`: a tarball (the context) or a plain Dockerfile; git repositories are refused. */
-  async #fetchRemote(url: string, dir: string, signal: AbortSignal): Promise<{ dockerfile?: string }> {
+  async #fetchRemote(url: string, dir: string, signal: AbortSignal): Promise<{ context: ContextArchive; dockerfile?: string }> {
     if (!/^https?:\/\//i.test(url) || /\.git(#.*)?$/.test(url) || url.startsWith('git@') || url.startsWith('git://')) {
       throw new InvalidArgument(`unable to prepare context: remote ${url} is not supported: only http(s) URLs of a tarball or a Dockerfile (git repositories are not supported)`);
     }
-    const found = await download(url, join(dir, 'remote'), { signal });
-    if (await isArchive(found.path)) {
-      await receiveContext(createReadStream(found.path), join(dir, 'context'), this.#deps.sys);
-      return {};
-    }
-    return { dockerfile: await fsp.readFile(found.path, 'utf8') };
+    const name = await download(url, join(dir, 'remote'), { signal });
+    const path = join(dir, 'remote', name);
+    if (await isArchive(createReadStream(path))) return { context: await ContextArchive.receive(createReadStream(path), dir) };
+    return { context: await ContextArchive.receive(Readable.from([]), dir), dockerfile: await fsp.readFile(path, 'utf8') };
   }
 
   /** POST /build/cancel?id=: aborts a build the client named with buildid. */
@@ -363,17 +362,10 @@ export class BuildService {
 const shortKey = (key: string) => key.replace(/^sha256:/, '').slice(0, 25);
 
 /** The Dockerfile, from the context: `name`, or (by default) Dockerfile then dockerfile. */
-async function readDockerfile(root: string, name: string, isDefault: boolean): Promise<string> {
-  const candidates = isDefault ? [name, name.toLowerCase()] : [name];
-  for (const c of candidates) {
-    try {
-      const path = await secureJoin(root, c);
-      const st = await fsp.stat(path);
-      if (!st.isFile()) continue;
-      return await fsp.readFile(path, 'utf8');
-    } catch (err) {
-      if (!isErrno(err, 'ENOENT') && !isErrno(err, 'ENOTDIR')) throw err;
-    }
+async function readDockerfile(context: ContextArchive, name: string, isDefault: boolean): Promise<string> {
+  for (const c of isDefault ? [name, name.toLowerCase()] : [name]) {
+    const text = await context.readFile(c);
+    if (text !== undefined) return text;
   }
   throw new InvalidArgument(`Cannot locate specified Dockerfile: ${name}`);
 }
@@ -382,17 +374,9 @@ async function readDockerfile(root: string, name: string, isDefault: boolean): P
  * As dockerd: when .dockerignore excludes the Dockerfile or itself, they are taken out of the
  * context after being read, so `COPY . .` does not copy them.
  */
-async function applyIgnoreToBuildFiles(root: string, dockerfile: string): Promise<void> {
-  let text: string;
-  try {
-    text = await fsp.readFile(await secureJoin(root, '.dockerignore'), 'utf8');
-  } catch {
-    return;
-  }
+async function applyIgnoreToBuildFiles(context: ContextArchive, dockerfile: string): Promise<void> {
+  const text = await context.readFile('.dockerignore');
+  if (text === undefined) return;
   const matcher = new DockerignoreMatcher(parseDockerignore(text));
-  for (const name of [dockerfile, '.dockerignore']) {
-    if (matcher.matches(name)) await fsp.rm(await secureJoin(root, name), { force: true });
-  }
+  for (const name of [dockerfile, '.dockerignore']) if (matcher.matches(name)) context.remove(name);
 }
-
-

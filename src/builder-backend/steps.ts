@@ -34,8 +34,8 @@ import { chainIds, type LayerStore, type ScratchLayer } from '../storage/index.t
 import type { Syscalls } from '../sys/index.ts';
 import type { CreateContainerRequest, HostConfig, ImageConfig, JsonMessage, MountSpec } from '../types/index.ts';
 import { CacheMounts } from './cache-mounts.ts';
-import { SourceTree, type FoundSource } from './context.ts';
-import { mkdirAllInRoot, performCopy, resolveChown, type CopySource } from './copy.ts';
+import { DirectorySource, type ContextArchive, type CopySource, type SourceReader } from './context.ts';
+import { mkdirAllInRoot, performCopy, resolveChown } from './copy.ts';
 
 /** What a build needs of the container engine (the engine implements it). */
 export interface BuildContainers {
@@ -63,7 +63,7 @@ export interface BuildSettings {
   id: string;
   /** The build's own directory (context, secrets, downloads), removed when it ends. */
   dir: string;
-  context: SourceTree;
+  context: ContextArchive;
   networkMode: string;
   /** Resources for RUN containers, from the /build parameters. */
   resources: Partial<HostConfig>;
@@ -213,10 +213,10 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
       for (const d of downloads) await fsp.rm(d, { recursive: true, force: true });
     };
     try {
-      let tree = this.#build.context;
+      let tree: SourceReader = this.#build.context;
       if (options.source.kind === 'image') {
         view = await this.#deps.layers.mountScratch(topLayer(options.source.image));
-        tree = new SourceTree(view.root);
+        tree = new DirectorySource(view.root, this.#deps.sys);
       }
       const sources: CopySource[] = [];
       const hashes: Array<{ kind: 'file' | 'dir'; digest: string }> = [];
@@ -230,15 +230,17 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
         if (isUrl(raw)) {
           const dir = join(this.#build.dir, `download-${randomBytes(6).toString('hex')}`);
           downloads.push(dir);
-          const found = await download(raw, dir, { signal: options.signal, ...(step.checksum ? { checksum: step.checksum } : {}) });
+          const name = await download(raw, dir, { signal: options.signal, ...(step.checksum ? { checksum: step.checksum } : {}) });
+          const files = new DirectorySource(dir, this.#deps.sys);
+          const [found] = await files.find([name], step.instructionName);
           sources.push({ ...found, download: true });
-          add(n++, await new SourceTree(dir).records(found), 'file');
+          add(n++, await files.records(found), 'file');
           continue;
         }
-        const found = await tree.find([raw], { instruction: step.instructionName, kind: options.source.kind === 'context' ? 'context' : 'image' });
+        const found = await tree.find([raw], step.instructionName);
         for (const f of found) {
           sources.push(f);
-          add(n++, await tree.records(f), f.stat.isDirectory() ? 'dir' : 'file');
+          add(n++, await tree.records(f), f.isDir ? 'dir' : 'file');
         }
       }
       for (const c of step.contents) {
@@ -446,7 +448,7 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
           if (source.kind === 'image') {
             view = await this.#deps.layers.mountScratch(topLayer(source.image));
             seed = { path: await secureJoin(view.root, m.source) };
-          } else seed = { path: await secureJoin(this.#build.context.root, m.source) };
+          } else seed = { path: await secureJoin(await this.#build.context.directory(this.#deps.sys), m.source) };
         }
         try {
           const lease = await this.#deps.cacheMounts.acquire(m, { ...(seed ? { seed: seed.path } : {}), sys: this.#deps.sys, signal: o.options.signal });
@@ -470,12 +472,12 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
           o.releases.push(() => view.release());
           const tree = await openPathTree(view.root, this.#deps.sys);
           try {
-            await extractTar(packDirectory(this.#build.context.root, { sys: this.#deps.sys, whiteouts: 'keep' }), tree, { whiteouts: 'keep' });
+            await extractTar(packDirectory(await this.#build.context.directory(this.#deps.sys), { sys: this.#deps.sys, whiteouts: 'keep' }), tree, { whiteouts: 'keep' });
           } finally {
             tree.close();
           }
           root = view.root;
-        } else root = this.#build.context.root;
+        } else root = await this.#build.context.directory(this.#deps.sys);
         const path = await secureJoin(root, m.source);
         try {
           await fsp.stat(path);
@@ -493,8 +495,9 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
 /**
  * ADD <url>: the file saved as dockerd names it (the URL's last path component, else the
  * Content-Disposition filename), mode 0600, its time from Last-Modified; --checksum verified.
+ * Returns the file's name in `dir`.
  */
-export async function download(url: string, dir: string, options: { signal: AbortSignal; checksum?: string }): Promise<FoundSource> {
+export async function download(url: string, dir: string, options: { signal: AbortSignal; checksum?: string }): Promise<string> {
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   let res: Response;
   try {
@@ -520,5 +523,5 @@ export async function download(url: string, dir: string, options: { signal: Abor
   await fsp.chmod(path, 0o600);
   const modified = res.headers.get('last-modified');
   if (modified && !Number.isNaN(Date.parse(modified))) await fsp.utimes(path, new Date(), new Date(Date.parse(modified)));
-  return { name, path, stat: await fsp.stat(path) };
+  return name;
 }
