@@ -96,7 +96,7 @@ try {
 
   const daemons = [
     ['berthd', berthDocker, berthd],
-    [`dockerd ${ref.version}`, refDocker, ref],
+    [`dockerd ${ref.version.split('+')[0]}`, refDocker, ref],
   ];
   const results = new Map();
   const build = (docker, extra = []) => timed(docker, ['build', '--network=none', '-t', 'bench-build', ...extra, '.'], ctx);
@@ -121,24 +121,26 @@ try {
   const memory = [];
   for (const mb of [100, 1000]) {
     spawnSync('sh', ['-c', `head -c ${mb * 1048576} /dev/urandom > ${join(big, 'blob.bin')}`]);
+    const before = rssKiB(berthd.pid);
     const b = await sampled(benv, ['build', '--no-cache', '-q', '.'], big, berthd.pid);
     const d = await sampled({ DOCKER_HOST: ref.host, DOCKER_CONFIG: join(work, 'docker-config'), DOCKER_BUILDKIT: '0' }, ['build', '--no-cache', '-q', '.'], big, ref.pid);
-    memory.push({ mb, berth: b, dockerd: d });
+    memory.push({ mb, before, berth: b, dockerd: d });
   }
 
   const [bn, dn] = [...results.keys()];
   const B = results.get(bn);
   const D = results.get(dn);
-  const row = (label, b, d) => `| ${label.padEnd(34)} | ${(b / 1000).toFixed(2).padStart(8)} s | ${(d / 1000).toFixed(2).padStart(8)} s | ${(b / d).toFixed(2).padStart(5)}× |`;
+  const w = Math.max(10, dn.length);
+  const row = (label, b, d) => `| ${label.padEnd(34)} | ${`${(b / 1000).toFixed(2)} s`.padStart(10)} | ${`${(d / 1000).toFixed(2)} s`.padStart(w)} | ${`${(b / d).toFixed(2)}×`.padStart(5)} |`;
   console.log('');
-  console.log(`| ${'build'.padEnd(34)} | ${'berthd'.padStart(10)} | ${dn.padStart(10)} | ratio |`);
-  console.log(`|${'-'.repeat(36)}|${'-'.repeat(12)}|${'-'.repeat(12)}|-------|`);
+  console.log(`| ${'build'.padEnd(34)} | ${'berthd'.padStart(10)} | ${dn.padStart(w)} | ratio |`);
+  console.log(`|${'-'.repeat(36)}|${'-'.repeat(12)}|${'-'.repeat(w + 2)}|-------|`);
   console.log(row('no cache (--no-cache)', median(B.nocache), median(D.nocache)));
   console.log(row('fully cached rebuild', median(B.cached), median(D.cached)));
   console.log(row('rebuild after editing one file', median(B.edited), median(D.edited)));
   console.log('');
   for (const m of memory) {
-    console.log(`sending a ${m.mb} MB context: berthd peak RSS ${(m.berth.peak / 1024).toFixed(1)} MiB (${(m.berth.ms / 1000).toFixed(2)} s); dockerd peak RSS ${(m.dockerd.peak / 1024).toFixed(1)} MiB (${(m.dockerd.ms / 1000).toFixed(2)} s)`);
+    console.log(`sending a ${m.mb} MB context: berthd RSS ${(m.before / 1024).toFixed(1)} MiB before, peak ${(m.berth.peak / 1024).toFixed(1)} MiB (${(m.berth.ms / 1000).toFixed(2)} s); dockerd peak RSS ${(m.dockerd.peak / 1024).toFixed(1)} MiB (${(m.dockerd.ms / 1000).toFixed(2)} s)`);
   }
   console.log(`targets: cached rebuild ≤ 0.5× dockerd (${(median(B.cached) / median(D.cached)).toFixed(2)}×), no-cache ≤ 0.8× (${(median(B.nocache) / median(D.nocache)).toFixed(2)}×), memory flat in the context size`);
 } finally {

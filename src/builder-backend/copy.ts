@@ -168,7 +168,8 @@ export async function performCopy(step: CopyStep, sources: readonly CopySource[]
       await extractInto(await decompress(src.open()), { root, sys, under: target });
       continue;
     }
-    const into = endsInSlash || step.parents || (await isDirInRoot(root, target));
+    // --parents keeps the source's path under the destination
+    const into = !step.parents && (endsInSlash || (await isDirInRoot(root, target)));
     const file = into ? posix.join(target, basename(src.name)) : target;
     if (exclude?.matches(basename(src.name))) continue;
     await mkdirAllInRoot(root, posix.dirname(file), dirOwner);
