@@ -133,6 +133,8 @@ export class BuildService {
       for (const id of ids) await this.#dropImage(id, { unlessCached: true });
       await fsp.rm(dir, { recursive: true, force: true });
     }
+    // a step killed between registering its layer and committing its image
+    await this.#deps.layers.removeUnreferenced();
   }
 
   /** Deletes an intermediate image nobody holds; returns the bytes of the layers deleted. */

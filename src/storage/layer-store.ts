@@ -234,6 +234,22 @@ export class LayerStore {
     return deleted;
   }
 
+  /**
+   * Removes image layers nothing holds — no image, child layer or container: a crash between
+   * registering a layer and writing the image that names it leaves one. Call once the images
+   * have counted their layers; returns the chain ids removed.
+   */
+  async removeUnreferenced(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const chainId of [...this.#layers.keys()]) {
+      if (!this.#layers.has(chainId) || this.#inUse(chainId)) continue;
+      this.#refs.set(chainId, 1);
+      removed.push(...(await this.release(chainId)));
+    }
+    if (removed.length) this.#log.info('removed layers no image holds', { layers: removed.length });
+    return removed;
+  }
+
   #inUse(chainId: string): boolean {
     if ((this.#refs.get(chainId) ?? 0) > 0) return true;
     for (const l of this.#layers.values()) if (l.parent === chainId) return true;

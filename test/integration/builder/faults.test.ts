@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readTar } from '../../../src/archive/index.ts';
+import { chainIds } from '../../../src/storage/index.ts';
 import { tarAttacks } from '../../fixtures/tar-attacks.ts';
 import { repoRoot, startDaemon, type TestDaemon } from '../../helpers/daemon.ts';
 import { request } from 'node:http';
@@ -170,6 +171,13 @@ describe('failures leave nothing behind', () => {
     assertNothingLeft();
     assert.equal(d.berth(['image', 'inspect', 'killed']).code, 1);
     assert.deepEqual(list('builder/cache-mounts').filter((n) => n.startsWith('.')), [], 'no half-made cache mount');
+    // every layer left belongs to an image
+    const held = new Set<string>();
+    for (const id of ok(['images', '-aq', '--no-trunc']).split('\n').filter(Boolean)) {
+      const layers = JSON.parse(ok(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', id])) as string[] | null;
+      for (const c of chainIds(layers ?? [])) held.add(c.replace('sha256:', ''));
+    }
+    assert.deepEqual(list('image/overlay2/layerdb/sha256').filter((l) => !held.has(l)), []);
     // the daemon builds as before, the first step from the cache
     const again = ok(['build', '-t', 'after-kill', ctx({ Dockerfile: 'FROM busybox\nRUN echo one > /one\n' })]);
     assert.match(again, /Using cache/);
