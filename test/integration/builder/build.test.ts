@@ -54,6 +54,14 @@ describe('berth build', () => {
     assert.equal(ok(['ps', '-aq']), '', 'no container is left');
   });
 
+  it('--rm=false keeps the containers of the steps that ran', () => {
+    const out = ok(['build', '--rm=false', '--no-cache', ctx({ Dockerfile: 'FROM busybox\nRUN echo kept > /k\nRUN echo kept2 > /k2\n' })]);
+    assert.doesNotMatch(out, /Removing intermediate container/);
+    const ids = ok(['ps', '-aq']).split('\n').filter(Boolean);
+    assert.equal(ids.length, 2);
+    ok(['rm', ...ids]);
+  });
+
   it('-q prints only the image ID; -f names another Dockerfile; image build is the same command', () => {
     const dir = ctx({ 'build/Other.dockerfile': 'FROM busybox\nRUN echo other > /o\n' });
     const out = ok(['image', 'build', '-q', '-f', join(dir, 'build/Other.dockerfile'), '-t', 'other', dir]);
