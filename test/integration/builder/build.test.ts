@@ -54,6 +54,15 @@ describe('berth build', () => {
     assert.equal(ok(['ps', '-aq']), '', 'no container is left');
   });
 
+  it('rmi of a built image removes the intermediate images only it was built on', () => {
+    const before = ok(['images', '-aq']).split('\n').filter(Boolean).length;
+    ok(['build', '-t', 'to-remove', ctx({ Dockerfile: 'FROM busybox\nRUN echo gone > /g\nENV GONE=1\nLABEL gone=1\n' })]);
+    assert.equal(ok(['images', '-aq']).split('\n').filter(Boolean).length, before + 3);
+    const removed = ok(['rmi', 'to-remove']);
+    assert.equal(removed.match(/^Deleted: sha256:/gm)?.length, 4, removed); // 3 images and the RUN's layer
+    assert.equal(ok(['images', '-aq']).split('\n').filter(Boolean).length, before);
+  });
+
   it('--rm=false keeps the containers of the steps that ran', () => {
     const out = ok(['build', '--rm=false', '--no-cache', ctx({ Dockerfile: 'FROM busybox\nRUN echo kept > /k\nRUN echo kept2 > /k2\n' })]);
     assert.doesNotMatch(out, /Removing intermediate container/);
