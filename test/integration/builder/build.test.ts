@@ -130,6 +130,11 @@ describe('berth build', () => {
     assert.equal(run('staged', 'cat /got/one /got/app.conf'), 'one\ntwo\nname=app\n');
   });
 
+  it('the automatic platform args, once declared', () => {
+    ok(['build', '-t', 'platform-args', ctx({ Dockerfile: 'FROM busybox\nARG TARGETPLATFORM\nARG TARGETARCH\nARG BUILDOS\nRUN echo "$TARGETPLATFORM $TARGETARCH $BUILDOS" > /p\n' })]);
+    assert.equal(run('platform-args', 'cat /p'), 'linux/amd64 amd64 linux\n');
+  });
+
   it('RUN --network=none has only loopback; --add-host reaches /etc/hosts', () => {
     const dir = ctx({ Dockerfile: 'FROM busybox\nRUN --network=none ls /sys/class/net > /nets\nRUN grep myhost /etc/hosts > /hosts\n' });
     ok(['build', '--add-host', 'myhost:10.1.2.3', '-t', 'nets', dir]);
