@@ -148,7 +148,7 @@ describe('failures leave nothing behind', () => {
     const cli = spawn(process.execPath, [join(repoRoot, 'dist', 'berth.mjs'), 'build', '-t', 'cancelled', dir], { env: { ...process.env, BERTH_HOST: d.host }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    await until(() => out.includes('started'), 'the RUN step started');
+    await until(() => out.includes('\nstarted\n'), 'the RUN step started');
     assert.notEqual(ok(['ps', '-q']), '');
     cli.kill('SIGKILL');
     await until(() => ok(['ps', '-aq']) === '', 'the build container removed');
@@ -163,7 +163,7 @@ describe('failures leave nothing behind', () => {
     let out = '';
     cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const cliDone = new Promise((r) => cli.once('exit', r));
-    await until(() => out.includes('started'), 'the RUN step started');
+    await until(() => out.includes('\nstarted\n'), 'the RUN step started');
     assert.equal(list('builder/tmp').length, 1);
     await d.stop('SIGKILL');
     await cliDone;

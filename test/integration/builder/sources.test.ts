@@ -120,7 +120,7 @@ describe('stopping and watching a build', () => {
       req.on('error', reject);
       req.end(tar);
     });
-    for (let i = 0; i < 600 && !text.includes('started'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && !text.includes('"stream":"started\\n"'); i++) await new Promise((r) => setTimeout(r, 100));
     assert.match(text, /started/);
     const cancel = await d.api('POST', '/build/cancel?id=job-1');
     assert.equal(cancel.status, 200);
