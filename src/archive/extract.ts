@@ -32,12 +32,6 @@ export interface ExtractOptions {
   owner?: { uid: number; gid: number };
   /** Every entry but symlinks gets these permission bits instead of its own (COPY --chmod). */
   mode?: number;
-  /**
-   * A build context: refuse absolute names and ".." components outright instead of cleaning
-   * them (a client that sends them is not packing a directory), and accept a stream whose last
-   * entry lacks its padding, as dockerd does (the docker CLI's `build -f -` sends one).
-   */
-  strictNames?: boolean;
   /** Set the entries' extended attributes (default true; never on an fd tree). */
   xattrs?: boolean;
   /** The directory the archive is extracted in, relative to the tree's root ('' its root). */
@@ -278,7 +272,6 @@ export async function extractTar(input: Readable | AsyncIterable<unknown>, tree:
 
   const extract = async (entry: Entry): Promise<void> => {
     const h = entry.header;
-    if (options.strictNames) checkStrictName(h);
     if (options.mode !== undefined && h.type !== 'symlink') h.mode = (h.mode & ~0o7777) | options.mode;
     const entryRel = cleanEntryName(h.name);
     if (entryRel === '') {
@@ -393,7 +386,7 @@ export async function extractTar(input: Readable | AsyncIterable<unknown>, tree:
   };
 
   try {
-    for await (const entry of readEntries(input, { ...(options.segments ? { segments: options.segments } : {}), ...(options.strictNames ? { missingFinalPadding: true } : {}) })) {
+    for await (const entry of readEntries(input, options.segments ? { segments: options.segments } : {})) {
       if (backgroundError) throw backgroundError.err;
       tree.idle();
       await extract(entry);
@@ -433,13 +426,6 @@ function isAufsMetadata(rel: string): boolean {
 }
 
 /** A hardlink's target: resolved in the tree like any path, never its last component. */
-/** An absolute path or a ".." component, in the name or a hard link's target. */
-function checkStrictName(h: TarHeader): void {
-  const bad = (p: string) => p.startsWith('/') || p.split('/').includes('..');
-  if (bad(h.name)) throw new BreakoutError(`invalid entry name ${JSON.stringify(h.name)}: absolute paths and ".." are not allowed in a build context`);
-  if (h.type === 'link' && bad(h.linkname)) throw new BreakoutError(`invalid hardlink target ${JSON.stringify(h.linkname)}: absolute paths and ".." are not allowed in a build context`);
-}
-
 async function hardlinkTarget(tree: Tree, under: string, h: TarHeader): Promise<{ path: string; stat: Stats }> {
   const linkRel = cleanArchivePath(h.linkname);
   if (linkRel === undefined || linkRel === '') throw new BreakoutError(`invalid hardlink target ${JSON.stringify(h.linkname)}`);
