@@ -16,4 +16,9 @@ export default tseslint.config(
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },
   },
+  {
+    // the registry's web UI runs in the browser
+    files: ['src/registry/ui/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', window: 'readonly', location: 'readonly', navigator: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', getSelection: 'readonly', btoa: 'readonly', Node: 'readonly' } },
+  },
 );

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgument } from '../errors/index.ts';
 import type { ExtractOptions, PathStat } from '../engine/index.ts';
+import { sendJson } from './json.ts';
 import { boolParam } from './params.ts';
 import type { Router } from './router.ts';
 
@@ -48,7 +49,6 @@ export function registerArchiveRoutes(router: Router, backend: ArchiveBackend): 
     ctx.res!.writeHead(200).end();
   });
   router.get('/containers/:id/changes', async (ctx) => {
-    const changes = await backend.changes(ctx.params.id);
-    ctx.res!.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(changes) + '\n');
+    sendJson(ctx.res!, 200, await backend.changes(ctx.params.id));
   });
 }

@@ -5,10 +5,10 @@
 // A client that goes away cancels its build.
 import type { Readable } from 'node:stream';
 import { InvalidArgument, errorMessage } from '../errors/index.ts';
-import type { JsonMessage } from '../types/index.ts';
+import type { BuildCachePruneReport, JsonMessage } from '../types/index.ts';
 import { boolParam, filtersParam, intParam } from './params.ts';
 import type { Router } from './router.ts';
-import { jsonLine } from './stream.ts';
+import { jsonLine, sendJson } from './json.ts';
 
 export interface BuildRequestParams {
   tags: string[];
@@ -44,7 +44,7 @@ export interface BuildRequestParams {
 export interface BuildBackend {
   /** Throws before calling `out` for errors that are the request's; returns the image ID. */
   build(params: BuildRequestParams, body: Readable, out: (m: JsonMessage) => void, signal: AbortSignal): Promise<string>;
-  prune(options: { all: boolean; filters: Map<string, string[]>; keepStorage: number }): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>;
+  prune(options: { all: boolean; filters: Map<string, string[]>; keepStorage: number }): Promise<BuildCachePruneReport>;
   cancel(buildId: string): void;
 }
 
@@ -164,7 +164,7 @@ export function registerBuildRoutes(router: Router, backend: BuildBackend): void
     const keepStorage = intParam(ctx.query, 'keep-storage') ?? 0;
     if (keepStorage !== 0) throw new InvalidArgument('keep-storage is not supported by this daemon: prune with filters (until=) instead');
     const result = await backend.prune({ all: boolParam(ctx.query, 'all'), filters: filtersParam(ctx.query), keepStorage });
-    ctx.res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(result) + '\n');
+    sendJson(ctx.res, 200, result);
   });
   router.post('/build/cancel', (ctx) => {
     const id = ctx.query.get('id');

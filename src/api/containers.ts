@@ -1,13 +1,16 @@
-// /containers/*: translation between the wire format and the container engine.
-import type { ServerResponse } from 'node:http';
+// /containers/*: translation between the wire format and the container engine, and the two
+// verbs that turn a container's file system into something else: export (a tar) and commit
+// (an image; POST /commit).
+import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseUnixTimestamp } from '../lib/index.ts';
 import type { AttachOptions, AttachSession, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
-import type { ContainerSummary, CreateContainerRequest } from '../types/index.ts';
+import type { ContainerConfig, ContainerSummary, CreateContainerRequest } from '../types/index.ts';
+import { jsonText, sendJson } from './json.ts';
 import { boolParam, filtersParam, intParam } from './params.ts';
 import type { Router } from './router.ts';
 import { detachKeysParam, pumpSession } from './session.ts';
-import { frame, writeAsync } from './stream.ts';
+import { frame, sendTar, streamContentType, writeAsync } from './stream.ts';
 
 export interface ContainersBackend {
   create(req: CreateContainerRequest, options: { name?: string }): Promise<{ Id: string; Warnings: string[] }>;
@@ -30,14 +33,21 @@ export interface ContainersBackend {
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
 }
 
-const json = (res: ServerResponse, status: number, value: unknown) =>
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value) + '\n');
-
-/** API ≥ 1.42 names the stream type in Content-Type; older clients expect raw-stream. */
-export function streamContentType(version: string, tty: boolean): string {
-  const [maj, min] = version.split('.').map(Number);
-  if (tty || maj < 1 || (maj === 1 && min < 42)) return 'application/vnd.docker.raw-stream';
-  return 'application/vnd.docker.multiplexed-stream';
+/** export and commit: a container's file system as a tar, or as a new image. */
+export interface ContainerSnapshotBackend {
+  export(ref: string): Promise<Readable>;
+  commit(
+    ref: string,
+    options: {
+      repo?: string;
+      tag?: string;
+      author?: string;
+      comment?: string;
+      changes: string[];
+      config: Partial<ContainerConfig> | null;
+      pause: boolean;
+    },
+  ): Promise<{ Id: string }>;
 }
 
 function timeParamNs(q: URLSearchParams, name: string): bigint | undefined {
@@ -51,7 +61,7 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     const body = await ctx.json<CreateContainerRequest>();
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid JSON: expected an object');
     const name = ctx.query.get('name') || undefined;
-    json(ctx.res!, 201, await backend.create(body, { ...(name ? { name } : {}) }));
+    sendJson(ctx.res!, 201, await backend.create(body, { ...(name ? { name } : {}) }));
   });
   router.get('/containers/json', async (ctx) => {
     const q = ctx.query;
@@ -62,10 +72,10 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
       size: boolParam(q, 'size'),
       filters: filtersParam(q),
     });
-    json(ctx.res!, 200, list);
+    sendJson(ctx.res!, 200, list);
   });
   router.get('/containers/:id/json', async (ctx) => {
-    json(ctx.res!, 200, await backend.inspect(ctx.params.id, { size: boolParam(ctx.query, 'size') }));
+    sendJson(ctx.res!, 200, await backend.inspect(ctx.params.id, { size: boolParam(ctx.query, 'size') }));
   });
   router.post('/containers/:id/start', async (ctx) => {
     await backend.start(ctx.params.id);
@@ -111,7 +121,7 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
     try {
-      res.end(JSON.stringify(await result) + '\n');
+      res.end(jsonText(await result));
     } catch {
       res.destroy();
     }
@@ -180,6 +190,29 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     ctx.res!.writeHead(204).end();
   });
   router.get('/containers/:id/top', async (ctx) => {
-    json(ctx.res!, 200, await backend.top(ctx.params.id, ctx.query.get('ps_args') ?? ''));
+    sendJson(ctx.res!, 200, await backend.top(ctx.params.id, ctx.query.get('ps_args') ?? ''));
+  });
+}
+
+export function registerContainerSnapshotRoutes(router: Router, backend: ContainerSnapshotBackend): void {
+  router.get('/containers/:id/export', async (ctx) => {
+    await sendTar(ctx, await backend.export(ctx.params.id));
+  });
+  router.post('/commit', async (ctx) => {
+    const q = ctx.query;
+    const container = q.get('container');
+    if (!container) throw new InvalidArgument('No container name or ID supplied');
+    const body = await ctx.json<Partial<ContainerConfig> | null>();
+    const config = body && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length ? body : null;
+    const result = await backend.commit(container, {
+      ...(q.get('repo') ? { repo: q.get('repo')! } : {}),
+      ...(q.get('tag') ? { tag: q.get('tag')! } : {}),
+      ...(q.get('author') ? { author: q.get('author')! } : {}),
+      ...(q.get('comment') ? { comment: q.get('comment')! } : {}),
+      changes: q.getAll('changes'),
+      config,
+      pause: boolParam(q, 'pause', true),
+    });
+    sendJson(ctx.res!, 201, result);
   });
 }

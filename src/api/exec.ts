@@ -1,14 +1,13 @@
 // /containers/{id}/exec and /exec/*: exec sessions. Start is hijacked like attach unless detached;
 // a process that cannot be started has its error written into the stream, as dockerd does, and
 // the client reads the exit code (126/127) from /exec/{id}/json.
-import type { ServerResponse } from 'node:http';
 import type { AttachSession, ExecCreateRequest, ExecStartOptions, OutputWriter } from '../engine/index.ts';
 import { InvalidArgument } from '../errors/index.ts';
+import { sendJson } from './json.ts';
 import { intParam } from './params.ts';
 import type { Router } from './router.ts';
 import { detachKeysParam, pumpSession } from './session.ts';
-import { frame, writeAsync } from './stream.ts';
-import { streamContentType } from './containers.ts';
+import { frame, streamContentType, writeAsync } from './stream.ts';
 
 export interface ExecBackend {
   createExec(ref: string, req: ExecCreateRequest): { Id: string };
@@ -18,15 +17,12 @@ export interface ExecBackend {
   resizeExec(id: string, size: { height: number; width: number }): Promise<void>;
 }
 
-const json = (res: ServerResponse, status: number, value: unknown) =>
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value) + '\n');
-
 export function registerExecRoutes(router: Router, backend: ExecBackend): void {
   router.post('/containers/:id/exec', async (ctx) => {
     const body = await ctx.json<ExecCreateRequest>();
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid JSON: expected an object');
     if (body.DetachKeys) detachKeysParam(body.DetachKeys);
-    json(ctx.res!, 201, backend.createExec(ctx.params.id, body));
+    sendJson(ctx.res!, 201, backend.createExec(ctx.params.id, body));
   });
   router.post('/exec/:id/start', async (ctx) => {
     const body = await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }>();
@@ -66,6 +62,6 @@ export function registerExecRoutes(router: Router, backend: ExecBackend): void {
     ctx.res!.writeHead(200).end();
   });
   router.get('/exec/:id/json', (ctx) => {
-    json(ctx.res!, 200, backend.inspectExec(ctx.params.id));
+    sendJson(ctx.res!, 200, backend.inspectExec(ctx.params.id));
   });
 }

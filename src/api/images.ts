@@ -1,10 +1,12 @@
-// /images/*: translation between the wire format and the image service.
+// /images/*: translation between the wire format and the image service, and the image archives
+// (save: /images/get and /images/{name}/get; load: /images/load) and prune.
 import type { Readable } from 'node:stream';
 import { InvalidArgument, errorMessage } from '../errors/index.ts';
 import type { DeleteResponseItem, ImageHistoryEntry, ImageSummary, JsonMessage } from '../types/index.ts';
+import { jsonLine, sendJson } from './json.ts';
 import { boolParam, filtersParam } from './params.ts';
 import type { Router } from './router.ts';
-import { jsonLine } from './stream.ts';
+import { sendTar, writeAsync } from './stream.ts';
 
 export interface ImagesBackend {
   list(options: { all: boolean; filters: Map<string, string[]>; digests?: boolean }): ImageSummary[];
@@ -17,19 +19,24 @@ export interface ImagesBackend {
   pull(options: { image: string; tag?: string; platform?: string; registryAuth?: string; progress: (m: JsonMessage) => void; signal: AbortSignal }): Promise<void>;
 }
 
-const json = (res: import('node:http').ServerResponse, status: number, value: unknown) =>
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value) + '\n');
+/** save, load and prune. */
+export interface ImageArchiveBackend {
+  /** Checks the names (throwing NotFound before anything is sent), then streams the archive. */
+  saveImages(names: string[]): Readable;
+  loadImages(input: Readable, options: { quiet: boolean; progress: (m: JsonMessage) => void }): Promise<void>;
+  pruneImages(filters: Map<string, string[]>): Promise<{ ImagesDeleted: unknown[] | null; SpaceReclaimed: number }>;
+}
 
 export function registerImageRoutes(router: Router, backend: ImagesBackend): void {
   router.get('/images/json', (ctx) => {
     const list = backend.list({ all: boolParam(ctx.query, 'all'), filters: filtersParam(ctx.query), digests: boolParam(ctx.query, 'digests') });
-    json(ctx.res!, 200, list);
+    sendJson(ctx.res!, 200, list);
   });
   router.get('/images/*name/json', async (ctx) => {
-    json(ctx.res!, 200, await backend.inspect(ctx.params.name));
+    sendJson(ctx.res!, 200, await backend.inspect(ctx.params.name));
   });
   router.get('/images/*name/history', (ctx) => {
-    json(ctx.res!, 200, backend.history(ctx.params.name));
+    sendJson(ctx.res!, 200, backend.history(ctx.params.name));
   });
   router.post('/images/*name/tag', async (ctx) => {
     await backend.tag(ctx.params.name, ctx.query.get('repo') ?? '', ctx.query.get('tag') ?? undefined);
@@ -37,7 +44,7 @@ export function registerImageRoutes(router: Router, backend: ImagesBackend): voi
   });
   router.delete('/images/*name', async (ctx) => {
     const items = await backend.remove(ctx.params.name, { force: boolParam(ctx.query, 'force'), prune: !boolParam(ctx.query, 'noprune') });
-    json(ctx.res!, 200, items);
+    sendJson(ctx.res!, 200, items);
   });
   router.post('/images/create', async (ctx) => {
     const q = ctx.query;
@@ -88,40 +95,31 @@ export function registerImageRoutes(router: Router, backend: ImagesBackend): voi
   });
 }
 
-/** Registry operations beyond pull: push, login (POST /auth) and search. */
-export interface RegistryBackend {
-  push(options: { name: string; tag?: string; registryAuth?: string; progress: (m: JsonMessage) => void; signal: AbortSignal }): Promise<void>;
-  login(auth: { username?: string; password?: string; serveraddress?: string; identitytoken?: string; registrytoken?: string }, signal: AbortSignal): Promise<{ Status: string; IdentityToken: string }>;
-  search(term: string, options: { limit?: number; registryAuth?: string; signal: AbortSignal }): Promise<unknown[]>;
-}
-
-export function registerRegistryRoutes(router: Router, backend: RegistryBackend): void {
-  const authHeader = (h: string | string[] | undefined) => (typeof h === 'string' && h ? h : undefined);
-  router.post('/images/*name/push', async (ctx) => {
+export function registerImageArchiveRoutes(router: Router, backend: ImageArchiveBackend): void {
+  router.get('/images/get', async (ctx) => {
+    await sendTar(ctx, backend.saveImages(ctx.query.getAll('names')));
+  });
+  router.get('/images/*name/get', async (ctx) => {
+    await sendTar(ctx, backend.saveImages([ctx.params.name]));
+  });
+  router.post('/images/load', async (ctx) => {
     const res = ctx.res!;
-    let started = false;
+    // dockerd defaults quiet to true when the parameter is absent
+    const quiet = boolParam(ctx.query, 'quiet', true);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    let writing: Promise<void> = Promise.resolve();
     const send = (m: JsonMessage) => {
-      if (!started) {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        started = true;
-      }
-      res.write(jsonLine(m));
+      writing = writing.then(() => writeAsync(res, jsonLine(m))).catch(() => {});
     };
     try {
-      await backend.push({ name: ctx.params.name, tag: ctx.query.get('tag') || undefined, registryAuth: authHeader(ctx.req.headers['x-registry-auth']), progress: send, signal: ctx.signal });
-      if (!started) res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end();
+      await backend.loadImages(ctx.bodyStream(), { quiet, progress: send });
     } catch (err) {
-      if (!started) throw err;
-      res.end(jsonLine({ errorDetail: { message: errorMessage(err) }, error: errorMessage(err) }));
+      send({ errorDetail: { message: errorMessage(err) }, error: errorMessage(err) });
     }
+    await writing;
+    res.end();
   });
-  router.post('/auth', async (ctx) => {
-    json(ctx.res!, 200, await backend.login(await ctx.json(), ctx.signal));
-  });
-  router.get('/images/search', async (ctx) => {
-    const term = ctx.query.get('term') ?? '';
-    const limit = Number(ctx.query.get('limit') ?? 0) || undefined;
-    json(ctx.res!, 200, await backend.search(term, { limit, registryAuth: authHeader(ctx.req.headers['x-registry-auth']), signal: ctx.signal }));
+  router.post('/images/prune', async (ctx) => {
+    sendJson(ctx.res!, 200, await backend.pruneImages(filtersParam(ctx.query)));
   });
 }

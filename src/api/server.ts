@@ -7,6 +7,7 @@ import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { InvalidArgument, NotFound, errorMessage } from '../errors/index.ts';
 import type { Logger } from '../lib/index.ts';
 import { httpStatus } from './errors.ts';
+import { sendJson } from './json.ts';
 import type { RequestContext, Router } from './router.ts';
 
 export const apiVersion = '1.43';
@@ -190,7 +191,7 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
         res.writeHead(304, headers).end();
         return;
       }
-      res.writeHead(status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ message }) + '\n');
+      sendJson(res, status, { message }, headers);
     };
 
     try {

@@ -1,7 +1,9 @@
 // Docker's stream framings: the multiplexed stream of attach/logs/exec for containers without a
-// tty (an 8-byte header: stream id, three zero bytes, big-endian payload length) and JSON
-// progress messages, one per line.
-import type { Writable } from 'node:stream';
+// tty (an 8-byte header: stream id, three zero bytes, big-endian payload length), and tar
+// answers. (JSON progress messages are in json.ts.)
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { RequestContext } from './router.ts';
 
 export const streamIds = { stdin: 0, stdout: 1, stderr: 2, systemerr: 3 } as const;
 
@@ -35,6 +37,24 @@ export function writeAsync(out: Writable, data: Buffer | string): Promise<void> 
   });
 }
 
-export function jsonLine(value: unknown): string {
-  return JSON.stringify(value) + '\r\n';
+/** API ≥ 1.42 names the stream type in Content-Type; older clients expect raw-stream. */
+export function streamContentType(version: string, tty: boolean): string {
+  const [maj, min] = version.split('.').map(Number);
+  if (tty || maj < 1 || (maj === 1 && min < 42)) return 'application/vnd.docker.raw-stream';
+  return 'application/vnd.docker.multiplexed-stream';
+}
+
+/** Sends a tar stream; an error after the head is sent can only cut the connection. */
+export async function sendTar(ctx: RequestContext, stream: Readable): Promise<void> {
+  const res = ctx.res!;
+  res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+  const abort = () => stream.destroy(new Error('client disconnected'));
+  ctx.signal.addEventListener('abort', abort, { once: true });
+  try {
+    await pipeline(stream, res);
+  } catch {
+    res.destroy();
+  } finally {
+    ctx.signal.removeEventListener('abort', abort);
+  }
 }

@@ -1,4 +1,7 @@
-// /_ping, /version, /info.
+// /_ping, /version, /info, /system/df.
+import { InvalidArgument } from '../errors/index.ts';
+import type { DiskUsage } from '../types/index.ts';
+import { sendJson } from './json.ts';
 import type { Router } from './router.ts';
 import { apiVersion, minApiVersion } from './server.ts';
 
@@ -20,9 +23,24 @@ export function registerSystemRoutes(router: Router, backend: SystemBackend): vo
   router.head('/_ping', ping);
   router.get('/version', async (ctx) => {
     const v = await backend.version();
-    ctx.res!.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ...v, ApiVersion: apiVersion, MinAPIVersion: minApiVersion }) + '\n');
+    sendJson(ctx.res!, 200, { ...v, ApiVersion: apiVersion, MinAPIVersion: minApiVersion });
   });
   router.get('/info', async (ctx) => {
-    ctx.res!.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await backend.info()) + '\n');
+    sendJson(ctx.res!, 200, await backend.info());
+  });
+}
+
+/** `system df`: what each kind of object takes on disk. */
+export interface DiskUsageBackend {
+  /** Only the kinds in `types` ("container", "image", "volume", "build-cache") are filled in. */
+  diskUsage(types: Set<string>): Promise<DiskUsage>;
+}
+
+export function registerDiskUsageRoutes(router: Router, backend: DiskUsageBackend): void {
+  router.get('/system/df', async (ctx) => {
+    const known = ['container', 'image', 'volume', 'build-cache'];
+    const types = new Set(ctx.query.getAll('type'));
+    for (const t of types) if (!known.includes(t)) throw new InvalidArgument(`unknown object type: ${t}`);
+    sendJson(ctx.res!, 200, await backend.diskUsage(types.size ? types : new Set(known)));
   });
 }

@@ -1,6 +1,6 @@
 // /volumes/*: the volume API (moby's api/swagger.yaml), translated onto the volume service.
-import type { ServerResponse } from 'node:http';
 import { InvalidArgument } from '../errors/index.ts';
+import { sendJson } from './json.ts';
 import { boolParam, filtersParam } from './params.ts';
 import type { Volume as VolumeView } from '../types/index.ts';
 import type { Router } from './router.ts';
@@ -12,9 +12,6 @@ export interface VolumesBackend {
   remove(name: string, options: { force: boolean }): Promise<void>;
   prune(filters: Map<string, string[]>, options: { onlyAnonymous: boolean }): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>;
 }
-
-const json = (res: ServerResponse, status: number, value: unknown) =>
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value) + '\n');
 
 function atLeast(version: string, major: number, minor: number): boolean {
   const [a, b] = version.split('.').map(Number);
@@ -29,7 +26,7 @@ function stringMap(v: unknown, what: string): Record<string, string> | null | un
 
 export function registerVolumeRoutes(router: Router, backend: VolumesBackend): void {
   router.get('/volumes', (ctx) => {
-    json(ctx.res!, 200, backend.list(filtersParam(ctx.query)));
+    sendJson(ctx.res!, 200, backend.list(filtersParam(ctx.query)));
   });
   router.post('/volumes/create', async (ctx) => {
     const body = await ctx.json<Record<string, unknown>>();
@@ -44,14 +41,14 @@ export function registerVolumeRoutes(router: Router, backend: VolumesBackend): v
       ...(options !== undefined ? { options } : {}),
       ...(labels !== undefined ? { labels } : {}),
     });
-    json(ctx.res!, 201, view);
+    sendJson(ctx.res!, 201, view);
   });
   router.post('/volumes/prune', async (ctx) => {
     // API 1.42 made prune remove only anonymous volumes unless the `all` filter is set
-    json(ctx.res!, 200, await backend.prune(filtersParam(ctx.query), { onlyAnonymous: atLeast(ctx.version, 1, 42) }));
+    sendJson(ctx.res!, 200, await backend.prune(filtersParam(ctx.query), { onlyAnonymous: atLeast(ctx.version, 1, 42) }));
   });
   router.get('/volumes/:name', (ctx) => {
-    json(ctx.res!, 200, backend.get(ctx.params.name));
+    sendJson(ctx.res!, 200, backend.get(ctx.params.name));
   });
   router.delete('/volumes/:name', async (ctx) => {
     await backend.remove(ctx.params.name, { force: boolParam(ctx.query, 'force') });

@@ -2,5 +2,5 @@
 // API calls. This lives apart from src/builder because it needs the engine (RUN containers) and
 // the image store (commits, pulls), which both import src/builder (`commit -c`, `import -c`): the
 // builder stays pure, and this layer sits above all three.
-export { BuildService, type BuildParams, type BuildServiceDeps, type BuildServiceImages, type BuildCacheRecord } from './service.ts';
-export { buildContainerLabel, type BuildContainers, type BuildImages } from './steps.ts';
+export { BuildService, type BuildParams, type BuildServiceDeps, type BuildServiceImages } from './service.ts';
+export { buildContainerLabel, type BuildContainers, type BuildImages, type ImagePuller } from './steps.ts';

@@ -23,16 +23,16 @@ import {
   type Platform,
 } from '../builder/index.ts';
 import { InvalidArgument, NotFound } from '../errors/index.ts';
-import { familiarString, parseReference, withDefaultTag, type Image, type Reference } from '../image/index.ts';
+import { familiarString, parseReference, withDefaultTag, type Image, type ImageUsers, type Reference } from '../image/index.ts';
 import { parseTimestamp, type Logger } from '../lib/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import type { Syscalls } from '../sys/index.ts';
-import type { HostConfig } from '../types/index.ts';
+import type { BuildCache, BuildCachePruneReport, HostConfig } from '../types/index.ts';
 import { FileCacheStore } from './cache-store.ts';
 import { CacheMounts } from './cache-mounts.ts';
 import { isArchive } from './copy.ts';
 import { ContextArchive } from './context.ts';
-import { BuildSteps, buildContainerLabel, download, imageHandle, type BuildContainers, type BuildImages } from './steps.ts';
+import { BuildSteps, buildContainerLabel, download, imageHandle, type BuildContainers, type BuildImages, type ImagePuller } from './steps.ts';
 
 const appendFileAsync = promisify(appendFile);
 
@@ -74,29 +74,20 @@ export interface BuildServiceDeps {
   dataRoot: string;
   sys: Syscalls;
   layers: LayerStore;
+  /** The image store. */
   images: BuildServiceImages;
+  /** The image service, for FROM's pulls. */
+  puller: ImagePuller;
+  /** The engine: RUN's containers, and (listed by label) those a crash left. */
   containers: BuildContainers & {
-    /** IDs of the containers carrying a label, for the start-up sweep. */
-    withLabel(label: string): Promise<string[]>;
-    /** Whether a container uses the image. */
-    usesImage(id: string): boolean;
+    list(options: { all: boolean; size: boolean; filters: Map<string, string[]> }): Promise<Array<{ Id: string }>>;
   };
+  /** Which containers use an image (the container store). */
+  users: ImageUsers;
   log: Logger;
   hostPlatform: Platform;
 }
 
-export interface BuildCacheRecord {
-  ID: string;
-  Parents: string[] | null;
-  Type: string;
-  Description: string;
-  InUse: boolean;
-  Shared: boolean;
-  Size: number;
-  CreatedAt: string;
-  LastUsedAt: string | null;
-  UsageCount: number;
-}
 
 const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -122,7 +113,8 @@ export class BuildService {
     await fsp.mkdir(this.#tmp, { recursive: true, mode: 0o700 });
     await this.#cache.load();
     await this.#mounts.init();
-    for (const id of await this.#deps.containers.withLabel(buildContainerLabel)) {
+    const left = await this.#deps.containers.list({ all: true, size: false, filters: new Map([['label', [buildContainerLabel]]]) });
+    for (const { Id: id } of left) {
       this.#deps.log.info('removing a container of an interrupted build', { container: id });
       await this.#deps.containers.remove(id, { force: true, removeVolumes: true }).catch((err: unknown) => this.#deps.log.warn('removing a build container failed', { container: id, error: err }));
     }
@@ -137,13 +129,17 @@ export class BuildService {
     await this.#deps.layers.removeUnreferenced();
   }
 
+  #usedByContainer(imageId: string): boolean {
+    return this.#deps.users.containersUsingImage(imageId).length > 0;
+  }
+
   /** Deletes an intermediate image nobody holds; returns the bytes of the layers deleted. */
   async #dropImage(id: string, o: { unlessCached: boolean }): Promise<number> {
     const images = this.#deps.images;
     const image = images.get(id);
     if (!image) return 0;
     if (o.unlessCached && this.#cache.names(id)) return 0;
-    if (images.references(id).length > 0 || images.children(id).length > 0 || this.#deps.containers.usesImage(id)) return 0;
+    if (images.references(id).length > 0 || images.children(id).length > 0 || this.#usedByContainer(id)) return 0;
     const sizes = new Map(image.topLayer ? this.#deps.layers.chain(image.topLayer).map((l) => [l.chainId, l.size] as const) : []);
     const deleted = await images.delete(id);
     return deleted.reduce((n, c) => n + (sizes.get(c) ?? 0), 0);
@@ -202,7 +198,7 @@ export class BuildService {
         if (image) cacheFrom.push(imageHandle(image));
       }
       const steps = new BuildSteps(
-        { containers: this.#deps.containers, images: this.#deps.images, layers: this.#deps.layers, cacheMounts: this.#mounts, sys: this.#deps.sys, log: this.#deps.log },
+        { containers: this.#deps.containers, images: this.#deps.images, puller: this.#deps.puller, layers: this.#deps.layers, cacheMounts: this.#mounts, sys: this.#deps.sys, log: this.#deps.log },
         {
           id,
           dir,
@@ -279,9 +275,9 @@ export class BuildService {
   }
 
   /** The build cache as /system/df lists it: step entries and cache mounts. */
-  async usage(): Promise<BuildCacheRecord[]> {
+  async diskUsage(): Promise<BuildCache[]> {
     const shared = this.#sharedImages();
-    const out: BuildCacheRecord[] = [];
+    const out: BuildCache[] = [];
     const byImage = new Map<string, string>();
     for (const e of this.#cache.list()) byImage.set(e.image, e.key);
     for (const e of this.#cache.list()) {
@@ -294,7 +290,7 @@ export class BuildService {
         Parents: parentKey ? [shortKey(parentKey)] : null,
         Type: 'regular',
         Description: e.description,
-        InUse: this.#deps.containers.usesImage(e.image),
+        InUse: this.#usedByContainer(e.image),
         Shared: shared.has(e.image),
         Size: own,
         CreatedAt: e.created,
@@ -324,7 +320,7 @@ export class BuildService {
    * mounts; with it, every entry (an image still needed by a tagged one stays, only its entry
    * goes). `until` keeps what was used more recently.
    */
-  async prune(options: { all: boolean; filters: Map<string, string[]>; keepStorage: number }): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }> {
+  async prune(options: { all: boolean; filters: Map<string, string[]>; keepStorage: number }): Promise<BuildCachePruneReport> {
     for (const k of options.filters.keys()) if (!['until', 'id', 'type', 'description', 'inuse', 'shared', 'private'].includes(k)) throw new InvalidArgument(`invalid filter '${k}'`);
     let before: number | undefined;
     for (const v of options.filters.get('until') ?? []) before = Number(parseTimestamp(v, new Date()) / 1_000_000n);
@@ -342,7 +338,7 @@ export class BuildService {
       for (const { e } of entries) {
         if (keep(e.lastUsed, shortKey(e.key))) continue;
         if (!options.all && shared.has(e.image)) continue;
-        if (this.#deps.containers.usesImage(e.image)) continue;
+        if (this.#usedByContainer(e.image)) continue;
         await this.#cache.delete(e.key);
         reclaimed += await this.#dropImage(e.image, { unlessCached: true });
         deleted.push(shortKey(e.key));

@@ -42,17 +42,21 @@ export interface BuildContainers {
   create(req: CreateContainerRequest): Promise<{ Id: string }>;
   attach(id: string, options: AttachOptions, write: OutputWriter): Promise<AttachSession>;
   start(id: string): Promise<void>;
-  /** Resolves at the container's next exit; call before start. */
-  nextExit(id: string, signal?: AbortSignal): Promise<{ StatusCode: number }>;
+  /** With 'next-exit', resolves at the container's next exit; call before start. */
+  wait(id: string, condition: 'next-exit', signal?: AbortSignal): Promise<{ StatusCode: number }>;
   kill(id: string, signal: string): Promise<void>;
   remove(id: string, options: RemoveOptions): Promise<void>;
 }
 
-/** What a build needs of the image store and of pulling (the image service implements it). */
+/** What a build needs of the image store (the store implements it). */
 export interface BuildImages {
   get(id: string): Image | undefined;
   find(ref: string): Image | undefined;
   create(raw: Buffer, options: { parent?: string }): Promise<Image>;
+}
+
+/** Pulling a base image FROM names (the image service implements it). */
+export interface ImagePuller {
   pull(options: PullOptions): Promise<void>;
 }
 
@@ -79,6 +83,7 @@ export interface BuildSettings {
 export interface BuildStepDeps {
   containers: BuildContainers;
   images: BuildImages;
+  puller: ImagePuller;
   layers: LayerStore;
   cacheMounts: CacheMounts;
   sys: Syscalls;
@@ -132,7 +137,7 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
     }
     const parsed = withDefaultTag(parseReference(ref));
     const auth = this.#build.registryAuth[parsed.domain] ?? (parsed.domain === 'docker.io' ? this.#build.registryAuth['https://index.docker.io/v1/'] : undefined);
-    await this.#deps.images.pull({
+    await this.#deps.puller.pull({
       image: ref,
       progress: options.progress,
       signal: options.signal,
@@ -304,7 +309,7 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
       options.onStart(id);
       const stubs = mounts.specs.length ? await this.#missingTargets(id, mounts.specs.map((m) => m.Target)) : [];
       const session = await containers.attach(id, { stdin: false, stdout: true, stderr: true, logs: false, stream: true }, (stream, data) => options.output(stream, data));
-      const exited = containers.nextExit(id);
+      const exited = containers.wait(id, 'next-exit');
       exited.catch(() => {});
       const kill = () => void containers.kill(id!, 'SIGKILL').catch(() => {});
       signal.addEventListener('abort', kill, { once: true });

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chompHeredocContent, dumpAst, formatParseWarnings, parseDockerfile, parseWords } from './parser.ts';
-import { dockerfileTestdata } from './reference.test-support.ts';
+import { dockerfileTestdata } from '../../test/helpers/reference.ts';
 
 describe('parser against BuildKit fixtures', () => {
   it('every testfiles case dumps to its result', (t) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { dockerfileTestdata } from './reference.test-support.ts';
+import { dockerfileTestdata } from '../../test/helpers/reference.ts';
 import { envFromList, envFromMap, reversePattern, ShellLexer, shellPatternToRegExp } from './shell-lexer.ts';
 
 // BuildKit's own harness reads these files line by line; this one reads them the same way.

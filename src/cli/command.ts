@@ -1,7 +1,10 @@
-// The shape of a berth command and what every command receives.
+// The shape of a berth command. A command is declared in two parts so that everything `--help`,
+// the usage checks and the command table need is known without loading its implementation: a
+// spec (names, usage, flags, arity; a group's specs.ts) and an implementation (its own module,
+// loaded by the group's index.ts through a dynamic import).
 import type { Readable, Writable } from 'node:stream';
 import type { Client } from '../client/index.ts';
-import type { FlagSpec } from './flags.ts';
+import type { FlagSpecs, FlagValues } from './flags.ts';
 
 export interface CliContext {
   client(): Client;
@@ -13,27 +16,59 @@ export interface CliContext {
   configDir: string;
 }
 
-export interface Command {
-  name: string;
+/** What is known of a command before its implementation is loaded. */
+export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
   /** e.g. "[OPTIONS] IMAGE [COMMAND] [ARG...]" */
   usage: string;
   description: string;
-  aliases?: string[];
-  flags: Record<string, FlagSpec>;
+  /** Every name docker lists under "Aliases:" (without the program name), e.g. "container ls". */
+  aliases?: readonly string[];
+  flags: F;
   /** Stop parsing flags at the first argument (run, create, exec). */
   stopAtFirstArg?: boolean;
   minArgs?: number;
   maxArgs?: number;
   /** Exit status for flag and argument errors (docker: 125 for run/create/start…, 1 elsewhere). */
   usageErrorStatus?: number;
-  run(ctx: CliContext, args: string[], flags: Record<string, unknown>): Promise<number | void>;
 }
 
-/** An error that ends the CLI with a given status, printing `message` when set. */
-export class StatusError extends Error {
-  readonly status: number;
-  constructor(status: number, message = '') {
-    super(message);
-    this.status = status;
-  }
+/** A command's implementation, its flags typed after its spec. Returns the exit status (0 when void). */
+export type CommandRun<F extends FlagSpecs> = (ctx: CliContext, args: string[], flags: FlagValues<F>) => Promise<number | void>;
+
+/** Declares a spec, keeping the literal types of its flag table (so `flags.detach` is a boolean). */
+export function defineCommand<const F extends FlagSpecs>(spec: CommandSpec<F>): CommandSpec<F> {
+  return spec;
+}
+
+/** Where a command is found: its names at the top level and under management commands. */
+export interface Placement {
+  /** `berth ps` */
+  top?: readonly string[];
+  /** `berth container ls`: management command → names under it. */
+  under?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A command in the table: its spec, where it is found, and how to run it. */
+export interface CommandEntry extends Placement {
+  spec: CommandSpec;
+  /** Loads the implementation and runs it with flags parsed against `spec.flags`. */
+  run(ctx: CliContext, args: string[], flags: FlagValues<FlagSpecs>): Promise<number | void>;
+}
+
+/** A table entry for `spec`, placed at `placement`, implemented by what `load` resolves to. */
+export function command<F extends FlagSpecs>(spec: CommandSpec<F>, placement: Placement, load: () => Promise<CommandRun<F>>): CommandEntry {
+  return {
+    spec,
+    ...placement,
+    // The values were parsed against this very spec's flags: the cast restores what the table's
+    // uniform type erased.
+    run: async (ctx, args, flags) => (await load())(ctx, args, flags as FlagValues<F>),
+  };
+}
+
+/** A group of commands, as docker groups them (container, image, registry, system, network, volume). */
+export interface CommandGroup {
+  /** The group's management command (`berth container …`), when it has one. */
+  management?: { name: string; description: string };
+  commands: readonly CommandEntry[];
 }

@@ -2,24 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlagError, flagUsages, formatUsage, parseFlags, type FlagSpec } from './flags.ts';
 import { InvalidArgument } from '../errors/index.ts';
+// The tables under test are berth's own: `run`'s flags exercise every parsing rule.
+import { logs, ps, run as runSpec, unpause } from './commands/container/specs.ts';
+import { create as networkCreate } from './commands/network/specs.ts';
 
-// A slice of `docker run`'s flags, enough to exercise every rule.
-const run = {
-  detach: { type: 'bool', short: 'd', usage: 'Run container in background and print container ID' },
-  interactive: { type: 'bool', short: 'i', usage: 'Keep STDIN open even if not attached' },
-  tty: { type: 'bool', short: 't', usage: 'Allocate a pseudo-TTY' },
-  rm: { type: 'bool', usage: 'Automatically remove the container when it exits' },
-  name: { type: 'string', usage: 'Assign a name to the container' },
-  env: { type: 'stringArray', short: 'e', usage: 'Set environment variables', valueName: 'list' },
-  publish: { type: 'stringArray', short: 'p', usage: "Publish a container's port(s) to the host", valueName: 'list' },
-  'cpu-shares': { type: 'int', short: 'c', usage: 'CPU shares (relative weight)' },
-  pull: { type: 'string', usage: 'Pull image before running', default: 'missing' },
-  'stop-timeout': { type: 'int', usage: 'Timeout (in seconds) to stop a container' },
-  'health-interval': { type: 'duration', usage: 'Time between running the check' },
-  network: { type: 'string', usage: 'Connect a container to a network', aliases: ['net'] },
-  subnet: { type: 'stringSlice', usage: 'Subnet in CIDR format' },
-  'sig-proxy': { type: 'bool', usage: 'Proxy received signals to the process', default: true },
-} satisfies Record<string, FlagSpec>;
+const run = runSpec.flags;
 
 const parse = (argv: string[], interspersed = true) => parseFlags(argv, run, { interspersed });
 const fails = (argv: string[], message: string, interspersed = true) =>
@@ -115,22 +102,25 @@ describe('parseFlags: values', () => {
     first.push('mutated');
     assert.deepEqual(parseFlags([], specs).flags.env, ['X']);
   });
+  const subnet = (argv: string[]) => parseFlags(argv, networkCreate.flags).flags.subnet;
+  const subnetFails = (argv: string[], message: string) =>
+    assert.throws(() => parseFlags(argv, networkCreate.flags), (err: unknown) => err instanceof FlagError && err.message === message, `${argv.join(' ')} → ${message}`);
   it('splits stringSlice values as CSV records', () => {
-    assert.deepEqual(parse(['--subnet', 'a,b', '--subnet=c']).flags.subnet, ['a', 'b', 'c']);
-    assert.deepEqual(parse(['--subnet', '"a,b",c']).flags.subnet, ['a,b', 'c']);
-    assert.deepEqual(parse(['--subnet', '"say ""hi"""']).flags.subnet, ['say "hi"']);
-    assert.deepEqual(parse(['--subnet', 'a,,b']).flags.subnet, ['a', '', 'b']);
-    assert.deepEqual(parse(['--subnet', '']).flags.subnet, []);
-    assert.deepEqual(parse(['--subnet', 'a\nb']).flags.subnet, ['a']);
+    assert.deepEqual(subnet(['--subnet', 'a,b', '--subnet=c']), ['a', 'b', 'c']);
+    assert.deepEqual(subnet(['--subnet', '"a,b",c']), ['a,b', 'c']);
+    assert.deepEqual(subnet(['--subnet', '"say ""hi"""']), ['say "hi"']);
+    assert.deepEqual(subnet(['--subnet', 'a,,b']), ['a', '', 'b']);
+    assert.deepEqual(subnet(['--subnet', '']), []);
+    assert.deepEqual(subnet(['--subnet', 'a\nb']), ['a']);
   });
   it('refuses broken CSV with encoding/csv messages', () => {
-    fails(['--subnet', 'a"b'], 'invalid argument "a\\"b" for "--subnet" flag: parse error on line 1, column 2: bare " in non-quoted-field');
-    fails(['--subnet', 'é"'], 'invalid argument "é\\"" for "--subnet" flag: parse error on line 1, column 3: bare " in non-quoted-field');
-    fails(['--subnet', '"abc'], 'invalid argument "\\"abc" for "--subnet" flag: parse error on line 1, column 5: extraneous or missing " in quoted-field');
-    fails(['--subnet', '"ab"c'], 'invalid argument "\\"ab\\"c" for "--subnet" flag: parse error on line 1, column 4: extraneous or missing " in quoted-field');
-    fails(['--subnet', 'x,"ab"c'], 'invalid argument "x,\\"ab\\"c" for "--subnet" flag: parse error on line 1, column 6: extraneous or missing " in quoted-field');
-    fails(['--subnet', '"a\nb'], 'invalid argument "\\"a\\nb" for "--subnet" flag: record on line 1; parse error on line 2, column 2: extraneous or missing " in quoted-field');
-    fails(['--subnet', '"a\n'], 'invalid argument "\\"a\\n" for "--subnet" flag: parse error on line 1, column 4: extraneous or missing " in quoted-field');
+    subnetFails(['--subnet', 'a"b'], 'invalid argument "a\\"b" for "--subnet" flag: parse error on line 1, column 2: bare " in non-quoted-field');
+    subnetFails(['--subnet', 'é"'], 'invalid argument "é\\"" for "--subnet" flag: parse error on line 1, column 3: bare " in non-quoted-field');
+    subnetFails(['--subnet', '"abc'], 'invalid argument "\\"abc" for "--subnet" flag: parse error on line 1, column 5: extraneous or missing " in quoted-field');
+    subnetFails(['--subnet', '"ab"c'], 'invalid argument "\\"ab\\"c" for "--subnet" flag: parse error on line 1, column 4: extraneous or missing " in quoted-field');
+    subnetFails(['--subnet', 'x,"ab"c'], 'invalid argument "x,\\"ab\\"c" for "--subnet" flag: parse error on line 1, column 6: extraneous or missing " in quoted-field');
+    subnetFails(['--subnet', '"a\nb'], 'invalid argument "\\"a\\nb" for "--subnet" flag: record on line 1; parse error on line 2, column 2: extraneous or missing " in quoted-field');
+    subnetFails(['--subnet', '"a\n'], 'invalid argument "\\"a\\n" for "--subnet" flag: parse error on line 1, column 4: extraneous or missing " in quoted-field');
   });
   it('reads ints as strconv.ParseInt(s, 0, 64)', () => {
     const cases: [string, number][] = [['10', 10], ['-1', -1], ['+5', 5], ['0', 0], ['0x10', 16], ['0X1f', 31], ['010', 8], ['0o17', 15], ['0b11', 3], ['1_000', 1000], ['0x_1f', 31], ['9223372036854775807', 2 ** 63 - 1]];
@@ -141,10 +131,15 @@ describe('parseFlags: values', () => {
     assert.equal(parse(['-c', '-9223372036854775808']).flags['cpu-shares'], -(2 ** 63));
   });
   it('reads durations as Go durations, in nanoseconds', () => {
-    assert.equal(parse(['--health-interval', '1m30s']).flags['health-interval'], 90_000_000_000n);
-    assert.equal(parse(['--health-interval=500ms']).flags['health-interval'], 500_000_000n);
-    fails(['--health-interval', 'abc'], 'invalid argument "abc" for "--health-interval" flag: time: invalid duration "abc"');
-    fails(['--health-interval', '10'], 'invalid argument "10" for "--health-interval" flag: time: missing unit in duration "10"');
+    // no berth command has a duration flag yet: docker run's --health-interval stands in
+    const specs = { 'health-interval': { type: 'duration', usage: 'Time between running the check' } } satisfies Record<string, FlagSpec>;
+    const interval = (argv: string[]) => parseFlags(argv, specs).flags['health-interval'];
+    assert.equal(interval(['--health-interval', '1m30s']), 90_000_000_000n);
+    assert.equal(interval(['--health-interval=500ms']), 500_000_000n);
+    const typed: bigint | undefined = interval([]);
+    assert.equal(typed, undefined);
+    assert.throws(() => interval(['--health-interval', 'abc']), { message: 'invalid argument "abc" for "--health-interval" flag: time: invalid duration "abc"' });
+    assert.throws(() => interval(['--health-interval', '10']), { message: 'invalid argument "10" for "--health-interval" flag: time: missing unit in duration "10"' });
   });
   it('holds defaults, leaves out flags neither given nor defaulted, and records what was given', () => {
     const r = parse(['--rm']);
@@ -158,13 +153,14 @@ describe('parseFlags: values', () => {
     assert.equal(again.flags['sig-proxy'], false);
     assert.deepEqual([...again.set].sort(), ['pull', 'sig-proxy']);
   });
-  it('types the result after the specs', () => {
+  it('types the result after the specs: a flag with a default is always there', () => {
     const r = parse([]);
     const detach: boolean | undefined = r.flags.detach;
     const env: string[] | undefined = r.flags.env;
     const shares: number | undefined = r.flags['cpu-shares'];
-    const interval: bigint | undefined = r.flags['health-interval'];
-    assert.deepEqual([detach, env, shares, interval], [undefined, undefined, undefined, undefined]);
+    const pull: string = r.flags.pull;
+    const sigProxy: boolean = r.flags['sig-proxy'];
+    assert.deepEqual([detach, env, shares, pull, sigProxy], [undefined, undefined, undefined, 'missing', true]);
   });
 });
 
@@ -199,15 +195,17 @@ describe('parseFlags: arguments', () => {
 
 describe('parseFlags: aliases, hidden and deprecated flags', () => {
   it('sets the flag through an alias and names the alias in errors', () => {
-    const r = parse(['--net', 'host']);
-    assert.equal(r.flags.network, 'host');
-    assert.deepEqual([...r.set], ['network']);
-    assert.equal(parse(['--net=none', '--network', 'bridge']).flags.network, 'bridge');
+    const r = parse(['--net-alias', 'web']);
+    assert.deepEqual(r.flags['network-alias'], ['web']);
+    assert.deepEqual([...r.set], ['network-alias']);
+    assert.deepEqual(parse(['--net-alias=a', '--network-alias', 'b']).flags['network-alias'], ['a', 'b']);
     const specs = { 'stop-timeout': { type: 'int', aliases: ['time'] } } satisfies Record<string, FlagSpec>;
     assert.throws(() => parseFlags(['--time', 'x'], specs), { message: 'invalid argument "x" for "--time" flag: strconv.ParseInt: parsing "x": invalid syntax' });
   });
   it('parses hidden flags', () => {
-    assert.equal(parseFlags(['--net', 'host'], { net: { type: 'string', hidden: true } }).flags.net, 'host');
+    const r = parse(['--net', 'host']);
+    assert.equal(r.flags.net, 'host');
+    assert.equal(r.flags.network, undefined);
   });
   it("warns in pflag's words about deprecated flags and shorthands", () => {
     const specs = {
@@ -237,20 +235,12 @@ describe('parseFlags: specs', () => {
 });
 
 describe('flagUsages and formatUsage', () => {
-  it('reproduces `docker logs --help`', () => {
+  it("renders berth's `logs` table as `docker logs --help`", () => {
     const text = formatUsage('docker logs', {
-      usage: '[OPTIONS] CONTAINER',
-      description: 'Fetch the logs of a container',
+      usage: logs.usage,
+      description: logs.description,
       aliases: ['docker container logs', 'docker logs'],
-      flags: {
-        details: { type: 'bool', usage: 'Show extra details provided to logs' },
-        follow: { type: 'bool', short: 'f', usage: 'Follow log output' },
-        since: { type: 'string', usage: 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)' },
-        tail: { type: 'string', short: 'n', usage: 'Number of lines to show from the end of the logs', default: 'all' },
-        timestamps: { type: 'bool', short: 't', usage: 'Show timestamps' },
-        until: { type: 'string', usage: 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)' },
-        help: { type: 'bool', usage: 'Print usage', hidden: true },
-      },
+      flags: logs.flags,
     });
     assert.equal(
       text,
@@ -279,25 +269,14 @@ describe('flagUsages and formatUsage', () => {
     );
   });
 
-  it('reproduces `docker ps --help`, with newlines in a usage text', () => {
+  it("renders berth's `ps` table, with docker's long --format help, as `docker ps --help`", () => {
+    const dockerFormatHelp =
+      "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
     const text = formatUsage('docker ps', {
-      usage: '[OPTIONS]',
-      description: 'List containers',
+      usage: ps.usage,
+      description: ps.description,
       aliases: ['docker container ls', 'docker container list', 'docker container ps', 'docker ps'],
-      flags: {
-        all: { type: 'bool', short: 'a', usage: 'Show all containers (default shows just running)' },
-        filter: { type: 'stringArray', short: 'f', usage: 'Filter output based on conditions provided', valueName: 'filter' },
-        format: {
-          type: 'string',
-          usage:
-            "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates",
-        },
-        last: { type: 'int', short: 'n', usage: 'Show n last created containers (includes all states)', default: -1 },
-        latest: { type: 'bool', short: 'l', usage: 'Show the latest created container (includes all states)' },
-        'no-trunc': { type: 'bool', usage: "Don't truncate output" },
-        quiet: { type: 'bool', short: 'q', usage: 'Only display container IDs' },
-        size: { type: 'bool', short: 's', usage: 'Display total file sizes' },
-      },
+      flags: { ...ps.flags, format: { ...ps.flags.format, usage: dockerFormatHelp } },
     });
     assert.equal(
       text,
@@ -335,6 +314,7 @@ describe('flagUsages and formatUsage', () => {
     );
   });
 
+  // docker's own global options (berth's differ), the reference for pflag's layout of defaults
   it("reproduces docker's global options table", () => {
     const table = flagUsages({
       config: { type: 'string', usage: 'Location of client config files', default: '/root/.docker' },
@@ -375,12 +355,12 @@ describe('flagUsages and formatUsage', () => {
     );
   });
 
-  it("reproduces `docker unpause --help`: no Options section without visible flags", () => {
+  it("renders berth's `unpause` as `docker unpause --help`: no Options section without visible flags", () => {
     const text = formatUsage('docker unpause', {
-      usage: 'CONTAINER [CONTAINER...]',
-      description: 'Unpause all processes within one or more containers',
+      usage: unpause.usage,
+      description: unpause.description,
       aliases: ['docker container unpause', 'docker unpause'],
-      flags: { help: { type: 'bool', hidden: true } },
+      flags: unpause.flags,
     });
     assert.equal(text, 'Usage:  docker unpause CONTAINER [CONTAINER...]\n\nUnpause all processes within one or more containers\n\nAliases:\n  docker container unpause, docker unpause\n');
     assert.equal(formatUsage('berth version', { description: 'Show the version' }), 'Usage:  berth version\n\nShow the version\n');

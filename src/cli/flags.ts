@@ -43,9 +43,23 @@ export interface FlagSpec {
   validate?: (raw: string) => void;
 }
 
-export type FlagValues<S extends Record<string, FlagSpec>> = { [K in keyof S]?: FlagValue<S[K]['type']> };
+/** A command's flag table, keyed by long name. */
+export type FlagSpecs = Record<string, FlagSpec>;
 
-export interface ParsedFlags<S extends Record<string, FlagSpec>> {
+type WithDefault = { default: NonNullable<FlagSpec['default']> };
+
+/**
+ * The parsed values of a flag table, typed after it: a flag is typed by its `type`, and is
+ * always present when its spec has a default, optional otherwise. Declare tables with
+ * `defineCommand` or `as const satisfies FlagSpecs` so their types stay literal.
+ */
+export type FlagValues<S extends FlagSpecs> = {
+  -readonly [K in keyof S as S[K] extends WithDefault ? K : never]: FlagValue<S[K]['type']>;
+} & {
+  -readonly [K in keyof S as S[K] extends WithDefault ? never : K]?: FlagValue<S[K]['type']>;
+};
+
+export interface ParsedFlags<S extends FlagSpecs> {
   /** Every flag given, and every flag with a default. */
   flags: FlagValues<S>;
   /** The positional arguments, including everything after "--". */
@@ -71,7 +85,7 @@ interface Entry {
   spec: FlagSpec;
 }
 
-function compile(specs: Record<string, FlagSpec>): { long: Map<string, Entry>; short: Map<string, Entry> } {
+function compile(specs: FlagSpecs): { long: Map<string, Entry>; short: Map<string, Entry> } {
   const long = new Map<string, Entry>();
   const short = new Map<string, Entry>();
   for (const [name, spec] of Object.entries(specs)) {
@@ -99,7 +113,7 @@ function cloneDefault(value: NonNullable<FlagSpec['default']>): unknown {
  * short flag takes the rest of its cluster or the next argument (`-p80`, `-itp 80`); "-" alone
  * is an argument; "--" ends the flags. Throws FlagError with pflag's messages.
  */
-export function parseFlags<S extends Record<string, FlagSpec>>(argv: readonly string[], specs: S, options: ParseOptions = {}): ParsedFlags<S> {
+export function parseFlags<S extends FlagSpecs>(argv: readonly string[], specs: S, options: ParseOptions = {}): ParsedFlags<S> {
   const interspersed = options.interspersed ?? true;
   const { long, short } = compile(specs);
   const values: Record<string, unknown> = {};
@@ -384,7 +398,7 @@ function wrap(indent: number, width: number, s: string): string {
  * hidden and deprecated flags left out, each line ending in "\n". `columns` is the terminal
  * width (docker: 80 when not a terminal); text wraps one column short of it; 0 never wraps.
  */
-export function flagUsages(specs: Record<string, FlagSpec>, options: { columns?: number } = {}): string {
+export function flagUsages(specs: FlagSpecs, options: { columns?: number } = {}): string {
   const columns = options.columns ?? 80;
   const rows: [string, string][] = [];
   for (const name of Object.keys(specs).sort()) {
@@ -405,7 +419,7 @@ export interface UsageOptions {
   description: string;
   /** Every name of the command as docker lists them under "Aliases:", e.g. ["docker container ls", "docker ps"]. */
   aliases?: readonly string[];
-  flags?: Record<string, FlagSpec>;
+  flags?: FlagSpecs;
   /** Terminal width; see flagUsages. */
   columns?: number;
 }

@@ -1,6 +1,7 @@
 // Output of list and inspect commands: docker's --format handling over the template engine.
 import { TemplateError, asStruct, parseTemplate, renderFormat } from '../template/index.ts';
-import { StatusError, type CliContext } from './command.ts';
+import type { CliContext } from './command.ts';
+import { StatusError } from './errors.ts';
 
 /** A row of a list command, a Go struct for templates (unknown fields are errors, as in docker). */
 export function makeRow<T extends object>(typeName: string, fields: T): T {

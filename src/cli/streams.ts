@@ -1,8 +1,19 @@
-// Client-side stream plumbing: attach sessions, JSON progress output, signal proxying.
+// Client-side stream plumbing: attached sessions (attach, exec, run, start -a), JSON progress
+// output, signal proxying.
 import type { Duplex } from 'node:stream';
 import { demux, jsonMessages, type Client } from '../client/index.ts';
-import { DetachScanner } from '../lib/index.ts';
+import { DetachScanner, defaultDetachKeys, parseDetachKeys } from '../lib/index.ts';
 import type { CliContext } from './command.ts';
+import { StatusError } from './errors.ts';
+
+/** The --detach-keys flag as bytes (docker's default when unset); a usage error (125) when invalid. */
+export function detachKeysOption(value: string | undefined): Buffer {
+  try {
+    return parseDetachKeys(value || defaultDetachKeys);
+  } catch (err) {
+    throw new StatusError(125, (err as Error).message);
+  }
+}
 
 /**
  * Shows a JSON progress stream (pull, push, import, load) as docker's jsonmessage does: on a
@@ -53,7 +64,7 @@ export async function showProgress(
   }
 }
 
-export interface AttachedStreams {
+interface AttachedStreams {
   /** Settles when the daemon ends the output ('ended') or the user typed the detach keys. */
   done: Promise<'ended' | 'detached'>;
   stream: Duplex;
@@ -64,7 +75,7 @@ export interface AttachedStreams {
  * keystrokes are watched for the detach sequence here, as the docker CLI does: typing it ends the
  * session and leaves the container running.
  */
-export function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: boolean; stdin: boolean; detachKeys?: Buffer }): AttachedStreams {
+function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: boolean; stdin: boolean; detachKeys?: Buffer }): AttachedStreams {
   let detach!: () => void;
   const detached = new Promise<'detached'>((resolve) => (detach = () => resolve('detached')));
   const output = demux(
@@ -113,7 +124,7 @@ export function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: bool
 }
 
 /** Puts our terminal in raw mode when it is one; returns the function that restores it. */
-export function rawMode(ctx: CliContext): () => void {
+function rawMode(ctx: CliContext): () => void {
   const stdin = ctx.stdin as typeof process.stdin;
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return () => {};
   stdin.setRawMode(true);
@@ -127,37 +138,59 @@ export function rawMode(ctx: CliContext): () => void {
   return restore;
 }
 
-/** Sends our terminal's size now and on every SIGWINCH to `path` (…/resize); returns the stop function. */
-export function monitorTtySize(ctx: CliContext, client: Client, path: string): () => void {
+/** Sends our terminal's size now and on every SIGWINCH through `resize`; returns the stop function. */
+function monitorTtySize(ctx: CliContext, resize: (size: { h: number; w: number }) => Promise<void>): () => void {
   const out = ctx.stdout as NodeJS.WriteStream;
   if (!out.isTTY) return () => {};
   const send = () => {
     const [w, h] = typeof out.getWindowSize === 'function' ? out.getWindowSize() : [out.columns ?? 80, out.rows ?? 24];
     if (!w || !h) return;
-    void client.post(path, { query: { h, w } }).catch(() => {});
+    void resize({ h, w }).catch(() => {});
   };
   send();
   process.on('SIGWINCH', send);
   return () => process.off('SIGWINCH', send);
 }
 
+export interface SessionOptions {
+  tty: boolean;
+  /** Whether our stdin is sent (the daemon was asked to attach it). */
+  stdin: boolean;
+  detachKeys: Buffer;
+  /** Resizes the session's terminal (a container's or an exec's). */
+  resize(size: { h: number; w: number }): Promise<void>;
+  /** Forward our signals to this container while the session lasts (non-tty sessions). */
+  proxyTo?: string;
+  /**
+   * Called once our terminal is raw and the output is being read, before the size is sent and
+   * signals are proxied: `run` and `start -a` start the container here. If it fails, the
+   * session is torn down and its error rethrown.
+   */
+  begin?(): Promise<void>;
+}
+
 /**
- * An attached session from start to end: the terminal in raw mode when we type into a tty, its
- * size sent to `resizePath`, signals proxied to container `proxyTo` (non-tty), and everything
- * restored however it ends.
+ * An attached session from start to end: the terminal in raw mode when we type into a tty, the
+ * output copied to ours, its size kept in step, signals proxied to the container (non-tty), and
+ * everything restored however it ends. Shared by attach, exec, run and start -a.
  */
-export async function attachedSession(
-  ctx: CliContext,
-  client: Client,
-  stream: Duplex,
-  options: { tty: boolean; stdin: boolean; detachKeys: Buffer; resizePath: string; proxyTo?: string },
-): Promise<'ended' | 'detached'> {
+export async function attachedSession(ctx: CliContext, client: Client, stream: Duplex, options: SessionOptions): Promise<'ended' | 'detached'> {
   const { tty, stdin } = options;
   const restoreTty = tty && stdin ? rawMode(ctx) : () => {};
   const attached = pumpAttach(ctx, stream, { tty, stdin, detachKeys: options.detachKeys });
-  const stopResize = tty ? monitorTtySize(ctx, client, options.resizePath) : () => {};
-  const stopProxy = !tty && options.proxyTo ? proxySignals(client, options.proxyTo) : () => {};
+  let stopResize = () => {};
+  let stopProxy = () => {};
   try {
+    if (options.begin) {
+      try {
+        await options.begin();
+      } catch (err) {
+        stream.destroy();
+        throw err;
+      }
+    }
+    if (tty) stopResize = monitorTtySize(ctx, options.resize);
+    if (!tty && options.proxyTo) stopProxy = proxySignals(client, options.proxyTo);
     return await attached.done;
   } finally {
     stopProxy();
@@ -168,11 +201,11 @@ export async function attachedSession(
 }
 
 /** Forwards SIGINT/SIGTERM/… to the container while it runs (docker's --sig-proxy). */
-export function proxySignals(client: Client, id: string): () => void {
+function proxySignals(client: Client, id: string): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
   const handlers = signals.map((sig) => {
     const h = () => {
-      void client.post(`/containers/${encodeURIComponent(id)}/kill`, { query: { signal: sig } }).catch(() => {});
+      void client.containers.kill(id, { signal: sig }).catch(() => {});
     };
     process.on(sig, h);
     return [sig, h] as const;

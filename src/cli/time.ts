@@ -1,6 +1,6 @@
 // --since/--until values as the docker CLI sends them: a unix time "seconds.nanoseconds".
 import { parseTimestamp } from '../lib/index.ts';
-import { StatusError } from './command.ts';
+import { StatusError } from './errors.ts';
 
 export function parseTimestampArg(value: string, now = new Date()): string {
   let ns: bigint;

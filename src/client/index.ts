@@ -1,3 +1,9 @@
-// The Engine API client used by the berth CLI (and later compose and the web dashboard).
-export { Client, ApiError, ConnectionError, clientApiVersion, type ClientOptions, type RequestOptions } from './client.ts';
+// The Engine API client used by the berth CLI (and later compose and the web dashboard): typed
+// namespaces per resource over one HTTP transport. It depends on nothing but the wire types of
+// src/types, and must not learn anything berthd-specific.
+export { Client } from './client.ts';
+export { ApiError, ConnectionError, clientApiVersion, type ClientOptions } from './transport.ts';
+export type { AttachOptions, CommitOptions, LogsOptions, StopOptions, WaitCondition } from './containers.ts';
+export type { BuildOptions, ImportOptions } from './images.ts';
+export { encodeRegistryAuth } from './registry.ts';
 export { demux, jsonMessages } from './streams.ts';

@@ -4,12 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import { referenceDir } from '../../test/helpers/reference.ts';
 import { composeSchema } from './compose-schema.ts';
 import { declaredPaths, validateSchema } from './schema.ts';
 
 type J = Record<string, unknown>;
-const referencePath = new URL('../../../shared/reference/compose-spec.schema.json', import.meta.url);
+const referencePath = join(referenceDir(), 'compose-spec.schema.json');
 const reference = JSON.parse(readFileSync(referencePath, 'utf8')) as J;
 const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: false });
 const referenceValidate = ajv.compile(reference);

@@ -4,14 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import { referenceDir } from '../../test/helpers/reference.ts';
 import YAML from 'yaml';
 import { nodeFs } from './io.ts';
 import { loadProject } from './loader.ts';
 import { describePlan, planUp } from './planner.ts';
 
 const testdata = fileURLToPath(new URL('./testdata/', import.meta.url));
-const reference = JSON.parse(readFileSync(new URL('../../../shared/reference/compose-spec.schema.json', import.meta.url), 'utf8')) as object;
+const reference = JSON.parse(readFileSync(join(referenceDir(), 'compose-spec.schema.json'), 'utf8')) as object;
 const specValidate = new Ajv({ strict: false, validateSchema: false }).compile(reference);
 const load = (dir: string) => loadProject({ cwd: `${testdata}${dir}`, environment: { HOME: '/root' } }, nodeFs);
 

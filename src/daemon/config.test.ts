@@ -22,6 +22,21 @@ describe('daemon configuration', () => {
     assert.equal(config.storageDriver, 'overlay2');
   });
 
+  it('takes the chain prefix, the upload chunk size, PATH and the proxies from the environment only', () => {
+    const { config } = loadConfig(['--config-file', file('env.json', '')], {
+      BERTH_IPTABLES_CHAIN: 'BT42',
+      BERTH_REGISTRY_CHUNK_SIZE: '5242880',
+      PATH: '/opt/bin::/usr/bin',
+      HTTPS_PROXY: 'http://proxy:3128',
+    });
+    assert.deepEqual(
+      [config.iptablesChain, config.registryChunkSize, config.searchPath, config.httpProxy, config.httpsProxy, config.noProxy],
+      ['BT42', 5242880, ['/opt/bin', '/usr/bin'], '', 'http://proxy:3128', ''],
+    );
+    const plain = loadConfig(['--config-file', file('env2.json', '')], { BERTH_REGISTRY_CHUNK_SIZE: 'lots' }).config;
+    assert.deepEqual([plain.iptablesChain, plain.registryChunkSize, plain.searchPath], ['BERTH', 0, []]);
+  });
+
   it('takes flags as dockerd spells them', () => {
     const { config } = loadConfig(['--config-file', file('e2.json', '{}'), '-H', 'unix:///tmp/a.sock', '--host=unix:///tmp/b.sock', '--data-root', '/d', '--exec-root=/e', '-D', '--bip', '10.1.0.1/24', '--log-opt', 'max-size=10m']);
     assert.deepEqual(config.hosts, ['unix:///tmp/a.sock', 'unix:///tmp/b.sock']);
@@ -48,5 +63,16 @@ describe('daemon configuration', () => {
     assert.throws(() => loadConfig(['--config-file', file('t.json', {}), '-H', 'tcp://0.0.0.0:2375']), /refusing to listen on tcp:\/\/0\.0\.0\.0:2375 without TLS/);
     assert.throws(() => loadConfig(['--config-file', file('s.json', {}), '--storage-driver', 'aufs']), /driver not supported: aufs/);
     assert.throws(() => loadConfig(['--nope']), /unknown flag: --nope/);
+  });
+});
+
+describe('daemon configuration: the registry section', () => {
+  it("takes Berth's registry options and refuses unknown ones", () => {
+    const { config } = loadConfig(['--config-file', file('reg.json', { registry: { addr: '127.0.0.1:5000', root: '/srv/registry', config: '/etc/berth/registry.yml' } })]);
+    assert.deepEqual(config.registry, { addr: '127.0.0.1:5000', root: '/srv/registry', config: '/etc/berth/registry.yml' });
+    assert.equal(loadConfig(['--config-file', file('noreg.json', {})]).config.registry, undefined);
+    assert.throws(() => loadConfig(['--config-file', file('badreg.json', { registry: { port: 5000 } })]), /unknown registry keys: port/);
+    assert.throws(() => loadConfig(['--config-file', file('badreg2.json', { registry: { addr: 5000 } })]), /registry.addr must be a string/);
+    assert.throws(() => loadConfig(['--config-file', file('badreg3.json', { registry: 'yes' })]), /"registry" has the wrong type/);
   });
 });

@@ -1,5 +1,7 @@
 // berthd's configuration: dockerd's flags and daemon.json keys, merged with dockerd's rules
-// (a key may come from the file or from a flag, not both; unknown keys are an error).
+// (a key may come from the file or from a flag, not both; unknown keys are an error), and the few
+// settings that come from the environment. (Beyond these, only the PATH conmon inherits and
+// lib/fault.ts's BERTH_FAULT test hook are taken from process.env.)
 import { readFileSync } from 'node:fs';
 import { InvalidArgument } from '../errors/index.ts';
 import { isLogLevel, type LogLevel } from '../lib/index.ts';
@@ -37,6 +39,28 @@ export interface DaemonConfig {
   iptables: boolean;
   ipForward: boolean;
   userlandProxy: boolean;
+  /** Berth's own registry, run by berthd (daemon.json `registry`: addr, root, config, tls-cert, tls-key). */
+  registry: RegistrySection | undefined;
+  // From the environment only:
+  /** BERTH_IPTABLES_CHAIN: the prefix of Berth's iptables chains (test daemons beside a real one each get their own). */
+  iptablesChain: string;
+  /** BERTH_REGISTRY_CHUNK_SIZE: push layers in chunked uploads of this many bytes (for registries that need them); 0: docker's one streamed PATCH. */
+  registryChunkSize: number;
+  /** PATH: where runc, conmon and tini are looked for (before the usual system directories). */
+  searchPath: string[];
+  /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY, as GET /info reports them. */
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
+/** daemon.json's `registry` section: Berth's registry run by berthd. */
+export interface RegistrySection {
+  addr?: string;
+  root?: string;
+  config?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
 }
 
 export function defaultConfig(): DaemonConfig {
@@ -73,6 +97,26 @@ export function defaultConfig(): DaemonConfig {
     iptables: true,
     ipForward: true,
     userlandProxy: true,
+    registry: undefined,
+    iptablesChain: 'BERTH',
+    registryChunkSize: 0,
+    searchPath: [],
+    httpProxy: '',
+    httpsProxy: '',
+    noProxy: '',
+  };
+}
+
+/** The settings berthd takes from its environment. */
+export function environmentConfig(env: NodeJS.ProcessEnv): Pick<DaemonConfig, 'iptablesChain' | 'registryChunkSize' | 'searchPath' | 'httpProxy' | 'httpsProxy' | 'noProxy'> {
+  const chunk = Number(env.BERTH_REGISTRY_CHUNK_SIZE);
+  return {
+    iptablesChain: env.BERTH_IPTABLES_CHAIN || 'BERTH',
+    registryChunkSize: chunk > 0 ? chunk : 0,
+    searchPath: (env.PATH ?? '').split(':').filter(Boolean),
+    httpProxy: env.HTTP_PROXY ?? '',
+    httpsProxy: env.HTTPS_PROXY ?? '',
+    noProxy: env.NO_PROXY ?? '',
   };
 }
 
@@ -118,6 +162,7 @@ const options: Option[] = [
   { key: 'tlskey', file: 'tlskey', flag: 'tlskey', kind: 'string', usage: 'Path to TLS key file' },
   { key: 'labels', file: 'labels', flag: 'label', kind: 'list', usage: 'Set key=value labels to the daemon' },
   { key: 'defaultUlimits', file: 'default-ulimits', kind: 'object', usage: 'Default ulimits for containers' },
+  { key: 'registry', file: 'registry', kind: 'object', usage: "Run Berth's registry too" },
   { key: 'iptables', file: 'iptables', flag: 'iptables', kind: 'bool', usage: 'Enable addition of iptables rules' },
   { key: 'ipForward', file: 'ip-forward', flag: 'ip-forward', kind: 'bool', usage: 'Enable net.ipv4.ip_forward' },
   { key: 'userlandProxy', file: 'userland-proxy', flag: 'userland-proxy', kind: 'bool', usage: 'Use userland proxy for loopback traffic' },
@@ -241,7 +286,7 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
   }
 }
 
-export function loadConfig(argv: readonly string[]): { config: DaemonConfig; help: boolean; version: boolean } {
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { config: DaemonConfig; help: boolean; version: boolean } {
   const args = parseArgs(argv);
   const config = defaultConfig();
   const configFile = args.configFile ?? config.configFile;
@@ -267,12 +312,17 @@ export function loadConfig(argv: readonly string[]): { config: DaemonConfig; hel
     if ((o.kind === 'map' || o.kind === 'object') && (typeof v !== 'object' || v === null || Array.isArray(v))) throw bad();
     (config as unknown as Record<string, unknown>)[o.key] = v;
   }
-  Object.assign(config, args.values);
+  Object.assign(config, args.values, environmentConfig(env));
   config.configFile = configFile;
   if (config.debug) config.logLevel = 'debug';
   if ((config.logLevel as string) === 'warning') config.logLevel = 'warn';
   if (!isLogLevel(config.logLevel)) throw new InvalidArgument(`unable to parse logging level: ${config.logLevel}`);
   if (config.storageDriver !== 'overlay2') throw new InvalidArgument(`error initializing graphdriver: driver not supported: ${config.storageDriver}`);
+  if (config.registry) {
+    const unknownKeys = Object.keys(config.registry).filter((k) => !['addr', 'root', 'config', 'tls-cert', 'tls-key'].includes(k));
+    if (unknownKeys.length) throw new InvalidArgument(`unable to configure the Berth daemon with file ${configFile}: unknown registry keys: ${unknownKeys.join(', ')} (addr, root, config, tls-cert, tls-key)`);
+    for (const [k, v] of Object.entries(config.registry)) if (typeof v !== 'string') throw new InvalidArgument(`unable to configure the Berth daemon with file ${configFile}: registry.${k} must be a string`);
+  }
   if (config.hosts.length === 0) config.hosts = ['unix:///run/berth/berth.sock'];
   if (!config.pidfile) config.pidfile = `${config.execRoot}/berthd.pid`;
   for (const h of config.hosts) {

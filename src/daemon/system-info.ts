@@ -1,19 +1,16 @@
 // GET /version and /info: what this daemon and its machine are.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promises as fsp, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { promisify } from 'node:util';
+import { execProgram } from '../lib/index.ts';
 import type { DaemonConfig } from './config.ts';
-
-const execFileAsync = promisify(execFile);
 
 export const berthVersion = '0.1.0';
 export const gitCommit = 'berth';
 
 async function toolVersion(path: string, args: string[], pattern: RegExp): Promise<{ version: string; commit: string }> {
   try {
-    const { stdout } = await execFileAsync(path, args);
+    const { stdout } = await execProgram(path, args);
     const m = pattern.exec(stdout);
     const commit = /commit:\s*(\S+)/.exec(stdout)?.[1] ?? '';
     return { version: m?.[1] ?? 'unknown', commit };
@@ -51,8 +48,9 @@ export interface InfoSources {
   config: DaemonConfig;
   runtimePath: string;
   initPath: string;
-  counts(): { total: number; running: number; paused: number; stopped: number };
-  imageCount(): number;
+  containers: { counts(): { total: number; running: number; paused: number; stopped: number } };
+  images: { count(): number };
+  events: { readonly subscriberCount: number };
 }
 
 export class SystemInfo {
@@ -102,7 +100,7 @@ export class SystemInfo {
   }
 
   async info(): Promise<Record<string, unknown>> {
-    const c = this.#src.counts();
+    const c = this.#src.containers.counts();
     const cfg = this.#src.config;
     const { runc, tini } = await this.#toolVersions();
     const rel = osRelease();
@@ -120,7 +118,7 @@ export class SystemInfo {
       ContainersRunning: c.running,
       ContainersPaused: c.paused,
       ContainersStopped: c.stopped,
-      Images: this.#src.imageCount(),
+      Images: this.#src.images.count(),
       Driver: 'overlay2',
       DriverStatus: [
         ['Backing Filesystem', 'extfs'],
@@ -147,7 +145,7 @@ export class SystemInfo {
       LoggingDriver: cfg.logDriver,
       CgroupDriver: 'cgroupfs',
       CgroupVersion: v2 ? '2' : '1',
-      NEventsListener: 0,
+      NEventsListener: this.#src.events.subscriberCount,
       KernelVersion: os.release(),
       OperatingSystem: rel.pretty,
       OSVersion: rel.version,
@@ -168,9 +166,9 @@ export class SystemInfo {
       MemTotal: os.totalmem(),
       GenericResources: null,
       DockerRootDir: cfg.dataRoot,
-      HttpProxy: process.env.HTTP_PROXY ?? '',
-      HttpsProxy: process.env.HTTPS_PROXY ?? '',
-      NoProxy: process.env.NO_PROXY ?? '',
+      HttpProxy: cfg.httpProxy,
+      HttpsProxy: cfg.httpsProxy,
+      NoProxy: cfg.noProxy,
       Name: os.hostname(),
       Labels: cfg.labels,
       ExperimentalBuild: false,

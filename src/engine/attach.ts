@@ -130,7 +130,7 @@ export class AttachSession extends EventEmitter {
   }
 }
 
-export async function attachContainer(ctx: EngineContext, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
+export async function attachContainer(ctx: Pick<EngineContext, 'runtime'>, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
   const session = new AttachSession(options.detachKeys && options.stdin ? { detachKeys: options.detachKeys } : {});
   if (options.logs) {
     for await (const rec of readLogs(c, { stdout: options.stdout, stderr: options.stderr, follow: false })) {

@@ -6,8 +6,8 @@ import type { EngineContext } from './context.ts';
 /** dockerd's archive.ChangeType: 0 modified, 1 added, 2 deleted. */
 const kinds = { C: 0, A: 1, D: 2 } as const;
 
-export async function containerChanges(ctx: EngineContext, c: Container): Promise<Array<{ Path: string; Kind: 0 | 1 | 2 }> | null> {
-  const list = await ctx.layers.changes(c.id);
+export async function containerChanges(ctx: Pick<EngineContext, 'layers'>, c: Container): Promise<Array<{ Path: string; Kind: 0 | 1 | 2 }> | null> {
+  const list = await ctx.layers.rwChanges(c.id);
   if (list.length === 0) return null;
   return list.map((ch) => ({ Path: ch.path, Kind: kinds[ch.kind] }));
 }

@@ -1,12 +1,11 @@
 // POST /commit: a container's changes become an image. The container is paused meanwhile (unless
 // asked not to) so the layer is a consistent snapshot; the new config is the container's own with
 // the -c changes applied and the container's settings merged in (dockerd's merge()).
-import type { Readable } from 'node:stream';
 import { applyChanges } from '../builder/index.ts';
 import { Conflict } from '../errors/index.ts';
 import type { ContainerConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
-import type { EngineContext } from './context.ts';
+import type { EngineContext, ImageCommitter } from './context.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 
 export interface CommitOptions {
@@ -19,23 +18,6 @@ export interface CommitOptions {
   /** A config from the request body; the container's when absent. */
   config?: Partial<ContainerConfig> | null;
   pause: boolean;
-}
-
-/** What commit needs from outside the engine (wired from storage and the image service). */
-export interface ContainerCommitter {
-  /** The container's read-write layer as a layer tar (overlay whiteouts as .wh. files). */
-  diffTar(containerId: string): Readable;
-  commitImage(req: {
-    parentImageId?: string;
-    diff: Readable;
-    containerId: string;
-    containerConfig: ContainerConfig;
-    config: ContainerConfig;
-    author?: string;
-    comment?: string;
-    repo?: string;
-    tag?: string;
-  }): Promise<{ id: string; ref?: string }>;
 }
 
 const envKey = (e: string) => e.split('=')[0];
@@ -67,7 +49,7 @@ export function mergeCommitConfig(user: ContainerConfig, base: ContainerConfig):
 }
 
 /** Runs under the container's lock. */
-export async function commitContainer(ctx: EngineContext, c: Container, committer: ContainerCommitter, options: CommitOptions): Promise<{ Id: string }> {
+export async function commitContainer(ctx: EngineContext, c: Container, committer: ImageCommitter, options: CommitOptions): Promise<{ Id: string }> {
   if (c.state.RemovalInProgress) throw new Conflict(`You cannot commit container ${c.id} which is being removed`);
   if (c.state.Dead) throw new Conflict(`You cannot commit container ${c.id} which is Dead`);
   const containerConfig = structuredClone(c.record.Config);
@@ -79,9 +61,9 @@ export async function commitContainer(ctx: EngineContext, c: Container, committe
   if (pause) await pauseContainer(ctx, c);
   let result: { id: string; ref?: string };
   try {
-    result = await committer.commitImage({
+    result = await committer.commit({
       ...(c.record.Image ? { parentImageId: c.record.Image } : {}),
-      diff: committer.diffTar(c.id),
+      diff: ctx.layers.rwDiff(c.id),
       containerId: c.id,
       containerConfig,
       config,

@@ -1,12 +1,13 @@
 // What the container engine needs from its neighbours, as narrow interfaces it owns (wired in
 // daemon/wiring.ts), and the context every verb receives.
-import { EventEmitter } from 'node:events';
-import type { Logger } from '../lib/index.ts';
+import type { Readable } from 'node:stream';
+import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, OciProcess } from '../runtime/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
-import type { EndpointSettings, ImageConfig } from '../types/index.ts';
+import type { ContainerConfig, EndpointSettings, ImageConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
+import type { ProcessTable } from './ps.ts';
 import type { ContainerStore } from './store.ts';
 
 export interface ImageRef {
@@ -32,7 +33,26 @@ export interface ContainerLayers {
   /** Bytes written by the container (its read-write layer). */
   rwSize(containerId: string): Promise<number>;
   /** What the container changed relative to its image (docker diff). */
-  changes(containerId: string): Promise<Array<{ kind: 'A' | 'C' | 'D'; path: string }>>;
+  rwChanges(containerId: string): Promise<Array<{ kind: 'A' | 'C' | 'D'; path: string }>>;
+  /** The read-write layer as a layer tar, overlay whiteouts as .wh. files (commit). */
+  rwDiff(containerId: string): Readable;
+  /** The mounted file system whole as a tar (export); the mount is held until the stream closes. */
+  exportRw(containerId: string): Promise<Readable>;
+}
+
+/** The image half of commit (the image service): registers the layer, writes the image. */
+export interface ImageCommitter {
+  commit(req: {
+    parentImageId?: string;
+    diff: Readable;
+    containerId: string;
+    containerConfig: ContainerConfig;
+    config: ContainerConfig;
+    author?: string;
+    comment?: string;
+    repo?: string;
+    tag?: string;
+  }): Promise<{ id: string; ref?: string }>;
 }
 
 export interface ContainerRuntime {
@@ -58,27 +78,9 @@ export interface ContainerRuntime {
   pids(id: string): Promise<number[]>;
 }
 
-export interface EngineEvent {
-  Type: 'container' | 'image' | 'network' | 'volume' | 'daemon';
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  scope: 'local';
-  time: number;
-  timeNano: number;
-}
-
-export class EventBus extends EventEmitter<{ event: [EngineEvent] }> {
-  publish(type: EngineEvent['Type'], action: string, id: string, attributes: Record<string, string> = {}): void {
-    const nowNs = BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
-    this.emit('event', {
-      Type: type,
-      Action: action,
-      Actor: { ID: id, Attributes: attributes },
-      scope: 'local',
-      time: Number(nowNs / 1_000_000_000n),
-      timeNano: Number(nowNs),
-    });
-  }
+/** Where the engine reports what containers did, and their network connections (the event bus). */
+export interface EnginePublisher {
+  publish(type: 'container' | 'network', action: string, id: string, attributes: Record<string, string>): void;
 }
 
 export interface EngineConfig {
@@ -96,22 +98,27 @@ export interface EngineConfig {
   runtimeName: string;
 }
 
+/**
+ * What every verb may use. Verbs that need little declare it with Pick<EngineContext, …> so that
+ * their tests and callers see the few dependencies they really have.
+ */
 export interface EngineContext {
   store: ContainerStore;
   images: ImageLookup;
   layers: ContainerLayers;
   runtime: ContainerRuntime;
-  events: EventBus;
+  events: EnginePublisher;
   log: Logger;
   config: EngineConfig;
+  clock: Clock;
+  /** The host's processes, for top. */
+  ps: ProcessTable;
   /** Looks for an exit conmon recorded and processes it (with --rm and restart handling). */
   reconcile(c: Container): Promise<void>;
-  /** Volumes (absent in engines built without them, as in unit tests). */
-  volumes?: ContainerVolumes;
+  volumes: ContainerVolumes;
   /** The kernel calls `cp` needs for device files. */
-  sys?: Syscalls;
-  /** Networking (absent in unit tests: containers then get a private namespace with loopback). */
-  network?: ContainerNetworking;
+  sys: Syscalls;
+  network: ContainerNetworking;
 }
 
 /** What containers need of the network service (network/index.ts implements it). */
@@ -121,6 +128,8 @@ export interface ContainerNetworking {
   tearDown(containerId: string): Promise<void>;
   connect(containerId: string, networkRef: string, planned: EndpointSettings): Promise<EndpointSettings>;
   disconnect(containerId: string, networkRef: string): Promise<void>;
+  /** The embedded resolver the running container's resolv.conf names (127.0.0.11) once it is on a user-defined network. */
+  nameserver(containerId: string): string | undefined;
   sandboxPath(containerId: string): string | undefined;
   defaultGateway(): string;
   get(ref: string): { Id: string; Name: string; Driver: string };

@@ -130,7 +130,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   const dir = ctx.store.dir(id);
   const record: ContainerRecord = {
     ID: id,
-    Created: new Date().toISOString(),
+    Created: ctx.clock.now().toISOString(),
     Path: argv[0],
     Args: argv.slice(1),
     Config: config,

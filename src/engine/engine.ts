@@ -2,21 +2,30 @@
 // file and serialising verbs per container. It owns what follows an exit (--rm) and recovery of
 // containers that ran while berthd was down.
 import type { Readable } from 'node:stream';
-import { Unavailable } from '../errors/index.ts';
-import type { Logger } from '../lib/index.ts';
+import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import { parseSignal } from '../lib/index.ts';
 import type { ContainerSummary, CreateContainerRequest, EndpointSettings } from '../types/index.ts';
 import { attachContainer, type AttachOptions, type AttachSession, type OutputWriter } from './attach.ts';
 import type { Container, WaitCondition } from './container.ts';
-import type { ContainerLayers, ContainerNetworking, ContainerRuntime, ContainerVolumes, EngineConfig, EngineContext, EventBus, ImageLookup } from './context.ts';
+import type {
+  ContainerLayers,
+  ContainerNetworking,
+  ContainerRuntime,
+  ContainerVolumes,
+  EngineConfig,
+  EngineContext,
+  EnginePublisher,
+  ImageCommitter,
+  ImageLookup,
+} from './context.ts';
 import { connectContainer, disconnectContainer } from './network.ts';
-import { commitContainer, type CommitOptions, type ContainerCommitter } from './commit.ts';
+import { commitContainer, type CommitOptions } from './commit.ts';
 import { archiveContainerPath, extractToContainer, statContainerPath, type ExtractOptions, type PathStat } from './archive.ts';
 import { containerChanges } from './changes.ts';
 import { createContainer } from './create.ts';
-import { reacquireMounts, volumeUsers } from './mounts.ts';
-import { exportContainer, type ContainerExporter } from './export.ts';
+import { reacquireMounts } from './mounts.ts';
+import { exportContainer } from './export.ts';
 import { ExecStore, createExec, startExec, type ExecCreateRequest, type ExecStartOptions } from './exec.ts';
 import { handleExit, recordExit } from './exit.ts';
 import { inspectContainer } from './inspect.ts';
@@ -27,25 +36,31 @@ import { removeContainer, type RemoveOptions } from './remove.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 import { renameContainer } from './rename.ts';
 import { startContainer } from './start.ts';
-import { ContainerStore } from './store.ts';
+import type { ContainerStore } from './store.ts';
 import { topContainer, type TopResult } from './top.ts';
+import type { ProcessTable } from './ps.ts';
 
+/** Every dependency is required: unit tests pass the fakes of fakes.test-support.ts. */
 export interface EngineDeps {
-  dataRoot: string;
+  /**
+   * The container records. Built before the engine, by the daemon, because the image and volume
+   * services ask it which containers use an image or a volume (their ImageUsers/VolumeUsers ports)
+   * and the engine in turn needs those services: the store is the one piece both sides share.
+   */
+  store: ContainerStore;
   images: ImageLookup;
   layers: ContainerLayers & { sweep(live: ReadonlySet<string>): Promise<void> };
   runtime: ContainerRuntime & { watchExits(onExit: (id: string) => void): void };
-  events: EventBus;
+  network: ContainerNetworking;
+  volumes: ContainerVolumes;
+  /** The image half of commit. */
+  committer: ImageCommitter;
+  sys: Syscalls;
+  events: EnginePublisher;
+  clock: Clock;
+  ps: ProcessTable;
   log: Logger;
   config: EngineConfig;
-  /** For commit and export (optional so that engines without images, as in unit tests, need none). */
-  committer?: ContainerCommitter;
-  exporter?: ContainerExporter;
-  /** Volumes and the syscalls `cp` needs (optional for the same reason). */
-  volumes?: ContainerVolumes;
-  sys?: Syscalls;
-  /** Networking (optional: without it containers get a namespace with loopback only). */
-  network?: ContainerNetworking;
 }
 
 export class Engine {
@@ -56,17 +71,19 @@ export class Engine {
   constructor(deps: EngineDeps) {
     this.#deps = deps;
     this.ctx = {
-      store: new ContainerStore({ root: `${deps.dataRoot}/containers`, log: deps.log }),
+      store: deps.store,
       images: deps.images,
       layers: deps.layers,
       runtime: deps.runtime,
       events: deps.events,
       log: deps.log,
       config: deps.config,
+      clock: deps.clock,
+      ps: deps.ps,
       reconcile: (c) => this.#afterExit(c),
-      ...(deps.volumes ? { volumes: deps.volumes } : {}),
-      ...(deps.sys ? { sys: deps.sys } : {}),
-      ...(deps.network ? { network: deps.network } : {}),
+      volumes: deps.volumes,
+      sys: deps.sys,
+      network: deps.network,
     };
   }
 
@@ -79,7 +96,7 @@ export class Engine {
       if (c && c.id === id) void this.#afterExit(c);
     });
     await Promise.all(containers.map((c) => (c.state.Running ? this.#recover(c) : this.#recoverUnrecorded(c))));
-    await this.ctx.network?.restore(new Set(this.ctx.store.all().filter((c) => c.state.Running).map((c) => c.id)));
+    await this.ctx.network.restore(new Set(this.ctx.store.all().filter((c) => c.state.Running).map((c) => c.id)));
   }
 
   /**
@@ -92,7 +109,7 @@ export class Engine {
     if (await this.ctx.runtime.isAlive(c.id)) {
       log.warn('adopting a container started just before berthd stopped');
       const pid = (await this.ctx.runtime.pid(c.id)) ?? 0;
-      Object.assign(c.record.State, { Running: true, Paused: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() });
+      Object.assign(c.record.State, { Running: true, Paused: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: this.ctx.clock.now().toISOString() });
       c.processExists = true;
       c.record.HasBeenStartedBefore = true;
       await this.ctx.layers.mountRw(c.id);
@@ -121,7 +138,7 @@ export class Engine {
       await this.#afterExit(c);
     } else {
       log.warn('container monitor is gone without recording an exit; marking the container exited');
-      await recordExit(this.ctx, c, { exitCode: 255, finishedAt: new Date(), oomKilled: false, error: 'container monitor exited unexpectedly' });
+      await recordExit(this.ctx, c, { exitCode: 255, finishedAt: this.ctx.clock.now(), oomKilled: false, error: 'container monitor exited unexpectedly' });
     }
   }
 
@@ -207,6 +224,11 @@ export class Engine {
     await c.locked(() => unpauseContainer(this.ctx, c));
   }
 
+  /** Whether the container has a tty (its streams are then raw, not multiplexed). */
+  isTty(ref: string): boolean {
+    return this.get(ref).record.Config.Tty;
+  }
+
   top(ref: string, psArgs: string): Promise<TopResult> {
     return topContainer(this.ctx, this.get(ref), psArgs);
   }
@@ -245,17 +267,13 @@ export class Engine {
   /** POST /commit: the container's changes as a new image. */
   async commit(ref: string, options: CommitOptions): Promise<{ Id: string }> {
     const c = this.get(ref);
-    const committer = this.#deps.committer;
-    if (!committer) throw new Unavailable('commit is not available');
-    return c.locked(() => commitContainer(this.ctx, c, committer, options));
+    return c.locked(() => commitContainer(this.ctx, c, this.#deps.committer, options));
   }
 
   /** GET /containers/{id}/export: the container's file system as a tar stream. */
   async export(ref: string): Promise<Readable> {
     const c = this.get(ref);
-    const exporter = this.#deps.exporter;
-    if (!exporter) throw new Unavailable('export is not available');
-    return c.locked(() => exportContainer(this.ctx, c, exporter));
+    return c.locked(() => exportContainer(this.ctx, c));
   }
 
   /** HEAD /containers/{id}/archive. */
@@ -279,11 +297,6 @@ export class Engine {
   /** GET /containers/{id}/changes. */
   changes(ref: string): Promise<Array<{ Path: string; Kind: 0 | 1 | 2 }> | null> {
     return containerChanges(this.ctx, this.get(ref));
-  }
-
-  /** Ids of the containers that reference a volume (for the volume service's in-use rule). */
-  volumeUsers(name: string): string[] {
-    return volumeUsers(this.ctx.store.all(), name);
   }
 
   async rename(ref: string, name: string): Promise<void> {
@@ -317,12 +330,9 @@ export class Engine {
     if (c.state.Running && c.record.Config.Tty) await this.ctx.runtime.resize(c.id, size);
   }
 
-  /** Containers created from the image, for image removal's conflict checks. */
-  containersUsingImage(imageId: string): Array<{ id: string; running: boolean }> {
-    return this.ctx.store
-      .all()
-      .filter((c) => c.record.Image === imageId)
-      .map((c) => ({ id: c.id, running: c.state.Running }));
+  /** GET /system/df's containers: every one, with its sizes. */
+  diskUsage(): Promise<ContainerSummary[]> {
+    return this.list({ all: true, size: true, filters: new Map() });
   }
 
   counts(): { total: number; running: number; paused: number; stopped: number } {

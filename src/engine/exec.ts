@@ -76,7 +76,7 @@ export function createExec(c: Container, req: ExecCreateRequest): ExecSession {
 }
 
 /** The exec's process: the container's, with the session's command, user, env and tty. */
-async function execProcess(ctx: EngineContext, s: ExecSession, base: OciProcess): Promise<OciProcess> {
+async function execProcess(ctx: Pick<EngineContext, 'layers'>, s: ExecSession, base: OciProcess): Promise<OciProcess> {
   const cfg = s.config;
   const c = s.container;
   const env = [...base.env];
@@ -122,7 +122,7 @@ export interface ExecStartOptions {
  * detached, once the process runs. A process that cannot be started is reported with docker's
  * message and exit code 126/127, as dockerd does.
  */
-export async function startExec(ctx: EngineContext, s: ExecSession, options: ExecStartOptions, write: OutputWriter): Promise<AttachSession | undefined> {
+export async function startExec(ctx: Pick<EngineContext, 'layers' | 'runtime' | 'events'>, s: ExecSession, options: ExecStartOptions, write: OutputWriter): Promise<AttachSession | undefined> {
   if (s.started) throw new Conflict(`Error: Exec command ${s.id} is already running`);
   const c = s.container;
   checkRunning(c);

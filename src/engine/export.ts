@@ -4,13 +4,8 @@ import type { Readable } from 'node:stream';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 
-export interface ContainerExporter {
-  /** The mounted file system as a tar; the mount is held until the stream closes. */
-  exportTar(containerId: string): Promise<Readable>;
-}
-
-export async function exportContainer(ctx: EngineContext, c: Container, exporter: ContainerExporter): Promise<Readable> {
-  const stream = await exporter.exportTar(c.id);
+export async function exportContainer(ctx: Pick<EngineContext, 'layers' | 'events'>, c: Container): Promise<Readable> {
+  const stream = await ctx.layers.exportRw(c.id);
   ctx.events.publish('container', 'export', c.id, { image: c.record.Config.Image, name: c.name });
   return stream;
 }

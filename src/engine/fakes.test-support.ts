@@ -1,13 +1,22 @@
 // Fakes of the engine's ports for unit tests: an in-memory runtime whose containers exit on
-// demand, layers that only make directories, and one image.
+// demand, layers that only make directories, one image, networking that gives every container a
+// private namespace with loopback only, volumes as plain directories, and an image committer that
+// only records. fakeEngine() wires them with the real event bus on a fake clock.
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { promises as fsp, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { silentLogger } from '../lib/index.ts';
+import { Readable } from 'node:stream';
+import { NotFound } from '../errors/index.ts';
+import { EventBus } from '../events/index.ts';
+import { FakeClock, newId, silentLogger, type Clock } from '../lib/index.ts';
+import type { SandboxRequest, SandboxResult } from '../network/index.ts';
 import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess } from '../runtime/index.ts';
-import { emptyContainerConfig } from '../types/index.ts';
+import { FakeSyscalls } from '../sys/index.ts';
+import { emptyContainerConfig, type EndpointSettings } from '../types/index.ts';
 import { Engine } from './engine.ts';
-import { EventBus, type ContainerLayers, type ContainerRuntime, type ImageLookup } from './context.ts';
+import type { ContainerLayers, ContainerNetworking, ContainerRuntime, ContainerVolumes, ImageCommitter, ImageLookup } from './context.ts';
+import { FakeProcessTable } from './ps.ts';
+import { ContainerStore } from './store.ts';
 
 export class FakeAttach extends EventEmitter {
   ended = false;
@@ -33,6 +42,11 @@ export class FakeRuntime implements ContainerRuntime {
   startGate?: Promise<void>;
   #onExit?: (id: string) => void;
   #pid = 1000;
+  readonly #clock: Clock;
+
+  constructor(clock: Clock = new FakeClock()) {
+    this.#clock = clock;
+  }
 
   watchExits(onExit: (id: string) => void) {
     this.#onExit = onExit;
@@ -102,13 +116,105 @@ export class FakeRuntime implements ContainerRuntime {
   /** The container's process ends: output closes, the exit is recorded, the watcher fires. */
   exit(id: string, code: number) {
     for (const a of this.live.get(id)?.attaches ?? []) a.end();
-    this.exits.set(id, { exitCode: code, finishedAt: new Date(), oomKilled: false });
+    this.exits.set(id, { exitCode: code, finishedAt: this.#clock.now(), oomKilled: false });
     this.#onExit?.(id);
   }
 }
 
-export function fakeEngine(root: string) {
-  const runtime = new FakeRuntime();
+/** No networks: every container gets a namespace of its own with loopback (host mode: the host's). */
+export class FakeNetworking implements ContainerNetworking {
+  readonly sandboxes = new Set<string>();
+  restored?: ReadonlySet<string>;
+
+  plan(): Record<string, EndpointSettings> {
+    return {};
+  }
+  async setUp(req: SandboxRequest): Promise<SandboxResult> {
+    this.sandboxes.add(req.containerId);
+    return { namespace: req.mode === 'host' ? { mode: 'host' } : { mode: 'private' }, sandboxId: '', sandboxKey: '', networks: {}, ports: {} };
+  }
+  async tearDown(containerId: string): Promise<void> {
+    this.sandboxes.delete(containerId);
+  }
+  async connect(): Promise<EndpointSettings> {
+    throw new NotFound('network not found');
+  }
+  async disconnect(): Promise<void> {
+    throw new NotFound('network not found');
+  }
+  sandboxPath(): string | undefined {
+    return undefined;
+  }
+  defaultGateway(): string {
+    return '172.17.0.1';
+  }
+  /** No user networks, so no embedded resolver: containers keep the host's name servers. */
+  nameserver(): string | undefined {
+    return undefined;
+  }
+  get(ref: string): { Id: string; Name: string; Driver: string } {
+    throw new NotFound(`network ${ref} not found`);
+  }
+  async restore(running: ReadonlySet<string>): Promise<void> {
+    this.restored = running;
+  }
+}
+
+/** Volumes as directories under `root`, counting who has them mounted. */
+export class FakeVolumes implements ContainerVolumes {
+  readonly mounted = new Map<string, Set<string>>();
+  readonly #root: string;
+  readonly #names = new Set<string>();
+
+  constructor(root: string) {
+    this.#root = root;
+  }
+  #path(name: string): string {
+    return join(this.#root, name);
+  }
+  async create(o: { name?: string }): Promise<{ Name: string; Mountpoint: string }> {
+    const name = o.name || newId();
+    await fsp.mkdir(this.#path(name), { recursive: true });
+    this.#names.add(name);
+    return { Name: name, Mountpoint: this.#path(name) };
+  }
+  has(name: string): boolean {
+    return this.#names.has(name);
+  }
+  async mount(name: string, containerId: string): Promise<string> {
+    const users = this.mounted.get(name) ?? new Set<string>();
+    users.add(containerId);
+    this.mounted.set(name, users);
+    return this.#path(name);
+  }
+  async unmount(name: string, containerId: string): Promise<void> {
+    this.mounted.get(name)?.delete(containerId);
+  }
+  async remove(name: string): Promise<void> {
+    this.#names.delete(name);
+    await fsp.rm(this.#path(name), { recursive: true, force: true });
+  }
+  async isEmpty(name: string): Promise<boolean> {
+    return (await fsp.readdir(this.#path(name))).length === 0;
+  }
+  async populate(name: string, source: string): Promise<void> {
+    await fsp.cp(source, this.#path(name), { recursive: true });
+  }
+}
+
+/** Records what commit asked for and answers with a made-up image id. */
+export class FakeCommitter implements ImageCommitter {
+  readonly requests: Array<Parameters<ImageCommitter['commit']>[0]> = [];
+  async commit(req: Parameters<ImageCommitter['commit']>[0]): Promise<{ id: string; ref?: string }> {
+    this.requests.push(req);
+    req.diff.resume();
+    return { id: 'sha256:' + 'c'.repeat(64), ...(req.repo ? { ref: `${req.repo}:${req.tag ?? 'latest'}` } : {}) };
+  }
+}
+
+export function fakeEngine(root: string, options: { clock?: FakeClock } = {}) {
+  const clock = options.clock ?? new FakeClock();
+  const runtime = new FakeRuntime(clock);
   const images: ImageLookup = {
     resolve: (ref) => {
       if (ref !== 'img') throw Object.assign(new Error(`No such image: ${ref}`), { kind: 'not-found' });
@@ -123,17 +229,31 @@ export function fakeEngine(root: string) {
     removeRwLayer: async () => {},
     describeRw: async () => ({}),
     rwSize: async () => 0,
-    changes: async () => [],
+    rwChanges: async () => [],
+    rwDiff: () => Readable.from([]),
+    exportRw: async () => Readable.from([]),
     sweep: async () => {},
   };
+  const events = new EventBus({ clock });
+  const network = new FakeNetworking();
+  const volumes = new FakeVolumes(join(root, 'volumes'));
+  const committer = new FakeCommitter();
+  const ps = new FakeProcessTable([]);
+  const store = new ContainerStore({ root: join(root, 'containers'), log: silentLogger });
   const engine = new Engine({
-    dataRoot: root,
+    store,
     images,
     layers,
     runtime,
-    events: new EventBus(),
+    network,
+    volumes,
+    committer,
+    sys: new FakeSyscalls(),
+    events,
+    clock,
+    ps,
     log: silentLogger,
     config: { dataRoot: root, initPath: '/bin/true', logOpts: {}, hostResolvConf: '/nonexistent', dns: [], dnsSearch: [], dnsOptions: [], cgroupParent: 'berth-test', runtimeName: 'runc' },
   });
-  return { engine, runtime };
+  return { engine, runtime, clock, events, network, volumes, committer, ps, store };
 }

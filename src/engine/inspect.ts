@@ -46,7 +46,7 @@ function networkSettings(c: Container) {
   };
 }
 
-export async function inspectContainer(ctx: EngineContext, c: Container, options: { size?: boolean } = {}): Promise<Record<string, unknown>> {
+export async function inspectContainer(ctx: Pick<EngineContext, 'layers' | 'images'>, c: Container, options: { size?: boolean } = {}): Promise<Record<string, unknown>> {
   const r = c.record;
   const view: Record<string, unknown> = {
     Id: r.ID,
@@ -93,7 +93,7 @@ export async function inspectContainer(ctx: EngineContext, c: Container, options
   return view;
 }
 
-export async function summarize(ctx: EngineContext, c: Container, options: { size?: boolean; now?: number } = {}): Promise<ContainerSummary> {
+export async function summarize(ctx: Pick<EngineContext, 'layers' | 'images'>, c: Container, options: { size?: boolean; now?: number } = {}): Promise<ContainerSummary> {
   const r = c.record;
   // dockerd shows the name the container was created with while it still names the same image.
   let image = r.Config.Image;

@@ -7,8 +7,10 @@ import { thawForSignal } from './pause.ts';
 
 const SIGKILL = 9;
 
+type KillDeps = Pick<EngineContext, 'runtime' | 'store' | 'events' | 'reconcile'>;
+
 /** Waits for the container to stop, at most `ms` (forever when ms < 0); true if it stopped. */
-async function waitStopped(ctx: EngineContext, c: Container, ms: number): Promise<boolean> {
+async function waitStopped(ctx: Pick<EngineContext, 'reconcile'>, c: Container, ms: number): Promise<boolean> {
   if (!c.state.Running) return true;
   const ac = new AbortController();
   const waiting = c.wait('not-running', ac.signal).then(
@@ -25,7 +27,7 @@ async function waitStopped(ctx: EngineContext, c: Container, ms: number): Promis
 }
 
 /** `ref` is how the client named the container; dockerd's messages repeat it. */
-export async function killContainer(ctx: EngineContext, c: Container, signal: number, ref = c.id): Promise<void> {
+export async function killContainer(ctx: KillDeps, c: Container, signal: number, ref = c.id): Promise<void> {
   if (!c.state.Running) throw new Conflict(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
   try {
     await ctx.runtime.kill(c.id, signal, { all: signal === SIGKILL });
@@ -42,7 +44,7 @@ export async function killContainer(ctx: EngineContext, c: Container, signal: nu
   }
 }
 
-export async function stopContainer(ctx: EngineContext, c: Container, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+export async function stopContainer(ctx: KillDeps, c: Container, options: { timeout?: number; signal?: string } = {}): Promise<void> {
   if (!c.state.Running) throw new NotModified();
   c.record.HasBeenManuallyStopped = true;
   const signal = parseSignal(options.signal || c.record.Config.StopSignal || 'SIGTERM').number;

@@ -25,7 +25,7 @@ function labelMatches(labels: Record<string, string>, expr: string): boolean {
   return labels[k] === v;
 }
 
-export async function listContainers(ctx: EngineContext, options: ListOptions): Promise<ContainerSummary[]> {
+export async function listContainers(ctx: Pick<EngineContext, 'store' | 'images' | 'layers' | 'clock'>, options: ListOptions): Promise<ContainerSummary[]> {
   const f = options.filters;
   for (const key of f.keys()) if (!acceptedFilters.has(key)) throw new InvalidArgument(`invalid filter '${key}'`);
   for (const s of f.get('status') ?? []) if (!statuses.has(s)) throw new InvalidArgument(`invalid filter 'status=${s}'`);
@@ -69,7 +69,7 @@ export async function listContainers(ctx: EngineContext, options: ListOptions): 
     if (ancestors.length && !ancestors.some((a) => c.record.Image === a || c.record.Config.Image === a)) return false;
     return true;
   });
-  const now = Date.now();
+  const now = ctx.clock.now().getTime();
   return Promise.all(list.map((c) => summarize(ctx, c, { size: options.size, now })));
 }
 

@@ -9,12 +9,7 @@ import type { OciMount } from '../runtime/index.ts';
 import type { ContainerConfig, HostConfig, MountPointView } from '../types/index.ts';
 import { parseBind, parseMountSpec, parseVolumesFrom, validateTmpfs, volumesFromReadWrite, type MountPointRecord } from '../volume/index.ts';
 import type { Container } from './container.ts';
-import type { ContainerVolumes, EngineContext } from './context.ts';
-
-function volumesOf(ctx: EngineContext): ContainerVolumes {
-  if (!ctx.volumes) throw new InvalidArgument('volumes are not available');
-  return ctx.volumes;
-}
+import type { EngineContext } from './context.ts';
 
 /** Go's path.Clean: normalized, without a trailing slash. */
 function cleanPath(p: string): string {
@@ -39,7 +34,6 @@ export async function registerMounts(
   const points = new Map<string, MountPointRecord>();
   const binds = new Set<string>();
   const created: string[] = [];
-  const needsVolumes = () => volumesOf(ctx);
   const tmpfs = host.Tmpfs ?? {};
   for (const [dest, opts] of Object.entries(tmpfs)) validateTmpfs(dest, opts);
   try {
@@ -56,7 +50,7 @@ export async function registerMounts(
       if (binds.has(mp.Destination) || mp.Destination in tmpfs) throw duplicate(mp.Destination);
       if (mp.Type === 'volume') {
         const anonymous = mp.Name === '';
-        const v = await needsVolumes().create({ name: mp.Name });
+        const v = await ctx.volumes.create({ name: mp.Name });
         if (anonymous) created.push(v.Name);
         mp.Name = v.Name;
         mp.Source = v.Mountpoint;
@@ -71,7 +65,7 @@ export async function registerMounts(
       if (binds.has(mp.Destination)) throw duplicate(spec.Target);
       if (mp.Type === 'volume') {
         const anonymous = mp.Name === '';
-        const v = await needsVolumes().create({
+        const v = await ctx.volumes.create({
           name: mp.Name,
           ...(mp.VolumeOptions?.Options ? { options: mp.VolumeOptions.Options } : {}),
           ...(mp.VolumeOptions?.Labels ? { labels: mp.VolumeOptions.Labels } : {}),
@@ -94,7 +88,7 @@ export async function registerMounts(
           const path = await secureJoin(rootfs, dest);
           const st = await fsp.stat(path).catch(() => undefined);
           if (st && !st.isDirectory()) throw new InvalidArgument(`cannot mount volume over existing file, file exists ${path}`);
-          const v = await needsVolumes().create({});
+          const v = await ctx.volumes.create({});
           created.push(v.Name);
           points.set(dest, {
             Type: 'volume',
@@ -115,13 +109,13 @@ export async function registerMounts(
       });
     }
   } catch (err) {
-    for (const name of created) await ctx.volumes?.remove(name).catch(() => {});
+    for (const name of created) await ctx.volumes.remove(name).catch(() => {});
     throw err;
   }
   return Object.fromEntries(points);
 }
 
-async function withRootfs<T>(ctx: EngineContext, id: string, fn: (rootfs: string) => Promise<T>): Promise<T> {
+async function withRootfs<T>(ctx: Pick<EngineContext, 'layers'>, id: string, fn: (rootfs: string) => Promise<T>): Promise<T> {
   const rootfs = await ctx.layers.mountRw(id);
   try {
     return await fn(rootfs);
@@ -131,8 +125,8 @@ async function withRootfs<T>(ctx: EngineContext, id: string, fn: (rootfs: string
 }
 
 /** dockerd's copy-up: an empty local volume gets what the image has at the mount point. */
-async function populateVolume(ctx: EngineContext, id: string, rootfs: string, m: MountPointRecord): Promise<void> {
-  const volumes = volumesOf(ctx);
+async function populateVolume(ctx: Pick<EngineContext, 'volumes'>, id: string, rootfs: string, m: MountPointRecord): Promise<void> {
+  const volumes = ctx.volumes;
   const source = await secureJoin(rootfs, m.Destination);
   let st;
   try {
@@ -160,7 +154,7 @@ function ordered(c: Container): MountPointRecord[] {
 const tmpfsDefaults = ['noexec', 'nosuid', 'nodev', 'rprivate'];
 
 /** The OCI mounts of a starting container; volumes are mounted (counted) for it. */
-export async function setupMounts(ctx: EngineContext, c: Container): Promise<OciMount[]> {
+export async function setupMounts(ctx: Pick<EngineContext, 'volumes'>, c: Container): Promise<OciMount[]> {
   const out: OciMount[] = [];
   const mounted: string[] = [];
   try {
@@ -177,9 +171,8 @@ export async function setupMounts(ctx: EngineContext, c: Container): Promise<Oci
         }
         out.push({ destination: m.Destination, type: 'bind', source: m.Source, options: [m.NonRecursive ? 'bind' : 'rbind', m.Propagation || 'rprivate', ...ro] });
       } else if (m.Type === 'volume') {
-        const volumes = volumesOf(ctx);
-        if (!volumes.has(m.Name)) throw new NotFound(`get ${m.Name}: no such volume`);
-        const path = await volumes.mount(m.Name, c.id);
+        if (!ctx.volumes.has(m.Name)) throw new NotFound(`get ${m.Name}: no such volume`);
+        const path = await ctx.volumes.mount(m.Name, c.id);
         mounted.push(m.Name);
         out.push({ destination: m.Destination, type: 'bind', source: path, options: ['rbind', m.Propagation || 'rprivate', ...ro] });
       } else {
@@ -190,15 +183,14 @@ export async function setupMounts(ctx: EngineContext, c: Container): Promise<Oci
       out.push({ destination: cleanPath(dest), type: 'tmpfs', source: 'tmpfs', options: [...tmpfsDefaults, ...opts.split(',').filter(Boolean)] });
     }
   } catch (err) {
-    for (const name of mounted) await ctx.volumes?.unmount(name, c.id).catch(() => {});
+    for (const name of mounted) await ctx.volumes.unmount(name, c.id).catch(() => {});
     throw err;
   }
   return out;
 }
 
 /** A running container adopted after a berthd restart counts as a user of its volumes again. */
-export async function reacquireMounts(ctx: EngineContext, c: Container): Promise<void> {
-  if (!ctx.volumes) return;
+export async function reacquireMounts(ctx: Pick<EngineContext, 'volumes' | 'log'>, c: Container): Promise<void> {
   for (const m of Object.values(c.record.MountPoints ?? {})) {
     if (m.Type !== 'volume' || !ctx.volumes.has(m.Name)) continue;
     await ctx.volumes.mount(m.Name, c.id).catch((err: unknown) => ctx.log.warn('volume of an adopted container unavailable', { container: c.id, volume: m.Name, error: err }));
@@ -206,16 +198,14 @@ export async function reacquireMounts(ctx: EngineContext, c: Container): Promise
 }
 
 /** After an exit (or a failed start): the container no longer uses its volumes. */
-export async function releaseMounts(ctx: EngineContext, c: Container): Promise<void> {
-  if (!ctx.volumes) return;
+export async function releaseMounts(ctx: Pick<EngineContext, 'volumes' | 'log'>, c: Container): Promise<void> {
   for (const m of Object.values(c.record.MountPoints ?? {})) {
     if (m.Type === 'volume') await ctx.volumes.unmount(m.Name, c.id).catch((err: unknown) => ctx.log.warn('unmounting volume failed', { container: c.id, volume: m.Name, error: err }));
   }
 }
 
 /** `rm -v`: the container's anonymous volumes go, unless another container still uses them. */
-export async function removeAnonymousVolumes(ctx: EngineContext, c: Container): Promise<void> {
-  if (!ctx.volumes) return;
+export async function removeAnonymousVolumes(ctx: Pick<EngineContext, 'volumes' | 'log'>, c: Container): Promise<void> {
   for (const m of Object.values(c.record.MountPoints ?? {})) {
     if (m.Type !== 'volume' || !m.Anonymous) continue;
     await ctx.volumes.remove(m.Name).catch((err: unknown) => {
@@ -238,9 +228,4 @@ export function mountsView(c: Container): MountPointView[] {
       RW: m.RW,
       Propagation: m.Propagation,
     }));
-}
-
-/** Names of the volumes containers use, for the volume service's in-use checks. */
-export function volumeUsers(containers: readonly Container[], name: string): string[] {
-  return containers.filter((c) => Object.values(c.record.MountPoints ?? {}).some((m) => m.Type === 'volume' && m.Name === name)).map((c) => c.id);
 }

@@ -3,12 +3,13 @@
 // resolv.conf, hostname), its release at exit, and network connect/disconnect. The network
 // subsystem does the work behind the narrow ContainerNetworking port (context.ts).
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { Conflict, Forbidden, InvalidArgument, NotFound } from '../errors/index.ts';
 import type { EndpointSettings, HostConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
-import type { HostsEntry } from './files.ts';
+import { embeddedResolvConf, type HostsEntry } from './files.ts';
 
 export function normaliseMode(mode: string | undefined): string {
   return !mode || mode === 'default' ? 'bridge' : mode;
@@ -19,7 +20,7 @@ export function normaliseMode(mode: string | undefined): string {
  * and checks --add-host; returns NetworkSettings.Networks.
  */
 export function planNetworking(
-  ctx: EngineContext,
+  ctx: Pick<EngineContext, 'store' | 'network'>,
   input: { name: string; hostConfig: HostConfig; endpoints: Record<string, Partial<EndpointSettings>>; macAddress?: string | undefined; hostname: string },
 ): Record<string, EndpointSettings> {
   const h = input.hostConfig;
@@ -52,7 +53,6 @@ export function planNetworking(
     const ip = i < 0 ? '' : e.slice(i + 1);
     if (i <= 0 || !(ip === 'host-gateway' || /^[0-9.]+$|:/.test(ip))) throw new InvalidArgument(`invalid IP address in add-host: "${ip}"`);
   }
-  if (!ctx.network) return {};
   return ctx.network.plan({ mode, endpoints: input.endpoints, links, ...(input.macAddress ? { macAddress: input.macAddress } : {}) });
 }
 
@@ -63,8 +63,10 @@ export interface NetworkFiles {
   /** Replaces the whole hosts file (host mode: the host's; container mode: the other's). */
   hostsText?: string;
   resolvText?: string;
-  /** Name servers to put in resolv.conf instead of the configured ones (embedded DNS). */
-  nameservers?: string[];
+  /** The embedded resolver resolv.conf names instead of the configured servers (user-defined networks). */
+  nameserver?: string;
+  /** Settles when the sandbox is complete; the container's process must not start before. */
+  ready?: Promise<void>;
 }
 
 function readText(path: string): string {
@@ -84,7 +86,7 @@ function hostNameservers(resolvConf: string): string[] {
 }
 
 /** Start's part: the sandbox, the endpoints, the ports; records them on the container. */
-export async function setUpNetworking(ctx: EngineContext, c: Container): Promise<NetworkFiles> {
+export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'network' | 'config'>, c: Container): Promise<NetworkFiles> {
   const h = c.hostConfig;
   const rec = c.record;
   const mode = normaliseMode(h.NetworkMode);
@@ -96,10 +98,7 @@ export async function setUpNetworking(ctx: EngineContext, c: Container): Promise
     shared = ctx.store.get(mode.slice('container:'.length));
     if (!shared.state.Running) throw new Conflict(`cannot join network of a non running container: ${shared.id}`);
     if (shared.id === c.id) throw new InvalidArgument('cannot join own network');
-    sharedNetns = ctx.network?.sandboxPath(shared.id) ?? `/proc/${shared.state.Pid}/ns/net`;
-  }
-  if (!ctx.network) {
-    return { namespace: mode === 'host' ? { mode: 'host' } : { mode: 'private' }, hostname: rec.Config.Hostname, hosts: [] };
+    sharedNetns = ctx.network.sandboxPath(shared.id) ?? `/proc/${shared.state.Pid}/ns/net`;
   }
   const result = await ctx.network.setUp({
     containerId: c.id,
@@ -125,7 +124,7 @@ export async function setUpNetworking(ctx: EngineContext, c: Container): Promise
     const extra = (h.ExtraHosts ?? []).map((e) => {
       const i = e.indexOf(':');
       let ip = e.slice(i + 1);
-      if (ip === 'host-gateway') ip = ctx.network!.defaultGateway();
+      if (ip === 'host-gateway') ip = ctx.network.defaultGateway();
       return { ip, names: [e.slice(0, i)] };
     });
     if (mode === 'host') {
@@ -154,7 +153,8 @@ export async function setUpNetworking(ctx: EngineContext, c: Container): Promise
     }
     const host = rec.Config.Domainname ? [`${rec.Config.Hostname}.${rec.Config.Domainname}`, rec.Config.Hostname] : [rec.Config.Hostname];
     for (const ep of Object.values(result.networks)) if (ep.IPAddress) files.hosts.push({ ip: ep.IPAddress, names: host });
-    if (result.nameserver) files.nameservers = [result.nameserver];
+    if (result.nameserver) files.nameserver = result.nameserver;
+    if (result.ready) files.ready = result.ready;
     return files;
   } catch (err) {
     await tearDownNetworking(ctx, c).catch(() => {});
@@ -163,8 +163,7 @@ export async function setUpNetworking(ctx: EngineContext, c: Container): Promise
 }
 
 /** At exit (or a failed start): releases the sandbox; the record keeps which networks it is on. */
-export async function tearDownNetworking(ctx: EngineContext, c: Container): Promise<void> {
-  if (!ctx.network) return;
+export async function tearDownNetworking(ctx: Pick<EngineContext, 'network'>, c: Container): Promise<void> {
   await ctx.network.tearDown(c.id);
   const ns = c.record.NetworkSettings;
   const networks: Record<string, EndpointSettings> = {};
@@ -176,9 +175,13 @@ export async function tearDownNetworking(ctx: EngineContext, c: Container): Prom
 }
 
 /** POST /networks/{id}/connect. */
-export async function connectContainer(ctx: EngineContext, c: Container, networkRef: string, config: Partial<EndpointSettings>): Promise<void> {
+export async function connectContainer(
+  ctx: Pick<EngineContext, 'network' | 'store' | 'events'>,
+  c: Container,
+  networkRef: string,
+  config: Partial<EndpointSettings>,
+): Promise<void> {
   const network = ctx.network;
-  if (!network) throw new Forbidden('networking is not enabled');
   const n = network.get(networkRef);
   const mode = normaliseMode(c.hostConfig.NetworkMode);
   if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
@@ -192,12 +195,24 @@ export async function connectContainer(ctx: EngineContext, c: Container, network
   const endpoint = c.state.Running ? await network.connect(c.id, n.Name, planned) : planned;
   c.record.NetworkSettings.Networks[n.Name] = endpoint;
   await ctx.store.saveState(c);
+  // Joining a user-defined network switches a running container to the embedded resolver.
+  const nameserver = c.state.Running ? network.nameserver(c.id) : undefined;
+  if (nameserver) await pointResolvConf(c.record.ResolvConfPath, nameserver);
+}
+
+/**
+ * Rewrites resolv.conf for the embedded resolver, in place: the container sees the file through
+ * a bind mount of this inode, which a rename would leave behind.
+ */
+async function pointResolvConf(path: string, nameserver: string): Promise<void> {
+  const text = readText(path);
+  const next = embeddedResolvConf(text, nameserver);
+  if (next !== text) await writeFile(path, next);
 }
 
 /** POST /networks/{id}/disconnect. */
-export async function disconnectContainer(ctx: EngineContext, c: Container, networkRef: string): Promise<void> {
+export async function disconnectContainer(ctx: Pick<EngineContext, 'network' | 'store' | 'events'>, c: Container, networkRef: string): Promise<void> {
   const network = ctx.network;
-  if (!network) throw new Forbidden('networking is not enabled');
   const n = network.get(networkRef);
   const name = Object.entries(c.record.NetworkSettings.Networks).find(([k, e]) => e.NetworkID === n.Id || k === n.Name)?.[0];
   if (!name) throw new Forbidden(`container ${c.id} is not connected to network ${n.Name}`);

@@ -4,7 +4,9 @@ import { Conflict } from '../errors/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 
-export async function pauseContainer(ctx: EngineContext, c: Container): Promise<void> {
+type PauseDeps = Pick<EngineContext, 'runtime' | 'store' | 'events'>;
+
+export async function pauseContainer(ctx: PauseDeps, c: Container): Promise<void> {
   if (!c.state.Running) throw new Conflict(`Container ${c.id} is not running`);
   if (c.state.Paused) throw new Conflict(`Container ${c.id} is already paused`);
   if (c.state.Restarting) throw new Conflict(`Container ${c.id} is restarting, wait until the container is running`);
@@ -14,7 +16,7 @@ export async function pauseContainer(ctx: EngineContext, c: Container): Promise<
   ctx.events.publish('container', 'pause', c.id, { image: c.record.Config.Image, name: c.name });
 }
 
-export async function unpauseContainer(ctx: EngineContext, c: Container): Promise<void> {
+export async function unpauseContainer(ctx: PauseDeps, c: Container): Promise<void> {
   if (!c.state.Paused) throw new Conflict(`Container ${c.id} is not paused`);
   await ctx.runtime.resume(c.id);
   c.record.State.Paused = false;
@@ -26,7 +28,7 @@ export async function unpauseContainer(ctx: EngineContext, c: Container): Promis
  * A signal sent to a frozen container waits for the thaw (always under cgroup v1): after kill
  * and stop have signalled, the container is thawed so the signal lands.
  */
-export async function thawForSignal(ctx: EngineContext, c: Container): Promise<void> {
+export async function thawForSignal(ctx: Pick<EngineContext, 'runtime' | 'store'>, c: Container): Promise<void> {
   if (!c.state.Paused) return;
   await ctx.runtime.resume(c.id).catch(() => {});
   c.record.State.Paused = false;

@@ -29,7 +29,7 @@ export async function removeContainer(ctx: EngineContext, c: Container, options:
   try {
     if (await ctx.runtime.hasState(c.id)) await ctx.runtime.delete(c.id);
     await ctx.layers.unmountRw(c.id);
-    await ctx.network?.tearDown(c.id);
+    await ctx.network.tearDown(c.id);
     const gone = join(ctx.store.root, `.removing-${c.id}`);
     await fsp.rename(c.dir, gone);
     ctx.store.delete(c);

@@ -3,7 +3,7 @@ import { InvalidArgument } from '../errors/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 
-export async function renameContainer(ctx: EngineContext, c: Container, newName: string): Promise<void> {
+export async function renameContainer(ctx: Pick<EngineContext, 'store' | 'events'>, c: Container, newName: string): Promise<void> {
   if (!newName) throw new InvalidArgument('Neither old nor new names may be empty');
   const bare = newName.replace(/^\//, '');
   const old = c.name;

@@ -54,6 +54,20 @@ export class ContainerStore {
     return new Set(this.#byId.keys());
   }
 
+  /** Containers created from the image (the image service's ImageUsers: removal conflicts, prune, df). */
+  containersUsingImage(imageId: string): Array<{ id: string; running: boolean }> {
+    return this.all()
+      .filter((c) => c.record.Image === imageId)
+      .map((c) => ({ id: c.id, running: c.state.Running }));
+  }
+
+  /** Ids of the containers that reference a volume, running or not (the volume service's VolumeUsers). */
+  containersUsingVolume(name: string): string[] {
+    return this.all()
+      .filter((c) => Object.values(c.record.MountPoints ?? {}).some((m) => m.Type === 'volume' && m.Name === name))
+      .map((c) => c.id);
+  }
+
   /** dockerd's lookup order: full id, then exact name, then unique id prefix. */
   find(ref: string): Container | undefined {
     const byId = this.#byId.get(ref);

@@ -1,12 +1,9 @@
 // GET /containers/{id}/top: the host's `ps` with the caller's options, keeping the rows whose PID
 // belongs to the container (as the runtime lists them), as dockerd does.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { Conflict, SystemError } from '../errors/index.ts';
 import type { Container } from './container.ts';
-import type { EngineContext } from './context.ts';
-
-const execFileAsync = promisify(execFile);
+import type { ContainerRuntime } from './context.ts';
+import type { ProcessTable } from './ps.ts';
 
 export interface TopResult {
   Titles: string[];
@@ -33,17 +30,14 @@ export function parsePsOutput(output: string, pids: ReadonlySet<number>): TopRes
   return { Titles: titles, Processes: processes };
 }
 
-export async function topContainer(ctx: EngineContext, c: Container, psArgs: string): Promise<TopResult> {
+export async function topContainer(
+  deps: { runtime: Pick<ContainerRuntime, 'pids'>; ps: ProcessTable },
+  c: Container,
+  psArgs: string,
+): Promise<TopResult> {
   if (!c.state.Running) throw new Conflict(`Container ${c.id} is not running`);
   if (c.state.Restarting) throw new Conflict(`Container ${c.id} is restarting, wait until the container is running`);
   const args = psArgs.trim() ? psArgs.trim().split(/\s+/) : ['-ef'];
-  const pids = new Set(await ctx.runtime.pids(c.id));
-  let stdout: string;
-  try {
-    ({ stdout } = await execFileAsync('ps', args, { maxBuffer: 16 << 20 }));
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new SystemError(`ps: ${(e.stderr ?? e.message).trim()}`, { cause: err });
-  }
-  return parsePsOutput(stdout, pids);
+  const pids = new Set(await deps.runtime.pids(c.id));
+  return parsePsOutput(await deps.ps.ps(args), pids);
 }

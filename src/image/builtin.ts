@@ -3,17 +3,15 @@
 // /etc/group with root and nobody, /tmp with mode 1777. Entries carry fixed owners and times, so
 // the same binary always yields the same layer and image id.
 import { createReadStream, promises as fsp } from 'node:fs';
-import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { createTarPacker, type TarHeaderInit } from '../archive/index.ts';
 import { NotFound } from '../errors/index.ts';
+import { execProgram } from '../lib/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import { emptyContainerConfig, type ImageConfig } from '../types/index.ts';
 import type { ImageStore, Image } from './store.ts';
-import type { Reference } from './reference.ts';
-
-const execFileAsync = promisify(execFile);
+import { familiarString, withDefaultTag, type Reference } from './reference.ts';
+import { pullReference, type ImageSource, type PullOptions } from './source.ts';
 
 export const builtinBusyboxPath = '/bin/busybox';
 
@@ -23,7 +21,7 @@ export function isBuiltinReference(ref: Reference): boolean {
 }
 
 async function applets(binary: string): Promise<string[]> {
-  const { stdout } = await execFileAsync(binary, ['--list-full']);
+  const { stdout } = await execProgram(binary, ['--list-full']);
   return stdout
     .split('\n')
     .map((l) => l.trim())
@@ -84,5 +82,36 @@ export async function createBuiltinBusybox(images: ImageStore, layers: LayerStor
     return await images.create(Buffer.from(JSON.stringify(config)));
   } finally {
     await layers.release(layer.chainId);
+  }
+}
+
+/**
+ * The built-in busybox as an image source: a pull of busybox[:latest] builds (or finds) the image
+ * and tags it, with the progress lines a registry pull of one layer shows.
+ */
+export class BuiltinBusyboxSource implements ImageSource {
+  readonly #images: ImageStore;
+  readonly #layers: LayerStore;
+  readonly #binary: string;
+
+  constructor(images: ImageStore, layers: LayerStore, binary = builtinBusyboxPath) {
+    this.#images = images;
+    this.#layers = layers;
+    this.#binary = binary;
+  }
+
+  async pull(options: PullOptions): Promise<void> {
+    const ref = withDefaultTag(pullReference(options));
+    if (!isBuiltinReference(ref)) throw new NotFound(`the built-in image source has no ${familiarString(ref)}`);
+    const shown = familiarString(ref);
+    const existing = this.#images.find(shown);
+    options.progress({ status: `Pulling from ${ref.path}`, id: ref.tag ?? 'latest' });
+    const image = await createBuiltinBusybox(this.#images, this.#layers, this.#binary);
+    const layerId = image.config.rootfs.diff_ids[0].replace('sha256:', '').slice(0, 12);
+    options.progress({ status: 'Pull complete', progressDetail: {}, id: layerId });
+    await this.#images.tag(image.id, ref);
+    options.progress({
+      status: existing && existing.id === image.id ? `Status: Image is up to date for ${shown}` : `Status: Downloaded newer image for ${shown}`,
+    });
   }
 }

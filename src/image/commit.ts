@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { LayerStore } from '../storage/index.ts';
 import { emptyContainerConfig, type ContainerConfig, type HistoryEntry, type ImageConfig } from '../types/index.ts';
-import { engineVersion } from './service.ts';
+import { engineVersion } from './version.ts';
 import type { Image, ImageStore } from './store.ts';
 import { parseReference, referenceString, withDefaultTag, withTag } from './reference.ts';
 

@@ -1,8 +1,11 @@
 // Images: references, the image store, import, pull and the image service behind /images.
 export { ImageStore, type Image } from './store.ts';
-export { ImageService, engineVersion, type ImageUsers, type ImageServiceOptions } from './service.ts';
-export { createBuiltinBusybox, isBuiltinReference } from './builtin.ts';
-export type { PullOptions, RegistryPuller } from './pull.ts';
+export { ImageService, type ImageServiceOptions } from './service.ts';
+export type { ImageUsers } from './users.ts';
+export { engineVersion } from './version.ts';
+export { BuiltinBusyboxSource, createBuiltinBusybox, isBuiltinReference } from './builtin.ts';
+export type { PullOptions, ImageSource, RegistrySource } from './source.ts';
+export { selectSources, type ImageSources } from './pull.ts';
 export {
   parseReference,
   familiarName,
@@ -17,6 +20,9 @@ export {
   isIdPrefix,
   parseIdReference,
   defaultTag,
+  isRepositoryPath,
+  isTag,
+  validateDigest,
   type Reference,
 } from './reference.ts';
 export { selectImages, saveImages, type TarExportDeps } from './tarexport/save.ts';

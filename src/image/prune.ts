@@ -6,7 +6,8 @@ import { parseTimestamp } from '../lib/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import type { DeleteResponseItem } from '../types/index.ts';
 import { referenceString } from './reference.ts';
-import type { ImageService, ImageUsers } from './service.ts';
+import type { ImageStore } from './store.ts';
+import type { ImageUsers } from './users.ts';
 
 export interface PruneReport {
   ImagesDeleted: DeleteResponseItem[] | null;
@@ -24,7 +25,7 @@ function labelsMatch(labels: Record<string, string>, want: string[], notWant: st
 }
 
 export async function pruneImages(
-  deps: { service: ImageService; layers: LayerStore; users: () => ImageUsers },
+  deps: { service: { store: ImageStore; remove(nameOrId: string, o: { force: boolean; prune: boolean }): Promise<DeleteResponseItem[]> }; layers: LayerStore; users: ImageUsers },
   filters: Map<string, string[]>,
 ): Promise<PruneReport> {
   for (const key of filters.keys()) if (!pruneFilterKeys.has(key)) throw new InvalidArgument(`invalid filter '${key}'`);
@@ -36,7 +37,7 @@ export async function pruneImages(
   let untilNs: bigint | undefined;
   for (const v of filters.get('until') ?? []) untilNs = parseTimestamp(v, new Date());
   const store = deps.service.store;
-  const users = deps.users();
+  const users = deps.users;
   // Sizes first: once deleted, a layer's size is gone with it.
   const layerSizes = new Map<string, number>();
   for (const image of store.list()) if (image.topLayer) for (const l of deps.layers.chain(image.topLayer)) layerSizes.set(l.chainId, l.size);

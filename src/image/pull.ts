@@ -1,55 +1,40 @@
-// POST /images/create?fromImage=…: fetching an image by reference. Registries are the
-// distribution subsystem's (a port here, wired by the daemon); the built-in busybox (see
-// builtin.ts) answers docker.io/library/busybox:latest offline, unless docker.io has mirrors.
+// POST /images/create?fromImage=…: fetching an image by reference from an image source. Two
+// sources sit behind one port: a registry (the distribution subsystem, wired by the daemon) and
+// the built-in busybox (builtin.ts), which answers docker.io/library/busybox:latest offline. The
+// reference selects them: busybox comes from the built-in source, unless docker.io has mirrors —
+// then a mirror is asked first and the built-in source is the fallback; anything else comes from
+// the registry.
 import { NotFound } from '../errors/index.ts';
-import type { LayerStore } from '../storage/index.ts';
-import type { JsonMessage } from '../types/index.ts';
-import { createBuiltinBusybox, isBuiltinReference } from './builtin.ts';
-import { familiarName, familiarString, parseReference, withDefaultTag, withDigest, withTag } from './reference.ts';
-import type { ImageStore } from './store.ts';
+import { isBuiltinReference } from './builtin.ts';
+import { familiarName, withDefaultTag, type Reference } from './reference.ts';
+import { pullReference, type ImageSource, type PullOptions, type RegistrySource } from './source.ts';
 
-export interface PullOptions {
-  image: string;
-  tag?: string;
-  platform?: string;
-  /** X-Registry-Auth as the client sent it. */
-  registryAuth?: string;
-  progress: (m: JsonMessage) => void;
-  signal?: AbortSignal;
+export interface ImageSources {
+  registry?: RegistrySource;
+  builtin: ImageSource;
 }
 
-/** What image needs of a registry client (the distribution subsystem provides it). */
-export interface RegistryPuller {
-  pull(options: PullOptions & { signal: AbortSignal }): Promise<void>;
-  /** True when docker.io has mirrors to ask before the built-in busybox. */
-  hasMirrors(): boolean;
+/** The sources to try for `ref`, in order; each one's failure passes to the next, the last's is the pull's. */
+export function selectSources(ref: Reference, sources: ImageSources): ImageSource[] {
+  const { registry, builtin } = sources;
+  if (isBuiltinReference(ref)) return registry?.hasMirrors() ? [registry, builtin] : [builtin];
+  return registry ? [registry] : [];
 }
 
-export async function pullImage(store: ImageStore, layers: LayerStore, options: PullOptions, registry?: RegistryPuller): Promise<void> {
-  let ref = parseReference(options.image);
-  if (options.tag) ref = options.tag.includes(':') ? withDigest(ref, options.tag) : withTag(ref, options.tag);
-  const builtin = isBuiltinReference(ref);
-  if (registry && !(builtin && !registry.hasMirrors())) {
+export async function pullImage(sources: ImageSources, options: PullOptions): Promise<void> {
+  const ref = pullReference(options);
+  const chain = selectSources(ref, sources);
+  if (chain.length === 0) {
+    throw new NotFound(`pull access denied for ${familiarName(withDefaultTag(ref))}: no registry is configured (only the built-in busybox image is available offline)`);
+  }
+  const request = { ...options, signal: options.signal ?? new AbortController().signal };
+  for (const [i, source] of chain.entries()) {
     try {
-      await registry.pull({ ...options, signal: options.signal ?? new AbortController().signal });
+      await source.pull(request);
       return;
     } catch (err) {
-      if (!builtin) throw err;
-      // a mirror that cannot serve busybox: the built-in one still can
+      if (i === chain.length - 1) throw err;
+      // a mirror that cannot serve busybox: the built-in source still can
     }
   }
-  ref = withDefaultTag(ref);
-  const shown = familiarString(ref);
-  if (!builtin) {
-    throw new NotFound(`pull access denied for ${familiarName(ref)}: no registry is configured (only the built-in busybox image is available offline)`);
-  }
-  const existing = store.find(shown);
-  options.progress({ status: `Pulling from ${ref.path}`, id: ref.tag ?? 'latest' });
-  const image = await createBuiltinBusybox(store, layers);
-  const layerId = image.config.rootfs.diff_ids[0].replace('sha256:', '').slice(0, 12);
-  options.progress({ status: 'Pull complete', progressDetail: {}, id: layerId });
-  await store.tag(image.id, ref);
-  options.progress({
-    status: existing && existing.id === image.id ? `Status: Image is up to date for ${shown}` : `Status: Downloaded newer image for ${shown}`,
-  });
 }

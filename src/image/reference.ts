@@ -37,13 +37,23 @@ const anchoredNameRe = new RegExp(`^(?:(${domainAndPort})/)?(${remoteName})$`);
 const anchoredTagRe = new RegExp(`^${tagPattern}$`);
 const anchoredDigestRe = new RegExp(`^${digestPattern}$`);
 const anchoredIdentifierRe = /^[a-f0-9]{64}$/;
+const anchoredRemoteNameRe = new RegExp(`^${remoteName}$`);
 
 // go-digest: the algorithms dockerd registers, with their hex lengths.
 const digestHexLength: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 const digestGrammarRe = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
+/** A repository path as a registry serves it under /v2/<name>/ ("team/app", no domain). */
+export function isRepositoryPath(s: string): boolean {
+  return s.length <= nameMaxLength && anchoredRemoteNameRe.test(s);
+}
+
+export function isTag(s: string): boolean {
+  return anchoredTagRe.test(s);
+}
+
 /** go-digest's Digest.Validate, with its messages. */
-function validateDigest(digest: string): void {
+export function validateDigest(digest: string): void {
   const i = digest.indexOf(':');
   if (i <= 0 || i + 1 === digest.length) throw new InvalidArgument('invalid checksum digest format');
   const algorithm = digest.slice(0, i);

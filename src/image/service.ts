@@ -1,5 +1,6 @@
-// The image service behind /images/*: list, inspect, history, tag, remove and import, over the
-// image and layer stores. It asks the container engine only which containers use an image.
+// The image service behind /images/*: list, inspect, history, tag, remove, import and pull, and the
+// image side of save, load, prune, commit and system df, over the image and layer stores. It asks
+// the containers only which of them use an image (ImageUsers).
 import type { Readable } from 'node:stream';
 import { decompress } from '../archive/index.ts';
 import { applyChanges } from '../builder/index.ts';
@@ -15,24 +16,27 @@ import {
   type ImageHistoryEntry,
   type ImageSummary,
 } from '../types/index.ts';
-import { pullImage, type PullOptions, type RegistryPuller } from './pull.ts';
+import { BuiltinBusyboxSource } from './builtin.ts';
+import { commitImage, type CommitRequest } from './commit.ts';
+import { pruneImages, type PruneReport } from './prune.ts';
+import { pullImage, type ImageSources } from './pull.ts';
+import type { PullOptions, RegistrySource } from './source.ts';
+import { loadImages, sweepTransferTemp, type LoadOptions } from './tarexport/load.ts';
+import { saveImages, selectImages, type TarExportDeps } from './tarexport/save.ts';
+import { imageDiskUsage } from './usage.ts';
+import type { ImageUsers } from './users.ts';
+import { engineVersion } from './version.ts';
 import { familiarString, parseReference, withDefaultTag, type Reference } from './reference.ts';
 import type { Image, ImageStore } from './store.ts';
-
-/** What image removal needs to know about containers (owned here, provided by the engine). */
-export interface ImageUsers {
-  containersUsingImage(imageId: string): Array<{ id: string; running: boolean }>;
-}
-
-export const engineVersion = '20.10.24-berth';
 
 export interface ImageServiceOptions {
   images: ImageStore;
   layers: LayerStore;
-  users: () => ImageUsers;
-  graphRoot: string;
+  users: ImageUsers;
+  /** A directory on the data root's file system where load stages and save spools. */
+  tmpRoot: string;
   /** The registry client (distribution); without it only the built-in busybox can be pulled. */
-  registry?: RegistryPuller;
+  registry?: RegistrySource;
 }
 
 const hex = (id: string) => id.replace(/^sha256:/, '');
@@ -41,14 +45,21 @@ const unixSeconds = (iso: string | undefined) => (iso ? Math.floor(Date.parse(is
 export class ImageService {
   readonly store: ImageStore;
   #layers: LayerStore;
-  #users: () => ImageUsers;
-  #registry: RegistryPuller | undefined;
+  #users: ImageUsers;
+  #sources: ImageSources;
+  #tar: TarExportDeps;
 
   constructor(options: ImageServiceOptions) {
     this.store = options.images;
     this.#layers = options.layers;
     this.#users = options.users;
-    this.#registry = options.registry;
+    this.#sources = { builtin: new BuiltinBusyboxSource(options.images, options.layers), ...(options.registry ? { registry: options.registry } : {}) };
+    this.#tar = { images: options.images, layers: options.layers, tmpRoot: options.tmpRoot };
+  }
+
+  /** Removes what a save or load cut short by a crash left behind. */
+  async init(): Promise<void> {
+    await sweepTransferTemp(this.#tar.tmpRoot);
   }
 
   repoTags(image: Image): string[] {
@@ -154,9 +165,16 @@ export class ImageService {
       out.push({ Id: '<missing>', Created: unixSeconds(h.created), CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '' });
     }
     out.reverse();
-    if (out.length) {
-      out[0].Id = image.id;
-      out[0].Tags = this.repoTags(image);
+    // As dockerd: from the top, one row per image of the parent chain that commit (and the
+    // classic builder) recorded here, each with its tags (null when none); rows below the chain's
+    // end belong to layers made elsewhere and stay <missing>.
+    let current: Image | undefined = image;
+    for (const row of out) {
+      if (!current) break;
+      const tags = this.repoTags(current);
+      row.Id = current.id;
+      row.Tags = tags.length ? tags : null;
+      current = current.parent ? this.store.get(current.parent) : undefined;
     }
     return out;
   }
@@ -176,7 +194,7 @@ export class ImageService {
   async remove(nameOrId: string, options: { force: boolean; prune: boolean }): Promise<DeleteResponseItem[]> {
     const image = this.store.resolve(nameOrId);
     const records: DeleteResponseItem[] = [];
-    const users = this.#users().containersUsingImage(image.id);
+    const users = this.#users.containersUsingImage(image.id);
     let refs = this.store.references(image.id);
     let removedRepositoryRef = false;
 
@@ -231,7 +249,7 @@ export class ImageService {
     for (let parentId = options.prune ? image.parent : undefined; parentId !== undefined; ) {
       const parent = this.store.get(parentId);
       if (!parent || this.store.references(parent.id).length > 0 || this.store.children(parent.id).length > 0) break;
-      if (this.#users().containersUsingImage(parent.id).length > 0) break;
+      if (this.#users.containersUsingImage(parent.id).length > 0) break;
       parentId = parent.parent;
       const layers = await this.store.delete(parent.id);
       records.push({ Deleted: parent.id });
@@ -299,7 +317,33 @@ export class ImageService {
 
   /** POST /images/create?fromImage=… */
   pull(options: PullOptions): Promise<void> {
-    return pullImage(this.store, this.#layers, options, this.#registry);
+    return pullImage(this.#sources, options);
+  }
+
+  /** GET /images/get: checks the names (NotFound before anything is sent), then streams the archive. */
+  saveImages(names: string[]): Readable {
+    return saveImages(this.#tar, selectImages(this.store, names));
+  }
+
+  /** POST /images/load */
+  loadImages(input: Readable, options: LoadOptions): Promise<void> {
+    return loadImages(this.#tar, input, options);
+  }
+
+  /** POST /images/prune */
+  pruneImages(filters: Map<string, string[]>): Promise<PruneReport> {
+    return pruneImages({ service: this, layers: this.#layers, users: this.#users }, filters);
+  }
+
+  /** The image half of commit: the container's changes become a child image of its own. */
+  async commit(req: CommitRequest): Promise<{ id: string; ref?: string }> {
+    const { image, ref } = await commitImage({ images: this.store, layers: this.#layers }, req);
+    return { id: image.id, ...(ref ? { ref } : {}) };
+  }
+
+  /** GET /system/df's images and the bytes of all layers. */
+  diskUsage(): { LayersSize: number; Images: ImageSummary[] } {
+    return imageDiskUsage({ service: this, layers: this.#layers, users: this.#users });
   }
 
   count(): number {

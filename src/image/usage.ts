@@ -2,9 +2,14 @@
 // how much of it is shared with other images, and the bytes of all layers together.
 import type { LayerStore } from '../storage/index.ts';
 import type { ImageSummary } from '../types/index.ts';
-import type { ImageService, ImageUsers } from './service.ts';
+import type { ImageStore } from './store.ts';
+import type { ImageUsers } from './users.ts';
 
-export function imageDiskUsage(deps: { service: ImageService; layers: LayerStore; users: () => ImageUsers }): { LayersSize: number; Images: ImageSummary[] } {
+export function imageDiskUsage(deps: {
+  service: { store: ImageStore; list(o: { all: boolean; filters: Map<string, string[]> }): ImageSummary[] };
+  layers: LayerStore;
+  users: ImageUsers;
+}): { LayersSize: number; Images: ImageSummary[] } {
   const store = deps.service.store;
   const chains = new Map<string, Array<{ chainId: string; size: number }>>();
   const layerUsers = new Map<string, number>();
@@ -17,7 +22,7 @@ export function imageDiskUsage(deps: { service: ImageService; layers: LayerStore
       layerSize.set(l.chainId, l.size);
     }
   }
-  const users = deps.users();
+  const users = deps.users;
   const images = deps.service.list({ all: false, filters: new Map() }).map((summary) => {
     const chain = chains.get(summary.Id) ?? [];
     const shared = chain.filter((l) => (layerUsers.get(l.chainId) ?? 0) > 1).reduce((n, l) => n + l.size, 0);

@@ -1,4 +1,5 @@
-// Shared helpers with no subsystem knowledge: atomic files, logging, ids, units, names, signals.
+// Shared helpers with no subsystem knowledge: atomic files, logging, ids, units, names, signals,
+// and the clock port.
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, readJson, syncDir } from './atomic.ts';
 export { createLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
 export { newId, shortId, sha256Hex, isHexId } from './ids.ts';
@@ -39,3 +40,5 @@ export { parseSignal, signalName, type Signal } from './signals.ts';
 export { parseDetachKeys, DetachScanner, defaultDetachKeys } from './detach-keys.ts';
 export { runProgram, execProgram, ProgramError, type ProgramResult, type RunProgramOptions } from './exec.ts';
 export { directorySize, type DirectorySizeOptions } from './dir-size.ts';
+export { systemClock, FakeClock, type Clock, type ClockTimer } from './clock.ts';
+export { importPart } from './lazy-import.ts';

@@ -37,7 +37,7 @@ export interface NetworkStoreOptions {
   mtu: number;
   userlandProxy: boolean;
   netlink: Netlink;
-  /** What the embedded DNS servers of user-defined networks answer. */
+  /** What the embedded DNS servers answer. */
   names: NameLookup;
   log: Logger;
   /** Whether the embedded DNS servers run (off in unit tests). */
@@ -112,7 +112,9 @@ export class NetworkStore {
     n.bridge = n.record.Options[bridgeNameOption] || `br-${n.record.Id.slice(0, 12)}`;
     await this.#o.netlink.ensureBridge(n.bridge, formatIp(pc.gateway), pc.subnet.prefix, this.mtuOf(n));
     if (!this.#o.userlandProxy) await this.#o.netlink.setSysctl(`net.ipv4.conf.${n.bridge}.route_localnet`, '1').catch(() => {});
-    if (this.#o.dns !== false && n.record.Name !== 'bridge') {
+    // Every bridge network has a resolver on its gateway: the default bridge's answers no names,
+    // it forwards for containers that were on a user-defined network and keep 127.0.0.11.
+    if (this.#o.dns !== false) {
       n.dns = new EmbeddedDns(formatIp(pc.gateway), this.#o.names);
       await n.dns.start().catch((err: unknown) => {
         this.#o.log.warn('embedded DNS server could not start', { network: n.record.Name, error: err });

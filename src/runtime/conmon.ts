@@ -3,19 +3,16 @@
 // restarts; berthd is never the container's parent. Per container, the bundle directory
 // <exec-root>/containers/<id>/ holds config.json, conmon's pid files, its attach socket and ctl
 // fifo.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, constants as fsConstants, openSync, promises as fsp, watch, readFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { NotFound, isErrno } from '../errors/index.ts';
-import { silentLogger, writeFileAtomic, type Logger } from '../lib/index.ts';
+import { ProgramError, execProgram, silentLogger, writeFileAtomic, type Logger } from '../lib/index.ts';
 import { socketFromFd, type Syscalls } from '../sys/index.ts';
 import { AttachConnection } from './attach.ts';
 import { RuntimeError, runcMessage } from './errors.ts';
 import { runExec, type ExecHandle, type ExecOptions } from './exec.ts';
-import type { OciSpec } from './spec.ts';
-
-const execFileAsync = promisify(execFile);
+import { parseSpec, serializeSpec, type OciSpec } from './spec.ts';
 
 export interface CreateOptions {
   id: string;
@@ -94,11 +91,10 @@ export class ConmonRuntime {
   }
 
   #runc(args: string[]): Promise<{ stdout: string; stderr: string }> {
-    return execFileAsync(this.#runtimePath, ['--root', this.#runcRoot, '--log-format', 'json', ...args], { maxBuffer: 16 << 20 }).catch(
-      (err: { stderr?: string; message: string }) => {
-        throw new RuntimeError(runcMessage(err.stderr ?? '') || err.message, { cause: err });
-      },
-    );
+    return execProgram(this.#runtimePath, ['--root', this.#runcRoot, '--log-format', 'json', ...args]).catch((err: unknown) => {
+      const stderr = err instanceof ProgramError ? err.stderr : '';
+      throw new RuntimeError(runcMessage(stderr) || (err as Error).message, { cause: err });
+    });
   }
 
   /**
@@ -111,7 +107,7 @@ export class ConmonRuntime {
     await fsp.rm(join(this.#exitDir, id), { force: true });
     await fsp.rm(bundle, { recursive: true, force: true });
     await fsp.mkdir(join(bundle, 'persist'), { recursive: true, mode: 0o700 });
-    await fsp.writeFile(join(bundle, 'config.json'), JSON.stringify(options.spec));
+    await fsp.writeFile(join(bundle, 'config.json'), serializeSpec(options.spec));
 
     const args = [
       '--api-version', '1',
@@ -298,7 +294,7 @@ export class ConmonRuntime {
   }
 
   async baseProcess(id: string): Promise<OciSpec['process']> {
-    const spec = JSON.parse(await fsp.readFile(join(this.bundle(id), 'config.json'), 'utf8')) as OciSpec;
+    const spec = parseSpec(await fsp.readFile(join(this.bundle(id), 'config.json'), 'utf8'));
     return spec.process;
   }
 

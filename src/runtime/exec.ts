@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { AttachConnection } from './attach.ts';
 import { RuntimeError, runcMessage } from './errors.ts';
-import type { OciSpec } from './spec.ts';
+import { serializeSpec, type OciSpec } from './spec.ts';
 
 export type OciProcess = OciSpec['process'];
 
@@ -85,7 +85,7 @@ export async function runExec(paths: ExecPaths, options: ExecOptions): Promise<E
   await fsp.rm(dir, { recursive: true, force: true });
   await fsp.mkdir(join(dir, 'exit'), { recursive: true, mode: 0o700 });
   const specPath = join(dir, 'process.json');
-  await fsp.writeFile(specPath, JSON.stringify(options.process));
+  await fsp.writeFile(specPath, serializeSpec(options.process));
   const runcLog = join(dir, 'runc.log');
   const args = [
     '--api-version', '1',

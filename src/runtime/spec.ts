@@ -1,6 +1,11 @@
 // Builds the OCI runtime configuration (config.json) for a container with dockerd's defaults:
-// its mounts, capability set, masked and read-only paths, device rules and namespaces.
+// its mounts, capability set, masked and read-only paths, device rules and namespaces, and what
+// its HostConfig adds (resources, rlimits, sysctls, devices, seccomp, user namespace).
 import { readFileSync } from 'node:fs';
+import type { LinuxDeviceCgroup, LinuxResources } from '../cgroups/index.ts';
+import { InvalidArgument } from '../errors/index.ts';
+import type { OciDevice } from './devices.ts';
+import { seccompForSpec, type DockerSeccompProfile, type OciSeccomp } from './seccomp.ts';
 
 export interface OciMount {
   destination: string;
@@ -19,7 +24,7 @@ export interface OciSpec {
     env: string[];
     cwd: string;
     capabilities: { bounding: string[]; effective: string[]; permitted: string[]; inheritable?: string[] };
-    rlimits?: Array<{ type: string; hard: number; soft: number }>;
+    rlimits?: OciRlimit[];
     noNewPrivileges?: boolean;
     oomScoreAdj?: number;
     apparmorProfile?: string;
@@ -29,15 +34,31 @@ export interface OciSpec {
   mounts: OciMount[];
   linux: {
     namespaces: Array<{ type: string; path?: string }>;
+    uidMappings?: IdMapping[];
+    gidMappings?: IdMapping[];
     cgroupsPath: string;
-    resources: Record<string, unknown> & { devices: Array<{ allow: boolean; type?: string; major?: number; minor?: number; access: string }> };
+    resources: LinuxResources & { devices: LinuxDeviceCgroup[] };
     maskedPaths: string[];
     readonlyPaths: string[];
     sysctl?: Record<string, string>;
-    devices?: Array<{ path: string; type: string; major: number; minor: number; fileMode?: number; uid?: number; gid?: number }>;
-    seccomp?: unknown;
+    devices?: OciDevice[];
+    seccomp?: OciSeccomp;
   };
   annotations?: Record<string, string>;
+}
+
+/** An rlimit; RLIM_INFINITY (2^64-1) needs a bigint, which serializeSpec writes exactly. */
+export interface OciRlimit {
+  type: string;
+  hard: number | bigint;
+  soft: number | bigint;
+}
+
+/** A user namespace mapping: `size` ids from `containerID` map to `hostID` on. */
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
 }
 
 export const defaultCapabilities = [
@@ -122,6 +143,17 @@ const allowedDevices = [
 
 export type NamespaceChoice = { mode: 'private' } | { mode: 'host' } | { mode: 'path'; path: string };
 
+/** What /dev/shm is: a tmpfs of the container's own, a bind (of the host's or another container's), or nothing (--ipc none). */
+export type ShmChoice = { mode: 'tmpfs' } | { mode: 'bind'; source: string } | { mode: 'none' };
+
+/** The seccomp profile to apply; buildSpec resolves its conditions against the final capability set. */
+export interface SeccompChoice {
+  profile: DockerSeccompProfile;
+  /** Go's name for the host architecture and the kernel's major.minor. */
+  arch: string;
+  kernel: { major: number; minor: number };
+}
+
 export interface SpecInput {
   id: string;
   rootfs: string;
@@ -147,27 +179,53 @@ export interface SpecInput {
   shmSize: number;
   maskedPaths: string[] | null;
   readonlyPaths: string[] | null;
-  resources?: Record<string, unknown>;
+  /** /dev/shm; by default a tmpfs of `shmSize` when the IPC namespace is private, else none. */
+  shm?: ShmChoice;
+  /** cgroup limits (devices aside: the defaults plus `deviceRules` are added here). */
+  resources?: LinuxResources;
+  /** Cgroup device rules after the defaults: --device permissions, --device-cgroup-rule. */
+  deviceRules?: LinuxDeviceCgroup[];
+  /** Device nodes to create (--device, or all of the host's for --privileged). */
+  devices?: OciDevice[];
   sysctls?: Record<string, string>;
-  rlimits?: Array<{ type: string; hard: number; soft: number }>;
+  rlimits?: OciRlimit[];
   oomScoreAdj?: number;
   noNewPrivileges?: boolean;
+  /** No choice: no filter. Ignored for privileged containers, as dockerd ignores it. */
+  seccomp?: SeccompChoice;
+  /** userns-remap: a user namespace with these mappings. */
+  userNamespace?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] };
 }
 
-function normaliseCap(c: string): string {
-  const up = c.toUpperCase();
-  return up.startsWith('CAP_') ? up : `CAP_${up}`;
+/**
+ * dockerd's NormalizeLegacyCapabilities: upper case, "CAP_" added where missing, "ALL" kept;
+ * an unknown name is refused ("unknown capability: \"CAP_FOO\"").
+ */
+export function normalizeCapabilities(caps: readonly string[]): string[] {
+  return caps.map((c) => {
+    const up = c.toUpperCase();
+    if (up === 'ALL') return up;
+    const name = up.startsWith('CAP_') ? up : `CAP_${up}`;
+    if (!allCapabilities.includes(name)) throw new InvalidArgument(`unknown capability: ${JSON.stringify(name)}`);
+    return name;
+  });
 }
 
-/** The capability set after --privileged, --cap-add and --cap-drop (ALL allowed in both). */
+/**
+ * The capability set after --privileged, --cap-add and --cap-drop, by dockerd's rules
+ * (TweakCapabilities): adding ALL gives every capability but the dropped ones; dropping ALL
+ * leaves only the added ones; otherwise the defaults, less the dropped, plus the added.
+ */
 export function effectiveCapabilities(input: Pick<SpecInput, 'privileged' | 'capAdd' | 'capDrop'>): string[] {
   if (input.privileged) return [...availableCapabilities()];
-  const add = input.capAdd.map(normaliseCap);
-  const drop = input.capDrop.map(normaliseCap);
-  let caps = add.includes('CAP_ALL') ? [...availableCapabilities()] : [...defaultCapabilities];
-  if (drop.includes('CAP_ALL')) caps = [];
-  for (const c of add) if (c !== 'CAP_ALL' && !caps.includes(c)) caps.push(c);
-  return caps.filter((c) => !drop.includes(c) || add.includes(c));
+  if (input.capAdd.length === 0 && input.capDrop.length === 0) return [...defaultCapabilities];
+  const add = normalizeCapabilities(input.capAdd);
+  const drop = normalizeCapabilities(input.capDrop);
+  let caps: string[];
+  if (add.includes('ALL')) caps = availableCapabilities().filter((c) => !drop.includes(c));
+  else if (drop.includes('ALL')) caps = [...add];
+  else caps = [...defaultCapabilities.filter((c) => !drop.includes(c)), ...add];
+  return [...new Set(caps)];
 }
 
 export function buildSpec(input: SpecInput): OciSpec {
@@ -182,6 +240,8 @@ export function buildSpec(input: SpecInput): OciSpec {
   ns('pid', input.pid);
   ns('ipc', input.ipc);
   if (input.cgroupns === 'private') namespaces.push({ type: 'cgroup' });
+  if (input.userNamespace) namespaces.push({ type: 'user' });
+  const seccomp = input.seccomp && !input.privileged ? seccompForSpec(input.seccomp.profile, { ...input.seccomp, capabilities: caps }) : undefined;
 
   const sysRo = input.privileged ? [] : ['ro'];
   const mounts: OciMount[] = [
@@ -192,8 +252,11 @@ export function buildSpec(input: SpecInput): OciSpec {
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', ...sysRo] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
   ];
-  if (input.ipc.mode === 'private') {
+  const shm = input.shm ?? (input.ipc.mode === 'private' ? { mode: 'tmpfs' } : { mode: 'none' });
+  if (shm.mode === 'tmpfs') {
     mounts.push({ destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmSize}`] });
+  } else if (shm.mode === 'bind') {
+    mounts.push({ destination: '/dev/shm', type: 'bind', source: shm.source, options: ['rbind', 'rprivate'] });
   }
   // A user mount replaces a default one at the same destination.
   const userDest = new Set(input.mounts.map((m) => m.destination));
@@ -218,14 +281,45 @@ export function buildSpec(input: SpecInput): OciSpec {
     mounts: merged,
     linux: {
       namespaces,
+      ...(input.userNamespace ? { uidMappings: input.userNamespace.uidMappings, gidMappings: input.userNamespace.gidMappings } : {}),
       cgroupsPath: input.cgroupsPath,
       resources: {
         ...(input.resources ?? {}),
-        devices: input.privileged ? [{ allow: true, access: 'rwm' }] : [{ allow: false, access: 'rwm' }, ...allowedDevices],
+        devices: input.privileged ? [{ allow: true, access: 'rwm' }] : [{ allow: false, access: 'rwm' }, ...allowedDevices, ...(input.deviceRules ?? [])],
       },
       maskedPaths: input.privileged ? [] : (input.maskedPaths ?? defaultMaskedPaths),
       readonlyPaths: input.privileged ? [] : (input.readonlyPaths ?? defaultReadonlyPaths),
       ...(input.sysctls && Object.keys(input.sysctls).length ? { sysctl: input.sysctls } : {}),
+      ...(input.devices?.length ? { devices: input.devices } : {}),
+      ...(seccomp ? { seccomp } : {}),
     },
   };
+}
+
+/**
+ * JSON text of a spec (or of its process, for exec). JSON.stringify cannot print an integer above
+ * 2^53 exactly, and runc reads rlimits as uint64: RLIM_INFINITY (--ulimit nofile=-1) must reach
+ * it as 18446744073709551615, so rlimit values may be bigints and are printed whole.
+ */
+export function serializeSpec(spec: OciSpec | OciSpec['process']): string {
+  const big: string[] = [];
+  const text = JSON.stringify(spec, (_k, v: unknown) => {
+    if (typeof v !== 'bigint') return v;
+    big.push(v.toString());
+    return `\u0000big${big.length - 1}\u0000`;
+  });
+  return text.replace(/"\\u0000big(\d+)\\u0000"/g, (_m, i: string) => big[Number(i)]);
+}
+
+/** Reads config.json back, rlimit values beyond 2^53 as bigints (the inverse of serializeSpec). */
+export function parseSpec(text: string): OciSpec {
+  // The marker is written as the JSON escape \u0000, which JSON.parse turns into a NUL no real value has.
+  const marked = text.replace(/"(hard|soft)":(\d{16,})/g, '"$1":"\\u0000big$2"');
+  return JSON.parse(marked, (_k, v: unknown) => {
+    if (typeof v === 'string' && v.startsWith('\u0000big')) {
+      const n = BigInt(v.slice(4));
+      return n > BigInt(Number.MAX_SAFE_INTEGER) ? n : Number(n);
+    }
+    return v;
+  }) as OciSpec;
 }

@@ -9,6 +9,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Change } from '../archive/index.ts';
 import { Conflict, InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import { faultPoint, silentLogger, syncDir, type Logger } from '../lib/index.ts';
 import type { Overlay2Driver } from './overlay2.ts';
@@ -353,6 +354,24 @@ export class LayerStore {
   async unmountRw(containerId: string): Promise<void> {
     const rw = this.#rw.get(containerId);
     if (rw) await this.#driver.unmount(rw.mountId);
+  }
+
+  /** overlay2's directories of the container's layer, for inspect's GraphDriver.Data ({} without one). */
+  async describeRw(containerId: string): Promise<Record<string, string>> {
+    const rw = this.#rw.get(containerId);
+    return rw ? this.#driver.describe(rw.mountId) : {};
+  }
+
+  /** Bytes the container wrote (its read-write layer's own files); 0 without a layer. */
+  async rwSize(containerId: string): Promise<number> {
+    const rw = this.#rw.get(containerId);
+    return rw ? this.#driver.diffSize(rw.mountId) : 0;
+  }
+
+  /** What the container changed relative to its image (docker diff); none without a layer. */
+  async rwChanges(containerId: string): Promise<Change[]> {
+    const rw = this.#rw.get(containerId);
+    return rw ? this.#driver.changes(rw.mountId) : [];
   }
 
   /** The container's changes (its read-write layer) as a layer tar, whiteouts as .wh. files. */

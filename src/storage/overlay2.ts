@@ -6,16 +6,14 @@
 //   overlay2/<id>/merged  the mount point
 // Short links keep the mount data under the kernel's one-page limit for deep images.
 import { randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { applyLayer, changes, packDirectory, type Change, type TarSegments } from '../archive/index.ts';
 import { NotFound, SystemError, isErrno } from '../errors/index.ts';
+import { directorySize } from '../lib/index.ts';
 import { MNT_DETACH, type Syscalls } from '../sys/index.ts';
 
-const execFileAsync = promisify(execFile);
 const linkDir = 'l';
 const maxMountData = 4000; // one page minus room for the option names
 
@@ -33,7 +31,7 @@ export class Overlay2Driver {
     await fsp.mkdir(join(this.root, linkDir), { recursive: true, mode: 0o700 });
     await fsp.chmod(this.root, 0o710);
     // Mounts made before a daemon restart are still there: count each once.
-    for (const m of mountedTargets()) {
+    for (const m of this.#sys.mountTargets()) {
       if (m.startsWith(this.root + '/') && m.endsWith('/merged')) {
         this.#mountCounts.set(m.slice(this.root.length + 1, -'/merged'.length), 1);
       }
@@ -103,12 +101,10 @@ export class Overlay2Driver {
         throw new SystemError(`error creating overlay mount to ${merged}: ${(err as Error).message}`, { cause: err });
       }
     } else {
-      // Too long with absolute paths: mount from a child process whose working directory is the
-      // driver root, so the short relative links fit. (berthd never changes its own cwd: the
-      // libuv pool threads share it.)
+      // Too long with absolute paths: mounted relative to the driver root, the short links fit.
       const relative = `lowerdir=${lower},upperdir=${join(id, 'diff')},workdir=${join(id, 'work')},index=off`;
       try {
-        await execFileAsync('mount', ['-t', 'overlay', 'overlay', '-o', relative, join(id, 'merged')], { cwd: this.root });
+        await this.#sys.mountIn(this.root, { source: 'overlay', target: join(id, 'merged'), fstype: 'overlay', data: relative });
       } catch (err) {
         throw new SystemError(`error creating overlay mount to ${merged}: ${(err as Error).message}`, { cause: err });
       }
@@ -168,7 +164,7 @@ export class Overlay2Driver {
 
   /** Bytes used by the layer's own files (`du` of its diff dir, hard links counted once). */
   async diffSize(id: string): Promise<number> {
-    return directorySize(join(this.root, id, 'diff'));
+    return directorySize(join(this.root, id, 'diff'), { skipUnreadable: true });
   }
 
   /** The directories overlay uses for this layer, as `inspect` shows them under GraphDriver.Data. */
@@ -223,41 +219,4 @@ async function readOptional(path: string): Promise<string | undefined> {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw err;
   }
-}
-
-function mountedTargets(): string[] {
-  const text = readFileSync('/proc/self/mountinfo', 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.split(' ')[4].replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
-}
-
-export async function directorySize(dir: string): Promise<number> {
-  const seen = new Set<string>();
-  let total = 0;
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await fsp.readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) {
-        await walk(p);
-      } else if (e.isFile()) {
-        const st = await fsp.lstat(p);
-        if (st.nlink > 1) {
-          const key = `${st.dev}:${st.ino}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        total += st.size;
-      }
-    }
-  };
-  await walk(dir);
-  return total;
 }

@@ -1,6 +1,9 @@
 // A Syscalls for unit tests that need no root: it records mounts instead of making them, keeps
-// xattrs in memory and stands for device nodes with empty regular files.
-import { writeFileSync } from 'node:fs';
+// xattrs in memory and stands for device nodes with empty regular files. Where the kernel's answer
+// is observable (a missing mount point, a path that is not mounted, a lock another open file
+// holds), it answers as the kernel does; syscalls.contract.ts holds both to that.
+import { existsSync, fstatSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SyscallError, type Syscalls } from './syscalls.ts';
 
 export interface FakeMount { source: string; target: string; fstype: string; flags: number; data?: string }
@@ -11,7 +14,16 @@ export class FakeSyscalls implements Syscalls {
   readonly xattrs = new Map<string, Map<string, Buffer>>();
 
   mount(source: string, target: string, fstype: string, flags: number, data?: string): void {
+    if (!existsSync(target)) throw new SyscallError('mount', 2, 'ENOENT', target);
     this.mounts.push({ source, target, fstype, flags, ...(data === undefined ? {} : { data }) });
+  }
+
+  async mountIn(dir: string, m: { source: string; target: string; fstype: string; data: string }): Promise<void> {
+    this.mount(m.source, resolve(dir, m.target), m.fstype, 0, m.data);
+  }
+
+  mountTargets(): string[] {
+    return this.mounts.map((m) => m.target);
   }
 
   umount(target: string): void {
@@ -39,16 +51,24 @@ export class FakeSyscalls implements Syscalls {
     return [...(this.xattrs.get(path)?.keys() ?? [])];
   }
 
-  readonly locks = new Set<number>();
+  /** Held flocks: file (dev:ino) → the fd holding it. */
+  readonly #locks = new Map<string, number>();
   trims = 0;
 
   mallocTrim(): void {
     this.trims++;
   }
 
+  /**
+   * flock's rules as far as one process sees them: a lock belongs to the open file, so the fd that
+   * holds it may lock again, another fd on the same file may not, and closing the holder frees it.
+   */
   tryLock(fd: number): boolean {
-    if (this.locks.has(fd)) return false;
-    this.locks.add(fd);
+    const file = fileKey(fd);
+    if (file === undefined) throw new SyscallError('flock', 9, 'EBADF');
+    const holder = this.#locks.get(file);
+    if (holder !== undefined && holder !== fd && fileKey(holder) === file) return false;
+    this.#locks.set(file, fd);
     return true;
   }
 
@@ -60,7 +80,18 @@ export class FakeSyscalls implements Syscalls {
     throw new SyscallError('dup', 9, 'EBADF', String(fd));
   }
 
+  /** Nothing listens in a test: a missing socket is ENOENT, an existing one refuses. */
   connectSeqpacket(path: string): number {
+    if (!existsSync(path)) throw new SyscallError('connect', 2, 'ENOENT', path);
     throw new SyscallError('connect', 111, 'ECONNREFUSED', path);
+  }
+}
+
+function fileKey(fd: number): string | undefined {
+  try {
+    const st = fstatSync(fd);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
   }
 }

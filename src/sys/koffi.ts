@@ -1,8 +1,10 @@
 // The real Syscalls, calling libc through koffi (an FFI library installed prebuilt from npm).
 // Chosen over a C addon: no compiler needed on the target, and each call costs well under a
 // microsecond, which matters when a layer extraction makes one mknod or lsetxattr per file.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { execProgram } from '../lib/index.ts';
 import { SyscallError, type Syscalls } from './syscalls.ts';
 
 const ENODATA = 61;
@@ -51,6 +53,16 @@ export function loadSyscalls(): Syscalls {
     },
     umount(target, flags = 0) {
       if (fns.umount2(target, flags) !== 0) fail('umount2', target);
+    },
+    async mountIn(dir, m) {
+      await execProgram('mount', ['-t', m.fstype, m.source, '-o', m.data, m.target], { cwd: dir });
+    },
+    mountTargets() {
+      // The fifth field; the kernel escapes space, tab, newline and backslash as octal.
+      return readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
     },
     mknod(path, mode, major, minor) {
       if (fns.mknod(path, mode, makedev(major, minor)) !== 0) fail('mknod', path);

@@ -6,6 +6,15 @@ import net from 'node:net';
 export interface Syscalls {
   mount(source: string, target: string, fstype: string, flags: number, data?: string): void;
   umount(target: string, flags?: number): void;
+  /**
+   * Mounts with `source` and `target` (and paths inside `data`) relative to `dir`, from a child
+   * process whose working directory it is: overlay's lowerdir list of a deep image only fits in
+   * the kernel's one-page mount data as short relative links. berthd never changes its own cwd
+   * (libuv's pool threads share it), so this is mount(8) run in `dir`.
+   */
+  mountIn(dir: string, mount: { source: string; target: string; fstype: string; data: string }): Promise<void>;
+  /** The mount points of berthd's mount namespace (/proc/self/mountinfo), as plain paths. */
+  mountTargets(): string[];
   /** mode includes the file type bits (S_IFCHR, S_IFBLK, S_IFIFO). */
   mknod(path: string, mode: number, major: number, minor: number): void;
   /** Sets an extended attribute on the path itself, never following a symlink. */
@@ -61,17 +70,35 @@ export class SyscallError extends Error {
   }
 }
 
+interface PipeWrap {
+  Pipe: new (type: number) => { open(fd: number): number };
+  constants: { SOCKET: number };
+}
+
 /**
- * Wraps a connected stream-like fd (a SOCK_SEQPACKET socket) in a net.Socket. libuv refuses to
- * guess a handle type for SEQPACKET, so the fd is opened through the pipe wrap directly; reads
- * then return one packet each. Writes must not be coalesced (each write is one packet), so the
- * vectored write path is disabled.
+ * Node's internal pipe_wrap binding — the one internal Node API Berth uses. There is no supported
+ * way to put a SOCK_SEQPACKET fd under libuv: `new net.Socket({ fd })` asks libuv to guess the
+ * handle type and libuv names SEQPACKET "unknown" (ERR_INVALID_FD_TYPE), while reading the fd with
+ * fs would hold a libuv pool thread per attached session. So the risk is isolated here, checked
+ * before use with a message naming it, and syscalls.test.ts fails loudly when Node changes: when
+ * pipe_wrap goes or changes shape, when packets stop arriving one per read, and when net.Socket
+ * starts accepting SEQPACKET fds (then this should go).
+ */
+export function pipeWrap(): PipeWrap {
+  const binding = (process as unknown as { binding?(name: string): unknown }).binding?.('pipe_wrap') as Partial<PipeWrap> | undefined;
+  if (typeof binding?.Pipe !== 'function' || typeof binding.constants?.SOCKET !== 'number') {
+    throw new Error(`Node ${process.version} offers no process.binding('pipe_wrap') with Pipe and constants.SOCKET: conmon's SOCK_SEQPACKET attach sockets cannot be opened`);
+  }
+  return binding as PipeWrap;
+}
+
+/**
+ * Wraps a connected stream-like fd (a SOCK_SEQPACKET socket) in a net.Socket, through pipeWrap();
+ * reads then return one packet each. Writes must not be coalesced (each write is one packet), so
+ * the vectored write path is disabled.
  */
 export function socketFromFd(fd: number, options: { allowHalfOpen?: boolean } = {}): net.Socket {
-  const binding = (process as unknown as { binding(name: string): unknown }).binding('pipe_wrap') as {
-    Pipe: new (type: number) => { open(fd: number): number };
-    constants: { SOCKET: number };
-  };
+  const binding = pipeWrap();
   const handle = new binding.Pipe(binding.constants.SOCKET);
   const rc = handle.open(fd);
   if (rc !== 0) throw new SyscallError('uv_pipe_open', -rc, 'EINVAL');
@@ -79,4 +106,3 @@ export function socketFromFd(fd: number, options: { allowHalfOpen?: boolean } = 
   (socket as unknown as { _writev: unknown })._writev = null;
   return socket;
 }
-

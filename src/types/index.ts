@@ -392,3 +392,242 @@ export interface JsonMessage {
   errorDetail?: { code?: number; message: string };
   aux?: unknown;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a client sends and reads back (src/client): the Engine API's request bodies and responses
+// not covered above. Response shapes list the fields clients read; daemons may send more.
+
+/** POST /containers/create's answer. */
+export interface ContainerCreateResponse {
+  Id: string;
+  Warnings: string[] | null;
+}
+
+/** POST /containers/{id}/wait's answer. */
+export interface ContainerWaitResponse {
+  StatusCode: number;
+  Error?: { Message: string } | null;
+}
+
+/** GET /containers/{id}/json. */
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Config: ContainerConfig;
+  State: ContainerStateView;
+  NetworkSettings: { Ports: PortMap | null; Networks?: Record<string, EndpointSettings> };
+  [field: string]: unknown;
+}
+
+/** GET /containers/{id}/top. */
+export interface ContainerTopResponse {
+  Titles: string[];
+  Processes: string[][];
+}
+
+/** One entry of GET /containers/{id}/changes; Kind 0 modified, 1 added, 2 deleted. */
+export interface ContainerChange {
+  Path: string;
+  Kind: number;
+}
+
+/** The X-Docker-Container-Path-Stat header of /containers/{id}/archive, decoded. */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  /** Go's os.FileMode bits (directory 1<<31, symlink 1<<27, …) over the permission bits. */
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
+/** The body of POST /containers/{id}/exec. */
+export interface ExecConfig {
+  User?: string;
+  Privileged?: boolean;
+  Tty?: boolean;
+  ConsoleSize?: [number, number] | null;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  DetachKeys?: string;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  Cmd: string[];
+}
+
+/** The body of POST /exec/{id}/start. */
+export interface ExecStartConfig {
+  Detach: boolean;
+  Tty: boolean;
+  ConsoleSize?: [number, number] | null;
+}
+
+/** GET /exec/{id}/json. */
+export interface ExecInspect {
+  ID?: string;
+  Running: boolean;
+  ExitCode: number | null;
+  [field: string]: unknown;
+}
+
+/** GET /images/{name}/json. */
+export interface ImageInspect {
+  Id: string;
+  [field: string]: unknown;
+}
+
+/** POST /images/prune's answer. */
+export interface ImagesPruneReport {
+  ImagesDeleted: DeleteResponseItem[] | null;
+  SpaceReclaimed: number;
+}
+
+/** One result of GET /images/search. */
+export interface ImageSearchResult {
+  name: string;
+  description: string;
+  star_count: number;
+  is_official: boolean;
+  is_automated?: boolean;
+}
+
+/** The body of POST /auth, and (base64url JSON) the X-Registry-Auth header. */
+export interface AuthConfig {
+  username?: string;
+  password?: string;
+  serveraddress?: string;
+  identitytoken?: string;
+}
+
+/** POST /auth's answer. */
+export interface AuthResponse {
+  Status: string;
+  IdentityToken?: string;
+}
+
+/** One network as GET /networks and GET /networks/{id} show it. */
+export interface NetworkResource {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: string;
+  Driver: string;
+  EnableIPv6: boolean;
+  Internal: boolean;
+  Labels: Labels | null;
+  [field: string]: unknown;
+}
+
+/** The body of POST /networks/create. */
+export interface NetworkCreateBody {
+  Name: string;
+  CheckDuplicate?: boolean;
+  Driver?: string;
+  Scope?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Ingress?: boolean;
+  ConfigOnly?: boolean;
+  ConfigFrom?: { Network: string };
+  EnableIPv6?: boolean;
+  IPAM?: { Driver?: string; Config?: Array<{ Subnet: string; Gateway?: string; IPRange?: string }>; Options?: Record<string, string> };
+  Options?: Record<string, string>;
+  Labels?: Labels;
+}
+
+/** POST /networks/create's answer. */
+export interface NetworkCreateResponse {
+  Id: string;
+  Warning?: string;
+}
+
+/** The body of POST /networks/{id}/connect. */
+export interface NetworkConnectBody {
+  Container: string;
+  EndpointConfig?: Partial<EndpointSettings>;
+}
+
+/** The body of POST /networks/{id}/disconnect. */
+export interface NetworkDisconnectBody {
+  Container: string;
+  Force?: boolean;
+}
+
+/** POST /networks/prune's answer. */
+export interface NetworksPruneReport {
+  NetworksDeleted: string[] | null;
+}
+
+/** The body of POST /volumes/create. */
+export interface VolumeCreateBody {
+  Name?: string;
+  Driver?: string;
+  DriverOpts?: Record<string, string>;
+  Labels?: Labels;
+}
+
+/** GET /volumes's answer. */
+export interface VolumeListResponse {
+  Volumes: Volume[] | null;
+  Warnings?: string[] | null;
+}
+
+/** POST /volumes/prune's answer. */
+export interface VolumesPruneReport {
+  VolumesDeleted: string[] | null;
+  SpaceReclaimed: number;
+}
+
+/** A volume with its usage, as GET /system/df lists it. */
+export interface VolumeUsage extends Volume {
+  UsageData: { Size: number; RefCount: number };
+}
+
+/** A build cache record, as GET /system/df lists it (dockerd's types.BuildCache). */
+export interface BuildCache {
+  ID: string;
+  Parents: string[] | null;
+  /** "regular" for a step's result, "exec.cachemount" for a RUN --mount=type=cache directory. */
+  Type: string;
+  Description: string;
+  InUse: boolean;
+  Shared: boolean;
+  Size: number;
+  CreatedAt: string;
+  LastUsedAt: string | null;
+  UsageCount: number;
+}
+
+/** POST /build/prune's answer. */
+export interface BuildCachePruneReport {
+  CachesDeleted: string[] | null;
+  SpaceReclaimed: number;
+}
+
+/** GET /system/df's answer: each part only when asked for (all by default). */
+export interface DiskUsage {
+  LayersSize?: number;
+  Images?: ImageSummary[] | null;
+  Containers?: ContainerSummary[] | null;
+  Volumes?: VolumeUsage[] | null;
+  BuildCache?: BuildCache[] | null;
+}
+
+/** GET /version. */
+export interface SystemVersion {
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion: string;
+  GitCommit: string;
+  GoVersion: string;
+  Os: string;
+  Arch: string;
+  KernelVersion: string;
+  BuildTime?: string;
+  Platform?: { Name: string };
+  Components?: Array<{ Name: string; Version: string; Details?: Record<string, string> }>;
+}
+
+/** GET /info: the fields vary by daemon; clients read them by name. */
+export type SystemInfo = Record<string, unknown>;

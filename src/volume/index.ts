@@ -1,6 +1,16 @@
 // Volumes: the local driver (data under <data-root>/volumes/<name>/_data) and docker's mount
 // specification parsers (-v, --mount, --tmpfs, --volumes-from) the container engine resolves.
-export { VolumeService, anonymousLabel, dirSize, splitMountOptions, type VolumeView, type CreateVolumeOptions, type VolumeServiceDeps } from './service.ts';
+export {
+  VolumeService,
+  anonymousLabel,
+  splitMountOptions,
+  type VolumeView,
+  type VolumeUsage,
+  type VolumeUsers,
+  type VolumeEvents,
+  type CreateVolumeOptions,
+  type VolumeServiceDeps,
+} from './service.ts';
 export {
   parseBind,
   parseMountSpec,

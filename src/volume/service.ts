@@ -2,10 +2,10 @@
 // the metadata (labels, options, creation time), written atomically. A volume with mount options
 // (`-o type=tmpfs -o device=tmpfs -o o=size=64m`, nfs, a bind) is mounted on its _data while at
 // least one container uses it, as dockerd's local driver does.
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { Conflict, InvalidArgument, NotFound, SystemError, isErrno } from '../errors/index.ts';
-import { newId, readJson, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { directorySize, newId, readJson, writeJsonAtomic, type Logger } from '../lib/index.ts';
 import { applyLayer, packDirectory } from '../archive/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { Volume } from '../types/index.ts';
@@ -30,14 +30,26 @@ export interface CreateVolumeOptions {
   labels?: Record<string, string> | null;
 }
 
+/** Which containers reference a volume, running or not (the container store answers). */
+export interface VolumeUsers {
+  containersUsingVolume(name: string): string[];
+}
+
+/** Where the service reports what it did (the event bus). */
+export interface VolumeEvents {
+  publish(type: 'volume', action: string, name: string, attributes: Record<string, string>): void;
+}
+
 export interface VolumeServiceDeps {
   root: string;
   sys: Syscalls;
   log: Logger;
-  /** Ids of the containers that reference the volume (running or not). */
-  users(name: string): string[];
-  publish?(action: string, name: string, attributes: Record<string, string>): void;
+  users: VolumeUsers;
+  events: VolumeEvents;
 }
+
+/** A volume as GET /system/df shows it: its size (-1 when unreadable) and how many use it. */
+export type VolumeUsage = VolumeView & { UsageData: { Size: number; RefCount: number } };
 
 const validOpts = new Set(['type', 'o', 'device', 'size']);
 const mandatoryOpts: Record<string, string[]> = { device: ['type'], type: ['device'], o: ['device', 'type'] };
@@ -105,6 +117,14 @@ export class VolumeService {
     };
   }
 
+  #publish(action: string, name: string, attributes: Record<string, string>): void {
+    this.#deps.events.publish('volume', action, name, attributes);
+  }
+
+  #isMounted(path: string): boolean {
+    return this.#deps.sys.mountTargets().includes(path);
+  }
+
   /** The host directory a container mounts. */
   path(name: string): string {
     return join(this.root, name, '_data');
@@ -156,7 +176,7 @@ export class VolumeService {
       throw err;
     }
     this.#volumes.set(name, meta);
-    this.#deps.publish?.('create', name, { driver: 'local' });
+    this.#publish('create', name, { driver: 'local' });
     return this.#view(name, meta);
   }
 
@@ -179,7 +199,7 @@ export class VolumeService {
         if (s === 'false' || s === '0') return false;
         throw new InvalidArgument(`invalid filter 'dangling=${v}'`);
       });
-      const isDangling = this.#deps.users(name).length === 0;
+      const isDangling = this.#deps.users.containersUsingVolume(name).length === 0;
       if (!want.includes(isDangling)) return false;
     }
     const names = filters.get('name');
@@ -197,7 +217,7 @@ export class VolumeService {
         if (options.force) return;
         throw new NotFound(`get ${name}: no such volume`);
       }
-      const users = this.#deps.users(name);
+      const users = this.#deps.users.containersUsingVolume(name);
       if (users.length) throw new Conflict(`remove ${name}: volume is in use - [${users.join(', ')}]`);
       await this.#destroy(name);
     });
@@ -205,13 +225,23 @@ export class VolumeService {
 
   async #destroy(name: string): Promise<void> {
     const dir = join(this.root, name);
-    if (this.#mounts.has(name) || isMounted(this.path(name))) await this.#unmountNow(name);
+    if (this.#mounts.has(name) || this.#isMounted(this.path(name))) await this.#unmountNow(name);
     const gone = join(this.root, `.removing-${name}-${newId().slice(0, 8)}`);
     await fsp.rename(dir, gone);
     this.#volumes.delete(name);
     this.#mounts.delete(name);
     await fsp.rm(gone, { recursive: true, force: true });
-    this.#deps.publish?.('destroy', name, { driver: 'local' });
+    this.#publish('destroy', name, { driver: 'local' });
+  }
+
+  /** GET /system/df's volumes. */
+  diskUsage(): Promise<VolumeUsage[]> {
+    return Promise.all(
+      this.list().Volumes.map(async (v) => ({
+        ...v,
+        UsageData: { Size: await directorySize(v.Mountpoint).catch(() => -1), RefCount: this.#deps.users.containersUsingVolume(v.Name).length },
+      })),
+    );
   }
 
   /**
@@ -233,8 +263,8 @@ export class VolumeService {
       for (const [name, meta] of [...this.#volumes]) {
         if (onlyAnonymous && !(meta.Labels && anonymousLabel in meta.Labels)) continue;
         if (!labelsMatch(meta.Labels, filters.get('label'), true) || !labelsMatch(meta.Labels, filters.get('label!'), false)) continue;
-        if (this.#deps.users(name).length) continue;
-        const size = await dirSize(this.path(name)).catch(() => 0);
+        if (this.#deps.users.containersUsingVolume(name).length) continue;
+        const size = await directorySize(this.path(name)).catch(() => 0);
         try {
           await this.#destroy(name);
         } catch (err) {
@@ -257,7 +287,7 @@ export class VolumeService {
       const o = meta.Options ?? {};
       if (o.type || o.device) {
         const refs = this.#mounts.get(name) ?? new Set<string>();
-        if (refs.size === 0 && !isMounted(path)) {
+        if (refs.size === 0 && !this.#isMounted(path)) {
           const { flags, data } = splitMountOptions(o.o ?? '');
           try {
             this.#deps.sys.mount(o.device ?? '', path, o.type ?? '', flags, data);
@@ -268,7 +298,7 @@ export class VolumeService {
         refs.add(ref);
         this.#mounts.set(name, refs);
       }
-      this.#deps.publish?.('mount', name, { container: ref, destination: '', driver: 'local', propagation: '', 'read/write': 'true' });
+      this.#publish('mount', name, { container: ref, destination: '', driver: 'local', propagation: '', 'read/write': 'true' });
       return path;
     });
   }
@@ -280,14 +310,14 @@ export class VolumeService {
       if (!refs) return;
       refs.delete(ref);
       if (refs.size === 0) await this.#unmountNow(name);
-      this.#deps.publish?.('unmount', name, { container: ref, driver: 'local' });
+      this.#publish('unmount', name, { container: ref, driver: 'local' });
     });
   }
 
   async #unmountNow(name: string): Promise<void> {
     this.#mounts.delete(name);
     const path = this.path(name);
-    if (!isMounted(path)) return;
+    if (!this.#isMounted(path)) return;
     try {
       this.#deps.sys.umount(path, 0);
     } catch {
@@ -335,35 +365,4 @@ export function splitMountOptions(o: string): { flags: number; data: string } {
     else data.push(opt);
   }
   return { flags, data: data.join(',') };
-}
-
-function isMounted(path: string): boolean {
-  try {
-    const text = readFileSync('/proc/self/mountinfo', 'utf8');
-    const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-    return text.split('\n').some((l) => l.split(' ')[4] === escaped);
-  } catch {
-    return false;
-  }
-}
-
-/** Bytes used under a directory (regular files, counted once per inode). */
-export async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  const seen = new Set<string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const ent of await fsp.readdir(d, { withFileTypes: true })) {
-      const p = join(d, ent.name);
-      if (ent.isDirectory()) await walk(p);
-      else if (ent.isFile()) {
-        const st = await fsp.lstat(p);
-        const key = `${st.dev}:${st.ino}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        total += st.size;
-      }
-    }
-  };
-  await walk(dir);
-  return total;
 }

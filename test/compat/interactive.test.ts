@@ -50,8 +50,9 @@ describe('docker CLI on a terminal', () => {
     assert.match(e.output(), /\/dev\/pts\/\d+/);
     assert.equal(docker(['exec', 'c1', 'ls', '/root']).stdout, '123\n');
 
+    // Typed before the attach is live, the line waits in the terminal until docker reads it, as
+    // for a user: the command's output is the sign that the session works.
     const a = dockerPty(['attach', 'c1']);
-    await new Promise((r) => setTimeout(r, 500));
     a.write('echo attached-$((2*3))\r');
     await a.waitFor('attached-6');
     a.write('\x10\x11');
@@ -60,7 +61,6 @@ describe('docker CLI on a terminal', () => {
     assert.match(docker(['ps', '--filter', 'name=c1', '--format', '{{.Status}}']).stdout, /^Up /);
 
     const b = dockerPty(['attach', 'c1']);
-    await new Promise((r) => setTimeout(r, 500));
     b.write('exit 7\r');
     assert.equal(await b.exited, 7);
     assert.equal(docker(['inspect', '-f', '{{.State.ExitCode}}', 'c1']).stdout, '7\n');

@@ -1,16 +1,18 @@
 // Interactive containers through the berth CLI on a real terminal (a pty from the test): -it,
 // detach keys, attach, stdin, exec, top, pause — against a real berthd with runc and conmon.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { berthBin, startDaemon, type TestDaemon } from '../../helpers/daemon.ts';
 import { spawnPty, type PtySession } from '../../helpers/pty.ts';
 
 let d: TestDaemon;
 const sessions: PtySession[] = [];
+const children: ChildProcess[] = [];
 
 before(async () => {
   d = await startDaemon();
@@ -19,6 +21,7 @@ before(async () => {
 });
 after(async () => {
   for (const s of sessions) s.kill();
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await d?.cleanup();
 });
 
@@ -31,6 +34,29 @@ function berthPty(args: string[]): PtySession {
 }
 
 const status = (name: string) => ok(['inspect', '-f', '{{.State.Status}}', name]).trim();
+
+/**
+ * Polls `condition` until it holds. The deadline only keeps a broken build from hanging the
+ * suite; nothing here depends on how long a step takes.
+ */
+async function until(condition: () => boolean | Promise<boolean>, what: string, deadlineMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > deadlineMs) assert.fail(`still waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** A berth process whose stdout can be read while it runs. */
+function berthStreaming(args: string[]): { output(): string; done: Promise<{ code: number | null; stdout: string }> } {
+  const child = spawn(berthBin, ['-H', d.host, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.resume();
+  const done = new Promise<{ code: number | null; stdout: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout })));
+  return { output: () => stdout, done };
+}
 
 describe('run -it', () => {
   it('gives the container a terminal of our size; exit returns its code', async () => {
@@ -59,8 +85,9 @@ describe('run -it', () => {
     assert.equal(status('detachme'), 'running');
     assert.match(ok(['ps', '--filter', 'name=detachme', '--format', '{{.Status}}']), /^Up /);
 
+    // Typed before the attach is live, the line waits in the terminal until berth reads it, as
+    // for a user: the command's output is the sign that the session works.
     const a = berthPty(['attach', '--detach-keys', 'ctrl-x,x', 'detachme']);
-    await new Promise((r) => setTimeout(r, 300));
     a.write('echo back-$((1+1))\r');
     await a.waitFor('back-2');
     a.write('\x18x');
@@ -69,7 +96,6 @@ describe('run -it', () => {
     assert.equal(status('detachme'), 'running');
 
     const b = berthPty(['attach', 'detachme']);
-    await new Promise((r) => setTimeout(r, 300));
     b.write('exit 5\r');
     assert.equal(await b.exited, 5);
     assert.equal(status('detachme'), 'exited');
@@ -109,12 +135,12 @@ describe('stdin', () => {
 describe('attach', () => {
   it('several clients see the same output', async () => {
     ok(['run', '-d', '--name', 'ticker', 'busybox', 'sh', '-c', 'i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.2; done']);
-    const a = d.berthAsync(['attach', '--no-stdin', 'ticker']);
-    const b = d.berthAsync(['attach', '--no-stdin', 'ticker']);
-    await new Promise((r) => setTimeout(r, 1500));
-    ok(['stop', '-t', '1', 'ticker']);
-    const [ra, rb] = await Promise.all([a, b]);
     const ticks = (s: string) => s.split('\n').filter((l) => l.startsWith('tick'));
+    const a = berthStreaming(['attach', '--no-stdin', 'ticker']);
+    const b = berthStreaming(['attach', '--no-stdin', 'ticker']);
+    await until(() => ticks(a.output()).length >= 4 && ticks(b.output()).length >= 4, 'both clients to see ticks');
+    ok(['stop', '-t', '1', 'ticker']);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
     assert.ok(ticks(ra.stdout).length >= 3, ra.stdout);
     assert.ok(ticks(rb.stdout).length >= 3, rb.stdout);
     const common = ticks(ra.stdout).filter((t) => ticks(rb.stdout).includes(t));
@@ -160,8 +186,7 @@ describe('exec', () => {
   it('-i passes stdin and its close; -d returns at once', async () => {
     assert.equal(ok(['exec', '-i', 'ex', 'cat'], 'piped\n'), 'piped\n');
     assert.equal(ok(['exec', '-d', 'ex', 'sh', '-c', 'sleep 0.3; touch /tmp/detached']), '');
-    await new Promise((r) => setTimeout(r, 800));
-    ok(['exec', 'ex', 'test', '-f', '/tmp/detached']);
+    await until(() => d.berth(['exec', 'ex', 'test', '-f', '/tmp/detached']).code === 0, 'the detached exec to create its file');
   });
 
   it('--privileged gives the full capability set', () => {
@@ -188,8 +213,9 @@ describe('exec', () => {
     assert.equal(running.Running, true);
     assert.ok(running.Pid > 0);
     assert.equal(running.ExitCode, null);
-    await new Promise((r) => setTimeout(r, 1200));
-    const done = JSON.parse((await d.api('GET', `/exec/${Id}/json`)).body) as { Running: boolean; ExitCode: number };
+    const inspectExec = async () => JSON.parse((await d.api('GET', `/exec/${Id}/json`)).body) as { Running: boolean; ExitCode: number };
+    await until(async () => !(await inspectExec()).Running, 'the exec to end');
+    const done = await inspectExec();
     assert.deepEqual([done.Running, done.ExitCode], [false, 6]);
     const again = await d.api('POST', `/exec/${Id}/start`, { Detach: true });
     assert.equal(again.status, 409);
@@ -204,15 +230,16 @@ describe('exec', () => {
     const before = spawnSync('pgrep', ['-f', 'sleep 999'], { encoding: 'utf8' }).stdout.trim();
     assert.notEqual(before, '');
     ok(['kill', 'shortlived']);
-    await new Promise((r) => setTimeout(r, 500));
-    const pids = before.split('\n').filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('999');
-      } catch {
-        return false;
-      }
-    });
-    assert.deepEqual(pids, []);
+    const alive = () =>
+      before.split('\n').filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('999');
+        } catch {
+          return false;
+        }
+      });
+    await until(() => alive().length === 0, 'the exec processes to die with their container');
+    assert.deepEqual(alive(), []);
     const r = d.berth(['exec', 'shortlived', 'true']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Error response from daemon: Container [0-9a-f]{64} is not running/);
@@ -274,11 +301,11 @@ describe('clients that go away', () => {
       const payload = JSON.stringify(body);
       sock.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\n\r\n${payload}`);
       sock.once('data', () => {
-        sock.write('some input\n');
-        setTimeout(() => {
+        // Dropped as soon as the input has left: mid-stream for the daemon.
+        sock.write('some input\n', () => {
           sock.destroy();
           resolve();
-        }, 20);
+        });
       });
       sock.on('error', () => resolve());
     });
@@ -286,17 +313,25 @@ describe('clients that go away', () => {
 
   it('50 attach and exec disconnects leak no fd and no conmon', async () => {
     ok(['run', '-d', '-i', '--name', 'leaky', 'busybox', 'sh', '-c', 'while true; do echo x; sleep 0.05; done']);
-    await new Promise((r) => setTimeout(r, 300));
+    // Settled: the container runs and its output reaches the daemon.
+    await until(() => ok(['logs', '--tail', '1', 'leaky']).includes('x'), 'the container to log');
     const fds0 = berthdFds();
     const conmon0 = conmons();
+    const execs: string[] = [];
     for (let i = 0; i < 25; i++) {
       await dropMidStream('/containers/leaky/attach?stream=1&stdin=1&stdout=1&stderr=1', {});
       const created = await d.api('POST', '/containers/leaky/exec', { Cmd: ['sh', '-c', 'cat; sleep 0.2'], AttachStdin: true, AttachStdout: true, AttachStderr: true });
       const { Id } = JSON.parse(created.body) as { Id: string };
+      execs.push(Id);
       await dropMidStream(`/exec/${Id}/start`, { Detach: false });
     }
-    // exec processes end on their own (stdin closed, then sleep 0.2)
-    await new Promise((r) => setTimeout(r, 2000));
+    // exec processes end on their own (stdin closed, then sleep 0.2); their conmons and fds go with them
+    const running = async () => {
+      for (const id of execs) if ((JSON.parse((await d.api('GET', `/exec/${id}/json`)).body) as { Running: boolean }).Running) return true;
+      return false;
+    };
+    await until(async () => !(await running()), 'the exec processes to end');
+    await until(() => berthdFds() <= fds0 + 2 && conmons() === conmon0, 'the sessions\' fds and conmons to be released');
     assert.equal(status('leaky'), 'running');
     assert.ok(berthdFds() <= fds0 + 2, `berthd fds grew: ${fds0} → ${berthdFds()}`);
     assert.equal(conmons(), conmon0);

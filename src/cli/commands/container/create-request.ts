@@ -1,0 +1,278 @@
+// `run` and `create` options (docker's container options) translated into the body of
+// POST /containers/create.
+import { readFileSync } from 'node:fs';
+import { parseRamInBytes } from '../../../lib/index.ts';
+import type { CreateContainerRequest, EndpointSettings, HostConfig, PortBinding } from '../../../types/index.ts';
+import { StatusError } from '../../errors.ts';
+import type { FlagValues } from '../../flags.ts';
+import type { containerFlags } from './create-flags.ts';
+import { parseMountFlag, parseTmpfsFlags, parseVolumeFlags } from './mount-options.ts';
+
+
+/** docker's env-file format: KEY=VALUE lines, KEY alone takes the value from our environment. */
+export function parseEnvFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new StatusError(125, `open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+  }
+  const out: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/^\s+/, '');
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const key = eq < 0 ? line : line.slice(0, eq);
+    if (/\s/.test(key)) throw new StatusError(125, `variable '${key}' contains whitespaces`);
+    if (key === '') throw new StatusError(125, `no variable name on line '${line}'`);
+    if (eq >= 0) out.push(line);
+    else if (process.env[key] !== undefined) out.push(`${key}=${process.env[key]}`);
+  }
+  return out;
+}
+
+function envValue(e: string): string | undefined {
+  if (e.includes('=')) return e;
+  const v = process.env[e];
+  return v === undefined ? undefined : `${e}=${v}`;
+}
+
+function parseLabelFile(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+  } catch (err) {
+    throw new StatusError(125, `open ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** A size flag (docker's RAMInBytes: "512m" is 512 MiB), with the flag named in the error. */
+export function parseBytes(v: string, what: string): number {
+  try {
+    return parseRamInBytes(v);
+  } catch (err) {
+    throw new StatusError(125, `invalid argument ${JSON.stringify(v)} for ${JSON.stringify(what)} flag: ${(err as Error).message}`);
+  }
+}
+
+/** -p [ip:][hostPort:]containerPort[/proto], with ranges. */
+export function parsePublish(specs: readonly string[]): { exposed: Record<string, Record<string, never>>; bindings: Record<string, PortBinding[]> } {
+  const exposed: Record<string, Record<string, never>> = {};
+  const bindings: Record<string, PortBinding[]> = {};
+  for (const spec of specs) {
+    let rest = spec;
+    let proto = 'tcp';
+    const slash = rest.lastIndexOf('/');
+    if (slash >= 0) {
+      proto = rest.slice(slash + 1).toLowerCase();
+      rest = rest.slice(0, slash);
+      if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new StatusError(125, `invalid proto: ${proto}`);
+    }
+    let ip = '';
+    let host = '';
+    let container: string;
+    const ipv6 = /^\[([^\]]+)\]:(.*)$/.exec(rest);
+    if (ipv6) {
+      ip = ipv6[1];
+      rest = ipv6[2];
+    }
+    const parts = rest.split(':');
+    if (parts.length === 1) container = parts[0];
+    else if (parts.length === 2) [host, container] = parts;
+    else if (parts.length === 3 && !ipv6) [ip, host, container] = parts;
+    else throw new StatusError(125, `invalid port format for --publish: ${spec}`);
+    const range = (s: string, label: string): [number, number] => {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(s);
+      if (!m) throw new StatusError(125, `invalid ${label}: ${s}`);
+      const a = Number(m[1]);
+      const b = m[2] ? Number(m[2]) : a;
+      if (a < 1 || b > 65535 || b < a) throw new StatusError(125, `invalid ${label}: ${s}`);
+      return [a, b];
+    };
+    const [cStart, cEnd] = range(container, 'containerPort');
+    const hostRange = host ? range(host, 'hostPort') : undefined;
+    if (hostRange && hostRange[1] - hostRange[0] !== cEnd - cStart && hostRange[0] !== hostRange[1]) {
+      throw new StatusError(125, `invalid ranges specified for container and host Ports: ${container} and ${host}`);
+    }
+    for (let p = cStart; p <= cEnd; p++) {
+      const key = `${p}/${proto}`;
+      exposed[key] = {};
+      let hp = '';
+      if (hostRange) hp = hostRange[0] === hostRange[1] ? String(hostRange[0]) : String(hostRange[0] + (p - cStart));
+      (bindings[key] ??= []).push({ HostIp: ip, HostPort: hp });
+    }
+  }
+  return { exposed, bindings };
+}
+
+export interface RunRequest {
+  body: CreateContainerRequest;
+  name?: string;
+  attach: { stdin: boolean; stdout: boolean; stderr: boolean };
+}
+
+/** The flags of `create` (and the container options of `run`), parsed. */
+export type CreateFlags = FlagValues<typeof containerFlags>;
+
+type ListFlag = { [K in keyof CreateFlags]-?: NonNullable<CreateFlags[K]> extends string[] ? K : never }[keyof CreateFlags];
+
+export function buildCreateRequest(f: CreateFlags, image: string, cmd: string[], options: { detach: boolean }): RunRequest {
+  const list = (k: ListFlag): string[] => f[k] ?? [];
+  const env = [...list('env-file').flatMap(parseEnvFile), ...list('env').map(envValue).filter((e): e is string => e !== undefined)];
+  const labels: Record<string, string> = {};
+  for (const l of [...list('label-file').flatMap(parseLabelFile), ...list('label')]) {
+    const eq = l.indexOf('=');
+    if (eq === 0) throw new StatusError(125, `invalid label format: "${l}"`);
+    labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
+  }
+  let attach = { stdin: false, stdout: false, stderr: false };
+  const attachList = list('attach').map((a) => a.toLowerCase());
+  if (options.detach && attachList.length) throw new StatusError(125, 'Conflicting options: -a and -d');
+  if (!options.detach) {
+    if (attachList.length) {
+      for (const a of attachList) {
+        if (a !== 'stdin' && a !== 'stdout' && a !== 'stderr') throw new StatusError(125, `invalid argument "${a}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+        attach[a] = true;
+      }
+    } else attach = { stdin: !!f.interactive, stdout: true, stderr: true };
+  }
+  if (f.rm && f.restart && f.restart !== 'no') throw new StatusError(125, 'Conflicting options: --restart and --rm');
+
+  const restart = parseRestart(f.restart ?? 'no');
+  const publish = parsePublish(list('publish'));
+  const exposed: Record<string, Record<string, never>> = { ...publish.exposed };
+  for (const e of list('expose')) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(e);
+    if (!m) throw new StatusError(125, `invalid range format for --expose: ${e}`);
+    for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]); p++) exposed[`${p}/${m[3] ?? 'tcp'}`] = {};
+  }
+  const logOpts: Record<string, string> = {};
+  for (const o of list('log-opt')) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new StatusError(125, `invalid key value pair format in log-opt: ${o}`);
+    logOpts[o.slice(0, eq)] = o.slice(eq + 1);
+  }
+  const sysctls: Record<string, string> = {};
+  for (const s of list('sysctl')) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new StatusError(125, `invalid argument "${s}" for "--sysctl" flag: ${s} is not a valid sysctl`);
+    sysctls[s.slice(0, eq)] = s.slice(eq + 1);
+  }
+  const ulimits = list('ulimit').map((u) => {
+    const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(u);
+    if (!m) throw new StatusError(125, `invalid argument "${u}" for "--ulimit" flag: invalid ulimit argument: ${u}`);
+    return { Name: m[1], Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
+  });
+  let nanoCpus = 0;
+  if (f.cpus) {
+    const n = Number(f.cpus);
+    if (!Number.isFinite(n) || n < 0) throw new StatusError(125, `invalid argument "${f.cpus}" for "--cpus" flag: failed to parse ${f.cpus} as a rational number`);
+    nanoCpus = Math.round(n * 1e9);
+  }
+  const mountOpts = parseVolumeFlags(list('volume'));
+  const network = f.network || f.net || 'default';
+  const host: Partial<HostConfig> = {
+    Binds: mountOpts.binds.length ? mountOpts.binds : null,
+    ContainerIDFile: f.cidfile ?? '',
+    LogConfig: { Type: f['log-driver'] ?? '', Config: logOpts },
+    NetworkMode: network,
+    PortBindings: publish.bindings,
+    RestartPolicy: restart,
+    AutoRemove: !!f.rm,
+    VolumeDriver: '',
+    VolumesFrom: list('volumes-from').length ? list('volumes-from') : null,
+    ...(list('mount').length ? { Mounts: list('mount').map(parseMountFlag) } : {}),
+    ...(list('tmpfs').length ? { Tmpfs: parseTmpfsFlags(list('tmpfs')) } : {}),
+    ConsoleSize: [0, 0],
+    CapAdd: list('cap-add').length ? list('cap-add') : null,
+    CapDrop: list('cap-drop').length ? list('cap-drop') : null,
+    CgroupnsMode: f.cgroupns ?? '',
+    Dns: list('dns'),
+    DnsOptions: list('dns-option'),
+    DnsSearch: list('dns-search'),
+    ExtraHosts: list('add-host').length ? list('add-host').map(validateAddHost) : null,
+    GroupAdd: list('group-add').length ? list('group-add') : null,
+    IpcMode: f.ipc ?? '',
+    Cgroup: '',
+    Links: list('link').length ? list('link') : null,
+    OomScoreAdj: f['oom-score-adj'] ?? 0,
+    PidMode: f.pid ?? '',
+    Privileged: !!f.privileged,
+    PublishAllPorts: !!f['publish-all'],
+    ReadonlyRootfs: !!f['read-only'],
+    SecurityOpt: list('security-opt').length ? list('security-opt') : null,
+    UTSMode: f.uts ?? '',
+    UsernsMode: '',
+    ShmSize: f['shm-size'] ? parseBytes(f['shm-size'], '--shm-size') : 0,
+    Sysctls: sysctls,
+    Runtime: f.runtime ?? '',
+    Isolation: '',
+    CpuShares: f['cpu-shares'] ?? 0,
+    Memory: f.memory ? parseBytes(f.memory, '-m, --memory') : 0,
+    NanoCpus: nanoCpus,
+    PidsLimit: f['pids-limit'] ?? null,
+    Ulimits: ulimits.length ? ulimits : null,
+    Init: f.init ? true : null,
+  };
+  const body: CreateContainerRequest = {
+    Hostname: f.hostname ?? '',
+    Domainname: '',
+    User: f.user ?? '',
+    AttachStdin: attach.stdin,
+    AttachStdout: attach.stdout,
+    AttachStderr: attach.stderr,
+    ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
+    Tty: !!f.tty,
+    OpenStdin: !!f.interactive,
+    StdinOnce: attach.stdin && !options.detach,
+    Env: env,
+    Cmd: cmd.length ? cmd : null,
+    Image: image,
+    Volumes: mountOpts.volumes,
+    WorkingDir: f.workdir ?? '',
+    Entrypoint: f.entrypoint !== undefined ? [f.entrypoint] : null,
+    OnBuild: null,
+    Labels: labels,
+    ...(f['stop-signal'] ? { StopSignal: f['stop-signal'] } : {}),
+    ...(f['stop-timeout'] !== undefined ? { StopTimeout: f['stop-timeout'] } : {}),
+    HostConfig: host,
+    NetworkingConfig: { EndpointsConfig: endpointsConfig(network, f.ip, list('network-alias')) },
+    ...(f['mac-address'] ? { MacAddress: validateMac(f['mac-address']) } : {}),
+  };
+  return { body, ...(f.name ? { name: f.name } : {}), attach };
+}
+
+export function parseRestart(v: string): { Name: HostConfig['RestartPolicy']['Name']; MaximumRetryCount: number } {
+  const [name, count] = v.split(':');
+  if (!['no', 'always', 'unless-stopped', 'on-failure', ''].includes(name)) throw new StatusError(125, `invalid restart policy ${name}`);
+  if (count !== undefined) {
+    if (name !== 'on-failure') throw new StatusError(125, `invalid restart policy format: maximum retry count can only be used with 'on-failure'`);
+    if (!/^\d+$/.test(count)) throw new StatusError(125, `invalid restart policy format: maximum retry count must be an integer`);
+  }
+  return { Name: (name || 'no') as HostConfig['RestartPolicy']['Name'], MaximumRetryCount: count ? Number(count) : 0 };
+}
+
+/** --ip and --network-alias configure the endpoint on the network the container starts on. */
+function endpointsConfig(network: string, ip: string | undefined, aliases: string[]): Record<string, Partial<EndpointSettings>> {
+  if (!ip && aliases.length === 0) return {};
+  if (ip && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new StatusError(125, `invalid argument "${ip}" for "--ip" flag: invalid string being converted to IP address: ${ip}`);
+  return { [network]: { ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}), ...(aliases.length ? { Aliases: aliases } : {}) } };
+}
+
+/** docker's ValidateExtraHost: host:ip (or host-gateway). */
+function validateAddHost(v: string): string {
+  const i = v.indexOf(':');
+  if (i <= 0) throw new StatusError(125, `invalid argument "${v}" for "--add-host" flag: bad format for add-host: "${v}"`);
+  const ip = v.slice(i + 1);
+  if (ip !== 'host-gateway' && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && !ip.includes(':')) {
+    throw new StatusError(125, `invalid argument "${v}" for "--add-host" flag: invalid IP address in add-host: "${ip}"`);
+  }
+  return v;
+}
+
+function validateMac(v: string): string {
+  if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(v)) throw new StatusError(125, `${v} is not a valid mac address`);
+  return v;
+}

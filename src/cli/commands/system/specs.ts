@@ -1,0 +1,42 @@
+// The system commands as `--help` and the usage checks know them: version, info, the generic
+// inspect, and `system df`.
+import { defineCommand } from '../../command.ts';
+
+export const cliVersion = '0.1.0';
+
+const formatFlag = { format: { type: 'string', short: 'f', usage: 'Format output using a custom template' } } as const;
+
+export const version = defineCommand({
+  usage: '[OPTIONS]',
+  description: 'Show the Berth version information',
+  maxArgs: 0,
+  flags: formatFlag,
+});
+
+export const info = defineCommand({
+  usage: '[OPTIONS]',
+  description: 'Display system-wide information',
+  maxArgs: 0,
+  flags: formatFlag,
+});
+
+export const inspect = defineCommand({
+  usage: '[OPTIONS] NAME|ID [NAME|ID...]',
+  description: 'Return low-level information on Berth objects',
+  minArgs: 1,
+  flags: {
+    format: { type: 'string', short: 'f', usage: 'Format output using a custom template' },
+    size: { type: 'bool', short: 's', usage: 'Display total file sizes if the type is container' },
+    type: { type: 'string', usage: 'Return JSON for specified type' },
+  },
+});
+
+export const df = defineCommand({
+  usage: '[OPTIONS]',
+  description: 'Show docker disk usage',
+  maxArgs: 0,
+  flags: {
+    format: { type: 'string', usage: 'Pretty-print images using a Go template' },
+    verbose: { type: 'bool', short: 'v', usage: 'Show detailed information on space usage' },
+  },
+});
