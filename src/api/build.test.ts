@@ -1,9 +1,10 @@
 // POST /build's parameters as dockerd reads them, and what Berth refuses rather than ignores.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSecretsHeader, parseBuildParams } from './build.ts';
+import { buildQuery, buildSecretsHeader, parseBuildParams } from './build.ts';
+import { readQuery } from './query.ts';
 
-const parse = (query: string, headers: Record<string, string> = {}) => parseBuildParams(new URLSearchParams(query), headers);
+const parse = (query: string, headers: Record<string, string> = {}) => parseBuildParams(readQuery(buildQuery, new URLSearchParams(query)), headers);
 
 describe('parseBuildParams', () => {
   it("dockerd's defaults: rm on, forcerm implies rm, no tags, the default Dockerfile", () => {

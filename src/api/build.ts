@@ -6,9 +6,9 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgument, errorMessage } from '../errors/index.ts';
 import type { BuildCachePruneReport, JsonMessage } from '../types/index.ts';
-import { boolParam, filtersParam, intParam } from './params.ts';
-import type { Router } from './router.ts';
 import { jsonLine, sendJson } from './json.ts';
+import { q, type QueryOf } from './query.ts';
+import type { Router } from './router.ts';
 
 export interface BuildRequestParams {
   tags: string[];
@@ -51,9 +51,49 @@ export interface BuildBackend {
 /** Berth's own header for `berth build --secret`: base64 of {"id": "<base64 value>", …}. */
 export const buildSecretsHeader = 'x-berth-build-secrets';
 
-function jsonParam<T>(q: URLSearchParams, name: string, check: (v: unknown) => v is T): T | undefined {
-  const raw = q.get(name);
-  if (raw === null || raw === '') return undefined;
+/**
+ * Every parameter dockerd's classic builder reads: those Berth carries out, and those it reads
+ * only to refuse (squash, securityopt, outputs, ulimits, isolation, session, version=2).
+ */
+export const buildQuery = {
+  dockerfile: q.string(),
+  t: q.strings(),
+  extrahosts: q.strings(),
+  remote: q.string(),
+  q: q.bool(),
+  nocache: q.bool(),
+  cachefrom: q.string(),
+  pull: q.bool(),
+  rm: q.bool(true),
+  forcerm: q.bool(),
+  memory: q.int(),
+  memswap: q.int(),
+  cpushares: q.int(),
+  cpusetcpus: q.string(),
+  cpusetmems: q.string(),
+  cpuperiod: q.int(),
+  cpuquota: q.int(),
+  cgroupparent: q.string(),
+  buildargs: q.string(),
+  shmsize: q.int(),
+  squash: q.bool(),
+  labels: q.string(),
+  networkmode: q.string(),
+  platform: q.string(),
+  target: q.string(),
+  outputs: q.string(),
+  version: q.string(),
+  securityopt: q.strings(),
+  ulimits: q.string(),
+  isolation: q.string(),
+  session: q.string(),
+  buildid: q.string(),
+};
+
+export type BuildQuery = QueryOf<typeof buildQuery>;
+
+function jsonParam<T>(raw: string | undefined, name: string, check: (v: unknown) => v is T): T | undefined {
+  if (raw === undefined || raw === '') return undefined;
   let v: unknown;
   try {
     v = JSON.parse(raw);
@@ -79,37 +119,34 @@ function decodeHeaderJson(value: string | string[] | undefined, name: string): R
   }
 }
 
-export function parseBuildParams(q: URLSearchParams, headers: Record<string, string | string[] | undefined>): BuildRequestParams {
-  const version = q.get('version');
-  if (version !== null && version !== '' && version !== '1') {
+export function parseBuildParams(query: BuildQuery, headers: Record<string, string | string[] | undefined>): BuildRequestParams {
+  const version = query.version;
+  if (version !== undefined && version !== '' && version !== '1') {
     if (version === '2') throw new InvalidArgument('BuildKit is not supported by this daemon (it builds with the classic /build protocol): build without DOCKER_BUILDKIT=1');
     throw new InvalidArgument(`unsupported builder version ${version}`);
   }
-  if (boolParam(q, 'squash')) throw new InvalidArgument('squash is only supported with experimental mode');
-  if (q.getAll('securityopt').length > 0) throw new InvalidArgument('The daemon on this platform does not support setting security options on build');
-  if (q.get('outputs')) throw new InvalidArgument('outputs are only supported with BuildKit');
-  if (q.get('ulimits') && q.get('ulimits') !== '[]' && q.get('ulimits') !== 'null') throw new InvalidArgument('ulimits on build are not supported by this daemon');
-  const isolation = q.get('isolation');
-  if (isolation && isolation !== 'default') throw new InvalidArgument(`Unsupported isolation: "${isolation}"`);
-  if (q.get('session')) throw new InvalidArgument('build sessions (BuildKit) are not supported by this daemon');
+  if (query.squash) throw new InvalidArgument('squash is only supported with experimental mode');
+  if (query.securityopt.length > 0) throw new InvalidArgument('The daemon on this platform does not support setting security options on build');
+  if (query.outputs) throw new InvalidArgument('outputs are only supported with BuildKit');
+  if (query.ulimits && query.ulimits !== '[]' && query.ulimits !== 'null') throw new InvalidArgument('ulimits on build are not supported by this daemon');
+  if (query.isolation && query.isolation !== 'default') throw new InvalidArgument(`Unsupported isolation: "${query.isolation}"`);
+  if (query.session) throw new InvalidArgument('build sessions (BuildKit) are not supported by this daemon');
   // as dockerd: rm defaults to true, and forcerm implies it (a failed step's container always goes)
-  const rm = boolParam(q, 'forcerm') || boolParam(q, 'rm', true);
-  const buildArgs = new Map(Object.entries(jsonParam(q, 'buildargs', isStringMap) ?? {}));
+  const rm = query.forcerm || query.rm;
+  const buildArgs = new Map(Object.entries(jsonParam(query.buildargs, 'buildargs', isStringMap) ?? {}));
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(jsonParam(q, 'labels', isStringMap) ?? {})) labels[k] = v ?? '';
-  const shmSize = intParam(q, 'shmsize');
-  if (shmSize !== undefined && shmSize <= 0) throw new InvalidArgument('The shm size must be greater than 0');
-  const num = (name: string) => intParam(q, name) || undefined;
+  for (const [k, v] of Object.entries(jsonParam(query.labels, 'labels', isStringMap) ?? {})) labels[k] = v ?? '';
+  if (query.shmsize !== undefined && query.shmsize <= 0) throw new InvalidArgument('The shm size must be greater than 0');
   const resources: BuildRequestParams['resources'] = {
-    ...(num('memory') ? { Memory: num('memory') } : {}),
-    ...(num('memswap') ? { MemorySwap: num('memswap') } : {}),
-    ...(num('cpushares') ? { CpuShares: num('cpushares') } : {}),
-    ...(num('cpuperiod') ? { CpuPeriod: num('cpuperiod') } : {}),
-    ...(num('cpuquota') ? { CpuQuota: num('cpuquota') } : {}),
-    ...(q.get('cpusetcpus') ? { CpusetCpus: q.get('cpusetcpus')! } : {}),
-    ...(q.get('cpusetmems') ? { CpusetMems: q.get('cpusetmems')! } : {}),
-    ...(q.get('cgroupparent') ? { CgroupParent: q.get('cgroupparent')! } : {}),
-    ...(shmSize ? { ShmSize: shmSize } : {}),
+    ...(query.memory ? { Memory: query.memory } : {}),
+    ...(query.memswap ? { MemorySwap: query.memswap } : {}),
+    ...(query.cpushares ? { CpuShares: query.cpushares } : {}),
+    ...(query.cpuperiod ? { CpuPeriod: query.cpuperiod } : {}),
+    ...(query.cpuquota ? { CpuQuota: query.cpuquota } : {}),
+    ...(query.cpusetcpus ? { CpusetCpus: query.cpusetcpus } : {}),
+    ...(query.cpusetmems ? { CpusetMems: query.cpusetmems } : {}),
+    ...(query.cgroupparent ? { CgroupParent: query.cgroupparent } : {}),
+    ...(query.shmsize ? { ShmSize: query.shmsize } : {}),
   };
   const secrets = new Map<string, Buffer>();
   for (const [id, value] of Object.entries(decodeHeaderJson(headers[buildSecretsHeader], 'X-Berth-Build-Secrets'))) {
@@ -117,29 +154,29 @@ export function parseBuildParams(q: URLSearchParams, headers: Record<string, str
     secrets.set(id, Buffer.from(value, 'base64'));
   }
   return {
-    tags: q.getAll('t').filter((t) => t !== ''),
-    dockerfile: q.get('dockerfile') ?? '',
-    quiet: boolParam(q, 'q'),
-    noCache: boolParam(q, 'nocache'),
-    cacheFrom: jsonParam(q, 'cachefrom', isStringList) ?? [],
-    pull: boolParam(q, 'pull'),
+    tags: query.t.filter((t) => t !== ''),
+    dockerfile: query.dockerfile ?? '',
+    quiet: query.q,
+    noCache: query.nocache,
+    cacheFrom: jsonParam(query.cachefrom, 'cachefrom', isStringList) ?? [],
+    pull: query.pull,
     rm,
     buildArgs,
     labels,
-    target: q.get('target') ?? '',
-    networkMode: q.get('networkmode') ?? '',
-    extraHosts: q.getAll('extrahosts').flatMap((h) => h.split(',')).filter((h) => h !== ''),
+    target: query.target ?? '',
+    networkMode: query.networkmode ?? '',
+    extraHosts: query.extrahosts.flatMap((h) => h.split(',')).filter((h) => h !== ''),
     resources,
-    platform: q.get('platform') ?? '',
-    remote: q.get('remote') ?? '',
+    platform: query.platform ?? '',
+    remote: query.remote ?? '',
     registryConfig: decodeHeaderJson(headers['x-registry-config'], 'X-Registry-Config'),
     secrets,
-    buildId: q.get('buildid') ?? '',
+    buildId: query.buildid ?? '',
   };
 }
 
 export function registerBuildRoutes(router: Router, backend: BuildBackend): void {
-  router.post('/build', async (ctx) => {
+  router.post('/build', { query: buildQuery, body: 'stream' }, async (ctx) => {
     const params = parseBuildParams(ctx.query, ctx.req.headers);
     const res = ctx.res;
     let started = false;
@@ -160,14 +197,14 @@ export function registerBuildRoutes(router: Router, backend: BuildBackend): void
       res.end(jsonLine({ errorDetail: { ...(typeof code === 'number' ? { code } : {}), message: errorMessage(err) }, error: errorMessage(err) }));
     }
   });
-  router.post('/build/prune', async (ctx) => {
-    const keepStorage = intParam(ctx.query, 'keep-storage') ?? 0;
+  router.post('/build/prune', { query: { 'keep-storage': q.int(), all: q.bool(), filters: q.filters() }, body: 'none' }, async (ctx) => {
+    const keepStorage = ctx.query['keep-storage'] ?? 0;
     if (keepStorage !== 0) throw new InvalidArgument('keep-storage is not supported by this daemon: prune with filters (until=) instead');
-    const result = await backend.prune({ all: boolParam(ctx.query, 'all'), filters: filtersParam(ctx.query), keepStorage });
+    const result = await backend.prune({ all: ctx.query.all, filters: ctx.query.filters, keepStorage });
     sendJson(ctx.res, 200, result);
   });
-  router.post('/build/cancel', (ctx) => {
-    const id = ctx.query.get('id');
+  router.post('/build/cancel', { query: { id: q.string() }, body: 'none' }, (ctx) => {
+    const id = ctx.query.id;
     if (!id) throw new InvalidArgument('build ID not provided');
     backend.cancel(id);
     ctx.res.writeHead(200).end();

@@ -59,8 +59,10 @@ export class FakeRuntime implements ContainerRuntime {
   async start() {
     await this.startGate;
   }
+  /** Signals the fake process ignores (a process that traps SIGTERM). */
+  readonly ignoredSignals = new Set<number>();
   async kill(id: string, signal: number) {
-    if (this.live.has(id)) this.exit(id, 128 + signal);
+    if (this.live.has(id) && !this.ignoredSignals.has(signal)) this.exit(id, 128 + signal);
   }
   async pause() {}
   async resume() {}

@@ -6,7 +6,7 @@
 // ports, and publishes the network events, since it is the one that acts.
 import { join } from 'node:path';
 import { Forbidden } from '../errors/index.ts';
-import type { Logger } from '../lib/index.ts';
+import type { Logger, SkippedRecords } from '../lib/index.ts';
 import type { EndpointSettings, PortMap } from '../types/index.ts';
 import { planEndpoints, type EndpointPlanInput } from './endpoint-plan.ts';
 import type { Firewall } from './firewall.ts';
@@ -39,6 +39,8 @@ export interface NetworkServiceOptions {
   resolverRedirect: ResolverRedirect;
   events: NetworkEvents;
   log: Logger;
+  /** Where a network record that cannot be loaded is reported. */
+  skipped?: SkippedRecords;
   /** Whether the embedded DNS servers run (off in unit tests). */
   dns?: boolean;
 }
@@ -63,6 +65,7 @@ export class NetworkService {
       netlink: options.netlink,
       names: new NameResolver(this.#sandboxes),
       log: options.log,
+      ...(options.skipped ? { skipped: options.skipped } : {}),
       ...(options.dns === undefined ? {} : { dns: options.dns }),
     });
     this.#ports = new PortPublisher({ binder: options.ports, userlandProxy: options.userlandProxy, sandboxes: this.#sandboxes });

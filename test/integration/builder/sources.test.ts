@@ -136,7 +136,12 @@ describe('stopping and watching a build', () => {
     assert.match(final, /^\[\+\] Building \d+\.\ds \(3\/3\) FINISHED\n/);
     assert.match(final, /=> \[2\/3\] RUN echo line-of-output +\d+\.\ds\n/);
     assert.match(final, /=> naming to tty-view:latest/);
-    assert.match(out, /=> => # line-of-output/, 'the running step showed its output');
     assert.doesNotMatch(out, /Sending build context/);
+    // A failed step keeps its output in the final view (progress.test.ts covers a running one's).
+    const failed = d.berth(['build', '--progress=tty', ctx({ Dockerfile: 'FROM busybox\nRUN echo line-of-output; exit 3\n' })], { timeout: 180_000 });
+    assert.equal(failed.code, 3, failed.stderr);
+    const view = failed.stdout.slice(failed.stdout.lastIndexOf('[+] Building'));
+    assert.match(view, /^\[\+\] Building \d+\.\ds \(\d\/2\) ERROR\n/);
+    assert.match(view, /=> ERROR \[2\/2\] RUN echo line-of-output; exit 3 +\d+\.\ds\n\u001b\[2K => => # line-of-output/);
   });
 });
