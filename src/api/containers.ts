@@ -31,6 +31,7 @@ export interface ContainersBackend {
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  update(ref: string, req: Record<string, unknown>): Promise<{ Warnings: string[] | null }>;
 }
 
 /** export and commit: a container's file system as a tar, or as a new image. */
@@ -188,6 +189,11 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
   router.post('/containers/:id/unpause', async (ctx) => {
     await backend.unpause(ctx.params.id);
     ctx.res!.writeHead(204).end();
+  });
+  router.post('/containers/:id/update', async (ctx) => {
+    const body = await ctx.json<Record<string, unknown>>();
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid JSON: expected an object');
+    sendJson(ctx.res!, 200, await backend.update(ctx.params.id, body));
   });
   router.get('/containers/:id/top', async (ctx) => {
     sendJson(ctx.res!, 200, await backend.top(ctx.params.id, ctx.query.get('ps_args') ?? ''));

@@ -98,6 +98,11 @@ export class Containers {
     await this.#t.post(`/containers/${segment(ref)}/rename`, { query: { name } });
   }
 
+  /** POST /containers/{id}/update: resource limits and the restart policy of a container. */
+  update(ref: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
+    return this.#t.post(`/containers/${segment(ref)}/update`, { body });
+  }
+
   async pause(ref: string): Promise<void> {
     await this.#t.post(`/containers/${segment(ref)}/pause`);
   }

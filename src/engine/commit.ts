@@ -7,6 +7,7 @@ import type { ContainerConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext, ImageCommitter } from './context.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
+import { announce } from './announce.ts';
 
 export interface CommitOptions {
   repo?: string;
@@ -75,12 +76,6 @@ export async function commitContainer(ctx: EngineContext, c: Container, committe
   } finally {
     if (pause && c.state.Paused) await unpauseContainer(ctx, c).catch((err: unknown) => ctx.log.warn('unpausing after commit failed', { container: c.id, error: err }));
   }
-  ctx.events.publish('container', 'commit', c.id, {
-    comment: options.comment ?? '',
-    imageID: result.id,
-    imageRef: result.ref ?? '',
-    image: c.record.Config.Image,
-    name: c.name,
-  });
+  announce(ctx, c, 'commit', { comment: options.comment ?? '', imageID: result.id, imageRef: result.ref ?? '' });
   return { Id: result.id };
 }

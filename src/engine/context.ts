@@ -8,6 +8,7 @@ import type { SandboxRequest, SandboxResult } from '../network/index.ts';
 import type { ContainerConfig, EndpointSettings, ImageConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { ProcessTable } from './ps.ts';
+import type { RestartManager } from './restart.ts';
 import type { ContainerStore } from './store.ts';
 
 export interface ImageRef {
@@ -115,6 +116,8 @@ export interface EngineContext {
   ps: ProcessTable;
   /** Looks for an exit conmon recorded and processes it (with --rm and restart handling). */
   reconcile(c: Container): Promise<void>;
+  /** Restart policies: decided at each exit, cancelled by a user stop or kill, reset by a user start. */
+  restarts: Pick<RestartManager, 'decide' | 'stillWanted' | 'schedule' | 'cancel' | 'reset' | 'isPending'>;
   volumes: ContainerVolumes;
   /** The kernel calls `cp` needs for device files. */
   sys: Syscalls;

@@ -5,6 +5,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
 import { parseRamInBytes, secureJoin } from '../lib/index.ts';
 import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
+import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
@@ -22,17 +23,29 @@ export function startFailureExitCode(message: string): { code: number; invalidCo
   return { code: 128, invalidConfig: false };
 }
 
-function checkStartable(c: Container): void {
+function checkStartable(c: Container, byPolicy: boolean): void {
   if (c.state.Paused) throw new Conflict('cannot start a paused container, try unpause instead');
-  if (c.state.Running) throw new NotModified();
+  // a restarting container counts as running, except for the restart its policy started
+  if (c.state.Running && !(byPolicy && c.state.Restarting)) throw new NotModified();
   if (c.state.RemovalInProgress || c.state.Dead) throw new Conflict('container is marked for removal and cannot be started');
 }
 
-export async function startContainer(ctx: EngineContext, c: Container): Promise<void> {
-  checkStartable(c);
+export interface StartOptions {
+  /** The start is the restart policy's: RestartCount and the backoff go on. */
+  byPolicy?: boolean;
+}
+
+export async function startContainer(ctx: EngineContext, c: Container, options: StartOptions = {}): Promise<void> {
+  checkStartable(c, !!options.byPolicy);
   const rec = c.record;
   const host = c.hostConfig;
+  if (!options.byPolicy) {
+    // dockerd's ResetRestartManager: a start the user asks for begins the count again
+    ctx.restarts.reset(c);
+    rec.RestartCount = 0;
+  }
   let rootfs: string | undefined;
+  let started = false;
   try {
     // The network sandbox is built while the layers mount.
     const networking = setUpNetworking(ctx, c);
@@ -130,17 +143,18 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       Error: '',
       StartedAt: ctx.clock.now().toISOString(),
     });
+    started = true;
     rec.HasBeenStartedBefore = true;
     rec.HasBeenManuallyStopped = false;
     await ctx.store.saveState(c);
-    ctx.events.publish('container', 'start', c.id, { image: rec.Config.Image, name: c.name });
+    announce(ctx, c, 'start');
   } catch (err) {
     c.processExists = false;
     for (const waiter of c.pendingAttach) waiter.failed(err);
     c.pendingAttach.clear();
-    if (rootfs !== undefined && !c.state.Running) await ctx.layers.unmountRw(c.id).catch(() => {});
-    if (!c.state.Running) await tearDownNetworking(ctx, c).catch(() => {});
-    if (!c.state.Running) await releaseMounts(ctx, c);
+    if (rootfs !== undefined && !started) await ctx.layers.unmountRw(c.id).catch(() => {});
+    if (!started) await tearDownNetworking(ctx, c).catch(() => {});
+    if (!started) await releaseMounts(ctx, c);
     throw await recordStartFailure(ctx, c, err);
   }
 }

@@ -47,7 +47,8 @@ export function makeEvent(type: EventType, action: string, id: string, attribute
     ...legacy,
     Type: type,
     Action: action,
-    Actor: { ID: id, Attributes: attributes },
+    // dockerd's attributes are a Go map, which its JSON encoder writes in key order
+    Actor: { ID: id, Attributes: Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) },
     scope: 'local',
     time: Number(ns / 1_000_000_000n),
     timeNano: Number(ns),

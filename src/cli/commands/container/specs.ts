@@ -126,6 +126,16 @@ export const wait = defineCommand({
   flags: {},
 });
 
+export const update = defineCommand({
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Update configuration of one or more containers',
+  aliases: ['container update'],
+  minArgs: 1,
+  flags: {
+    restart: { type: 'string', usage: 'Restart policy to apply when a container exits' },
+  },
+});
+
 export const rename = defineCommand({
   usage: 'CONTAINER NEW_NAME',
   description: 'Rename a container',
