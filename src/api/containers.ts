@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseUnixTimestamp } from '../lib/index.ts';
-import type { AttachOptions, AttachSession, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
+import type { AttachOptions, AttachSession, ContainersPruneReport, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
 import type { ContainerConfig, ContainerSummary, CreateContainerRequest } from '../types/index.ts';
 import { jsonText, sendJson } from './json.ts';
 import { boolParam, filtersParam, intParam } from './params.ts';
@@ -32,6 +32,7 @@ export interface ContainersBackend {
   unpause(ref: string): Promise<void>;
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   update(ref: string, req: Record<string, unknown>): Promise<{ Warnings: string[] | null }>;
+  prune(filters: Map<string, string[]>): Promise<ContainersPruneReport>;
 }
 
 /** export and commit: a container's file system as a tar, or as a new image. */
@@ -74,6 +75,9 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
       filters: filtersParam(q),
     });
     sendJson(ctx.res!, 200, list);
+  });
+  router.post('/containers/prune', async (ctx) => {
+    sendJson(ctx.res!, 200, await backend.prune(filtersParam(ctx.query)));
   });
   router.get('/containers/:id/json', async (ctx) => {
     sendJson(ctx.res!, 200, await backend.inspect(ctx.params.id, { size: boolParam(ctx.query, 'size') }));

@@ -11,6 +11,7 @@ export { registerExecRoutes, type ExecBackend } from './exec.ts';
 export { registerNetworkRoutes, type NetworksBackend, type NetworkAttachBackend } from './networks.ts';
 export { registerVolumeRoutes, type VolumesBackend } from './volumes.ts';
 export { registerArchiveRoutes, type ArchiveBackend } from './archive.ts';
+export { registerEventRoutes, type EventsBackend } from './events.ts';
 export { httpStatus } from './errors.ts';
 export { frame, streamIds } from './stream.ts';
 export type { VolumeUsage } from '../types/index.ts';

@@ -19,11 +19,12 @@ import {
   registerContainerSnapshotRoutes,
   registerDiskUsageRoutes,
   registerVolumeRoutes,
+  registerEventRoutes,
   type TlsOptions,
 } from '../api/index.ts';
 import { DistributionService } from '../distribution/index.ts';
 import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
-import { EventBus } from '../events/index.ts';
+import { EventBus, JournalHistory } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
 import { importPart, systemClock, type Logger } from '../lib/index.ts';
 import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder } from '../network/index.ts';
@@ -46,8 +47,9 @@ export interface Daemon {
 export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const sys = loadSyscalls();
   const clock = systemClock;
-  const events = new EventBus({ clock });
   const { dataRoot } = config;
+  const journal = new JournalHistory({ dir: join(dataRoot, 'events'), log });
+  const events = new EventBus({ clock, history: journal });
   const tmpRoot = join(dataRoot, 'tmp');
   const imageRoot = join(dataRoot, 'image', 'overlay2');
 
@@ -75,8 +77,9 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     tmpDir: tmpRoot,
     registry: { insecureRegistries: config.insecureRegistries, registryMirrors: config.registryMirrors },
     ...(config.registryChunkSize > 0 ? { uploadChunkSize: config.registryChunkSize } : {}),
+    events,
   });
-  const images = new ImageService({ images: imageStore, layers, users: containers, tmpRoot, registry: distribution });
+  const images = new ImageService({ images: imageStore, layers, users: containers, tmpRoot, registry: distribution, events });
   await images.init();
 
   const network = new NetworkService({
@@ -139,6 +142,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes }));
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
+  registerEventRoutes(router, events);
 
   // Berth's registry (daemon.json `registry`), loaded only when configured.
   const registry = config.registry ? await startRegistry(config.registry, log) : undefined;
@@ -151,6 +155,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
       await registry?.close();
       await network.close();
       runtime.close();
+      journal.close();
     },
   };
 }

@@ -24,6 +24,8 @@ export interface DistributionOptions {
   registry: RegistryConfig;
   /** Chunked layer uploads of this size (bytes); unset: one streamed PATCH per layer, as docker does. */
   uploadChunkSize?: number;
+  /** Where pushes are reported (the event bus). */
+  events?: { publish(type: 'image', action: string, id: string, attributes: Record<string, string>): void };
 }
 
 export interface PullRequest {
@@ -86,8 +88,11 @@ export class DistributionService {
   #tmpDir: string;
   #chunkSize: number | undefined;
 
+  #events: DistributionOptions['events'];
+
   constructor(o: DistributionOptions) {
     this.#chunkSize = o.uploadChunkSize;
+    this.#events = o.events;
     this.#images = o.images;
     this.#layers = o.layers;
     this.#metadata = new MetadataStore(join(o.imageRoot, 'distribution'));
@@ -188,6 +193,10 @@ export class DistributionService {
             registryHost: ref.domain,
             ...(this.#chunkSize ? { chunkSize: this.#chunkSize } : {}),
           });
+          // dockerd's push event: the reference pushed, named by its repository
+          const pushed = familiarString({ ...ref, tag });
+          const labels = this.#images.find(pushed)?.config.config?.Labels ?? {};
+          this.#events?.publish('image', 'push', pushed, { ...labels, name: familiarName(ref) });
         }
       },
       req.signal,

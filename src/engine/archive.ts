@@ -162,7 +162,7 @@ export async function archiveContainerPath(ctx: EngineContext, c: Container, pat
     closeLookup(lookup);
     await opened.release();
   });
-  announce(ctx, c, 'archive-path', { path: abs });
+  announce(ctx, c, 'archive-path');
   return { stat, stream };
 }
 
@@ -214,7 +214,7 @@ export async function extractToContainer(ctx: EngineContext, c: Container, path:
     if (dest) closeLookup(dest);
     await opened.release();
   }
-  announce(ctx, c, 'extract-to-dir', { path });
+  announce(ctx, c, 'extract-to-dir');
 }
 
 /** dockerd's checkWritablePath: a read-only volume or root file system refuses the copy. */

@@ -3,6 +3,7 @@
 // the -c changes applied and the container's settings merged in (dockerd's merge()).
 import { applyChanges } from '../builder/index.ts';
 import { Conflict } from '../errors/index.ts';
+import { familiarString, parseReference } from '../image/index.ts';
 import type { ContainerConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext, ImageCommitter } from './context.ts';
@@ -73,9 +74,10 @@ export async function commitContainer(ctx: EngineContext, c: Container, committe
       ...(options.repo ? { repo: options.repo } : {}),
       ...(options.tag ? { tag: options.tag } : {}),
     });
+    // dockerd's imageRef: the reference as the user would write it (evimg:1)
+    announce(ctx, c, 'commit', { comment: options.comment ?? '', imageID: result.id, imageRef: result.ref ? familiarString(parseReference(result.ref)) : '' });
   } finally {
     if (pause && c.state.Paused) await unpauseContainer(ctx, c).catch((err: unknown) => ctx.log.warn('unpausing after commit failed', { container: c.id, error: err }));
   }
-  announce(ctx, c, 'commit', { comment: options.comment ?? '', imageID: result.id, imageRef: result.ref ?? '' });
   return { Id: result.id };
 }

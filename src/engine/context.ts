@@ -144,7 +144,7 @@ export interface ContainerVolumes {
   create(options: { name?: string; options?: Record<string, string>; labels?: Record<string, string> }): Promise<{ Name: string; Mountpoint: string }>;
   has(name: string): boolean;
   /** Makes the volume's data available for the container; returns the host path to bind. */
-  mount(name: string, containerId: string): Promise<string>;
+  mount(name: string, containerId: string, options?: { destination?: string; readWrite?: boolean; propagation?: string }): Promise<string>;
   unmount(name: string, containerId: string): Promise<void>;
   remove(name: string): Promise<void>;
   isEmpty(name: string): Promise<boolean>;

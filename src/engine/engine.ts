@@ -27,7 +27,7 @@ import { containerChanges } from './changes.ts';
 import { createContainer } from './create.ts';
 import { reacquireMounts } from './mounts.ts';
 import { exportContainer } from './export.ts';
-import { ExecStore, createExec, startExec, type ExecCreateRequest, type ExecStartOptions } from './exec.ts';
+import { ExecStore, createExec, execCommandText, startExec, type ExecCreateRequest, type ExecStartOptions } from './exec.ts';
 import { handleExit, recordExit, settleStopped } from './exit.ts';
 import { inspectContainer } from './inspect.ts';
 import { killContainer, stopContainer } from './kill.ts';
@@ -36,6 +36,7 @@ import { readLogs, type LogOptions, type LogRecord } from './logs.ts';
 import { removeContainer, type RemoveOptions } from './remove.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 import { renameContainer } from './rename.ts';
+import { pruneContainers, type ContainersPruneReport } from './prune.ts';
 import { RestartManager, updateRestartPolicy } from './restart.ts';
 import { startContainer } from './start.ts';
 import type { ContainerStore } from './store.ts';
@@ -299,6 +300,11 @@ export class Engine {
     this.#execs.forget(c.id);
   }
 
+  /** POST /containers/prune. */
+  prune(filters: ReadonlyMap<string, readonly string[]>): Promise<ContainersPruneReport> {
+    return pruneContainers(this.ctx, filters, (c) => this.remove(c.id, { force: false, removeVolumes: false }));
+  }
+
   async pause(ref: string): Promise<void> {
     const c = this.get(ref);
     await c.locked(() => pauseContainer(this.ctx, c));
@@ -322,7 +328,7 @@ export class Engine {
     const c = this.get(ref);
     const s = createExec(c, req);
     this.#execs.add(s);
-    announce(this.ctx, c, `exec_create: ${s.config.Cmd.join(' ')}`, { execID: s.id });
+    announce(this.ctx, c, `exec_create: ${execCommandText(s.config.Cmd)}`, { execID: s.id });
     return { Id: s.id };
   }
 

@@ -70,6 +70,11 @@ function checkRunning(c: Container): void {
   if (c.state.Restarting) throw new Conflict(`Container ${c.id} is restarting, wait until the container is running`);
 }
 
+/** How dockerd names an exec in its events: the entrypoint, a space, the arguments ("true " alone). */
+export function execCommandText(cmd: readonly string[]): string {
+  return `${cmd[0]} ${cmd.slice(1).join(' ')}`;
+}
+
 export function createExec(c: Container, req: ExecCreateRequest): ExecSession {
   if (!req.Cmd || req.Cmd.length === 0) throw new InvalidArgument('No exec command specified');
   checkRunning(c);
@@ -138,7 +143,7 @@ export async function startExec(ctx: Pick<EngineContext, 'layers' | 'runtime' | 
     const base = await ctx.runtime.baseProcess(c.id);
     const handle = await ctx.runtime.exec({ containerId: c.id, execId: s.id, process: await execProcess(ctx, s, base), stdin, attach });
     s.pid = handle.pid;
-    announce(ctx, c, `exec_start: ${s.config.Cmd.join(' ')}`, { execID: s.id });
+    announce(ctx, c, `exec_start: ${execCommandText(s.config.Cmd)}`, { execID: s.id });
     const recorded = handle.exited.then((code) => {
       s.exitCode = code;
       s.running = false;

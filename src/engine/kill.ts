@@ -79,6 +79,7 @@ export async function stopContainer(ctx: KillDeps, c: Container, options: { time
       try {
         await ctx.runtime.kill(c.id, signal);
         await thawForSignal(ctx, c);
+        announce(ctx, c, 'kill', { signal: String(signal) });
       } catch {
         // already gone, or unkillable with this signal: fall through to SIGKILL
       }
@@ -87,6 +88,7 @@ export async function stopContainer(ctx: KillDeps, c: Container, options: { time
     try {
       await ctx.runtime.kill(c.id, SIGKILL, { all: true });
       await thawForSignal(ctx, c);
+      announce(ctx, c, 'kill', { signal: String(SIGKILL) });
     } catch {
       // exited meanwhile
     }

@@ -16,7 +16,8 @@ export interface ListOptions {
 const acceptedFilters = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'health', 'volume', 'network', 'publish', 'expose', 'is-task']);
 const statuses = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 
-function labelMatches(labels: Record<string, string>, expr: string): boolean {
+/** `key`, `key=value` or `key!=value` against a container's labels (ps and prune filters). */
+export function labelMatches(labels: Record<string, string>, expr: string): boolean {
   const eq = expr.indexOf('=');
   if (eq < 0) return expr in labels;
   const k = expr.slice(0, eq);

@@ -40,7 +40,8 @@ export function makeEvent(type: EventType, action: string, id: string, attribute
   const legacy: Pick<EngineEvent, 'status' | 'id' | 'from'> = {};
   if (type === 'container' || type === 'image') {
     legacy.status = action;
-    legacy.id = id;
+    // Go's omitempty: a prune event has no actor id
+    if (id) legacy.id = id;
     if (type === 'container' && attributes.image) legacy.from = attributes.image;
   }
   return {
