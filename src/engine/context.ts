@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
-import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, OciProcess } from '../runtime/index.ts';
+import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, OciProcess, ProbeOptions, ProbeResult } from '../runtime/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
 import type { ContainerConfig, EndpointSettings, ImageConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
@@ -77,6 +77,8 @@ export interface ContainerRuntime {
   resizeExec(containerId: string, execId: string, size: { height: number; width: number }): Promise<void>;
   /** Pids of the container's processes, as the runtime sees them. */
   pids(id: string): Promise<number[]>;
+  /** Runs a healthcheck probe in the running container. */
+  probe(options: ProbeOptions): Promise<ProbeResult>;
 }
 
 /** Where the engine reports what containers did, and their network connections (the event bus). */
@@ -118,6 +120,8 @@ export interface EngineContext {
   reconcile(c: Container): Promise<void>;
   /** Restart policies: decided at each exit, cancelled by a user stop or kill, reset by a user start. */
   restarts: Pick<RestartManager, 'decide' | 'stillWanted' | 'schedule' | 'cancel' | 'reset' | 'isPending'>;
+  /** Healthcheck monitors: started with the container, stopped at its exit or removal. */
+  health: { start(c: Container, options?: { resume?: boolean }): void; stop(c: Container): void };
   volumes: ContainerVolumes;
   /** The kernel calls `cp` needs for device files. */
   sys: Syscalls;

@@ -17,6 +17,7 @@ import { Container, initialState, type ContainerRecord } from './container.ts';
 import { planNetworking } from './network.ts';
 import { registerMounts } from './mounts.ts';
 import type { EngineContext, ImageRef } from './context.ts';
+import { validateHealthcheck } from './health.ts';
 import { validateRestartPolicy } from './restart.ts';
 import { announce } from './announce.ts';
 
@@ -45,6 +46,7 @@ export function mergeImageConfig(user: ContainerConfig, image: Partial<Container
     h.Interval ||= image.Healthcheck.Interval;
     h.Timeout ||= image.Healthcheck.Timeout;
     h.StartPeriod ||= image.Healthcheck.StartPeriod;
+    h.StartInterval ||= image.Healthcheck.StartInterval;
     h.Retries ||= image.Healthcheck.Retries;
     c.Healthcheck = h;
   }
@@ -94,6 +96,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   if ((!config.Entrypoint || config.Entrypoint.length === 0) && (!config.Cmd || config.Cmd.length === 0)) {
     throw new InvalidArgument('No command specified');
   }
+  validateHealthcheck(config.Healthcheck);
   const id = newId();
   if (!config.Hostname) config.Hostname = id.slice(0, 12);
   for (const e of config.Env ?? []) if (!e.split('=')[0]) throw new InvalidArgument(`invalid environment variable: ${e}`);

@@ -38,6 +38,7 @@ import { pauseContainer, unpauseContainer } from './pause.ts';
 import { renameContainer } from './rename.ts';
 import { pruneContainers, type ContainersPruneReport } from './prune.ts';
 import { RestartManager, updateRestartPolicy } from './restart.ts';
+import { HealthMonitors } from './health.ts';
 import { startContainer } from './start.ts';
 import type { ContainerStore } from './store.ts';
 import { topContainer, type TopResult } from './top.ts';
@@ -72,9 +73,11 @@ export class Engine {
   #deps: EngineDeps;
   #execs = new ExecStore();
   #restarts: RestartManager;
+  #health: HealthMonitors;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
+    this.#health = new HealthMonitors({ clock: deps.clock, log: deps.log });
     this.#restarts = new RestartManager({
       clock: deps.clock,
       log: deps.log,
@@ -100,10 +103,12 @@ export class Engine {
       ps: deps.ps,
       reconcile: (c) => this.#afterExit(c),
       restarts: this.#restarts,
+      health: this.#health,
       volumes: deps.volumes,
       sys: deps.sys,
       network: deps.network,
     };
+    this.#health.bind(this.ctx);
   }
 
   /** Loads containers, sweeps what a crash left half-made, and adopts or settles running ones. */
@@ -195,6 +200,7 @@ export class Engine {
       log.debug('adopted running container');
       c.processExists = true;
       await reacquireMounts(this.ctx, c);
+      if (!c.state.Paused) this.#health.start(c, { resume: true });
       // Exits recorded between the scan and the watcher would be missed: look once more.
       await this.#afterExit(c);
     } else {

@@ -54,6 +54,7 @@ export async function recordExit(
   c: Container,
   exit: { exitCode: number; finishedAt: Date; oomKilled: boolean; error?: string },
 ): Promise<void> {
+  ctx.health.stop(c);
   const seenAt = ctx.clock.now().getTime();
   const ranMs = exit.finishedAt.getTime() - Date.parse(c.state.StartedAt);
   const decision = exit.error ? ({ restart: false } as const) : ctx.restarts.decide(c, { exitCode: exit.exitCode, ranMs });

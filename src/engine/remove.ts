@@ -26,6 +26,7 @@ export async function removeContainer(ctx: EngineContext, c: Container, options:
     }
     await killContainer(ctx, c, 9);
   }
+  ctx.health.stop(c);
   c.record.State.RemovalInProgress = true;
   try {
     if (await ctx.runtime.hasState(c.id)) await ctx.runtime.delete(c.id);

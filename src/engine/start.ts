@@ -146,6 +146,7 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
     started = true;
     rec.HasBeenStartedBefore = true;
     rec.HasBeenManuallyStopped = false;
+    ctx.health.start(c);
     await ctx.store.saveState(c);
     announce(ctx, c, 'start');
   } catch (err) {
