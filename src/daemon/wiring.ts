@@ -34,13 +34,16 @@ import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import type { DaemonConfig, RegistrySection } from './config.ts';
 import { DiskUsage } from './disk-usage.ts';
-import { SystemInfo, berthVersion } from './system-info.ts';
+import { SystemInfo, berthVersion, engineId } from './system-info.ts';
+import { reloadDaemon } from './reload.ts';
 import { locateTools } from './tools.ts';
 
 export interface Daemon {
   server(tls?: TlsOptions): http.Server;
   engine: Engine;
   images: ImageService;
+  /** SIGHUP: daemon.json's reloadable keys applied again (false when the file does not load). */
+  reload(argv: readonly string[]): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -79,6 +82,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     ...(config.registryChunkSize > 0 ? { uploadChunkSize: config.registryChunkSize } : {}),
     events,
   });
+  distribution.configure({ maxConcurrentDownloads: config.maxConcurrentDownloads, maxConcurrentUploads: config.maxConcurrentUploads });
   const images = new ImageService({ images: imageStore, layers, users: containers, tmpRoot, registry: distribution, events });
   await images.init();
 
@@ -102,6 +106,17 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events });
   await volumes.init();
 
+  const engineConfig = {
+    dataRoot,
+    initPath: tools.initPath,
+    logOpts: config.logOpts,
+    hostResolvConf: '/etc/resolv.conf',
+    dns: config.dns,
+    dnsSearch: config.dnsSearch,
+    dnsOptions: config.dnsOpts,
+    cgroupParent: config.cgroupParent,
+    runtimeName: config.defaultRuntime,
+  };
   const engine = new Engine({
     store: containers,
     images,
@@ -115,17 +130,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     clock,
     ps: new HostProcessTable(),
     log,
-    config: {
-      dataRoot,
-      initPath: tools.initPath,
-      logOpts: config.logOpts,
-      hostResolvConf: '/etc/resolv.conf',
-      dns: config.dns,
-      dnsSearch: config.dnsSearch,
-      dnsOptions: config.dnsOpts,
-      cgroupParent: config.cgroupParent,
-      runtimeName: config.defaultRuntime,
-    },
+    config: engineConfig,
   });
   await engine.init();
 
@@ -151,7 +156,9 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     server: (tls) => createApiServer(router, { log, info: { version: berthVersion }, ...(tls ? { tls } : {}) }),
     engine,
     images,
+    reload: (argv) => reloadDaemon({ config, log, registries: distribution, engineConfig, events, daemonId: () => engineId(dataRoot) }, argv),
     close: async () => {
+      await engine.shutdown({ stopContainers: !config.liveRestore, timeoutMs: config.shutdownTimeout * 1000 });
       await registry?.close();
       await network.close();
       runtime.close();

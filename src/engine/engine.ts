@@ -432,6 +432,26 @@ export class Engine {
     return this.list({ all: true, size: true, filters: new Map() });
   }
 
+  /**
+   * berthd is shutting down: health probes end; without live restore the running containers are
+   * stopped (not as a user's stop: their restart policies bring them back at the next start), for
+   * at most `timeoutMs` altogether.
+   */
+  async shutdown(options: { stopContainers: boolean; timeoutMs: number }): Promise<void> {
+    for (const c of this.ctx.store.all()) this.#health.stop(c);
+    if (!options.stopContainers) return;
+    const running = this.ctx.store.all().filter((c) => c.state.Running);
+    const stops = Promise.all(
+      running.map((c) =>
+        c.locked(() => stopContainer(this.ctx, c, { byDaemon: true })).catch((err: unknown) => this.ctx.log.warn('stopping a container at shutdown failed', { container: c.id, error: err })),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((r) => (timer = setTimeout(r, options.timeoutMs)));
+    await Promise.race([stops, deadline]);
+    clearTimeout(timer);
+  }
+
   /** GET /info's counts, as dockerd's state counter: a restarting container counts as stopped. */
   counts(): { total: number; running: number; paused: number; stopped: number } {
     const all = this.ctx.store.all();

@@ -17,8 +17,9 @@ type KillDeps = Pick<EngineContext, 'runtime' | 'store' | 'events' | 'reconcile'
  * cancels its restart policy until the next user start. A container waiting for its restart has
  * no process to signal: cancelling the restart stops it. Returns whether it was restarting.
  */
-async function stoppedByHand(ctx: KillDeps, c: Container, signal: number): Promise<boolean> {
-  c.record.HasBeenManuallyStopped = true;
+async function stoppedByHand(ctx: KillDeps, c: Container, signal: number, options: { byDaemon?: boolean } = {}): Promise<boolean> {
+  // berthd stopping containers as it shuts down is no user's stop (dockerd's IsShuttingDown)
+  if (!options.byDaemon) c.record.HasBeenManuallyStopped = true;
   const stopSignal = c.record.Config.StopSignal;
   const stops = !stopSignal || signal === SIGKILL || parseSignal(stopSignal).number === signal;
   if (stops) ctx.restarts.cancel(c);
@@ -68,13 +69,13 @@ export async function killContainer(ctx: KillDeps, c: Container, signal: number,
   }
 }
 
-export async function stopContainer(ctx: KillDeps, c: Container, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+export async function stopContainer(ctx: KillDeps, c: Container, options: { timeout?: number; signal?: string; byDaemon?: boolean } = {}): Promise<void> {
   if (!c.state.Running) throw new NotModified();
   const signal = parseSignal(options.signal || c.record.Config.StopSignal || 'SIGTERM').number;
   const timeout = options.timeout ?? c.record.Config.StopTimeout ?? 10;
   c.stopping = true;
   try {
-    if (await stoppedByHand(ctx, c, SIGKILL)) return;
+    if (await stoppedByHand(ctx, c, SIGKILL, options)) return;
     if (signal !== SIGKILL) {
       try {
         await ctx.runtime.kill(c.id, signal);
