@@ -30,7 +30,7 @@ import { exportContainer } from './export.ts';
 import { ExecStore, createExec, execCommandText, startExec, type ExecCreateRequest, type ExecStartOptions } from './exec.ts';
 import { handleExit, recordExit, settleStopped } from './exit.ts';
 import { inspectContainer } from './inspect.ts';
-import { killContainer, stopContainer } from './kill.ts';
+import { killContainer, stopContainer, stopsContainer } from './kill.ts';
 import { listContainers, type ListOptions } from './list.ts';
 import { readLogs, type LogOptions, type LogRecord } from './logs.ts';
 import { removeContainer, type RemoveOptions } from './remove.ts';
@@ -81,11 +81,11 @@ export class Engine {
     this.#restarts = new RestartManager({
       clock: deps.clock,
       log: deps.log,
-      restart: async (c) => {
+      restart: async (c, deadline) => {
         await c.locked(async () => {
           // a stop, kill or rm got there first
           if (!c.state.Restarting || this.ctx.store.find(c.id) !== c) return;
-          await startContainer(this.ctx, c, { byPolicy: true });
+          await startContainer(this.ctx, c, { byPolicy: true, beforeStart: () => deadline });
         });
         void this.#afterExit(c);
       },
@@ -256,12 +256,15 @@ export class Engine {
 
   async stop(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
     const c = this.get(ref);
+    // a restart being prepared holds the lock until its backoff ends: abandon it first
+    this.#restarts.cancel(c);
     await c.locked(() => stopContainer(this.ctx, c, options));
   }
 
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.get(ref);
     const sig = parseSignal(signal).number;
+    if (stopsContainer(c, sig)) this.#restarts.cancel(c);
     await c.locked(() => killContainer(this.ctx, c, sig, ref));
   }
 
@@ -302,6 +305,7 @@ export class Engine {
 
   async remove(ref: string, options: RemoveOptions): Promise<void> {
     const c = this.get(ref);
+    if (options.force) this.#restarts.cancel(c);
     await c.locked(() => removeContainer(this.ctx, c, options));
     this.#execs.forget(c.id);
   }

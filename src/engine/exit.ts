@@ -37,7 +37,8 @@ export function handleExit(ctx: EngineContext, c: Container): Promise<void> {
 }
 
 async function processExit(ctx: EngineContext, c: Container): Promise<void> {
-  if (!c.state.Running) return;
+  // a restarting container's process is the restart being started: the start looks once it is done
+  if (!c.state.Running || c.state.Restarting) return;
   const status = await ctx.runtime.exitStatus(c.id);
   if (!status) return; // a spurious report: the container still runs
   await recordExit(ctx, c, { exitCode: status.exitCode, finishedAt: status.finishedAt, oomKilled: status.oomKilled });

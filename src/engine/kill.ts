@@ -11,6 +11,12 @@ const SIGKILL = 9;
 
 type KillDeps = Pick<EngineContext, 'runtime' | 'store' | 'events' | 'reconcile' | 'restarts'>;
 
+/** Whether a signal the user sends is meant to stop the container (dockerd's ExitOnNext rule). */
+export function stopsContainer(c: Container, signal: number): boolean {
+  const stopSignal = c.record.Config.StopSignal;
+  return !stopSignal || signal === SIGKILL || parseSignal(stopSignal).number === signal;
+}
+
 /**
  * dockerd's killWithSignal bookkeeping: the container was stopped by hand (unless-stopped stays
  * stopped), and a signal that stops it (SIGKILL, its stop signal, or any signal when it has none)
@@ -20,8 +26,7 @@ type KillDeps = Pick<EngineContext, 'runtime' | 'store' | 'events' | 'reconcile'
 async function stoppedByHand(ctx: KillDeps, c: Container, signal: number, options: { byDaemon?: boolean } = {}): Promise<boolean> {
   // berthd stopping containers as it shuts down is no user's stop (dockerd's IsShuttingDown)
   if (!options.byDaemon) c.record.HasBeenManuallyStopped = true;
-  const stopSignal = c.record.Config.StopSignal;
-  const stops = !stopSignal || signal === SIGKILL || parseSignal(stopSignal).number === signal;
+  const stops = stopsContainer(c, signal);
   if (stops) ctx.restarts.cancel(c);
   const restarting = c.state.Restarting;
   if (restarting && stops) await settleStopped(ctx, c);

@@ -9,7 +9,9 @@
 //
 // The backoff runs from the moment the exit is seen, while the run's resources are released,
 // rather than after the release as in dockerd: the delay is the policy's, the release is not
-// added to it.
+// added to it. And the restart is prepared during the backoff's last half second (layers,
+// network, files, `runc create`): when the delay is over only `runc start` remains, so the
+// process runs again about when the policy says, not a container set-up later.
 import { Conflict, InvalidArgument } from '../errors/index.ts';
 import type { Clock, ClockTimer, Logger } from '../lib/index.ts';
 import type { RestartPolicy } from '../types/index.ts';
@@ -19,6 +21,23 @@ export const initialBackoffMs = 100;
 export const maxBackoffMs = 60_000;
 /** A run at least this long resets the backoff. */
 export const resetAfterMs = 10_000;
+/** How long before the end of the backoff the restart is prepared. */
+export const prepareLeadMs = 500;
+
+/** A restart cancelled while it was prepared (the container is stopped by whoever cancelled). */
+export class RestartCancelled extends Error {
+  constructor() {
+    super('restart cancelled');
+  }
+}
+
+/** A scheduled restart: its preparation timer, and the end of the backoff it waits for. */
+interface Pending {
+  prepare: ClockTimer;
+  due: ClockTimer;
+  /** Rejects the deadline: the restart being prepared is abandoned. */
+  abort(): void;
+}
 
 const policyNames = new Set(['', 'no', 'always', 'unless-stopped', 'on-failure']);
 
@@ -39,14 +58,17 @@ interface Backoff {
   count: number;
   /** A user stop or kill: no more restarts until the next user start. */
   canceled: boolean;
-  pending?: ClockTimer;
+  pending?: Pending;
 }
 
 export interface RestartManagerOptions {
   clock: Clock;
   log: Logger;
-  /** Starts a container the policy restarts (under its lock); throws when it cannot. */
-  restart(c: Container): Promise<void>;
+  /**
+   * Starts a container the policy restarts (under its lock), its process let run only once
+   * `deadline` resolves; throws when it cannot (RestartCancelled when the deadline rejects).
+   */
+  restart(c: Container, deadline: Promise<void>): Promise<void>;
   /** A restart that failed or was cancelled: the container is now stopped. */
   settled(c: Container): Promise<void>;
 }
@@ -77,7 +99,7 @@ export class RestartManager {
     const p = c.hostConfig.RestartPolicy;
     if (!p || p.Name === 'no' || p.Name === '') return { restart: false };
     const b = this.#backoff(c);
-    if (b.canceled || b.pending) return { restart: false };
+    if (b.canceled) return { restart: false };
     if (exit.ranMs >= resetAfterMs) b.delayMs = 0;
     b.delayMs = b.delayMs === 0 ? initialBackoffMs : Math.min(b.delayMs * 2, maxBackoffMs);
     if (!wantsRestart(p, { exitCode: exit.exitCode, manuallyStopped: c.record.HasBeenManuallyStopped, count: b.count })) return { restart: false };
@@ -97,21 +119,37 @@ export class RestartManager {
   schedule(c: Container, delayMs: number): void {
     const b = this.#backoff(c);
     if (b.canceled) return;
-    b.pending?.cancel();
-    b.pending = this.#o.clock.timer(delayMs, () => {
-      b.pending = undefined;
-      void this.#fire(c, b);
+    b.pending?.abort();
+    let resolveDue!: () => void;
+    let rejectDue!: (err: Error) => void;
+    const deadline = new Promise<void>((resolve, reject) => {
+      resolveDue = resolve;
+      rejectDue = reject;
     });
+    deadline.catch(() => {});
+    const pending: Pending = {
+      due: this.#o.clock.timer(delayMs, () => resolveDue()),
+      prepare: this.#o.clock.timer(Math.max(0, delayMs - prepareLeadMs), () => void this.#fire(c, b, pending, deadline)),
+      abort: () => {
+        pending.prepare.cancel();
+        pending.due.cancel();
+        rejectDue(new RestartCancelled());
+      },
+    };
+    b.pending = pending;
   }
 
-  async #fire(c: Container, b: Backoff): Promise<void> {
+  async #fire(c: Container, b: Backoff, pending: Pending, deadline: Promise<void>): Promise<void> {
     await this.#startup;
-    if (b.canceled) return;
     try {
-      await this.#o.restart(c);
+      if (b.canceled || b.pending !== pending) return;
+      await this.#o.restart(c, deadline);
     } catch (err) {
+      if (err instanceof RestartCancelled) return;
       this.#o.log.warn('restarting the container failed', { container: c.id, error: err });
       await this.#o.settled(c).catch(() => {});
+    } finally {
+      if (b.pending === pending) b.pending = undefined;
     }
   }
 
@@ -123,14 +161,14 @@ export class RestartManager {
     const b = this.#backoff(c);
     b.canceled = true;
     const pending = !!b.pending;
-    b.pending?.cancel();
+    b.pending?.abort();
     b.pending = undefined;
     return pending;
   }
 
   /** A user start: a fresh manager (dockerd's ResetRestartManager). */
   reset(c: Container): void {
-    this.#state.get(c)?.pending?.cancel();
+    this.#state.get(c)?.pending?.abort();
     this.#state.delete(c);
   }
 

@@ -33,6 +33,8 @@ function checkStartable(c: Container, byPolicy: boolean): void {
 export interface StartOptions {
   /** The start is the restart policy's: RestartCount and the backoff go on. */
   byPolicy?: boolean;
+  /** Awaited between `runc create` and `runc start` (a restart prepared during its backoff). */
+  beforeStart?: () => Promise<void>;
 }
 
 export async function startContainer(ctx: EngineContext, c: Container, options: StartOptions = {}): Promise<void> {
@@ -127,6 +129,7 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
     for (const waiter of c.pendingAttach) waiter.ready();
     c.pendingAttach.clear();
     try {
+      await options.beforeStart?.();
       await ctx.runtime.start(c.id);
     } catch (err) {
       await ctx.runtime.delete(c.id).catch(() => {});
