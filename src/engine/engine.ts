@@ -443,6 +443,8 @@ export class Engine {
    */
   async shutdown(options: { stopContainers: boolean; timeoutMs: number }): Promise<void> {
     for (const c of this.ctx.store.all()) this.#health.stop(c);
+    // the health logs not yet saved (see health.ts), so that the next berthd resumes from them
+    await Promise.all(this.ctx.store.all().filter((c) => c.state.Health && c.state.Running).map((c) => this.ctx.store.saveState(c).catch(() => {})));
     if (!options.stopContainers) return;
     const running = this.ctx.store.all().filter((c) => c.state.Running);
     const stops = Promise.all(

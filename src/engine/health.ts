@@ -55,7 +55,12 @@ interface Monitor {
   stopped: boolean;
   timer?: ClockTimer;
   base?: OciProcess;
+  /** When the health state was last saved (ms). */
+  savedAt: number;
 }
+
+/** A result that changes neither status nor streak is saved at most this often. */
+const saveEveryMs = 10_000;
 
 export interface HealthMonitorsOptions {
   clock: Clock;
@@ -87,7 +92,7 @@ export class HealthMonitors {
     this.stop(c);
     if (!probeCommand(c)) return;
     if (!options.resume || !c.state.Health) c.record.State.Health = { Status: 'starting', FailingStreak: 0, Log: c.state.Health?.Log ?? [] };
-    const m: Monitor = { stopped: false };
+    const m: Monitor = { stopped: false, savedAt: 0 };
     this.#monitors.set(c, m);
     this.#schedule(c, m);
   }
@@ -153,13 +158,18 @@ export class HealthMonitors {
     }
     // stopped while probing (the container exited, was stopped or removed): the result is stale
     if (m.stopped) return;
-    await this.#record(c, result);
+    await this.#record(c, m, result);
   }
 
-  /** dockerd's handleProbeResult. */
-  async #record(c: Container, result: HealthResult): Promise<void> {
+  /**
+   * dockerd's handleProbeResult. A change of status or streak is saved at once; the log alone
+   * at most every 10 s (a probe a second would otherwise rewrite the container's state file a
+   * second); the exit that stops the monitor, or berthd's shutdown, saves the rest.
+   */
+  async #record(c: Container, m: Monitor, result: HealthResult): Promise<void> {
     const h = c.state.Health ?? { Status: 'starting', FailingStreak: 0, Log: [] };
     const before = h.Status;
+    const streak = h.FailingStreak;
     h.Log = [...h.Log, result].slice(-maxLogEntries);
     if (result.ExitCode === 0) {
       h.FailingStreak = 0;
@@ -174,7 +184,11 @@ export class HealthMonitors {
       }
     }
     c.record.State.Health = h;
-    await this.#ctx.store.saveState(c).catch((err: unknown) => this.#o.log.warn('saving the health state failed', { container: c.id, error: err }));
+    const now = this.#o.clock.now().getTime();
+    if (h.Status !== before || h.FailingStreak !== streak || now - m.savedAt >= saveEveryMs) {
+      m.savedAt = now;
+      await this.#ctx.store.saveState(c).catch((err: unknown) => this.#o.log.warn('saving the health state failed', { container: c.id, error: err }));
+    }
     if (h.Status !== before) announce(this.#ctx, c, `health_status: ${h.Status}`);
   }
 }

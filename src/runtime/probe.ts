@@ -32,10 +32,19 @@ export interface ProbeResult {
   timedOut: boolean;
 }
 
+/** The last probe spec written per bundle: a container's probes all run the same process. */
+const written = new Map<string, string>();
+
 export async function runProbe(paths: { runtimePath: string; runcRoot: string; bundle: string }, o: ProbeOptions): Promise<ProbeResult> {
-  const specPath = join(paths.bundle, `probe-${o.probeId}.json`);
+  const specPath = join(paths.bundle, 'probe.json');
   const pidPath = join(paths.bundle, `probe-${o.probeId}.pid`);
-  await fsp.writeFile(specPath, serializeSpec(o.process));
+  const spec = serializeSpec(o.process);
+  // a bundle made again (the container restarted) has lost the file: check it is still there
+  if (written.get(paths.bundle) !== spec || !(await fsp.access(specPath).then(() => true, () => false))) {
+    await fsp.writeFile(specPath, spec);
+    written.set(paths.bundle, spec);
+    if (written.size > 4096) written.delete(written.keys().next().value!);
+  }
   const child = spawn(paths.runtimePath, ['--root', paths.runcRoot, '--log-format', 'json', 'exec', '--process', specPath, '--pid-file', pidPath, o.containerId], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -81,6 +90,6 @@ export async function runProbe(paths: { runtimePath: string; runcRoot: string; b
     return { exitCode, output, truncated, timedOut };
   } finally {
     clearTimeout(timer);
-    await Promise.all([fsp.rm(specPath, { force: true }), fsp.rm(pidPath, { force: true })]);
+    await fsp.rm(pidPath, { force: true });
   }
 }
