@@ -96,7 +96,7 @@ describe('restart policies (real containers)', () => {
   it('--rm with a restart policy is refused', () => {
     const r = d.berth(['run', '--rm', '--restart', 'always', 'busybox', 'true']);
     assert.equal(r.code, 125);
-    assert.match(r.stderr, /Conflicting options: --restart and --rm/);
+    assert.match(r.stderr, /conflicting options: cannot specify both --restart and --rm/);
     const api = d.berth(['create', '--restart', 'bogus', 'busybox', 'true']);
     assert.equal(api.code, 125);
     assert.match(api.stderr, /invalid restart policy/);

@@ -138,7 +138,7 @@ export function buildCreateRequest(f: CreateFlags, image: string, cmd: string[],
       }
     } else attach = { stdin: !!f.interactive, stdout: true, stderr: true };
   }
-  if (f.rm && f.restart && f.restart !== 'no') throw new StatusError(125, 'Conflicting options: --restart and --rm');
+  if (f.rm && f.restart && f.restart !== 'no') throw new StatusError(125, 'conflicting options: cannot specify both --restart and --rm');
 
   const restart = parseRestart(f.restart ?? 'no');
   const healthcheck = parseHealthcheck(f);
