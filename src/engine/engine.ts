@@ -429,6 +429,7 @@ export class Engine {
     const c = this.get(ref);
     c.hostConfig.ConsoleSize = [size.height, size.width];
     if (c.state.Running && c.record.Config.Tty) await this.ctx.runtime.resize(c.id, size);
+    if (c.state.Running) announce(this.ctx, c, 'resize', { height: String(size.height), width: String(size.width) });
   }
 
   /** GET /system/df's containers: every one, with its sizes. */
