@@ -20,7 +20,7 @@ import type {
   ImageCommitter,
   ImageLookup,
 } from './context.ts';
-import { connectContainer, disconnectContainer } from './network.ts';
+import { connectContainer, disconnectContainer, tearDownNetworking } from './network.ts';
 import { commitContainer, type CommitOptions } from './commit.ts';
 import { archiveContainerPath, extractToContainer, statContainerPath, type ExtractOptions, type PathStat } from './archive.ts';
 import { containerChanges } from './changes.ts';
@@ -161,6 +161,8 @@ export class Engine {
       return;
     }
     if (await this.ctx.runtime.hasState(c.id)) await this.ctx.runtime.delete(c.id);
+    // the sandbox it kept for the restart goes (network.restore removes what is left of it)
+    await tearDownNetworking(this.ctx, c).catch(() => {});
     Object.assign(c.record.State, { Running: false, Restarting: false, Pid: 0 });
     await this.ctx.store.saveState(c);
   }

@@ -59,14 +59,17 @@ export async function recordExit(
   const seenAt = ctx.clock.now().getTime();
   const ranMs = exit.finishedAt.getTime() - Date.parse(c.state.StartedAt);
   const decision = exit.error ? ({ restart: false } as const) : ctx.restarts.decide(c, { exitCode: exit.exitCode, ranMs });
+  const releaseNetwork = () => tearDownNetworking(ctx, c).catch((err: unknown) => ctx.log.warn('releasing the network sandbox failed', { container: c.id, error: err }));
   await Promise.all([
     ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
     ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),
-    tearDownNetworking(ctx, c).catch((err: unknown) => ctx.log.warn('releasing the network sandbox failed', { container: c.id, error: err })),
+    // a container its policy restarts keeps its network sandbox (addresses, ports) for the next run
+    decision.restart ? undefined : releaseNetwork(),
     releaseMounts(ctx, c),
   ]);
   c.processExists = false;
   const restart = decision.restart && ctx.restarts.stillWanted(c);
+  if (decision.restart && !restart) await releaseNetwork();
   Object.assign(c.record.State, {
     // dockerd's SetRestarting: a restarting container counts as running for rm, stop, exec…
     Running: restart,
@@ -86,9 +89,13 @@ export async function recordExit(
   if (restart && decision.restart) ctx.restarts.schedule(c, Math.max(0, decision.delayMs - (ctx.clock.now().getTime() - seenAt)));
 }
 
-/** A restart that will not happen (cancelled, or its start failed): the container is stopped. */
-export async function settleStopped(ctx: Pick<EngineContext, 'store'>, c: Container): Promise<void> {
+/**
+ * A restart that will not happen (cancelled, or its start failed): the container is stopped, and
+ * the network sandbox it kept for the restart is released.
+ */
+export async function settleStopped(ctx: Pick<EngineContext, 'store' | 'network' | 'log'>, c: Container): Promise<void> {
   if (!c.state.Restarting) return;
+  await tearDownNetworking(ctx, c).catch((err: unknown) => ctx.log.warn('releasing the network sandbox failed', { container: c.id, error: err }));
   Object.assign(c.record.State, { Running: false, Restarting: false, Pid: 0 });
   await ctx.store.saveState(c);
   c.notifyExit();

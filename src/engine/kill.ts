@@ -9,7 +9,7 @@ import { announce } from './announce.ts';
 
 const SIGKILL = 9;
 
-type KillDeps = Pick<EngineContext, 'runtime' | 'store' | 'events' | 'reconcile' | 'restarts'>;
+type KillDeps = Pick<EngineContext, 'runtime' | 'store' | 'events' | 'reconcile' | 'restarts' | 'network' | 'log'>;
 
 /** Whether a signal the user sends is meant to stop the container (dockerd's ExitOnNext rule). */
 export function stopsContainer(c: Container, signal: number): boolean {

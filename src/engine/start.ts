@@ -10,7 +10,7 @@ import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
-import { setUpNetworking, tearDownNetworking } from './network.ts';
+import { setUpNetworking, tearDownNetworking, type NetworkFiles } from './network.ts';
 import { resolveUser } from './user.ts';
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -49,13 +49,15 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
   let rootfs: string | undefined;
   let started = false;
   try {
-    // The network sandbox is built while the layers mount.
-    const networking = setUpNetworking(ctx, c);
+    // A restart by policy finds the sandbox its last run kept (see exit.ts), with its files
+    // written; otherwise the network sandbox is built while the layers mount.
+    const kept = options.byPolicy ? ctx.network.sandboxPath(c.id) : undefined;
+    const networking = kept ? Promise.resolve<NetworkFiles>({ namespace: { mode: 'path', path: kept }, hostname: rec.Config.Hostname, hosts: [] }) : setUpNetworking(ctx, c);
     networking.catch(() => {});
     rootfs = await ctx.layers.mountRw(c.id);
     const net = await networking;
     const resolvText = readHostResolvConf(ctx.config.hostResolvConf);
-    await writeContainerFiles(c.dir, {
+    if (!kept) await writeContainerFiles(c.dir, {
       hostname: net.hostname,
       hosts: net.hostsText ?? renderHosts(net.hosts),
       resolvConf:

@@ -3,6 +3,7 @@
 // middle of a backoff, and a machine "reboot": berthd stopped, every container's processes killed
 // by pid, berthd started again.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -91,6 +92,26 @@ describe('restart policies (real containers)', () => {
     assert.equal(no.starts().length, 1);
     assert.equal(inspect('crash-no', '{{.RestartCount}}'), '0');
     ok(['rm', '-f', 'clean-unless']);
+  });
+
+  it('a restarted container keeps its address and reaches its gateway; a stop while restarting leaves no veth', async () => {
+    const script = 'if [ -f /crashed ]; then exec sleep 1000; fi; touch /crashed; sleep 0.5; exit 1';
+    ok(['run', '-d', '--name', 'net-restart', '--restart', 'always', 'busybox', 'sh', '-c', script]);
+    const ip = inspect('net-restart', '{{.NetworkSettings.IPAddress}}');
+    assert.match(ip, /^10\.213\.\d+\.\d+$/);
+    await until('restarted once', () => inspect('net-restart', '{{.RestartCount}} {{.State.Status}}'), (s) => s === '1 running');
+    assert.equal(inspect('net-restart', '{{.NetworkSettings.IPAddress}}'), ip);
+    const gateway = inspect('net-restart', '{{.NetworkSettings.Gateway}}');
+    ok(['exec', 'net-restart', 'ping', '-c', '1', '-W', '2', gateway]);
+    ok(['rm', '-f', 'net-restart']);
+    // a crash loop stopped while it waits for a restart: its kept sandbox goes with it
+    ok(['run', '-d', '--name', 'net-loop', '--restart', 'always', 'busybox', 'sh', '-c', 'exit 1']);
+    await until('restarting', () => inspect('net-loop', '{{.State.Status}}'), (s) => s === 'restarting');
+    ok(['stop', 'net-loop']);
+    assert.equal(inspect('net-loop', '{{.State.Status}} {{.NetworkSettings.IPAddress}}'), 'exited');
+    ok(['rm', 'net-loop']);
+    const ports = spawnSync('ip', ['-j', 'link', 'show', 'master', d.bridge], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(ports.stdout || '[]'), []);
   });
 
   it('--rm with a restart policy is refused', () => {
