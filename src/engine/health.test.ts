@@ -122,6 +122,16 @@ describe('healthchecks', () => {
     assert.doesNotMatch(row.Status, /health/);
   });
 
+  it('a paused container fails its probes without running them, as dockerd refuses the exec', async () => {
+    const { engine, tick, runtime, id, health } = await setup({ Test: ['CMD', 'check'], Interval: 1 * s, Retries: 1 });
+    await engine.start(id);
+    await engine.pause(id);
+    await tick(1000);
+    await settle(() => health().Status === 'unhealthy', 'unhealthy');
+    assert.equal(runtime.probes.length, 0);
+    assert.deepEqual([health().Log[0].ExitCode, health().Log[0].Output], [-1, `Container ${id} is paused, unpause the container before exec`]);
+  });
+
   it('an exit stops the probes; a start begins again from starting', async () => {
     const { engine, clock, tick, runtime, id, health } = await setup({ Test: ['CMD', 'check'], Interval: 1 * s });
     await engine.start(id);

@@ -138,6 +138,8 @@ export class HealthMonitors {
     const probeId = newId();
     let result: HealthResult;
     try {
+      // dockerd's exec refuses a paused container: the probe fails with its message
+      if (c.state.Paused) throw new Error(`Container ${c.id} is paused, unpause the container before exec`);
       m.base ??= await ctx.runtime.baseProcess(c.id);
       const { consoleSize: _unused, ...base } = m.base;
       announce(ctx, c, `exec_create: ${cmd[0]} ${cmd.slice(1).join(' ')}`, { execID: probeId });
