@@ -5,7 +5,7 @@
 import { InvalidArgument } from '../errors/index.ts';
 import type { EventFilters, EventSubscription, SubscribeOptions } from '../events/index.ts';
 import { parseUnixTimestamp } from '../lib/index.ts';
-import { filtersParam } from './params.ts';
+import { q } from './query.ts';
 import type { Router } from './router.ts';
 import { writeAsync } from './stream.ts';
 
@@ -17,29 +17,28 @@ const filterKeys = new Set(['config', 'container', 'daemon', 'event', 'image', '
 const types = new Set(['builder', 'config', 'container', 'daemon', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'volume']);
 
 /** dockerd's eventTime: empty is no bound; otherwise seconds since the epoch, with a fraction. */
-function timeParam(q: URLSearchParams, name: string): bigint | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
+function timeParam(v: string | undefined): bigint | undefined {
+  if (v === undefined || v === '') return undefined;
   return parseUnixTimestamp(v);
 }
 
-export function eventFilters(q: URLSearchParams): EventFilters {
-  const filters = filtersParam(q);
+export function eventFilters(filters: Map<string, string[]>): EventFilters {
   for (const key of filters.keys()) if (!filterKeys.has(key)) throw new InvalidArgument(`invalid filter '${key}'`);
   for (const t of filters.get('type') ?? []) if (!types.has(t)) throw new InvalidArgument(`invalid filter 'type=${t}'`);
   for (const s of filters.get('scope') ?? []) if (s !== 'local' && s !== 'swarm') throw new InvalidArgument(`invalid filter 'scope=${s}'`);
   return filters;
 }
 
+const eventsQuery = { since: q.string(), until: q.string(), filters: q.filters() };
+
 export function registerEventRoutes(router: Router, backend: EventsBackend): void {
-  router.get('/events', async (ctx) => {
-    const q = ctx.query;
-    const since = timeParam(q, 'since');
-    const until = timeParam(q, 'until');
+  router.get('/events', { query: eventsQuery, body: 'none' }, async (ctx) => {
+    const since = timeParam(ctx.query.since);
+    const until = timeParam(ctx.query.until);
     if (since !== undefined && until !== undefined && until < since) {
-      throw new InvalidArgument(`\`since\` time (${q.get('since')}) cannot be after \`until\` time (${q.get('until')})`);
+      throw new InvalidArgument(`\`since\` time (${ctx.query.since}) cannot be after \`until\` time (${ctx.query.until})`);
     }
-    const filters = eventFilters(q);
+    const filters = eventFilters(ctx.query.filters);
     const sub = backend.subscribe({ ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), filters, signal: ctx.signal });
     const res = ctx.res;
     res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -80,6 +80,8 @@ export interface InfoSources {
   containers: { counts(): { total: number; running: number; paused: number; stopped: number } };
   images: { count(): number };
   events: { readonly subscriberCount: number };
+  /** Records skipped at start-up: shown as warnings. */
+  skipped?: { warnings(): string[] };
 }
 
 export class SystemInfo {
@@ -223,7 +225,7 @@ export class SystemInfo {
       RuncCommit: { ID: runc.commit, Expected: runc.commit },
       InitCommit: { ID: tini.commit, Expected: tini.commit },
       SecurityOptions: ['name=seccomp,profile=unconfined', ...(v2 ? ['name=cgroupns'] : [])],
-      Warnings: warnings,
+      Warnings: [...warnings, ...(this.#src.skipped?.warnings() ?? [])],
     };
   }
 }

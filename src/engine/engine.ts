@@ -267,6 +267,9 @@ export class Engine {
     const c = this.get(ref);
     const sig = parseSignal(signal).number;
     if (stopsContainer(c, sig)) this.#restarts.cancel(c);
+    // A stop waiting for the exit holds the lock, for ever with t=-1: the signal goes out now, as
+    // dockerd's does, and ends that wait if it ends the process.
+    if (c.stopping) return killContainer(this.ctx, c, sig, ref);
     await c.locked(() => killContainer(this.ctx, c, sig, ref));
   }
 
@@ -299,6 +302,8 @@ export class Engine {
     const c = this.get(ref);
     await c.locked(async () => {
       if (c.state.Running) await stopContainer(this.ctx, c, options);
+      // as dockerd: an rm -f that ended the stop wins over the start
+      if (c.removalRequested) throw new Conflict(`Cannot restart container ${ref}: container is marked for removal and cannot be started`);
       await startContainer(this.ctx, c);
     });
     void this.#afterExit(c);
@@ -308,7 +313,16 @@ export class Engine {
   async remove(ref: string, options: RemoveOptions): Promise<void> {
     const c = this.get(ref);
     if (options.force) this.#restarts.cancel(c);
-    await c.locked(() => removeContainer(this.ctx, c, options));
+    // rm -f during a stop that waits (t=-1): kill first, so the stop returns and frees the lock.
+    if (options.force && c.stopping && c.state.Running) {
+      c.removalRequested = true;
+      await killContainer(this.ctx, c, 9, ref).catch(() => {});
+    }
+    try {
+      await c.locked(() => removeContainer(this.ctx, c, options));
+    } finally {
+      c.removalRequested = false;
+    }
     this.#execs.forget(c.id);
   }
 

@@ -8,7 +8,7 @@ import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
 import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
-import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
+import { embeddedResolvConf, renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
 import { setUpNetworking, tearDownNetworking, type NetworkFiles } from './network.ts';
 import { resolveUser } from './user.ts';
@@ -56,18 +56,18 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
     networking.catch(() => {});
     rootfs = await ctx.layers.mountRw(c.id);
     const net = await networking;
-    const resolvText = readHostResolvConf(ctx.config.hostResolvConf);
-    if (!kept) await writeContainerFiles(c.dir, {
-      hostname: net.hostname,
-      hosts: net.hostsText ?? renderHosts(net.hosts),
-      resolvConf:
-        net.resolvText ??
-        renderResolvConf(resolvText, {
-          dns: net.nameservers ?? (host.Dns?.length ? host.Dns : ctx.config.dns),
-          search: host.DnsSearch?.length ? host.DnsSearch : ctx.config.dnsSearch,
-          options: host.DnsOptions?.length ? host.DnsOptions : ctx.config.dnsOptions,
-        }),
-    });
+    if (!kept) {
+      const resolvConf = renderResolvConf(readHostResolvConf(ctx.config.hostResolvConf), {
+        dns: host.Dns?.length ? host.Dns : ctx.config.dns,
+        search: host.DnsSearch?.length ? host.DnsSearch : ctx.config.dnsSearch,
+        options: host.DnsOptions?.length ? host.DnsOptions : ctx.config.dnsOptions,
+      });
+      await writeContainerFiles(c.dir, {
+        hostname: net.hostname,
+        hosts: net.hostsText ?? renderHosts(net.hosts),
+        resolvConf: net.resolvText ?? (net.nameserver ? embeddedResolvConf(resolvConf, net.nameserver) : resolvConf),
+      });
+    }
     const user = await resolveUser(rootfs, rec.Config.User, host.GroupAdd ?? []);
     const env = buildEnv(rec.Config.Env ?? [], { hostname: net.hostname, home: user.home, tty: rec.Config.Tty });
     const cwd = rec.Config.WorkingDir || '/';
@@ -131,6 +131,7 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
     for (const waiter of c.pendingAttach) waiter.ready();
     c.pendingAttach.clear();
     try {
+      await net.ready;
       await options.beforeStart?.();
       await ctx.runtime.start(c.id);
     } catch (err) {
