@@ -36,7 +36,8 @@ export function rssKiB(pid) {
 
 /**
  * Starts a private berthd (own data root, exec root, socket, cgroup parent). `isolatedNetwork`:
- * its own bridge, subnet and iptables chains too, removed again by stop().
+ * its own bridge, subnet and iptables chains too, removed again by stop(). With `bridge`, its
+ * default bridge is a private one (name and /24 given) without iptables rules, removed at stop.
  */
 export async function startBerthd(options = {}) {
   const base = mkdtempSync('/tmp/berth-bench-');
@@ -44,9 +45,10 @@ export async function startBerthd(options = {}) {
   writeFileSync(join(base, 'daemon.json'), '{}');
   const tag = String(process.pid % 100000);
   const net = options.isolatedNetwork ? { bridge: `bb-${tag}`, chain: `BB${tag}`, bip: `10.213.${freeOctet()}.1/24` } : undefined;
+  const netArgs = net ? ['--bridge', net.bridge, '--bip', net.bip] : options.bridge ? ['--bridge', options.bridge.name, '--bip', options.bridge.bip, '--iptables=false'] : [];
   const child = spawn(
     process.execPath,
-    [join(repo, 'dist/berthd.mjs'), '--data-root', join(base, 'data'), '--exec-root', join(base, 'exec'), '-H', `unix://${socket}`, '--config-file', join(base, 'daemon.json'), '--cgroup-parent', `berth-bench-${process.pid}`, ...(net ? ['--bridge', net.bridge, '--bip', net.bip] : [])],
+    [join(repo, 'dist/berthd.mjs'), '--data-root', join(base, 'data'), '--exec-root', join(base, 'exec'), '-H', `unix://${socket}`, '--config-file', join(base, 'daemon.json'), '--cgroup-parent', `berth-bench-${process.pid}`, ...netArgs],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(net ? { BERTH_IPTABLES_CHAIN: net.chain } : {}) } },
   );
   let log = '';
@@ -71,6 +73,7 @@ export async function startBerthd(options = {}) {
         spawnSync('rmdir', [`/sys/fs/cgroup/${c}berth-bench-${process.pid}`]);
       }
       if (net) removeNetworking(net);
+      if (options.bridge) spawnSync('ip', ['link', 'del', options.bridge.name], { stdio: 'ignore' });
       rmSync(base, { recursive: true, force: true });
     },
   };
