@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { FakeClock } from '../lib/index.ts';
 import { FakeRuntime, fakeEngine } from './fakes.test-support.ts';
 import { interruptedStartExit } from './reconcile.ts';
 
@@ -89,5 +90,27 @@ describe('start-up after a crash', () => {
     await second.engine.init();
     assert.throws(() => second.engine.get(Id), /No such container/);
     assert.ok(first.runtime.live.has(Id), 'its process still runs');
+  });
+
+  it('a restart prepared during its backoff (created, not started) is not adopted: the policy starts it anew', async () => {
+    const dir = `${root}/e`;
+    const clock = new FakeClock();
+    const first = fakeEngine(dir, { clock });
+    await first.engine.init();
+    const { Id } = await first.engine.create({ Image: 'img', Cmd: ['crash'], HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } } });
+    await first.engine.start(Id);
+    first.runtime.exit(Id, 1);
+    const c1 = first.engine.get(Id);
+    for (let i = 0; i < 2000 && !(c1.state.Restarting && first.engine.ctx.restarts.isPending(c1)); i++) await new Promise((r) => setTimeout(r, 1));
+    clock.advance(1); // into the backoff's last half second, where the restart is prepared
+    for (let i = 0; i < 2000 && !(first.runtime.live.has(Id) && !first.runtime.started.has(Id)); i++) await new Promise((r) => setTimeout(r, 1));
+    assert.equal(await first.runtime.status(Id), 'created', 'the restart is prepared: runc create done, start waits for the backoff');
+    const second = fakeEngine(dir, { clock, runtime: first.runtime, mounts: first.layers.mounts });
+    await second.engine.init();
+    const c = second.engine.get(Id);
+    for (let i = 0; i < 2000 && c.status !== 'running'; i++) await new Promise((r) => setTimeout(r, 1));
+    assert.equal(c.status, 'running');
+    assert.equal(await second.runtime.status(Id), 'running', 'its process was started, not left as runc init');
+    assert.equal(c.state.Pid, second.runtime.live.get(Id)?.pid);
   });
 });

@@ -62,8 +62,13 @@ export async function neverStarted(ctx: Pick<EngineContext, 'runtime'>, c: Conta
  */
 export async function settleInterruptedStart(ctx: EngineContext, c: Container): Promise<void> {
   ctx.log.warn('container was being started when berthd stopped; marking it exited', { container: c.id });
-  await endRuntimeState(ctx, c.id);
+  await endInterruptedStart(ctx, c);
   await recordExit(ctx, c, { exitCode: interruptedStartExit.exitCode, finishedAt: ctx.clock.now(), oomKilled: false, error: interruptedStartExit.error });
+}
+
+/** Ends the waiting process of a start that never reached `runc start` and forgets its runtime state. */
+export async function endInterruptedStart(ctx: Pick<EngineContext, 'runtime' | 'log'>, c: Container): Promise<void> {
+  await endRuntimeState(ctx, c.id);
 }
 
 /** Temporary files of record writes a crash cut short, in every container's directory. */
