@@ -125,13 +125,22 @@ export class Engine {
     await removeRecordTemps(this.ctx, containers);
     await this.#deps.layers.sweep(this.ctx.store.idsOnDisk());
     await removeStrayRuntimeState(this.ctx, this.ctx.store.idsOnDisk());
+    // Exits the watcher reports while start-up runs wait until the network sandboxes are restored:
+    // before that, an exit's teardown would find no sandbox, and restore would then keep the
+    // sandbox of a container it was told runs.
+    let early: Set<Container> | undefined = new Set();
     this.#deps.runtime.watchExits((id) => {
       const c = this.ctx.store.find(id);
-      if (c && c.id === id) void this.#afterExit(c);
+      if (!c || c.id !== id) return;
+      if (early) early.add(c);
+      else void this.#afterExit(c);
     });
     await Promise.all(containers.map((c) => (c.state.Restarting ? this.#recoverRestarting(c) : c.state.Running ? this.#recover(c) : this.#recoverUnrecorded(c))));
     const running = new Set(this.ctx.store.all().filter((c) => c.state.Running && !c.state.Restarting).map((c) => c.id));
     await this.ctx.network.restore(running);
+    const exited = early;
+    early = undefined;
+    for (const c of exited) void this.#afterExit(c);
     // before the policy starts any: what does not run now holds no mount
     await this.#deps.layers.unmountIdle(running);
     await this.ctx.volumes.releaseUnused();
