@@ -12,6 +12,28 @@ export interface ImportOptions {
   changes: readonly string[];
 }
 
+/** POST /build's parameters (dockerd's classic build protocol). */
+export interface BuildOptions {
+  tags: readonly string[];
+  /** The Dockerfile's path inside the context. */
+  dockerfile?: string;
+  /** null: the variable declared without a value (taken from the Dockerfile's ARG default). */
+  buildArgs?: Record<string, string | null>;
+  target?: string;
+  labels?: Record<string, string>;
+  cacheFrom?: readonly string[];
+  networkMode?: string;
+  extraHosts?: readonly string[];
+  shmSize?: number;
+  noCache?: boolean;
+  pull?: boolean;
+  platform?: string;
+  isolation?: string;
+  quiet?: boolean;
+  /** X-Registry-Config: credentials for the base images' registries. */
+  registryConfig?: Record<string, unknown>;
+}
+
 export class Images {
   readonly #t: Transport;
 
@@ -67,6 +89,39 @@ export class Images {
     return this.#t.stream('POST', '/images/create', {
       query: { fromSrc: '-', repo: options.repo, tag: options.tag, message: options.message, changes: options.changes },
       stream: content,
+    });
+  }
+
+  /**
+   * Builds an image from a context tar stream; the answer is the build's JSON message stream
+   * (`stream` lines, `aux` with the image ID, `errorDetail` on failure).
+   */
+  build(context: NodeJS.ReadableStream, options: BuildOptions): Promise<IncomingMessage> {
+    const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
+    return this.#t.stream('POST', '/build', {
+      query: {
+        t: options.tags,
+        dockerfile: options.dockerfile,
+        buildargs: options.buildArgs && Object.keys(options.buildArgs).length > 0 ? json(options.buildArgs) : undefined,
+        target: options.target || undefined,
+        labels: options.labels && Object.keys(options.labels).length > 0 ? json(options.labels) : undefined,
+        cachefrom: options.cacheFrom && options.cacheFrom.length > 0 ? json(options.cacheFrom) : undefined,
+        networkmode: options.networkMode || undefined,
+        extrahosts: options.extraHosts && options.extraHosts.length > 0 ? options.extraHosts : undefined,
+        shmsize: options.shmSize || undefined,
+        nocache: options.noCache || undefined,
+        pull: options.pull || undefined,
+        platform: options.platform || undefined,
+        isolation: options.isolation || undefined,
+        q: options.quiet || undefined,
+        rm: true,
+        forcerm: true,
+      },
+      stream: context,
+      headers: {
+        'Content-Type': 'application/x-tar',
+        ...(options.registryConfig ? { 'X-Registry-Config': Buffer.from(JSON.stringify(options.registryConfig)).toString('base64url') } : {}),
+      },
     });
   }
 
