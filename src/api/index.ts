@@ -3,6 +3,7 @@
 // format — JSON answers go through json.ts — and the work is done by the backends they are given.
 export { createApiServer, apiVersion, minApiVersion, type ServerInfo, type TlsOptions } from './server.ts';
 export { Router, type Handler, type RequestContext } from './router.ts';
+export { registerEventRoutes, type EventsBackend } from './events.ts';
 export { registerSystemRoutes, registerDiskUsageRoutes, type SystemBackend, type DiskUsageBackend } from './system.ts';
 export { registerImageRoutes, registerImageArchiveRoutes, type ImagesBackend, type ImageArchiveBackend } from './images.ts';
 export { registerRegistryRoutes, type RegistryBackend } from './registry.ts';

@@ -18,6 +18,7 @@ import {
   registerImageArchiveRoutes,
   registerContainerSnapshotRoutes,
   registerDiskUsageRoutes,
+  registerEventRoutes,
   registerVolumeRoutes,
   registerDistributionRoutes,
   registerPluginRoutes,
@@ -141,6 +142,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerImageArchiveRoutes(router, images);
   registerContainerSnapshotRoutes(router, engine);
   registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes }));
+  registerEventRoutes(router, events);
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
   registerPluginRoutes(router);
