@@ -99,7 +99,28 @@ export async function main(argv: string[]): Promise<number> {
     const table = buildTable();
     const m = table.management.find((x) => x.name === name);
     if (m) {
-      const [sub, ...subArgs] = rest;
+      // The management command's own options come before the subcommand; the subcommand parses
+      // them again (its spec accepts them), so they may follow it too.
+      let lead: string[] = [];
+      let afterLead = rest;
+      if (m.flags) {
+        try {
+          const parsed = parseFlags(rest, { ...m.flags, help: { type: 'bool', usage: 'Print usage' } }, { interspersed: false });
+          if (parsed.flags.help) {
+            process.stdout.write(managementUsage(m));
+            return 0;
+          }
+          afterLead = parsed.args;
+          lead = rest.slice(0, rest.length - afterLead.length);
+        } catch (err) {
+          if (err instanceof FlagError) {
+            process.stderr.write(`${err.message}\nSee '${prog} ${name} --help'.\n`);
+            return m.usageErrorStatus ?? 125;
+          }
+          throw err;
+        }
+      }
+      const [sub, ...subArgs] = afterLead;
       if (!sub || sub === '--help') {
         process.stdout.write(managementUsage(m));
         return 0;
@@ -109,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${prog}: unknown command: ${prog} ${name} ${sub}\n\nRun '${prog} ${name} --help' for more information\n`);
         return 1;
       }
-      return await runCommand(ctx, `${name} ${sub}`, cmd, subArgs);
+      return await runCommand(ctx, `${name} ${sub}`, cmd, [...lead, ...subArgs]);
     }
     const cmd = table.top.get(name);
     if (!cmd) {

@@ -1,0 +1,40 @@
+// Keys of the specification that Berth's compose does not carry out, refused before anything is
+// created (a key accepted must have its effect: STYLE.md). Each message names the service and
+// the key. Everything else of the model is carried out by the create request, the planner, the
+// executor (hooks, secrets and configs by value) or the build.
+import { InvalidArgument } from '../errors/index.ts';
+import type { ComposeProject, ServiceConfig } from './model.ts';
+
+function refuse(service: ServiceConfig, what: string): never {
+  throw new InvalidArgument(`service ${JSON.stringify(service.name)}: ${what}`);
+}
+
+/** The build keys the classic /build protocol cannot carry (compose's own wording where it has one). */
+export function checkBuildSupported(service: ServiceConfig): void {
+  const b = service.build;
+  if (!b) return;
+  const buildkit = 'set DOCKER_BUILDKIT=1 to use BuildKit';
+  if ((b.platforms?.length ?? 0) > 1) refuse(service, `the classic builder doesn't support multi-arch build, ${buildkit}`);
+  if (b.privileged) refuse(service, `the classic builder doesn't support privileged mode, ${buildkit}`);
+  if (b.additional_contexts && Object.keys(b.additional_contexts).length > 0) refuse(service, `the classic builder doesn't support additional contexts, ${buildkit}`);
+  if (b.ssh && Object.keys(b.ssh).length > 0) refuse(service, `the classic builder doesn't support SSH keys, ${buildkit}`);
+  if (b.secrets && b.secrets.length > 0) refuse(service, `the classic builder doesn't support secrets, ${buildkit}`);
+  if (b.cache_to && b.cache_to.length > 0) refuse(service, 'build.cache_to is not supported by the classic builder (it keeps no exportable cache)');
+  if (b.entitlements && b.entitlements.length > 0) refuse(service, 'build.entitlements are not supported by the classic builder');
+  if (b.ulimits && Object.keys(b.ulimits).length > 0) refuse(service, 'build.ulimits are not supported by the classic builder');
+  const attestation = (v: string | undefined) => v !== undefined && v !== '' && v !== 'false' && v !== '0';
+  if (attestation(b.provenance)) refuse(service, 'build.provenance attestations need BuildKit; the classic builder makes none');
+  if (attestation(b.sbom)) refuse(service, 'build.sbom attestations need BuildKit; the classic builder makes none');
+}
+
+export function checkSupported(project: ComposeProject, services: readonly string[] = Object.keys(project.services)): void {
+  for (const name of services) {
+    const s = project.services[name];
+    if (!s) continue;
+    if (s.provider) refuse(s, `provider services (provider.type ${JSON.stringify(s.provider.type)}) are not supported`);
+    if (s.models && Object.keys(s.models).length > 0) refuse(s, 'models (Docker Model Runner) are not supported');
+    if (s.use_api_socket) refuse(s, 'use_api_socket is not supported: mount the daemon socket with a bind volume instead');
+    if (s.credential_spec) refuse(s, 'credential_spec is only supported for Windows containers');
+    checkBuildSupported(s);
+  }
+}
