@@ -52,6 +52,8 @@ export function loadOptions(_ctx: CliContext, flags: ProjectFlags, extra: Partia
 /** A loading failure as compose reports it. */
 export function loadError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
+  // compose reports an unknown service name as a plain error, not as a file problem.
+  if (err instanceof NotFound && err.message.startsWith('no such service:')) return new StatusError(1, err.message);
   if (err instanceof NotFound) return new StatusError(14, err.message);
   if (err instanceof InvalidArgument) return new StatusError(15, err.message);
   return new StatusError(1, err instanceof Error ? err.message : String(err));
