@@ -64,4 +64,4 @@ export { downProject, type DownRequest } from './down.ts';
 export { startProject, stopProject, restartProject, killProject, pauseProject, unpauseProject, removeStopped, checkServices } from './lifecycle.ts';
 export { projectFromContainers } from './from-containers.ts';
 export { prepareRun, oneOffService, type RunOverrides, type RunOptions } from './run.ts';
-export { checkSupported, checkBuildSupported } from './support.ts';
+export { checkSupported, checkBuildSupported, supportWarnings } from './support.ts';

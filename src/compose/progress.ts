@@ -199,8 +199,9 @@ class TtyProgress implements ProgressWriter {
 
   render(): void {
     if (this.#stopped || this.#lines.size === 0) return;
-    const width = this.#out.columns ?? 80;
-    const height = this.#out.rows ?? 24;
+    // A terminal that does not say its size (a pty with none set) is taken as 80x24.
+    const width = this.#out.columns || 80;
+    const height = this.#out.rows || 24;
     const c = this.#colors;
     let up = '';
     // Back to the first line of the block drawn last time.
@@ -210,8 +211,10 @@ class TtyProgress implements ProgressWriter {
     let out = `${up}\x1b[0G\x1b[?25l`;
     const lines = [...this.#lines.values()];
     const doneCount = lines.filter((l) => l.status !== 'working').length;
-    let first = `[+] ${this.#title} ${doneCount}/${this.#drawn}`;
-    if (this.#drawn !== 0 && doneCount === this.#drawn) first = c.done(first);
+    // compose counts against the lines of the previous frame (so a line added since shows as
+    // "3/2" for a frame); the lines of this frame are what the reader sees.
+    let first = `[+] ${this.#title} ${doneCount}/${lines.length}`;
+    if (doneCount === lines.length) first = c.done(first);
     out += `${first}\n`;
     let padding = 0;
     for (const l of lines) {

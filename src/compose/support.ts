@@ -38,3 +38,30 @@ export function checkSupported(project: ComposeProject, services: readonly strin
     checkBuildSupported(s);
   }
 }
+
+/**
+ * Keys accepted as compose accepts them but without effect outside a swarm or `compose watch`:
+ * said out loud rather than dropped in silence.
+ */
+export function supportWarnings(project: ComposeProject, services: readonly string[] = Object.keys(project.services)): string[] {
+  const out: string[] = [];
+  for (const name of services) {
+    const s = project.services[name];
+    if (!s) continue;
+    if (s.develop) out.push(`services.${name}.develop is used by \`compose watch\` only, which Berth does not have: it has no effect`);
+    const d = s.deploy;
+    if (d) {
+      for (const key of ['placement', 'update_config', 'rollback_config', 'endpoint_mode', 'labels'] as const) {
+        if (d[key] !== undefined) out.push(`services.${name}.deploy.${key} is a swarm setting: it has no effect with compose`);
+      }
+      if (d.mode === 'global') out.push(`services.${name}.deploy.mode global is a swarm setting: compose runs one container`);
+    }
+    for (const ref of s.secrets ?? []) {
+      const def = project.secrets[ref.source];
+      if (def?.file && (ref.uid !== undefined || ref.gid !== undefined || ref.mode !== undefined)) {
+        out.push(`services.${name}.secrets.${ref.source}: uid, gid and mode are not supported for a secret from a file (it is bind-mounted read-only); they are ignored`);
+      }
+    }
+  }
+  return out;
+}

@@ -287,6 +287,9 @@ test('images: missing ones are pulled, a pull that fails names the image; keys B
   await assert.rejects(upProject(session(engine), project('services:\n  web: {image: missing/app}\n'), detached()), /pull access denied for missing\/app/);
   const refused = project('services:\n  web:\n    image: busybox\n    build:\n      context: .\n      ssh: [default]\n');
   await assert.rejects(upProject(session(engine), refused, detached()), { message: `service "web": the classic builder doesn't support SSH keys, set DOCKER_BUILDKIT=1 to use BuildKit` });
+  const swarm = session(engine);
+  await upProject(swarm, project('services:\n  web:\n    image: busybox\n    deploy:\n      placement: {constraints: [node.role==manager]}\n'), detached());
+  assert.match(swarm.err.join(''), /^WARN\[0000\] services\.web\.deploy\.placement is a swarm setting: it has no effect with compose\n/);
   const calls = engine.calls.length;
   await assert.rejects(upProject(session(engine), project('services:\n  web: {image: busybox, use_api_socket: true}\n'), detached()), /use_api_socket is not supported/);
   assert.equal(engine.calls.length, calls);

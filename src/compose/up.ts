@@ -16,7 +16,7 @@ import { observeProject, projectContainers } from './observe.ts';
 import { planConverge, planImages, type Action, type ObservedState, type Plan, type UpOptions } from './planner.ts';
 import { createProgress, done, type ProgressWriter } from './progress.ts';
 import { progressOn, warn, type Session } from './session.ts';
-import { checkSupported } from './support.ts';
+import { checkSupported, supportWarnings } from './support.ts';
 
 export interface ImagesOptions {
   quietPull?: boolean;
@@ -91,6 +91,7 @@ export interface UpRequest {
 /** create: images and containers, nothing started (title "Creating"). */
 export async function createProject(session: Session, project: ComposeProject, request: Pick<UpRequest, 'services' | 'plan' | 'quietPull'>): Promise<void> {
   checkSupported(project);
+  for (const w of supportWarnings(project)) warn(session, w);
   const apiVersion = await session.engine.apiVersion();
   const options: UpOptions = { ...request.plan, services: request.services, start: false, apiVersion };
   let observed = await observeProject(session.engine, project);
@@ -109,6 +110,7 @@ export async function createProject(session: Session, project: ComposeProject, r
 /** up: returns the exit status (0, the --exit-code-from container's, or 130 after ctrl-c). */
 export async function upProject(session: Session, project: ComposeProject, request: UpRequest): Promise<number> {
   checkSupported(project);
+  for (const w of supportWarnings(project)) warn(session, w);
   const attached = !request.detach && !request.plan.wait;
   const apiVersion = await session.engine.apiVersion();
   const options: UpOptions = { ...request.plan, services: request.services, start: request.plan.start !== false, apiVersion };
