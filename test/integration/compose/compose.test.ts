@@ -295,6 +295,96 @@ function checkHealthyOrder(stderr: string, dir: string): void {
   assert.ok(at(` Container ${p}-db-1  Healthy\n`) < at(` Container ${p}-web-1  Starting\n`), stderr);
 }
 
+describe('berth compose: service keys reach the container', () => {
+  it('user, hostname, dns, extra_hosts, labels, stop_signal, init, tty, read_only, shm_size, sysctls, capabilities, resources, ulimits, tmpfs, restart, logging, ports, volumes, networks', async () => {
+    const third = 200 + Math.floor(Math.random() * 50);
+    const port = await freePort();
+    const dir = projectDir({
+      'ro/f': 'x\n',
+      'compose.yaml': `
+services:
+  svc:
+    image: busybox
+    command: sleep 600
+    user: "65534:65534"
+    working_dir: /tmp
+    hostname: box
+    domainname: example.org
+    dns: [10.0.0.53]
+    dns_search: [corp]
+    extra_hosts: ["db.local:10.0.0.5"]
+    labels: {tier: back}
+    stop_signal: SIGUSR1
+    stop_grace_period: 3s
+    init: true
+    tty: true
+    stdin_open: true
+    read_only: true
+    shm_size: 16m
+    sysctls: {net.ipv4.ip_forward: "1"}
+    cap_add: [NET_ADMIN]
+    cap_drop: [MKNOD]
+    security_opt: [no-new-privileges:true]
+    mem_limit: 64m
+    cpus: 0.5
+    pids_limit: 50
+    ulimits:
+      nofile: {soft: 1024, hard: 2048}
+    tmpfs: [/run]
+    restart: on-failure:3
+    logging:
+      driver: json-file
+      options: {max-size: 1m}
+    expose: ["9000"]
+    ports:
+      - {target: 80, host_ip: 127.0.0.1, published: "${port}", protocol: tcp}
+    volumes:
+      - /anon
+      - {type: tmpfs, target: /scratch, tmpfs: {size: 1048576}}
+      - {type: bind, source: ./ro, target: /ro, read_only: true}
+      - {type: volume, source: data, target: /data, volume: {nocopy: true}}
+    networks:
+      back:
+        aliases: [svc-alias]
+        ipv4_address: 10.218.${third}.10
+networks:
+  back:
+    ipam:
+      config: [{subnet: 10.218.${third}.0/24}]
+volumes:
+  data: {}
+`,
+    });
+    const p = dir.split('/').pop()!.toLowerCase();
+    ok(dir, ['up', '-d']);
+    const c = `${p}-svc-1`;
+    const inspect = (f: string) => d.berthOk(['inspect', '-f', f, c]).trim();
+    assert.equal(
+      inspect('{{.Config.User}}|{{.Config.WorkingDir}}|{{.Config.Hostname}}|{{.Config.Domainname}}|{{.Config.Labels.tier}}|{{.Config.StopSignal}}|{{.Config.StopTimeout}}|{{.Config.Tty}}|{{.Config.OpenStdin}}'),
+      '65534:65534|/tmp|box|example.org|back|SIGUSR1|3|true|true',
+    );
+    assert.equal(
+      inspect('{{.HostConfig.Dns}}|{{.HostConfig.DnsSearch}}|{{.HostConfig.ExtraHosts}}|{{.HostConfig.Init}}|{{.HostConfig.ReadonlyRootfs}}|{{.HostConfig.ShmSize}}|{{.HostConfig.Sysctls}}|{{.HostConfig.CapAdd}}|{{.HostConfig.CapDrop}}|{{.HostConfig.SecurityOpt}}'),
+      '[10.0.0.53]|[corp]|[db.local:10.0.0.5]|true|true|16777216|map[net.ipv4.ip_forward:1]|[NET_ADMIN]|[MKNOD]|[no-new-privileges:true]',
+    );
+    assert.equal(
+      inspect('{{.HostConfig.Memory}}|{{.HostConfig.NanoCpus}}|{{.HostConfig.PidsLimit}}|{{json .HostConfig.Ulimits}}|{{json .HostConfig.Tmpfs}}|{{json .HostConfig.RestartPolicy}}|{{json .HostConfig.LogConfig}}'),
+      '67108864|500000000|50|[{"Name":"nofile","Hard":2048,"Soft":1024}]|{"/run":""}|{"Name":"on-failure","MaximumRetryCount":3}|{"Type":"json-file","Config":{"max-size":"1m"}}',
+    );
+    assert.equal(inspect('{{json .Config.ExposedPorts}}|{{json .HostConfig.PortBindings}}'), `{"80/tcp":{},"9000/tcp":{}}|{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"${port}"}]}`);
+    const mounts = JSON.parse(inspect('{{json .Mounts}}')) as Array<{ Type: string; Name?: string; Destination: string; RW: boolean }>;
+    const at = (dest: string) => mounts.find((m) => m.Destination === dest);
+    assert.match(at('/anon')?.Name ?? '', /^[0-9a-f]{64}$/);
+    assert.deepEqual([at('/data')?.Name, at('/ro')?.RW, at('/scratch')?.Type], [`${p}_data`, false, 'tmpfs']);
+    const net = JSON.parse(inspect('{{json .NetworkSettings.Networks}}')) as Record<string, { IPAddress: string; Aliases: string[] }>;
+    assert.equal(net[`${p}_back`].IPAddress, `10.218.${third}.10`);
+    assert.ok(net[`${p}_back`].Aliases.includes('svc-alias') && net[`${p}_back`].Aliases.includes('svc'));
+    const inside = ok(dir, ['exec', '-T', 'svc', 'sh', '-c', 'id -u; hostname; grep db.local /etc/hosts; touch /x 2>&1; touch /ro/f 2>&1; cat /proc/sys/net/ipv4/ip_forward; mount | grep -c " /scratch type tmpfs"']).stdout;
+    assert.equal(inside, '65534\nbox\n10.0.0.5\tdb.local\ntouch: /x: Read-only file system\ntouch: /ro/f: Read-only file system\n1\n1\n');
+    ok(dir, ['down', '-v', '-t', '0']);
+  });
+});
+
 describe('berth compose: attached up, run, exec, cp, logs, events', () => {
   it('attached up prints name  | line, the exits, and --exit-code-from returns the code', () => {
     const dir = projectDir({

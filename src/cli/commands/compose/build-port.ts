@@ -92,7 +92,10 @@ export async function buildService(session: Session, action: BuildAction, extras
   } catch (err) {
     if (err instanceof StatusError) throw err;
     const message = (err as Error).message;
-    throw new StatusError(17, (err as { status?: number }).status !== undefined ? `Error response from daemon: ${message}` : message);
+    const status = (err as { status?: number }).status;
+    // Every dockerd has POST /build: a 404 means a daemon without an image builder.
+    if (status === 404 && /page not found/.test(message)) throw new StatusError(17, `Error response from daemon: ${message} (the daemon does not implement POST /build: it cannot build images)`);
+    throw new StatusError(17, status !== undefined ? `Error response from daemon: ${message}` : message);
   }
   return imageId;
 }
