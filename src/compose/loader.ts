@@ -318,7 +318,7 @@ class ProjectLoader {
           delete dict.version;
         }
       }
-      dict = canonical(dict, (m) => this.#warn(m));
+      dict = canonical(dict, (m) => this.#warn(m), { ignoreParseError: this.#options.interpolate === false });
       dict = omitEmpty(dict);
       dict = enforceUnicity(dict) as Mapping;
     }

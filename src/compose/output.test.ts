@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { projectFromContainers } from './from-containers.ts';
 import { extractVariables } from './interpolate.ts';
 import { memoryFs } from './io.ts';
-import { loadProject } from './loader.ts';
+import { loadModel, loadProject } from './loader.ts';
 import { LogConsumer, shortName } from './logs.ts';
 import { createProgress, done, failed, working } from './progress.ts';
 import { oneOffService } from './run.ts';
@@ -132,4 +132,14 @@ test('config --variables: names, requirements, defaults and alternate values', (
     { name: 'PLAIN', required: false, defaultValue: '', alternateValue: '' },
     { name: 'REQ', required: true, defaultValue: '', alternateValue: '' },
   ]);
+});
+
+test('config --no-interpolate: the merged model with its variables as written, short syntaxes that need them kept', () => {
+  const { model } = loadModel(
+    { cwd: '/app', environment: {}, interpolate: false },
+    memoryFs({ '/app/compose.yaml': 'services:\n  web:\n    image: busybox:${TAG:-1}\n    ports: ["${PORT}:80", "9000:9000"]\n' }),
+  );
+  const web = (model.services as Record<string, { image: string; ports: unknown[] }>).web;
+  assert.equal(web.image, 'busybox:${TAG:-1}');
+  assert.deepEqual(web.ports, ['${PORT}:80', { mode: 'ingress', target: 9000, published: '9000', protocol: 'tcp' }]);
 });
