@@ -4,15 +4,16 @@ import type { DiskUsage, SystemInfo, SystemVersion } from '../types/index.ts';
 import { filtersQuery } from './paths.ts';
 import type { Transport } from './transport.ts';
 
-/** One message of GET /events (api/types/events.Message). */
+/** A message of GET /events (dockerd's events.Message). */
 export interface EventMessage {
+  status?: string;
+  id?: string;
+  from?: string;
   Type: string;
   Action: string;
   Actor: { ID: string; Attributes: Record<string, string> };
-  scope?: string;
-  /** Seconds since the epoch. */
+  scope: string;
   time: number;
-  /** Nanoseconds since the epoch. */
   timeNano: number;
 }
 
@@ -42,10 +43,13 @@ export class System {
     return this.#t.get('/system/df');
   }
 
-  /** The event stream: one JSON message a line (see jsonLines), until `until` or the caller destroys it. */
+  /** POST /build/prune: the build cache (`all`: not only what no build can reuse). */
+  pruneBuildCache(options: { all: boolean; filters?: Record<string, string[]> }): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }> {
+    return this.#t.post('/build/prune', { query: { all: options.all, ...filtersQuery(options.filters) } });
+  }
+
+  /** GET /events: one JSON message per line; `since`/`until` are unix times "seconds.nanoseconds". */
   events(options: EventsOptions = {}): Promise<IncomingMessage> {
-    return this.#t.stream('GET', '/events', {
-      query: { since: options.since, until: options.until, ...filtersQuery(options.filters) },
-    });
+    return this.#t.stream('GET', '/events', { query: { since: options.since, until: options.until, ...filtersQuery(options.filters) } });
   }
 }

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { ApiError, demux, jsonLines, jsonMessages, type Client, type EventMessage } from '../client/index.ts';
-import type { ContainerSummary, JsonMessage } from '../types/index.ts';
+import type { AuthConfig, ContainerSummary, JsonMessage } from '../types/index.ts';
 import type { ComposeEngine, ContainerInspectView, EngineEvent, ImageView, LabelFilter, LogLine, NetworkView, Stream, VolumeView } from './engine.ts';
 import { EngineError } from './engine.ts';
 
@@ -181,18 +181,21 @@ export function clientEngine(options: ClientEngineOptions): ComposeEngine {
           c.images.build(context, {
             tags: o.tags,
             dockerfile: o.dockerfile,
-            buildArgs: o.buildArgs,
+            buildArgs: o.buildArgs ?? {},
+            labels: o.labels ?? {},
+            cacheFrom: o.cacheFrom ?? [],
+            extraHosts: o.extraHosts ?? [],
+            quiet: false,
+            noCache: o.noCache ?? false,
+            pull: o.pull ?? false,
+            rm: true,
+            forceRm: false,
             ...(o.target ? { target: o.target } : {}),
-            ...(o.labels ? { labels: o.labels } : {}),
-            ...(o.cacheFrom ? { cacheFrom: o.cacheFrom } : {}),
             ...(o.network ? { networkMode: o.network } : {}),
-            ...(o.extraHosts ? { extraHosts: o.extraHosts } : {}),
             ...(o.shmSize ? { shmSize: o.shmSize } : {}),
-            ...(o.noCache ? { noCache: true } : {}),
-            ...(o.pull ? { pull: true } : {}),
             ...(o.platform ? { platform: o.platform } : {}),
             ...(o.isolation ? { isolation: o.isolation } : {}),
-            ...(options.registryConfig ? { registryConfig: options.registryConfig() } : {}),
+            registryConfig: (options.registryConfig?.() ?? {}) as Record<string, AuthConfig>,
           }),
         ),
       ),
