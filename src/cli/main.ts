@@ -7,7 +7,7 @@ import { ApiError, Client, ConnectionError } from '../client/index.ts';
 import type { CliContext, CommandEntry } from './command.ts';
 import { cliVersion } from './commands/system/specs.ts';
 import { StatusError, daemonError } from './errors.ts';
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, formatUsage, longForms, parseFlags } from './flags.ts';
 import { buildTable, globalFlags, managementUsage, prog, rootUsage } from './command-table.ts';
 
 const defaultHost = 'unix:///run/berth/berth.sock';
@@ -111,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
             return 0;
           }
           afterLead = parsed.args;
-          lead = rest.slice(0, rest.length - afterLead.length);
+          lead = longForms(rest.slice(0, rest.length - afterLead.length), m.flags);
         } catch (err) {
           if (err instanceof FlagError) {
             process.stderr.write(`${err.message}\nSee '${prog} ${name} --help'.\n`);
@@ -169,3 +169,4 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
