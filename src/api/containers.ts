@@ -4,10 +4,11 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseUnixTimestamp } from '../lib/index.ts';
-import type { AttachOptions, AttachSession, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
+import type { AttachOptions, AttachSession, HostConfigRequest, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, StatsOptions, WaitCondition } from '../engine/index.ts';
+import { encodeStats, type StatsJson } from '../stats/index.ts';
 import type { ContainerConfig, ContainerSummary, CreateContainerRequest } from '../types/index.ts';
 import { jsonText, sendJson } from './json.ts';
-import { boolParam, filtersParam, intParam } from './params.ts';
+import { apiVersionAtLeast, boolParam, filtersParam, intParam } from './params.ts';
 import type { Router } from './router.ts';
 import { detachKeysParam, pumpSession } from './session.ts';
 import { frame, sendTar, streamContentType, writeAsync } from './stream.ts';
@@ -31,6 +32,9 @@ export interface ContainersBackend {
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  update(ref: string, request: HostConfigRequest): Promise<{ Warnings: string[] }>;
+  /** Throws (NotFound…) before yielding when the container cannot be reported on. */
+  stats(ref: string, options: StatsOptions, signal?: AbortSignal): AsyncGenerator<StatsJson>;
 }
 
 /** export and commit: a container's file system as a tar, or as a new image. */
@@ -192,7 +196,29 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
   router.get('/containers/:id/top', async (ctx) => {
     sendJson(ctx.res!, 200, await backend.top(ctx.params.id, ctx.query.get('ps_args') ?? ''));
   });
+  router.post('/containers/:id/update', async (ctx) => {
+    const body = await ctx.json<HostConfigRequest>();
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid JSON: expected an object');
+    sendJson(ctx.res!, 200, await backend.update(ctx.params.id, body));
+  });
+  router.get('/containers/:id/stats', async (ctx) => {
+    const stream = boolParam(ctx.query, 'stream', true);
+    // one-shot arrived with API 1.41; older clients always get the two-reading report.
+    const oneShot = apiVersionAtLeast(ctx.version, 1, 41) && boolParam(ctx.query, 'one-shot');
+    if (stream && oneShot) throw new InvalidArgument('cannot have stream=true and one-shot=true');
+    const frames = backend.stats(ctx.params.id, { stream, oneShot }, ctx.signal);
+    const res = ctx.res!;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    try {
+      for await (const s of frames) await writeAsync(res, `${encodeStats(s)}\n`);
+      res.end();
+    } catch {
+      res.destroy();
+    }
+  });
 }
+
 
 export function registerContainerSnapshotRoutes(router: Router, backend: ContainerSnapshotBackend): void {
   router.get('/containers/:id/export', async (ctx) => {

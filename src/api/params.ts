@@ -35,3 +35,9 @@ export function filtersParam(q: URLSearchParams): Map<string, string[]> {
   }
   return out;
 }
+
+/** Whether the request's API version ("1.43") is at least major.minor. */
+export function apiVersionAtLeast(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}

@@ -1,7 +1,7 @@
 // /volumes/*: the volume API (moby's api/swagger.yaml), translated onto the volume service.
 import { InvalidArgument } from '../errors/index.ts';
 import { sendJson } from './json.ts';
-import { boolParam, filtersParam } from './params.ts';
+import { apiVersionAtLeast, boolParam, filtersParam } from './params.ts';
 import type { Volume as VolumeView } from '../types/index.ts';
 import type { Router } from './router.ts';
 
@@ -11,11 +11,6 @@ export interface VolumesBackend {
   create(options: { name?: string; driver?: string; options?: Record<string, string> | null; labels?: Record<string, string> | null }): Promise<VolumeView>;
   remove(name: string, options: { force: boolean }): Promise<void>;
   prune(filters: Map<string, string[]>, options: { onlyAnonymous: boolean }): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>;
-}
-
-function atLeast(version: string, major: number, minor: number): boolean {
-  const [a, b] = version.split('.').map(Number);
-  return a > major || (a === major && b >= minor);
 }
 
 function stringMap(v: unknown, what: string): Record<string, string> | null | undefined {
@@ -45,7 +40,7 @@ export function registerVolumeRoutes(router: Router, backend: VolumesBackend): v
   });
   router.post('/volumes/prune', async (ctx) => {
     // API 1.42 made prune remove only anonymous volumes unless the `all` filter is set
-    sendJson(ctx.res!, 200, await backend.prune(filtersParam(ctx.query), { onlyAnonymous: atLeast(ctx.version, 1, 42) }));
+    sendJson(ctx.res!, 200, await backend.prune(filtersParam(ctx.query), { onlyAnonymous: apiVersionAtLeast(ctx.version, 1, 42) }));
   });
   router.get('/volumes/:name', (ctx) => {
     sendJson(ctx.res!, 200, backend.get(ctx.params.name));

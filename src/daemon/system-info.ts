@@ -1,7 +1,8 @@
 // GET /version and /info: what this daemon and its machine are.
 import { randomUUID } from 'node:crypto';
-import { promises as fsp, readFileSync, existsSync } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { HostFacts } from '../engine/index.ts';
 import { execProgram } from '../lib/index.ts';
 import type { DaemonConfig } from './config.ts';
 
@@ -29,10 +30,6 @@ function osRelease(): { pretty: string; version: string } {
   }
 }
 
-export function cgroupVersion(): '1' | '2' {
-  return existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
-}
-
 async function engineId(dataRoot: string): Promise<string> {
   const path = `${dataRoot}/engine-id`;
   try {
@@ -44,8 +41,22 @@ async function engineId(dataRoot: string): Promise<string> {
   }
 }
 
+/** What `docker info` says about how containers are confined. */
+export interface SecuritySettings {
+  /** "builtin", "unconfined" or the profile's path. */
+  seccompProfile: string;
+  /** userns-remap is on. */
+  userns: boolean;
+  noNewPrivileges: boolean;
+  /** Containers get a cgroup namespace of their own by default. */
+  cgroupnsPrivate: boolean;
+}
+
 export interface InfoSources {
+  /** The configuration, with the data root berthd uses (<data-root>/<uid>.<gid> under userns-remap). */
   config: DaemonConfig;
+  host: HostFacts;
+  security: SecuritySettings;
   runtimePath: string;
   initPath: string;
   containers: { counts(): { total: number; running: number; paused: number; stopped: number } };
@@ -104,7 +115,8 @@ export class SystemInfo {
     const cfg = this.#src.config;
     const { runc, tini } = await this.#toolVersions();
     const rel = osRelease();
-    const v2 = cgroupVersion() === '2';
+    const v2 = this.#src.host.features.mode === 'v2';
+    const f = this.#src.host.features;
     let nfd: number;
     try {
       nfd = (await fsp.readdir('/proc/self/fd')).length;
@@ -127,19 +139,20 @@ export class SystemInfo {
         ['userxattr', 'false'],
       ],
       Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'k8s-file', 'none'] },
-      MemoryLimit: true,
-      SwapLimit: true,
-      CpuCfsPeriod: true,
-      CpuCfsQuota: true,
-      CPUShares: true,
-      CPUSet: true,
-      PidsLimit: true,
+      MemoryLimit: f.memoryLimit,
+      SwapLimit: f.swapLimit,
+      ...(v2 ? {} : { KernelMemory: f.kernelMemory, KernelMemoryTCP: f.kernelMemory }),
+      CpuCfsPeriod: f.cpuCfs,
+      CpuCfsQuota: f.cpuCfs,
+      CPUShares: f.cpuShares,
+      CPUSet: f.cpuset,
+      PidsLimit: f.pidsLimit,
       IPv4Forwarding: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1',
       BridgeNfIptables: false,
       BridgeNfIp6tables: false,
       Debug: cfg.debug,
       NFd: nfd,
-      OomKillDisable: !v2,
+      OomKillDisable: f.oomKillDisable,
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
       LoggingDriver: cfg.logDriver,
@@ -162,8 +175,8 @@ export class SystemInfo {
         },
         Mirrors: cfg.registryMirrors,
       },
-      NCPU: os.cpus().length,
-      MemTotal: os.totalmem(),
+      NCPU: this.#src.host.numCpus,
+      MemTotal: this.#src.host.machineMemory,
       GenericResources: null,
       DockerRootDir: cfg.dataRoot,
       HttpProxy: cfg.httpProxy,
@@ -182,8 +195,34 @@ export class SystemInfo {
       ContainerdCommit: { ID: '', Expected: '' },
       RuncCommit: { ID: runc.commit, Expected: runc.commit },
       InitCommit: { ID: tini.commit, Expected: tini.commit },
-      SecurityOptions: ['name=seccomp,profile=unconfined', ...(v2 ? ['name=cgroupns'] : [])],
-      Warnings: [],
+      SecurityOptions: securityOptions(this.#src.host, this.#src.security),
+      Warnings: infoWarnings(this.#src.host, this.#src.security),
     };
   }
+}
+
+/** dockerd's fillSecurityOptions (no AppArmor, SELinux or rootless here). */
+function securityOptions(host: HostFacts, sec: SecuritySettings): string[] {
+  return [
+    ...(host.seccompAvailable ? [`name=seccomp,profile=${sec.seccompProfile}`] : []),
+    ...(sec.userns ? ['name=userns'] : []),
+    ...(host.cgroupNamespaces && sec.cgroupnsPrivate ? ['name=cgroupns'] : []),
+    ...(sec.noNewPrivileges ? ['name=no-new-privileges'] : []),
+  ];
+}
+
+/** dockerd's warnings about what the host cannot limit, in its order. */
+function infoWarnings(host: HostFacts, sec: SecuritySettings): string[] {
+  const f = host.features;
+  const w: string[] = [];
+  if (host.seccompAvailable && sec.seccompProfile !== 'builtin') w.push('WARNING: daemon is not using the default seccomp profile');
+  if (!f.memoryLimit) w.push('WARNING: No memory limit support');
+  if (!f.swapLimit) w.push('WARNING: No swap limit support');
+  if (f.mode === 'v1' && !f.kernelMemory) w.push('WARNING: No kernel memory TCP limit support');
+  if (!f.oomKillDisable && f.mode === 'v1') w.push('WARNING: No oom kill disable support');
+  if (!f.cpuCfs) w.push('WARNING: No cpu cfs quota support', 'WARNING: No cpu cfs period support');
+  if (!f.cpuShares) w.push('WARNING: No cpu shares support');
+  if (!f.cpuset) w.push('WARNING: No cpuset support');
+  if (!f.pidsLimit) w.push('WARNING: No pids limit support');
+  return w;
 }

@@ -21,6 +21,7 @@ import {
   registerVolumeRoutes,
   type TlsOptions,
 } from '../api/index.ts';
+import { NodeCgroupFs, openCgroups } from '../cgroups/index.ts';
 import { DistributionService } from '../distribution/index.ts';
 import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
 import { EventBus } from '../events/index.ts';
@@ -32,9 +33,13 @@ import { LayerStore, Overlay2Driver } from '../storage/index.ts';
 import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import type { DaemonConfig, RegistrySection } from './config.ts';
+import { containerDefaults, seccompProfileName } from './container-defaults.ts';
 import { DiskUsage } from './disk-usage.ts';
+import { probeHost } from './host.ts';
+import { NodeProcFiles } from './proc.ts';
 import { SystemInfo, berthVersion } from './system-info.ts';
 import { locateTools } from './tools.ts';
+import { remappedDataRoot, resolveUsernsRemap } from './userns-remap.ts';
 
 export interface Daemon {
   server(tls?: TlsOptions): http.Server;
@@ -47,7 +52,11 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const sys = loadSyscalls();
   const clock = systemClock;
   const events = new EventBus({ clock });
-  const { dataRoot } = config;
+  const cgroups = await openCgroups(new NodeCgroupFs());
+  const host = await probeHost(cgroups);
+  const remap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined;
+  const dataRoot = remap ? await remappedDataRoot(config.dataRoot, remap.root) : config.dataRoot;
+  const defaults = containerDefaults(config, remap, host.features.mode);
   const tmpRoot = join(dataRoot, 'tmp');
   const imageRoot = join(dataRoot, 'image', 'overlay2');
 
@@ -122,11 +131,21 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
       dnsOptions: config.dnsOpts,
       cgroupParent: config.cgroupParent,
       runtimeName: config.defaultRuntime,
+      containerDefaults: defaults,
     },
+    cgroups,
+    host,
+    proc: new NodeProcFiles(),
   });
   await engine.init();
 
-  const system = new SystemInfo({ config, runtimePath: tools.runtimePath, initPath: tools.initPath, containers: engine, images, events });
+  const security = {
+    seccompProfile: seccompProfileName(config),
+    userns: remap !== undefined,
+    noNewPrivileges: config.noNewPrivileges,
+    cgroupnsPrivate: defaults.cgroupnsMode === 'private',
+  };
+  const system = new SystemInfo({ config: { ...config, dataRoot }, host, security, runtimePath: tools.runtimePath, initPath: tools.initPath, containers: engine, images, events });
   const router = new Router();
   registerSystemRoutes(router, system);
   registerImageRoutes(router, images);

@@ -17,6 +17,8 @@ import { Container, initialState, type ContainerRecord } from './container.ts';
 import { planNetworking } from './network.ts';
 import { registerMounts } from './mounts.ts';
 import type { EngineContext, ImageRef } from './context.ts';
+import { cgroupsPathOf, daemonDefaults, validationContext } from './governance.ts';
+import { adaptHostConfig, verifyHostConfig } from './host-config-validate.ts';
 
 const restartPolicies = new Set(['', 'no', 'always', 'unless-stopped', 'on-failure']);
 
@@ -55,7 +57,8 @@ export function mergeImageConfig(user: ContainerConfig, image: Partial<Container
   return c;
 }
 
-function validateHostConfig(h: HostConfig): void {
+/** The restart policy checks of create and update. */
+export function validateRestartPolicy(h: Pick<HostConfig, 'RestartPolicy' | 'AutoRemove'>): void {
   if (!restartPolicies.has(h.RestartPolicy.Name)) throw new InvalidArgument(`invalid restart policy '${h.RestartPolicy.Name}'`);
   if (h.RestartPolicy.MaximumRetryCount < 0) throw new InvalidArgument('invalid restart policy: maximum retry count cannot be negative');
   if (h.RestartPolicy.Name !== 'on-failure' && h.RestartPolicy.MaximumRetryCount > 0) {
@@ -64,6 +67,10 @@ function validateHostConfig(h: HostConfig): void {
   if (h.AutoRemove && h.RestartPolicy.Name !== '' && h.RestartPolicy.Name !== 'no') {
     throw new InvalidArgument(`can't create 'AutoRemove' container with restart policy`);
   }
+}
+
+function validateHostConfig(h: HostConfig): void {
+  validateRestartPolicy(h);
   if (h.Memory < 0 || h.NanoCpus < 0 || h.CpuShares < 0) throw new InvalidArgument('invalid resource value: negative values are not allowed');
   if (h.ShmSize < 0) throw new InvalidArgument('SHM size can not be less than 0');
 }
@@ -76,20 +83,23 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   if (!req.Image) throw new InvalidArgument('Config cannot be empty in order to create a container');
   const image: ImageRef = ctx.images.resolve(req.Image);
 
-  const hostConfig: HostConfig = { ...defaultHostConfig(), ...(req.HostConfig ?? {}) } as HostConfig;
+  // dockerd's resource and security checks (what this host cannot do is dropped with a warning),
+  // then its defaults: namespace modes, /dev/shm, memory+swap, masked paths.
+  const verified = verifyHostConfig(req.HostConfig ?? {}, validationContext(ctx));
+  const requested = { ...defaultHostConfig(), CgroupnsMode: '', IpcMode: '', ShmSize: 0, ...verified.hostConfig };
+  const hostConfig = adaptHostConfig(requested, daemonDefaults(ctx)) as HostConfig & { KernelMemory?: number; KernelMemoryTCP?: number };
+  delete hostConfig.KernelMemory;
+  delete hostConfig.KernelMemoryTCP;
   hostConfig.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: { ...ctx.config.logOpts, ...(hostConfig.LogConfig?.Config ?? {}) } };
   if (!hostConfig.RestartPolicy) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
   if (hostConfig.RestartPolicy.Name === '') hostConfig.RestartPolicy = { ...hostConfig.RestartPolicy, Name: 'no' };
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
   if (!hostConfig.Runtime) hostConfig.Runtime = ctx.config.runtimeName;
-  if (!hostConfig.ShmSize) hostConfig.ShmSize = 67108864;
-  if (!hostConfig.CgroupnsMode) hostConfig.CgroupnsMode = 'private';
-  if (!hostConfig.IpcMode) hostConfig.IpcMode = 'private';
   validateHostConfig(hostConfig);
+  cgroupsPathOf(ctx, { id: 'x', hostConfig }); // refuses a cgroup parent that climbs out
   if (hostConfig.LogConfig.Type !== 'json-file' && hostConfig.LogConfig.Type !== 'k8s-file' && hostConfig.LogConfig.Type !== 'none') {
     throw new InvalidArgument(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
   }
-  if (!hostConfig.MaskedPaths && !hostConfig.Privileged) hostConfig.MaskedPaths = null;
 
   const user: ContainerConfig = { ...emptyContainerConfig(), ...stripUndefined(req) } as ContainerConfig;
   delete (user as Partial<CreateContainerRequest>).HostConfig;
@@ -169,7 +179,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   }
   ctx.store.add(container);
   ctx.events.publish('container', 'create', id, { image: config.Image, name: bareName, ...(config.Labels ?? {}) });
-  return { Id: id, Warnings: [] };
+  return { Id: id, Warnings: verified.warnings };
 }
 
 function hasMounts(h: HostConfig, c: ContainerConfig): boolean {

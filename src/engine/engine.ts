@@ -9,6 +9,7 @@ import type { ContainerSummary, CreateContainerRequest, EndpointSettings } from 
 import { attachContainer, type AttachOptions, type AttachSession, type OutputWriter } from './attach.ts';
 import type { Container, WaitCondition } from './container.ts';
 import type {
+  ContainerCgroups,
   ContainerLayers,
   ContainerNetworking,
   ContainerRuntime,
@@ -16,8 +17,10 @@ import type {
   EngineConfig,
   EngineContext,
   EnginePublisher,
+  HostFacts,
   ImageCommitter,
   ImageLookup,
+  ProcFiles,
 } from './context.ts';
 import { connectContainer, disconnectContainer } from './network.ts';
 import { commitContainer, type CommitOptions } from './commit.ts';
@@ -36,6 +39,10 @@ import { removeContainer, type RemoveOptions } from './remove.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 import { renameContainer } from './rename.ts';
 import { startContainer } from './start.ts';
+import { containerStats, type StatsOptions } from './stats.ts';
+import { updateContainer } from './update.ts';
+import type { HostConfigRequest } from './host-config-validate.ts';
+import type { StatsJson } from '../stats/index.ts';
 import type { ContainerStore } from './store.ts';
 import { topContainer, type TopResult } from './top.ts';
 import type { ProcessTable } from './ps.ts';
@@ -61,6 +68,10 @@ export interface EngineDeps {
   ps: ProcessTable;
   log: Logger;
   config: EngineConfig;
+  /** The Cgroups port, the machine's facts, and /proc (stats). */
+  cgroups: ContainerCgroups;
+  host: HostFacts;
+  proc: ProcFiles;
 }
 
 export class Engine {
@@ -84,6 +95,9 @@ export class Engine {
       volumes: deps.volumes,
       sys: deps.sys,
       network: deps.network,
+      cgroups: deps.cgroups,
+      host: deps.host,
+      proc: deps.proc,
     };
   }
 
@@ -222,6 +236,17 @@ export class Engine {
   async unpause(ref: string): Promise<void> {
     const c = this.get(ref);
     await c.locked(() => unpauseContainer(this.ctx, c));
+  }
+
+  /** POST /containers/{id}/update: new limits (live when it runs) and restart policy. */
+  async update(ref: string, request: HostConfigRequest): Promise<{ Warnings: string[] }> {
+    const c = this.get(ref);
+    return c.locked(() => updateContainer(this.ctx, c, request));
+  }
+
+  /** GET /containers/{id}/stats: the container is looked up now (a 404 before any output), read as the stream is consumed. */
+  stats(ref: string, options: StatsOptions, signal?: AbortSignal): AsyncGenerator<StatsJson> {
+    return containerStats(this.ctx, this.get(ref), options, signal);
   }
 
   /** Whether the container has a tty (its streams are then raw, not multiplexed). */

@@ -1,8 +1,10 @@
 // Handling a container's exit, whether berthd saw it happen (conmon's exit file appeared) or finds
 // it recorded after a restart: record the code, release runtime state and the mount, and wake the
 // waiters. What follows an exit (--rm, restart policies) is the engine's, see engine.ts.
+import { oomKilled } from '../cgroups/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { cgroupsPathOf } from './governance.ts';
 import { releaseMounts } from './mounts.ts';
 import { tearDownNetworking } from './network.ts';
 
@@ -50,6 +52,9 @@ export async function recordExit(
   c: Container,
   exit: { exitCode: number; finishedAt: Date; oomKilled: boolean; error?: string },
 ): Promise<void> {
+  // The cgroup's OOM-kill count, read before `runc delete` removes the cgroup.
+  const oomKills = await ctx.cgroups.oomKills(cgroupsPathOf(ctx, c)).catch(() => 0);
+  const oom = oomKilled({ exitCode: exit.exitCode, conmonOom: exit.oomKilled, oomKills });
   await Promise.all([
     ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
     ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),
@@ -63,12 +68,12 @@ export async function recordExit(
     Restarting: false,
     Pid: 0,
     ExitCode: exit.exitCode,
-    OOMKilled: exit.oomKilled,
+    OOMKilled: oom,
     Error: exit.error ?? '',
     FinishedAt: exit.finishedAt.toISOString(),
   });
   await ctx.store.saveState(c);
-  if (exit.oomKilled) ctx.events.publish('container', 'oom', c.id, { image: c.record.Config.Image, name: c.name });
+  if (oom) ctx.events.publish('container', 'oom', c.id, { image: c.record.Config.Image, name: c.name });
   ctx.events.publish('container', 'die', c.id, { exitCode: String(exit.exitCode), image: c.record.Config.Image, name: c.name });
   c.notifyExit();
 }

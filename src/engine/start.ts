@@ -8,6 +8,7 @@ import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
+import { cgroupsPathOf, governedSpec } from './governance.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
 import { setUpNetworking, tearDownNetworking } from './network.ts';
 import { resolveUser } from './user.ts';
@@ -34,6 +35,8 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
   const host = c.hostConfig;
   let rootfs: string | undefined;
   try {
+    // resources, security, namespaces, devices and the user namespace: refused before anything is set up
+    const governed = await governedSpec(ctx, c);
     // The network sandbox is built while the layers mount.
     const networking = setUpNetworking(ctx, c);
     networking.catch(() => {});
@@ -75,7 +78,6 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     const spec = buildSpec({
       id: c.id,
       rootfs,
-      readonlyRootfs: host.ReadonlyRootfs,
       hostname: net.hostname,
       args,
       env,
@@ -83,21 +85,10 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       user,
       terminal: rec.Config.Tty,
       ...(host.ConsoleSize && host.ConsoleSize[0] > 0 ? { consoleSize: { height: host.ConsoleSize[0], width: host.ConsoleSize[1] } } : {}),
-      privileged: host.Privileged,
-      capAdd: host.CapAdd ?? [],
-      capDrop: host.CapDrop ?? [],
       mounts,
       network: net.namespace,
-      pid: host.PidMode === 'host' ? { mode: 'host' } : { mode: 'private' },
-      ipc: host.IpcMode === 'host' ? { mode: 'host' } : { mode: 'private' },
-      uts: host.UTSMode === 'host' ? { mode: 'host' } : { mode: 'private' },
-      cgroupns: host.CgroupnsMode === 'host' ? 'host' : 'private',
-      cgroupsPath: `/${host.CgroupParent || ctx.config.cgroupParent}/${c.id}`,
-      shmSize: host.ShmSize,
-      maskedPaths: host.MaskedPaths,
-      readonlyPaths: host.ReadonlyPaths,
-      sysctls: host.Sysctls ?? {},
-      oomScoreAdj: host.OomScoreAdj,
+      cgroupsPath: cgroupsPathOf(ctx, c),
+      ...governed,
     });
     const logMax = parseLogSize(host.LogConfig.Config['max-size']);
     const { pid } = await ctx.runtime.create({
