@@ -172,3 +172,14 @@ function compactJson(text: string): string {
   }
   return out;
 }
+
+/** A size flag's value (docker's MemBytes: RAMInBytes, "512m" is 512 MiB). */
+export function validateBytes(val: string): void {
+  parseRamInBytes(val);
+}
+
+/** pflag's Uint16 flag. */
+export function validateUint16(val: string): void {
+  if (!/^\d+$/.test(val)) throw new InvalidArgument(`strconv.ParseUint: parsing ${JSON.stringify(val)}: invalid syntax`);
+  if (Number(val) > 65535) throw new InvalidArgument(`strconv.ParseUint: parsing ${JSON.stringify(val)}: value out of range`);
+}
