@@ -28,7 +28,7 @@ import { EventBus } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
 import { importPart, systemClock, type Logger } from '../lib/index.ts';
 import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder } from '../network/index.ts';
-import { ConmonRuntime } from '../runtime/index.ts';
+import { ConmonRuntime, idMappers } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
 import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
 import { VolumeService } from '../volume/index.ts';
@@ -60,7 +60,9 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const tmpRoot = join(dataRoot, 'tmp');
   const imageRoot = join(dataRoot, 'image', 'overlay2');
 
-  const driver = new Overlay2Driver(join(dataRoot, 'overlay2'), sys);
+  // userns-remap: layers hold the remapped ids on disk, containers' files are the remapped root's
+  const ownership = remap ? { root: remap.root, ...idMappers(remap) } : undefined;
+  const driver = new Overlay2Driver(join(dataRoot, 'overlay2'), sys, ownership ? { ownership } : {});
   await driver.init();
   const layers = new LayerStore({ root: join(imageRoot, 'layerdb'), driver, log });
   await layers.load();
@@ -75,7 +77,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   // needs both services: the engine's container store is built first and answers those questions
   // (their ImageUsers and VolumeUsers ports); the engine takes the same store. It is loaded by
   // engine.init(), before the API serves anything that could ask.
-  const containers = new ContainerStore({ root: join(dataRoot, 'containers'), log });
+  const containers = new ContainerStore({ root: join(dataRoot, 'containers'), log, ...(remap ? { group: remap.root.gid } : {}) });
 
   const distribution = new DistributionService({
     images: imageStore,
@@ -105,7 +107,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   });
   await network.init();
 
-  const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events });
+  const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events, ...(remap ? { dataOwner: remap.root } : {}) });
   await volumes.init();
 
   const engine = new Engine({

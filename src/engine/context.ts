@@ -183,6 +183,8 @@ export interface ContainerNetworking {
   connect(containerId: string, networkRef: string, planned: EndpointSettings): Promise<EndpointSettings>;
   disconnect(containerId: string, networkRef: string): Promise<void>;
   sandboxPath(containerId: string): string | undefined;
+  /** The user namespace file owning the container's network namespace (userns-remap), if any. */
+  sandboxUserns(containerId: string): string | undefined;
   defaultGateway(): string;
   get(ref: string): { Id: string; Name: string; Driver: string };
   /** At daemon start: adopts running containers' sandboxes, removes the rest. */

@@ -165,7 +165,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   };
   const container = new Container(record, hostConfig, dir);
   try {
-    await fsp.mkdir(dir, { mode: 0o710 });
+    await ctx.store.makeDir(id);
     faultPoint('create:after-mkdir');
     await ctx.layers.createRwLayer(id, image.topLayer);
     faultPoint('create:after-layer');

@@ -173,6 +173,9 @@ export class FakeNetworking implements ContainerNetworking {
   sandboxPath(): string | undefined {
     return undefined;
   }
+  sandboxUserns(): string | undefined {
+    return undefined;
+  }
   defaultGateway(): string {
     return '172.17.0.1';
   }

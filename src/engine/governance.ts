@@ -3,7 +3,7 @@
 // OCI spec its HostConfig decides (resources, security, namespaces, devices, user namespace).
 import { containerCgroupsPath } from '../cgroups/index.ts';
 import { Conflict, InvalidArgument, NotFound } from '../errors/index.ts';
-import { resolveDevices, specFromHostConfig, type HostConfigSpec } from '../runtime/index.ts';
+import { idMappers, resolveDevices, specFromHostConfig, type HostConfigSpec } from '../runtime/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import type { DaemonDefaults, HostValidationContext } from './host-config-validate.ts';
@@ -25,6 +25,15 @@ export function validationContext(ctx: Pick<EngineContext, 'host' | 'config'>): 
 export function daemonDefaults(ctx: Pick<EngineContext, 'host' | 'config'>): DaemonDefaults {
   const d = ctx.config.containerDefaults;
   return { shmSize: d.shmSize, ipcMode: d.ipcMode, cgroupnsMode: d.cgroupnsMode, cgroupMode: ctx.host.features.mode };
+}
+
+/**
+ * userns-remap: how the container's ids and the host's translate (files copied in and out), or
+ * undefined when its root is the host's.
+ */
+export function containerIdMappers(ctx: Pick<EngineContext, 'config'>, c: Pick<Container, 'hostConfig'>): ReturnType<typeof idMappers> | undefined {
+  const m = ctx.config.containerDefaults.idMappings;
+  return m && c.hostConfig.UsernsMode !== 'host' ? idMappers(m) : undefined;
 }
 
 /** A running container whose namespace `mode` ("container:<ref>") joins; dockerd's checks and messages. */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { Conflict, Forbidden, InvalidArgument, NotFound } from '../errors/index.ts';
+import type { IdMapping } from '../runtime/index.ts';
 import type { EndpointSettings, HostConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
@@ -64,6 +65,11 @@ export interface NetworkFiles {
   resolvText?: string;
   /** Name servers to put in resolv.conf instead of the configured ones (embedded DNS). */
   nameservers?: string[];
+  /**
+   * userns-remap: the user namespace that owns the container's network namespace, for the
+   * container to run in (its own sandbox's, or that of the container whose network it shares).
+   */
+  userns?: string;
 }
 
 function readText(path: string): string {
@@ -83,7 +89,11 @@ function hostNameservers(resolvConf: string): string[] {
 }
 
 /** Start's part: the sandbox, the endpoints, the ports; records them on the container. */
-export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'network' | 'config'>, c: Container): Promise<NetworkFiles> {
+export async function setUpNetworking(
+  ctx: Pick<EngineContext, 'store' | 'network' | 'config'>,
+  c: Container,
+  options: { userNamespace?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] } } = {},
+): Promise<NetworkFiles> {
   const h = c.hostConfig;
   const rec = c.record;
   const mode = normaliseMode(h.NetworkMode);
@@ -108,6 +118,7 @@ export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'networ
     publishAll: !!h.PublishAllPorts,
     ...(sharedNetns ? { sharedNetns } : {}),
     upstreams,
+    ...(options.userNamespace ? { userNamespace: options.userNamespace } : {}),
   });
   try {
     rec.NetworkSettings = {
@@ -117,7 +128,7 @@ export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'networ
       Networks: mode.startsWith('container:') ? rec.NetworkSettings.Networks : result.networks,
       Ports: result.ports,
     };
-    const files: NetworkFiles = { namespace: result.namespace, hostname: rec.Config.Hostname, hosts: [] };
+    const files: NetworkFiles = { namespace: result.namespace, hostname: rec.Config.Hostname, hosts: [], ...(result.userns ? { userns: result.userns } : {}) };
     const extra = (h.ExtraHosts ?? []).map((e) => {
       const i = e.indexOf(':');
       let ip = e.slice(i + 1);
@@ -131,6 +142,8 @@ export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'networ
       return files;
     }
     if (shared) {
+      // its network namespace belongs to its user namespace, if it runs in one
+      if (options.userNamespace && ctx.network.sandboxUserns(shared.id)) files.userns = `/proc/${shared.state.Pid}/ns/user`;
       files.hostname = shared.record.Config.Hostname;
       files.hostsText = readText(shared.record.HostsPath);
       files.resolvText = readText(shared.record.ResolvConfPath);

@@ -4,7 +4,7 @@
 import { promises as fsp, readFileSync } from 'node:fs';
 import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
 import { parseRamInBytes, secureJoin } from '../lib/index.ts';
-import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
+import { RuntimeError, buildSpec, networkSysctls, writeNetnsSysctls, type OciMount } from '../runtime/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
@@ -38,7 +38,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     // resources, security, namespaces, devices and the user namespace: refused before anything is set up
     const governed = await governedSpec(ctx, c);
     // The network sandbox is built while the layers mount.
-    const networking = setUpNetworking(ctx, c);
+    const networking = setUpNetworking(ctx, c, governed.userNamespace ? { userNamespace: governed.userNamespace } : {});
     networking.catch(() => {});
     rootfs = await ctx.layers.mountRw(c.id);
     const net = await networking;
@@ -74,6 +74,14 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     if (host.Init) {
       mounts.push({ destination: initPathInContainer, type: 'bind', source: ctx.config.initPath, options: ['bind', 'ro'] });
       args = [initPathInContainer, '--', ...args];
+    }
+    if (governed.userNamespace && net.userns) governed.userNamespace = { ...governed.userNamespace, path: net.userns };
+    else if (governed.userNamespace && net.namespace.mode === 'path') {
+      // It joins the network namespace of a container without user namespace: its root may not
+      // write that namespace's sysctls, so berthd does.
+      const { net: netSysctls, rest } = networkSysctls(governed.sysctls);
+      await writeNetnsSysctls(net.namespace.path, netSysctls);
+      governed.sysctls = rest;
     }
     const spec = buildSpec({
       id: c.id,

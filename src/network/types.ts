@@ -1,6 +1,7 @@
 // The plain data of the network subsystem: networks as the API shows them (and as they are
 // persisted), the runtime state of a container's sandbox, and the narrow sink network events go to.
 import type { EndpointSettings, PortMap } from '../types/index.ts';
+import type { IdRange } from './netlink.ts';
 import type { PortMapping } from './ports.ts';
 
 export interface IpamConfigEntry {
@@ -68,6 +69,8 @@ export interface SandboxState {
   sandboxId: string;
   /** The namespace file; '' for host mode and for namespaces owned by another container. */
   netns: string;
+  /** userns-remap: the file of the user namespace that owns `netns` (and the container's root runs in). */
+  userns?: string;
   endpoints: EndpointState[];
   ports: Array<PortMapping & { bridge: string; containerIp: string }>;
   /** Where the embedded DNS forwards this container's other names. */
@@ -92,6 +95,8 @@ export interface SandboxRequest {
   upstreams: string[];
   /** Legacy links of this container, resolved to names the embedded DNS also answers. */
   linkAliases?: Record<string, string[]>;
+  /** userns-remap: the namespace is made owned by a user namespace with these maps, for the container to run in. */
+  userNamespace?: { uidMappings: IdRange[]; gidMappings: IdRange[] };
 }
 
 export interface SandboxResult {
@@ -102,6 +107,8 @@ export interface SandboxResult {
   ports: PortMap;
   /** Set for user-defined networks: the embedded resolver the container's resolv.conf names. */
   nameserver?: string;
+  /** With `userNamespace` asked: the user namespace owning the network namespace, for runc to join. */
+  userns?: string;
 }
 
 /**

@@ -252,13 +252,14 @@ function seccompFor(h: GovernedHostConfig, sec: SecurityOptions, env: HostSpecEn
  * Sysctls: dockerd lets a container with a network namespace of its own ping and bind ports
  * below 1024 without NET_RAW / NET_BIND_SERVICE; the container's own values win.
  */
-function sysctls(h: GovernedHostConfig, kernel: { major: number; minor: number }): Record<string, string> {
+function sysctls(h: GovernedHostConfig, kernel: { major: number; minor: number }, remapped: boolean): Record<string, string> {
   const mode = h.NetworkMode ?? '';
   const ownNetns = mode !== 'host' && !mode.startsWith('container:');
   const out: Record<string, string> = {};
   if (ownNetns) {
     if (kernel.major > 4 || (kernel.major === 4 && kernel.minor >= 11)) out['net.ipv4.ip_unprivileged_port_start'] = '0';
-    out['net.ipv4.ping_group_range'] = '0 2147483647';
+    // a user namespace maps too few groups for the whole range (dockerd leaves it out too)
+    if (!remapped) out['net.ipv4.ping_group_range'] = '0 2147483647';
   }
   return { ...out, ...(h.Sysctls ?? {}) };
 }
@@ -282,7 +283,7 @@ export function specFromHostConfig(h: GovernedHostConfig, env: HostSpecEnvironme
     resources: resourcesFromHostConfig(h, env.devices),
     deviceRules: [...env.devices.rules, ...(h.DeviceCgroupRules ?? []).map(parseDeviceCgroupRule)],
     devices: env.devices.devices,
-    sysctls: sysctls(h, env.kernel),
+    sysctls: sysctls(h, env.kernel, env.idMappings !== undefined),
     rlimits: rlimits(h.Ulimits, env.defaultUlimits),
     oomScoreAdj: h.OomScoreAdj,
     noNewPrivileges: sec.noNewPrivileges ?? env.noNewPrivileges ?? false,
