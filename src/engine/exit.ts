@@ -4,7 +4,7 @@
 import { oomKilled } from '../cgroups/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
-import { cgroupsPathOf } from './governance.ts';
+import { cgroupsPathOf, unmountSharedShm } from './governance.ts';
 import { releaseMounts } from './mounts.ts';
 import { tearDownNetworking } from './network.ts';
 
@@ -61,6 +61,7 @@ export async function recordExit(
     tearDownNetworking(ctx, c).catch((err: unknown) => ctx.log.warn('releasing the network sandbox failed', { container: c.id, error: err })),
     releaseMounts(ctx, c),
   ]);
+  unmountSharedShm(ctx, c);
   c.processExists = false;
   Object.assign(c.record.State, {
     Running: false,

@@ -1,9 +1,12 @@
 // What ties a container to the host's governance: the cgroup it runs in, the facts its
 // HostConfig is checked against, the daemon's defaults it is created with, and the parts of its
 // OCI spec its HostConfig decides (resources, security, namespaces, devices, user namespace).
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
 import { containerCgroupsPath } from '../cgroups/index.ts';
 import { Conflict, InvalidArgument, NotFound } from '../errors/index.ts';
-import { idMappers, resolveDevices, specFromHostConfig, type HostConfigSpec } from '../runtime/index.ts';
+import { hostId, idMappers, resolveDevices, specFromHostConfig, type HostConfigSpec } from '../runtime/index.ts';
+import { MNT_DETACH, MS_NODEV, MS_NOEXEC, MS_NOSUID } from '../sys/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import type { DaemonDefaults, HostValidationContext } from './host-config-validate.ts';
@@ -34,6 +37,37 @@ export function daemonDefaults(ctx: Pick<EngineContext, 'host' | 'config'>): Dae
 export function containerIdMappers(ctx: Pick<EngineContext, 'config'>, c: Pick<Container, 'hostConfig'>): ReturnType<typeof idMappers> | undefined {
   const m = ctx.config.containerDefaults.idMappings;
   return m && c.hostConfig.UsernsMode !== 'host' ? idMappers(m) : undefined;
+}
+
+/** Where a shareable container's /dev/shm lives on the host (dockerd's containers/<id>/mounts/shm). */
+export function sharedShmPath(c: Pick<Container, 'dir'>): string {
+  return join(c.dir, 'mounts', 'shm');
+}
+
+/**
+ * dockerd's setupIpcDirs for --ipc shareable: /dev/shm is a tmpfs mounted on the host, so that the
+ * containers joining the IPC namespace can be given the same one (a mount cannot be bound from
+ * another mount namespace). Owned by the remapped root under userns-remap.
+ */
+export async function mountSharedShm(ctx: Pick<EngineContext, 'sys' | 'config'>, c: Container): Promise<void> {
+  if (c.hostConfig.IpcMode !== 'shareable') return;
+  const path = sharedShmPath(c);
+  await fsp.mkdir(path, { recursive: true, mode: 0o700 });
+  const m = ctx.config.containerDefaults.idMappings;
+  const owner = m && c.hostConfig.UsernsMode !== 'host' ? `,uid=${hostId(m.uidMappings, 0)},gid=${hostId(m.gidMappings, 0)}` : '';
+  ctx.sys.mount('shm', path, 'tmpfs', MS_NOSUID | MS_NODEV | MS_NOEXEC, `mode=1777,size=${c.hostConfig.ShmSize}${owner}`);
+}
+
+/** Unmounts what mountSharedShm made (at exit, or when a start fails); nothing to do otherwise. */
+export function unmountSharedShm(ctx: Pick<EngineContext, 'sys'>, c: Container): void {
+  if (c.hostConfig.IpcMode !== 'shareable') return;
+  for (;;) {
+    try {
+      ctx.sys.umount(sharedShmPath(c), MNT_DETACH);
+    } catch {
+      return; // not (or no longer) mounted
+    }
+  }
 }
 
 /** A running container whose namespace `mode` ("container:<ref>") joins; dockerd's checks and messages. */
@@ -80,7 +114,8 @@ export async function governedSpec(ctx: Pick<EngineContext, 'store' | 'host' | '
     defaultUlimits: d.ulimits,
     devices: await resolveDevices(h),
     ...(pidDonor ? { pidNamespaceOf: pidDonor.state.Pid } : {}),
-    ...(ipcDonor ? { ipcNamespaceOf: ipcDonor.state.Pid } : {}),
+    ...(ipcDonor ? { ipcNamespaceOf: ipcDonor.state.Pid, shmSource: sharedShmPath(ipcDonor) } : {}),
+    ...(h.IpcMode === 'shareable' ? { shmSource: sharedShmPath(c) } : {}),
     ...(remapped ? { idMappings: d.idMappings } : {}),
   });
 }

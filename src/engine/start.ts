@@ -8,7 +8,7 @@ import { RuntimeError, buildSpec, networkSysctls, writeNetnsSysctls, type OciMou
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
-import { cgroupsPathOf, governedSpec } from './governance.ts';
+import { cgroupsPathOf, governedSpec, mountSharedShm, unmountSharedShm } from './governance.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
 import { setUpNetworking, tearDownNetworking } from './network.ts';
 import { resolveUser } from './user.ts';
@@ -83,6 +83,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       await writeNetnsSysctls(net.namespace.path, netSysctls);
       governed.sysctls = rest;
     }
+    await mountSharedShm(ctx, c);
     const spec = buildSpec({
       id: c.id,
       rootfs,
@@ -140,6 +141,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     if (rootfs !== undefined && !c.state.Running) await ctx.layers.unmountRw(c.id).catch(() => {});
     if (!c.state.Running) await tearDownNetworking(ctx, c).catch(() => {});
     if (!c.state.Running) await releaseMounts(ctx, c);
+    if (!c.state.Running) unmountSharedShm(ctx, c);
     throw await recordStartFailure(ctx, c, err);
   }
 }

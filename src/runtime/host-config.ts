@@ -50,6 +50,12 @@ export interface HostSpecEnvironment {
   /** The init pid of the container named by PidMode / IpcMode "container:<name>". */
   pidNamespaceOf?: number;
   ipcNamespaceOf?: number;
+  /**
+   * The /dev/shm of a shareable IPC namespace: a tmpfs the daemon mounts on the host for the
+   * container that shares it (dockerd's containers/<id>/mounts/shm), bound into it and into the
+   * containers that join it. (A mount cannot be bound from another mount namespace.)
+   */
+  shmSource?: string;
   /** userns-remap's mappings; absent when the daemon does not remap or the container asked for --userns=host. */
   idMappings?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] };
 }
@@ -225,10 +231,13 @@ function namespaceMode(kind: 'PID' | 'IPC' | 'UTS', mode: string, pid: number | 
   throw new InvalidArgument(`invalid ${kind} mode: ${mode}`);
 }
 
-function shmFor(ipcMode: string, pid: number | undefined): ShmChoice {
+function shmFor(ipcMode: string, shmSource: string | undefined): ShmChoice {
   if (ipcMode === 'host') return { mode: 'bind', source: '/dev/shm' };
   if (ipcMode === 'none') return { mode: 'none' };
-  if (ipcMode.startsWith('container:')) return { mode: 'bind', source: `/proc/${pid}/root/dev/shm` };
+  if (ipcMode === 'shareable' || ipcMode.startsWith('container:')) {
+    if (!shmSource) throw new InvalidArgument(`IPC mode ${ipcMode} needs the shared /dev/shm of its container`);
+    return { mode: 'bind', source: shmSource };
+  }
   return { mode: 'tmpfs' };
 }
 
@@ -277,7 +286,7 @@ export function specFromHostConfig(h: GovernedHostConfig, env: HostSpecEnvironme
     uts: namespaceMode('UTS', h.UTSMode ?? '', undefined),
     cgroupns: h.CgroupnsMode === 'host' ? 'host' : 'private',
     shmSize: h.ShmSize,
-    shm: shmFor(ipcMode, env.ipcNamespaceOf),
+    shm: shmFor(ipcMode, env.shmSource),
     maskedPaths: h.MaskedPaths,
     readonlyPaths: h.ReadonlyPaths,
     resources: resourcesFromHostConfig(h, env.devices),
