@@ -192,18 +192,20 @@ describe('stats', () => {
     return r.value;
   }
 
-  it('a report pairs two readings half a second apart; one-shot answers with one', async () => {
+  it('a report pairs two readings 0.3 s apart; one-shot answers with one', async () => {
     const f = await running();
     f.cpu(1e9);
     const report = f.engine.stats(f.Id, { stream: false, oneShot: false });
     const pending = next(report);
     await new Promise((r) => setImmediate(r));
-    // one CPU busy for the half second: 50 ticks of /proc/stat's 100 Hz on each of two CPUs
-    f.cpu(1.5e9);
-    f.proc.files.set('stat', procStat(1100));
-    f.clock.advance(500);
+    // one CPU busy for the 0.3 s: 30 ticks of /proc/stat's 100 Hz on each of two CPUs
+    f.cpu(1.3e9);
+    f.proc.files.set('stat', procStat(1060));
+    f.clock.advance(299);
+    await new Promise((r) => setImmediate(r));
+    f.clock.advance(1);
     const s = await pending;
-    assert.equal(s.cpu_stats.cpu_usage.total_usage, 1.5e9);
+    assert.equal(s.cpu_stats.cpu_usage.total_usage, 1.3e9);
     assert.equal(s.precpu_stats.cpu_usage.total_usage, 1e9);
     assert.equal(s.memory_stats.limit, 64 * MiB);
     assert.deepEqual(Object.keys(s.networks ?? {}), ['eth0']);
@@ -219,7 +221,7 @@ describe('stats', () => {
     const stream = f.engine.stats(f.Id, { stream: true, oneShot: false }, ac.signal);
     const first = next(stream);
     await new Promise((r) => setImmediate(r));
-    f.clock.advance(500);
+    f.clock.advance(300);
     assert.notEqual((await first).precpu_stats.system_cpu_usage, undefined);
     const second = next(stream);
     await new Promise((r) => setImmediate(r));
