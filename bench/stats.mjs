@@ -78,6 +78,8 @@ async function startDockerd() {
       child.kill('SIGTERM');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 20000))]);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // its containerd stops after it: wait, so that its state can be removed
+      for (let i = 0; i < 100 && pidsWith(join(dir, 'exec')).length; i++) await new Promise((r) => setTimeout(r, 100));
       const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m && m.startsWith(dir)).sort((a, b) => b.length - a.length);
       for (const m of mounts) spawnSync('umount', ['-l', m]);
       for (const c of ['cpu', 'cpuacct', 'memory', 'pids', 'devices', 'freezer', 'blkio', 'cpuset', 'systemd', 'unified']) spawnSync('rmdir', [`/sys/fs/cgroup/${c}/berth-bench-dockerd-${process.pid}`]);
@@ -176,5 +178,5 @@ try {
 } finally {
   await berthd.stop();
   await dockerd?.stop();
-  rmSync(work, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
