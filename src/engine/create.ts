@@ -96,7 +96,6 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
   if (!hostConfig.Runtime) hostConfig.Runtime = ctx.config.runtimeName;
   validateHostConfig(hostConfig);
-  cgroupsPathOf(ctx, { id: 'x', hostConfig }); // refuses a cgroup parent that climbs out
   if (hostConfig.LogConfig.Type !== 'json-file' && hostConfig.LogConfig.Type !== 'k8s-file' && hostConfig.LogConfig.Type !== 'none') {
     throw new InvalidArgument(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
   }
@@ -112,6 +111,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
     throw new InvalidArgument('No command specified');
   }
   const id = newId();
+  cgroupsPathOf(ctx, { id, hostConfig }); // refuses a cgroup parent that climbs out of the hierarchy
   if (!config.Hostname) config.Hostname = id.slice(0, 12);
   for (const e of config.Env ?? []) if (!e.split('=')[0]) throw new InvalidArgument(`invalid environment variable: ${e}`);
 
