@@ -121,6 +121,34 @@ describe('limits at run', () => {
     assert.deepEqual([plain.Memory, plain.MemorySwap, plain.PidsLimit, plain.CgroupnsMode, plain.IpcMode, plain.ShmSize, plain.OomKillDisable], [0, 0, null, 'host', 'private', 64 * MiB, false]);
   });
 
+  it("writes every limit to the container's cgroup; a weight this host's I/O scheduler lacks is dropped with dockerd's warning", () => {
+    const r = d.berth(['run', '-d', '-m', '64m', '--memory-swap', '96m', '--memory-reservation', '32m', '--memory-swappiness', '10', '--oom-kill-disable',
+      '-c', '512', '--cpu-period', '50000', '--cpu-quota', '25000', '--cpuset-cpus', '1', '--cpuset-mems', '0', '--pids-limit', '77',
+      '--device-read-bps', '/dev/vda:1mb', '--device-write-iops', '/dev/vda:100', '--device-write-bps', '/dev/vda:2mb', '--device-read-iops', '/dev/vda:50',
+      '--blkio-weight', '300', 'busybox', 'sleep', '1000']);
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    try {
+      // vda uses mq-deadline here: no blkio.weight, as dockerd finds it
+      assert.match(r.stderr, /Your kernel does not support Block I\/O weight or the cgroup is not mounted\. Weight discarded\./);
+      assert.deepEqual(
+        ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes', 'memory.soft_limit_in_bytes', 'memory.swappiness'].map((f) => cgroupFile('memory', id, f)),
+        [`${64 * MiB}`, `${96 * MiB}`, `${32 * MiB}`, '10'],
+      );
+      assert.match(cgroupFile('memory', id, 'memory.oom_control'), /^oom_kill_disable 1$/m);
+      assert.deepEqual(['cpu.shares', 'cpu.cfs_period_us', 'cpu.cfs_quota_us'].map((f) => cgroupFile('cpu', id, f)), ['512', '50000', '25000']);
+      assert.deepEqual(['cpuset.cpus', 'cpuset.mems'].map((f) => cgroupFile('cpuset', id, f)), ['1', '0']);
+      assert.equal(cgroupFile('pids', id, 'pids.max'), '77');
+      assert.deepEqual(
+        ['read_bps_device', 'write_bps_device', 'read_iops_device', 'write_iops_device'].map((f) => cgroupFile('blkio', id, `blkio.throttle.${f}`)),
+        ['254:0 1048576', '254:0 2097152', '254:0 50', '254:0 100'],
+      );
+      assert.equal(inspect(id, '{{.HostConfig.BlkioWeight}} {{json .HostConfig.BlkioDeviceReadBps}}'), '0 [{"Path":"/dev/vda","Rate":1048576}]');
+    } finally {
+      ok(['rm', '-f', id]);
+    }
+  });
+
   it("refuses with dockerd's messages and exit status 125", () => {
     const r = d.berth(['run', '--rm', '-m', '4m', 'busybox', 'true']);
     assert.equal(r.code, 125);
