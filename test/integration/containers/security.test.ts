@@ -145,7 +145,7 @@ describe('file systems and devices', () => {
 });
 
 describe('namespaces and process settings', () => {
-  it('--ipc shareable/container:, --pid container:, --uts host, --cgroupns private', () => {
+  it('--ipc shareable/container:, --pid container:, --pid host, --uts host, --cgroupns private', () => {
     const donor = ok(['run', '-d', '--ipc', 'shareable', 'busybox', 'sh', '-c', 'echo shared > /dev/shm/mark; sleep 1000']).trim();
     try {
       assert.equal(run(['--ipc', `container:${donor}`, '--pid', `container:${donor}`, 'busybox', 'sh', '-c', 'cat /dev/shm/mark; ps -o comm | grep -c sleep']).stdout, 'shared\n1\n');
@@ -157,6 +157,8 @@ describe('namespaces and process settings', () => {
       ok(['rm', '-f', donor]);
     }
     assert.equal(run(['--uts', 'host', 'busybox', 'hostname']).stdout.trim(), readFileSync('/proc/sys/kernel/hostname', 'utf8').trim());
+    // the host's PID namespace: its init and this test's own process are in view
+    assert.equal(run(['--pid', 'host', 'busybox', 'sh', '-c', `cat /proc/1/comm; test -d /proc/${process.pid} && echo seen`]).stdout, `${readFileSync('/proc/1/comm', 'utf8')}seen\n`);
     assert.equal(run(['--cgroupns', 'private', 'busybox', 'sh', '-c', 'grep memory /proc/self/cgroup']).stdout, '4:memory:/\n');
     assert.match(run(['busybox', 'grep', 'memory', '/proc/self/cgroup']).stdout, new RegExp(`^4:memory:/${d.cgroupParent}/[0-9a-f]{64}\\n$`));
   });
