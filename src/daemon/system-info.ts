@@ -62,6 +62,8 @@ export interface InfoSources {
   containers: { counts(): { total: number; running: number; paused: number; stopped: number } };
   images: { count(): number };
   events: { readonly subscriberCount: number };
+  /** Records skipped at start-up: shown as warnings. */
+  skipped?: { warnings(): string[] };
 }
 
 export class SystemInfo {
@@ -196,7 +198,7 @@ export class SystemInfo {
       RuncCommit: { ID: runc.commit, Expected: runc.commit },
       InitCommit: { ID: tini.commit, Expected: tini.commit },
       SecurityOptions: securityOptions(this.#src.host, this.#src.security),
-      Warnings: infoWarnings(this.#src.host, this.#src.security),
+      Warnings: [...infoWarnings(this.#src.host, this.#src.security), ...(this.#src.skipped?.warnings() ?? [])],
     };
   }
 }

@@ -182,6 +182,8 @@ export interface ContainerNetworking {
   tearDown(containerId: string): Promise<void>;
   connect(containerId: string, networkRef: string, planned: EndpointSettings): Promise<EndpointSettings>;
   disconnect(containerId: string, networkRef: string): Promise<void>;
+  /** The embedded resolver the running container's resolv.conf names (127.0.0.11) once it is on a user-defined network. */
+  nameserver(containerId: string): string | undefined;
   sandboxPath(containerId: string): string | undefined;
   /** The user namespace file owning the container's network namespace (userns-remap), if any. */
   sandboxUserns(containerId: string): string | undefined;

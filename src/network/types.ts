@@ -3,6 +3,7 @@
 import type { EndpointSettings, PortMap } from '../types/index.ts';
 import type { IdRange } from './netlink.ts';
 import type { PortMapping } from './ports.ts';
+import type { ResolverTarget } from './resolver-redirect.ts';
 
 export interface IpamConfigEntry {
   Subnet: string;
@@ -75,6 +76,14 @@ export interface SandboxState {
   ports: Array<PortMapping & { bridge: string; containerIp: string }>;
   /** Where the embedded DNS forwards this container's other names. */
   upstreams: string[];
+  /**
+   * Whether the container's resolv.conf names 127.0.0.11: set once it is on a user-defined
+   * network, and kept when it leaves them (dockerd keeps its resolver too). Absent in the state
+   * of sandboxes made before the resolver moved to 127.0.0.11: theirs name their gateway.
+   */
+  embeddedDns?: boolean;
+  /** Where 127.0.0.11:53 inside the namespace leads now (the rules say the same). */
+  resolver?: ResolverTarget;
 }
 
 /** What the engine asks for when a container starts. */
@@ -105,10 +114,16 @@ export interface SandboxResult {
   sandboxKey: string;
   networks: Record<string, EndpointSettings>;
   ports: PortMap;
-  /** Set for user-defined networks: the embedded resolver the container's resolv.conf names. */
+  /** Set once the container is on a user-defined network: the embedded resolver (127.0.0.11) its resolv.conf names. */
   nameserver?: string;
   /** With `userNamespace` asked: the user namespace owning the network namespace, for runc to join. */
   userns?: string;
+  /**
+   * Settles when the namespace is complete (127.0.0.11 leads to the resolver). That work goes on
+   * while the runtime creates the container; its process must not start before, and a rejection
+   * fails the start.
+   */
+  ready?: Promise<void>;
 }
 
 /**
