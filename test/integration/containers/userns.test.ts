@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startDaemon, type TestDaemon } from '../../helpers/daemon.ts';
+import { freeThirdOctet, startDaemon, type TestDaemon } from '../../helpers/daemon.ts';
 
 const idFiles = ['/etc/subuid', '/etc/subgid'];
 const before_ = new Map<string, string>();
@@ -86,6 +86,23 @@ describe('userns-remap default', () => {
       assert.match(ok(['run', '--rm', 'remapped:1', 'ls', '-ln', '/made']), /^-rw-r--r-- +1 0 +0 /);
     } finally {
       ok(['rm', '-f', id]);
+    }
+  });
+
+  it("finds other containers by name on a user-defined network (the embedded DNS in a namespace the remapped root owns)", () => {
+    const subnet = `10.217.${freeThirdOctet('10.217')}`;
+    ok(['network', 'create', '--subnet', `${subnet}.0/24`, 'remapnet']);
+    try {
+      ok(['run', '-d', '--name', 'peer', '--network', 'remapnet', 'busybox', 'sleep', '1000']);
+      const peer = ok(['inspect', '-f', '{{(index .NetworkSettings.Networks "remapnet").IPAddress}}', 'peer']).trim();
+      const r = d.berth(['run', '--rm', '--network', 'remapnet', 'busybox', 'sh', '-c', 'grep nameserver /etc/resolv.conf; nslookup peer; ping -c1 -W2 peer']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^nameserver 127\.0\.0\.11$/m);
+      assert.match(r.stdout, new RegExp(`^Address: ${peer.replace(/\./g, '\\.')}$`, 'm'));
+      assert.match(r.stdout, /1 packets received/);
+    } finally {
+      d.berth(['rm', '-f', 'peer']);
+      d.berth(['network', 'rm', 'remapnet']);
     }
   });
 
