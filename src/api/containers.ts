@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseUnixTimestamp } from '../lib/index.ts';
-import type { AttachOptions, AttachSession, HostConfigRequest, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, StatsOptions, WaitCondition } from '../engine/index.ts';
+import type { AttachOptions, AttachSession, ContainersPruneReport, HostConfigRequest, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, StatsOptions, WaitCondition } from '../engine/index.ts';
 import { containerConfig, containerConfigFields, go, hostConfig, networkingConfig, signalProblem, updateConfig } from '../schema/index.ts';
 import { encodeStats, type StatsJson } from '../stats/index.ts';
 import type { ContainerConfig, ContainerSummary, CreateContainerRequest } from '../types/index.ts';
@@ -33,9 +33,10 @@ export interface ContainersBackend {
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
-  update(ref: string, request: HostConfigRequest): Promise<{ Warnings: string[] }>;
+  update(ref: string, request: HostConfigRequest): Promise<{ Warnings: string[] | null }>;
   /** Throws (NotFound…) before yielding when the container cannot be reported on. */
   stats(ref: string, options: StatsOptions, signal?: AbortSignal): AsyncGenerator<StatsJson>;
+  prune(filters: Map<string, string[]>): Promise<ContainersPruneReport>;
 }
 
 /** export and commit: a container's file system as a tar, or as a new image. */
@@ -82,6 +83,9 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
   router.get('/containers/json', { query: { all: q.bool(), limit: q.int(), size: q.bool(), filters: q.filters() }, body: 'none' }, async (ctx) => {
     const { all, limit, size, filters } = ctx.query;
     sendJson(ctx.res, 200, await backend.list({ all, ...(limit !== undefined ? { limit } : {}), size, filters }));
+  });
+  router.post('/containers/prune', { query: { filters: q.filters() }, body: 'none' }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.prune(ctx.query.filters));
   });
   router.get('/containers/:id/json', { query: { size: q.bool() }, body: 'none' }, async (ctx) => {
     sendJson(ctx.res, 200, await backend.inspect(ctx.params.id, { size: ctx.query.size }));

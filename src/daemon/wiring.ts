@@ -19,15 +19,19 @@ import {
   registerContainerSnapshotRoutes,
   registerDiskUsageRoutes,
   registerVolumeRoutes,
+  registerEventRoutes,
   registerDistributionRoutes,
   registerPluginRoutes,
   registerSwarmRoutes,
+  registerBuildRoutes,
   type TlsOptions,
 } from '../api/index.ts';
 import { NodeCgroupFs, openCgroups } from '../cgroups/index.ts';
+import { hostPlatform } from '../builder/index.ts';
+import { BuildService } from '../builder-backend/index.ts';
 import { DistributionService } from '../distribution/index.ts';
 import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
-import { EventBus } from '../events/index.ts';
+import { EventBus, JournalHistory } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
 import { SkippedRecords, importPart, systemClock, type Logger } from '../lib/index.ts';
 import { IprouteNetlink, IptablesFirewall, IptablesResolverRedirect, NetworkService, SocketPortBinder } from '../network/index.ts';
@@ -41,7 +45,8 @@ import { containerDefaults, seccompProfileName } from './container-defaults.ts';
 import { DiskUsage } from './disk-usage.ts';
 import { probeHost } from './host.ts';
 import { NodeProcFiles } from './proc.ts';
-import { SystemInfo, berthVersion } from './system-info.ts';
+import { SystemInfo, berthVersion, engineId } from './system-info.ts';
+import { reloadDaemon } from './reload.ts';
 import { locateTools } from './tools.ts';
 import { remappedDataRoot, resolveUsernsRemap } from './userns-remap.ts';
 
@@ -49,18 +54,21 @@ export interface Daemon {
   server(tls?: TlsOptions): http.Server;
   engine: Engine;
   images: ImageService;
+  /** SIGHUP: daemon.json's reloadable keys applied again (false when the file does not load). */
+  reload(argv: readonly string[]): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const sys = loadSyscalls();
   const clock = systemClock;
-  const events = new EventBus({ clock });
   const cgroups = await openCgroups(new NodeCgroupFs());
   const host = await probeHost(cgroups);
   const remap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined;
   const dataRoot = remap ? await remappedDataRoot(config.dataRoot, remap.root) : config.dataRoot;
   const defaults = containerDefaults(config, remap, host.features.mode);
+  const journal = new JournalHistory({ dir: join(dataRoot, 'events'), log });
+  const events = new EventBus({ clock, history: journal });
   const tmpRoot = join(dataRoot, 'tmp');
   const imageRoot = join(dataRoot, 'image', 'overlay2');
 
@@ -92,8 +100,10 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     tmpDir: tmpRoot,
     registry: { insecureRegistries: config.insecureRegistries, registryMirrors: config.registryMirrors },
     ...(config.registryChunkSize > 0 ? { uploadChunkSize: config.registryChunkSize } : {}),
+    events,
   });
-  const images = new ImageService({ images: imageStore, layers, users: containers, tmpRoot, registry: distribution });
+  distribution.configure({ maxConcurrentDownloads: config.maxConcurrentDownloads, maxConcurrentUploads: config.maxConcurrentUploads });
+  const images = new ImageService({ images: imageStore, layers, users: containers, tmpRoot, registry: distribution, events });
   await images.init();
 
   const network = new NetworkService({
@@ -118,6 +128,18 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events, skipped, ...(remap ? { dataOwner: remap.root } : {}) });
   await volumes.init();
 
+  const engineConfig = {
+    dataRoot,
+    initPath: tools.initPath,
+    logOpts: config.logOpts,
+    hostResolvConf: '/etc/resolv.conf',
+    dns: config.dns,
+    dnsSearch: config.dnsSearch,
+    dnsOptions: config.dnsOpts,
+    cgroupParent: config.cgroupParent,
+    runtimeName: config.defaultRuntime,
+    containerDefaults: defaults,
+  };
   const engine = new Engine({
     store: containers,
     images,
@@ -131,23 +153,27 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     clock,
     ps: new HostProcessTable(),
     log,
-    config: {
-      dataRoot,
-      initPath: tools.initPath,
-      logOpts: config.logOpts,
-      hostResolvConf: '/etc/resolv.conf',
-      dns: config.dns,
-      dnsSearch: config.dnsSearch,
-      dnsOptions: config.dnsOpts,
-      cgroupParent: config.cgroupParent,
-      runtimeName: config.defaultRuntime,
-      containerDefaults: defaults,
-    },
+    config: engineConfig,
     cgroups,
     host,
     proc: new NodeProcFiles(),
   });
   await engine.init();
+
+  // Builds: RUN steps are the engine's containers, images go to the store, FROM pulls through the
+  // image service. Its init sweeps what a killed build left, so it follows the engine's.
+  const builds = new BuildService({
+    dataRoot,
+    sys,
+    layers,
+    images: imageStore,
+    puller: images,
+    containers: engine,
+    users: containers,
+    log: log.child({ subsystem: 'builder' }),
+    hostPlatform: hostPlatform(),
+  });
+  await builds.init();
 
   const security = {
     seccompProfile: seccompProfileName(config),
@@ -166,11 +192,13 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerExecRoutes(router, engine);
   registerImageArchiveRoutes(router, images);
   registerContainerSnapshotRoutes(router, engine);
-  registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes }));
+  registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes, buildCache: builds }));
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
+  registerEventRoutes(router, events);
   registerPluginRoutes(router);
   registerSwarmRoutes(router);
+  registerBuildRoutes(router, builds);
 
   // Berth's registry (daemon.json `registry`), loaded only when configured.
   const registry = config.registry ? await startRegistry(config.registry, log) : undefined;
@@ -181,10 +209,13 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     server: (tls) => createApiServer(router, { log, info: { version: berthVersion }, ...(tls ? { tls } : {}) }),
     engine,
     images,
+    reload: (argv) => reloadDaemon({ config, log, registries: distribution, engineConfig, events, daemonId: () => engineId(dataRoot) }, argv),
     close: async () => {
+      await engine.shutdown({ stopContainers: !config.liveRestore, timeoutMs: config.shutdownTimeout * 1000 });
       await registry?.close();
       await network.close();
       runtime.close();
+      journal.close();
     },
   };
 }

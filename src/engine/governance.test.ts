@@ -133,7 +133,7 @@ describe('update', () => {
     const { Id } = await f.engine.create({ Image: 'img', HostConfig: { Memory: 64 * MiB } });
     await f.engine.start(Id);
     const r = await f.engine.update(Id, { Memory: 96 * MiB, MemorySwap: 192 * MiB, PidsLimit: 20, CpuShares: 512, RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } });
-    assert.deepEqual(r, { Warnings: [] });
+    assert.deepEqual(r, { Warnings: null });
     const limits = await (await f.cgroups).limits(`/berth-test/${Id}`);
     assert.deepEqual([limits.memory, limits.memorySwap, limits.pids, limits.cpuShares], [96 * MiB, 192 * MiB, 20, 512]);
     const h = await hostConfig(f, Id);
@@ -169,6 +169,12 @@ describe('update', () => {
     await assert.rejects(f.engine.update(Id, { RestartPolicy: { Name: 'sometimes' as HostConfig['RestartPolicy']['Name'], MaximumRetryCount: 0 } }), {
       message: "invalid restart policy 'sometimes'",
     });
+    // the restart policy's own rule, as the restart manager applies it; the resources stay as they were
+    const auto = (await f.engine.create({ Image: 'img', HostConfig: { AutoRemove: true } })).Id;
+    await assert.rejects(f.engine.update(auto, { PidsLimit: 10, RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } }), {
+      message: `Cannot update container ${auto}: Restart policy cannot be updated because AutoRemove is enabled for the container`,
+    });
+    assert.deepEqual([(await hostConfig(f, auto)).PidsLimit, (await hostConfig(f, auto)).RestartPolicy.Name], [null, 'no']);
   });
 });
 

@@ -216,39 +216,16 @@ export const hostConfigFields = {
 
 export const hostConfig = go.struct('container.HostConfig', hostConfigFields);
 
-/** container.UpdateConfig: the Resources part of HostConfig, and the restart policy. */
+const resourceKeys = [
+  'CpuShares', 'Memory', 'NanoCpus', 'CgroupParent', 'BlkioWeight', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps',
+  'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpusetCpus',
+  'CpusetMems', 'Devices', 'DeviceCgroupRules', 'DeviceRequests', 'KernelMemory', 'KernelMemoryTCP', 'MemoryReservation', 'MemorySwap',
+  'MemorySwappiness', 'OomKillDisable', 'PidsLimit', 'Ulimits', 'CpuCount', 'CpuPercent', 'IOMaximumIOps', 'IOMaximumBandwidth',
+] as const satisfies readonly (keyof typeof hostConfigFields)[];
+
+/** POST /containers/{id}/update's body: container.UpdateConfig, the Resources and the RestartPolicy. */
 export const updateConfig = go.struct('container.UpdateConfig', {
-  CpuShares: hostConfigFields.CpuShares,
-  Memory: hostConfigFields.Memory,
-  NanoCpus: hostConfigFields.NanoCpus,
-  CgroupParent: hostConfigFields.CgroupParent,
-  BlkioWeight: hostConfigFields.BlkioWeight,
-  BlkioWeightDevice: hostConfigFields.BlkioWeightDevice,
-  BlkioDeviceReadBps: hostConfigFields.BlkioDeviceReadBps,
-  BlkioDeviceWriteBps: hostConfigFields.BlkioDeviceWriteBps,
-  BlkioDeviceReadIOps: hostConfigFields.BlkioDeviceReadIOps,
-  BlkioDeviceWriteIOps: hostConfigFields.BlkioDeviceWriteIOps,
-  CpuPeriod: hostConfigFields.CpuPeriod,
-  CpuQuota: hostConfigFields.CpuQuota,
-  CpuRealtimePeriod: hostConfigFields.CpuRealtimePeriod,
-  CpuRealtimeRuntime: hostConfigFields.CpuRealtimeRuntime,
-  CpusetCpus: hostConfigFields.CpusetCpus,
-  CpusetMems: hostConfigFields.CpusetMems,
-  Devices: hostConfigFields.Devices,
-  DeviceCgroupRules: hostConfigFields.DeviceCgroupRules,
-  DeviceRequests: hostConfigFields.DeviceRequests,
-  KernelMemory: hostConfigFields.KernelMemory,
-  KernelMemoryTCP: hostConfigFields.KernelMemoryTCP,
-  MemoryReservation: hostConfigFields.MemoryReservation,
-  MemorySwap: hostConfigFields.MemorySwap,
-  MemorySwappiness: hostConfigFields.MemorySwappiness,
-  OomKillDisable: hostConfigFields.OomKillDisable,
-  PidsLimit: hostConfigFields.PidsLimit,
-  Ulimits: hostConfigFields.Ulimits,
-  CpuCount: hostConfigFields.CpuCount,
-  CpuPercent: hostConfigFields.CpuPercent,
-  IOMaximumIOps: hostConfigFields.IOMaximumIOps,
-  IOMaximumBandwidth: hostConfigFields.IOMaximumBandwidth,
+  ...(Object.fromEntries(resourceKeys.map((k) => [k, hostConfigFields[k]])) as Pick<typeof hostConfigFields, (typeof resourceKeys)[number]>),
   RestartPolicy: hostConfigFields.RestartPolicy,
 });
 

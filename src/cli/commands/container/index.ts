@@ -19,6 +19,8 @@ export const containerGroup: CommandGroup = {
     command(spec.logs, both('logs'), async () => (await import('./logs.ts')).showLogs),
     command(spec.wait, both('wait'), async () => (await import('./wait.ts')).waitContainers),
     command(spec.rename, both('rename'), async () => (await import('./rename.ts')).renameContainer),
+    command(spec.update, both('update'), async () => (await import('./update.ts')).updateContainers),
+    command(spec.prune, { under: { container: ['prune'] } }, async () => (await import('./prune.ts')).pruneContainers),
     command(spec.inspect, { under: { container: ['inspect'] } }, async () => (await import('./inspect.ts')).inspectContainers),
     command(spec.attach, both('attach'), async () => (await import('./attach.ts')).attachContainer),
     command(spec.exec, both('exec'), async () => (await import('./exec.ts')).execInContainer),
@@ -31,6 +33,5 @@ export const containerGroup: CommandGroup = {
     command(spec.cp, both('cp'), async () => (await import('./cp.ts')).copyFiles),
     command(spec.diff, both('diff'), async () => (await import('./diff.ts')).diffContainer),
     command(spec.stats, both('stats'), async () => (await import('./stats.ts')).showStats),
-    command(spec.update, both('update'), async () => (await import('./update.ts')).updateContainers),
   ],
 };

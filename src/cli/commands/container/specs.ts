@@ -123,7 +123,19 @@ export const wait = defineCommand({
   description: 'Block until one or more containers stop, then print their exit codes',
   aliases: ['container wait'],
   minArgs: 1,
-  flags: {},
+  flags: {
+    condition: { type: 'string', usage: 'Condition to wait for: "not-running", "next-exit" or "removed"', default: 'not-running' },
+  },
+});
+
+export const prune = defineCommand({
+  usage: '[OPTIONS]',
+  description: 'Remove all stopped containers',
+  maxArgs: 0,
+  flags: {
+    filter: { type: 'stringArray', usage: "Provide filter values (e.g. 'until=<timestamp>')", valueName: 'filter', validate: validFilter },
+    force: { type: 'bool', short: 'f', usage: 'Do not prompt for confirmation' },
+  },
 });
 
 export const rename = defineCommand({

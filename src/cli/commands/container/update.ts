@@ -12,6 +12,13 @@ export const updateContainers: CommandRun<typeof update.flags> = async (ctx, arg
   // no flag of update has a default: an empty set means none was given
   if (Object.keys(flags).length === 0) throw new StatusError(1, 'you must provide one or more flags when using this command');
   const bytes = (v: string | undefined) => (v ? parseRamInBytes(v) : 0);
+  let restart: HostConfig['RestartPolicy'] = { Name: '' as HostConfig['RestartPolicy']['Name'], MaximumRetryCount: 0 };
+  try {
+    if (flags.restart) restart = parseRestart(flags.restart);
+  } catch (err) {
+    // docker update prints a bad policy as any other error: status 1
+    throw new StatusError(1, (err as Error).message);
+  }
   const body: Partial<HostConfig> & { KernelMemory: number } = {
     BlkioWeight: flags['blkio-weight'] ?? 0,
     CpusetCpus: flags['cpuset-cpus'] ?? '',
@@ -28,7 +35,7 @@ export const updateContainers: CommandRun<typeof update.flags> = async (ctx, arg
     NanoCpus: flags.cpus ? parseCpus(flags.cpus) : 0,
     // docker sends a pids limit only when it is not 0
     ...(flags['pids-limit'] ? { PidsLimit: flags['pids-limit'] } : {}),
-    RestartPolicy: flags.restart ? parseRestart(flags.restart) : { Name: '' as HostConfig['RestartPolicy']['Name'], MaximumRetryCount: 0 },
+    RestartPolicy: restart,
   };
   const client = ctx.client();
   const warnings: string[] = [];
