@@ -86,8 +86,10 @@ export interface SecuritySettings {
 }
 
 export interface InfoSources {
-  /** The configuration, with the data root berthd uses (<data-root>/<uid>.<gid> under userns-remap). */
+  /** The live configuration (a reload changes it in place). */
   config: DaemonConfig;
+  /** The data root berthd uses: <data-root>/<uid>.<gid> under userns-remap. */
+  dataRoot: string;
   host: HostFacts;
   security: SecuritySettings;
   runtimePath: string;
@@ -170,7 +172,7 @@ export class SystemInfo {
     if (!nfIp6tables) warnings.push('WARNING: bridge-nf-call-ip6tables is disabled');
     for (const h of cfg.hosts) if (h.startsWith('tcp://') && !cfg.tlsverify) warnings.push(`WARNING: API is accessible on ${h.replace(/^tcp:/, 'https:')} without client verification (--tlsverify)`);
     return {
-      ID: await engineId(cfg.dataRoot),
+      ID: await engineId(this.#src.dataRoot),
       Containers: c.total,
       ContainersRunning: c.running,
       ContainersPaused: c.paused,
@@ -178,7 +180,7 @@ export class SystemInfo {
       Images: this.#src.images.count(),
       Driver: 'overlay2',
       DriverStatus: [
-        ['Backing Filesystem', await backingFs(cfg.dataRoot)],
+        ['Backing Filesystem', await backingFs(this.#src.dataRoot)],
         ['Supports d_type', 'true'],
         ['Native Overlay Diff', 'true'],
         ['userxattr', 'false'],
@@ -223,7 +225,7 @@ export class SystemInfo {
       NCPU: this.#src.host.numCpus,
       MemTotal: this.#src.host.machineMemory,
       GenericResources: null,
-      DockerRootDir: cfg.dataRoot,
+      DockerRootDir: this.#src.dataRoot,
       HttpProxy: cfg.httpProxy,
       HttpsProxy: cfg.httpsProxy,
       NoProxy: cfg.noProxy,

@@ -181,7 +181,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     noNewPrivileges: config.noNewPrivileges,
     cgroupnsPrivate: defaults.cgroupnsMode === 'private',
   };
-  const system = new SystemInfo({ config: { ...config, dataRoot }, host, security, runtimePath: tools.runtimePath, initPath: tools.initPath, containers: engine, images, events, skipped });
+  const system = new SystemInfo({ config, dataRoot, host, security, runtimePath: tools.runtimePath, initPath: tools.initPath, containers: engine, images, events, skipped });
   const router = new Router();
   registerSystemRoutes(router, system);
   registerImageRoutes(router, images);
