@@ -106,6 +106,22 @@ describe('userns-remap default', () => {
     }
   });
 
+  it('builds: COPY and RUN write files the container sees as its own, owned on disk by the remapped ids', () => {
+    const ctx = join(d.base, 'userns-build');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY f /bf\nCOPY --chown=1000:1000 f /bg\nRUN touch /bmade\n');
+    writeFileSync(join(ctx, 'f'), 'data\n');
+    const r = d.berth(['build', '-q', '-t', 'remapped-build', ctx]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(ok(['run', '--rm', 'remapped-build', 'ls', '-ln', '/bf', '/bg', '/bmade']), /^-rw-r--r-- +1 0 +0 .* \/bf\n-rw-r--r-- +1 1000 +1000 .* \/bg\n-rw-r--r-- +1 0 +0 .* \/bmade\n$/);
+    // the layers on disk: the remapped root's and the remapped 1000's
+    const diffs = join(d.dataRoot, `${root.uid}.${root.gid}`, 'overlay2');
+    const owners = readdirSync(diffs)
+      .map((l) => join(diffs, l, 'diff'))
+      .flatMap((diff) => ['bf', 'bg', 'bmade'].filter((n) => existsSync(join(diff, n))).map((n) => `${n}:${statSync(join(diff, n)).uid}`));
+    assert.deepEqual(owners.sort(), [`bf:${root.uid}`, `bg:${root.uid + 1000}`, `bmade:${root.uid}`]);
+  });
+
   it('--userns=host gives the host root back; --privileged, --network host and --pid host need it', () => {
     assert.deepEqual(ok(['run', '--rm', '--userns', 'host', 'busybox', 'cat', '/proc/self/uid_map']).trim().split(/\s+/), ['0', '0', '4294967295']);
     assert.equal(ok(['run', '--rm', '--userns', 'host', '--privileged', 'busybox', 'id', '-u']), '0\n');
