@@ -2,10 +2,11 @@
 // swap, CPU and pids limits, stats --no-stream, update of limits and of the restart policy, and
 // the security options docker info and run show.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type RunResult, type TestDaemon } from '../helpers/daemon.ts';
-import { dockerAgainst } from '../helpers/docker-cli.ts';
+import { dockerAgainst, dockerBin, dockerEnv } from '../helpers/docker-cli.ts';
 
 const MiB = 1024 * 1024;
 let d: TestDaemon;
@@ -45,6 +46,27 @@ describe('docker CLI: limits, stats and update against berthd', () => {
     const json = JSON.parse(ok(['stats', '--no-stream', '--format', 'json', 'web'])) as Record<string, string>;
     assert.deepEqual([json.Name, json.PIDs], ['web', '1']);
     assert.match(json.MemUsage, / \/ 200MiB$/);
+  });
+
+  it('docker stats without names follows containers as they start and stop (GET /events)', async () => {
+    const child = spawn(dockerBin, ['stats', '--format', '{{.Name}} {{.PIDs}}'], { env: dockerEnv(d), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const waitFor = async (what: string, test: () => boolean) => {
+      for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(test(), `docker stats never showed ${what}: ${JSON.stringify(out.slice(-500))}`);
+    };
+    try {
+      await waitFor('web', () => /web 1\b/.test(out));
+      ok(['run', '-d', '--name', 'late', 'busybox', 'sleep', '1000']);
+      await waitFor('the container started after it', () => /late 1\b/.test(out));
+      ok(['rm', '-f', 'late']);
+      // a redraw without the removed container (each table starts at the top left: ESC [H)
+      const mark = out.length;
+      await waitFor('a table without late', () => out.slice(mark).split('\u001b[H').slice(1, -1).some((t) => /web 1\b/.test(t) && !/late/.test(t)));
+    } finally {
+      child.kill();
+    }
   });
 
   it('docker update -m 300M --memory-swap 400M web; docker update --restart always web', () => {
