@@ -519,9 +519,23 @@ export interface NetworkResource {
   [field: string]: unknown;
 }
 
-/** The body of POST /networks/create. */
+/** One entry of IPAM.Config in POST /networks/create (dockerd's network.IPAMConfig). */
+export interface IpamConfigBody {
+  /** Optional on the wire: a gateway or range without it is refused by the network service. */
+  Subnet?: string;
+  IPRange?: string;
+  Gateway?: string;
+  AuxiliaryAddresses?: Record<string, string>;
+}
+
+/**
+ * The body of POST /networks/create (dockerd's types.NetworkCreateRequest), as tolerant as dockerd
+ * is: what a client may leave out or send as null. The client, compose and the network service all
+ * speak it.
+ */
 export interface NetworkCreateBody {
-  Name: string;
+  /** Required in substance; a missing one is refused with dockerd's error. */
+  Name?: string;
   CheckDuplicate?: boolean;
   Driver?: string;
   Scope?: string;
@@ -529,11 +543,13 @@ export interface NetworkCreateBody {
   Attachable?: boolean;
   Ingress?: boolean;
   ConfigOnly?: boolean;
-  ConfigFrom?: { Network: string };
+  ConfigFrom?: { Network?: string } | null;
   EnableIPv6?: boolean;
-  IPAM?: { Driver?: string; Config?: Array<{ Subnet: string; Gateway?: string; IPRange?: string }>; Options?: Record<string, string> };
-  Options?: Record<string, string>;
-  Labels?: Labels;
+  /** Sent by compose for `enable_ipv4`; the network service does not read it. */
+  EnableIPv4?: boolean;
+  IPAM?: { Driver?: string; Config?: IpamConfigBody[] | null; Options?: Record<string, string> | null } | null;
+  Options?: Record<string, string> | null;
+  Labels?: Labels | null;
 }
 
 /** POST /networks/create's answer. */
