@@ -453,7 +453,8 @@ export interface ExecConfig {
   DetachKeys?: string;
   Env?: string[] | null;
   WorkingDir?: string;
-  Cmd: string[];
+  /** Required in substance; dockerd answers a missing or empty one with "No exec command specified". */
+  Cmd?: string[] | null;
 }
 
 /** The body of POST /exec/{id}/start. */
