@@ -596,7 +596,7 @@ export interface VolumesPruneReport {
   SpaceReclaimed: number;
 }
 
-/** A volume with its usage, as GET /system/df lists it. */
+/** A volume with its usage, as GET /system/df lists it: its size (-1 when unreadable) and how many containers use it. */
 export interface VolumeUsage extends Volume {
   UsageData: { Size: number; RefCount: number };
 }
