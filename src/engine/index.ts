@@ -16,6 +16,10 @@ export type {
   ContainerRuntime,
   ContainerNetworking,
   ContainerVolumes,
+  ContainerCgroups,
+  ContainerDefaults,
+  HostFacts,
+  ProcFiles,
 } from './context.ts';
 export type { Container, WaitCondition } from './container.ts';
 export type { AttachOptions, AttachSession, OutputWriter } from './attach.ts';
@@ -27,5 +31,7 @@ export { statusString } from './inspect.ts';
 export { mergeImageConfig } from './create.ts';
 export { parseLogTime, formatLogTime } from './logs.ts';
 export type { ExecStartOptions } from './exec.ts';
+export type { StatsOptions } from './stats.ts';
+export type { HostConfigRequest } from './host-config-validate.ts';
 export { mergeCommitConfig, type CommitOptions } from './commit.ts';
 export type { ExtractOptions } from './archive.ts';
