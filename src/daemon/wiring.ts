@@ -2,7 +2,7 @@
 // and each API route table gets the service that owns its resource. No logic lives here — events
 // are published by the services that act, configuration is read in config.ts, tools are found in
 // tools.ts, system df is assembled in disk-usage.ts.
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { join } from 'node:path';
 import {
@@ -26,6 +26,7 @@ import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
 import { EventBus } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
 import { importPart, systemClock, type Logger } from '../lib/index.ts';
+import { LogService } from '../logging/index.ts';
 import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder } from '../network/index.ts';
 import { ConmonRuntime } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
@@ -99,6 +100,12 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events });
   await volumes.init();
 
+  const logs = new LogService({
+    log: log.child({ subsystem: 'logging' }),
+    defaults: { type: config.logDriver, config: config.logOpts },
+    datagram: { connect: (path) => sys.connectDatagram(path), send: (fd, data) => sys.sendDatagram(fd, data), close: (fd) => closeSync(fd) },
+  });
+
   const engine = new Engine({
     store: containers,
     images,
@@ -111,11 +118,11 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     events,
     clock,
     ps: new HostProcessTable(),
+    logs,
     log,
     config: {
       dataRoot,
       initPath: tools.initPath,
-      logOpts: config.logOpts,
       hostResolvConf: '/etc/resolv.conf',
       dns: config.dns,
       dnsSearch: config.dnsSearch,
@@ -150,6 +157,9 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     close: async () => {
       await registry?.close();
       await network.close();
+      // the pipes stay open for the next berthd, whatever exits meanwhile
+      await runtime.holdOutputs().catch((err: unknown) => log.warn('cannot hold the container output pipes open', { error: err }));
+      await logs.close();
       runtime.close();
     },
   };

@@ -77,7 +77,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   const image: ImageRef = ctx.images.resolve(req.Image);
 
   const hostConfig: HostConfig = { ...defaultHostConfig(), ...(req.HostConfig ?? {}) } as HostConfig;
-  hostConfig.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: { ...ctx.config.logOpts, ...(hostConfig.LogConfig?.Config ?? {}) } };
+  hostConfig.LogConfig = ctx.logs.configure(hostConfig.LogConfig);
   if (!hostConfig.RestartPolicy) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
   if (hostConfig.RestartPolicy.Name === '') hostConfig.RestartPolicy = { ...hostConfig.RestartPolicy, Name: 'no' };
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
@@ -86,9 +86,6 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   if (!hostConfig.CgroupnsMode) hostConfig.CgroupnsMode = 'private';
   if (!hostConfig.IpcMode) hostConfig.IpcMode = 'private';
   validateHostConfig(hostConfig);
-  if (hostConfig.LogConfig.Type !== 'json-file' && hostConfig.LogConfig.Type !== 'k8s-file' && hostConfig.LogConfig.Type !== 'none') {
-    throw new InvalidArgument(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
-  }
   if (!hostConfig.MaskedPaths && !hostConfig.Privileged) hostConfig.MaskedPaths = null;
 
   const user: ContainerConfig = { ...emptyContainerConfig(), ...stripUndefined(req) } as ContainerConfig;
@@ -142,9 +139,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
     HasBeenStartedBefore: false,
     HasBeenManuallyStopped: false,
     State: initialState(),
-    // conmon writes the log (it must keep writing while berthd is down) in its k8s-file format,
-    // not docker's JSON lines; the name says so rather than pretend to be <id>-json.log.
-    LogPath: join(dir, `${id}.log`),
+    LogPath: ctx.logs.logPath(hostConfig.LogConfig.Type, id, dir),
     HostnamePath: join(dir, 'hostname'),
     HostsPath: join(dir, 'hosts'),
     ResolvConfPath: join(dir, 'resolv.conf'),

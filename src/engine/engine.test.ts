@@ -5,7 +5,6 @@ import { after, describe, it } from 'node:test';
 import { emptyContainerConfig } from '../types/index.ts';
 import { mergeImageConfig } from './create.ts';
 import { renderHosts, renderResolvConf } from './files.ts';
-import { formatLogTime, parseLogTime } from './logs.ts';
 import { buildEnv, startFailureExitCode } from './start.ts';
 import { resolveUser } from './user.ts';
 
@@ -64,15 +63,6 @@ describe('container environment', () => {
     assert.equal(renderResolvConf(host, { dns: [], search: [], options: [] }), 'nameserver 10.0.0.2\nsearch corp.example\noptions edns0\n');
     assert.equal(renderResolvConf('nameserver 127.0.0.1\n', { dns: [], search: [], options: [] }), 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n');
     assert.equal(renderResolvConf(host, { dns: ['1.1.1.1'], search: ['a.b'], options: ['ndots:2'] }), 'nameserver 1.1.1.1\nsearch a.b\noptions ndots:2\n');
-  });
-});
-
-describe('conmon log timestamps', () => {
-  it('parse with their offset and print as RFC3339Nano UTC', () => {
-    const ns = parseLogTime('2024-01-02T03:04:05.123456789+02:00')!;
-    assert.equal(formatLogTime(ns), '2024-01-02T01:04:05.123456789Z');
-    assert.equal(formatLogTime(parseLogTime('2024-01-02T03:04:05.100000000+00:00')!), '2024-01-02T03:04:05.1Z');
-    assert.equal(parseLogTime('garbage'), undefined);
   });
 });
 

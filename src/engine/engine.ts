@@ -10,6 +10,7 @@ import { attachContainer, type AttachOptions, type AttachSession, type OutputWri
 import type { Container, WaitCondition } from './container.ts';
 import type {
   ContainerLayers,
+  ContainerLogs,
   ContainerNetworking,
   ContainerRuntime,
   ContainerVolumes,
@@ -31,7 +32,7 @@ import { handleExit, recordExit } from './exit.ts';
 import { inspectContainer } from './inspect.ts';
 import { killContainer, stopContainer } from './kill.ts';
 import { listContainers, type ListOptions } from './list.ts';
-import { readLogs, type LogOptions, type LogRecord } from './logs.ts';
+import { logInfo, readLogs, type LogOptions, type LogRecord } from './logs.ts';
 import { removeContainer, type RemoveOptions } from './remove.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 import { renameContainer } from './rename.ts';
@@ -50,11 +51,16 @@ export interface EngineDeps {
   store: ContainerStore;
   images: ImageLookup;
   layers: ContainerLayers & { sweep(live: ReadonlySet<string>): Promise<void> };
-  runtime: ContainerRuntime & { watchExits(onExit: (id: string) => void): void };
+  runtime: ContainerRuntime & {
+    watchExits(onExit: (id: string) => void): void;
+    /** Ends the process that held the output pipes open while berthd was down. */
+    releaseOutputs(): Promise<void>;
+  };
   network: ContainerNetworking;
   volumes: ContainerVolumes;
   /** The image half of commit. */
   committer: ImageCommitter;
+  logs: ContainerLogs;
   sys: Syscalls;
   events: EnginePublisher;
   clock: Clock;
@@ -84,6 +90,7 @@ export class Engine {
       volumes: deps.volumes,
       sys: deps.sys,
       network: deps.network,
+      logs: deps.logs,
     };
   }
 
@@ -96,6 +103,7 @@ export class Engine {
       if (c && c.id === id) void this.#afterExit(c);
     });
     await Promise.all(containers.map((c) => (c.state.Running ? this.#recover(c) : this.#recoverUnrecorded(c))));
+    await this.#deps.runtime.releaseOutputs();
     await this.ctx.network.restore(new Set(this.ctx.store.all().filter((c) => c.state.Running).map((c) => c.id)));
   }
 
@@ -105,6 +113,7 @@ export class Engine {
    */
   async #recoverUnrecorded(c: Container): Promise<void> {
     if (!(await this.ctx.runtime.hasState(c.id))) return;
+    await this.#adoptLog(c);
     const log = this.ctx.log.child({ container: c.id });
     if (await this.ctx.runtime.isAlive(c.id)) {
       log.warn('adopting a container started just before berthd stopped');
@@ -127,6 +136,8 @@ export class Engine {
 
   async #recover(c: Container): Promise<void> {
     const log = this.ctx.log.child({ container: c.id });
+    // running or exited meanwhile, its output is read from the pipe conmon wrote it into
+    await this.#adoptLog(c);
     if (await this.ctx.runtime.exitStatus(c.id)) {
       log.info('container exited while berthd was down');
       await this.#afterExit(c);
@@ -140,6 +151,13 @@ export class Engine {
       log.warn('container monitor is gone without recording an exit; marking the container exited');
       await recordExit(this.ctx, c, { exitCode: 255, finishedAt: this.ctx.clock.now(), oomKilled: false, error: 'container monitor exited unexpectedly' });
     }
+  }
+
+  /** What the container wrote while berthd was down waits in its output pipe: read it, and what follows. */
+  async #adoptLog(c: Container): Promise<void> {
+    const output = this.ctx.runtime.openOutput(c.id);
+    if (!output) return;
+    await this.ctx.logs.adopt(logInfo(c), output).catch((err: unknown) => this.ctx.log.error('cannot follow the container output', { container: c.id, error: err }));
   }
 
   async #afterExit(c: Container): Promise<void> {
@@ -316,8 +334,8 @@ export class Engine {
     return listContainers(this.ctx, options);
   }
 
-  logs(ref: string, options: LogOptions, signal?: AbortSignal): AsyncGenerator<LogRecord> {
-    return readLogs(this.get(ref), options, signal);
+  logs(ref: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogRecord[]> {
+    return readLogs(this.ctx, this.get(ref), options, signal);
   }
 
   attach(ref: string, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {

@@ -3,6 +3,7 @@
 // waiters. What follows an exit (--rm, restart policies) is the engine's, see engine.ts.
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { logInfo } from './logs.ts';
 import { releaseMounts } from './mounts.ts';
 import { tearDownNetworking } from './network.ts';
 
@@ -50,6 +51,9 @@ export async function recordExit(
   c: Container,
   exit: { exitCode: number; finishedAt: Date; oomKilled: boolean; error?: string },
 ): Promise<void> {
+  // conmon wrote all the output before it recorded the exit: the log is complete before anyone
+  // waiting on the exit (logs right after wait, --rm) sees it
+  await ctx.logs.finish(logInfo(c)).catch((err: unknown) => ctx.log.warn('finishing the container log failed', { container: c.id, error: err }));
   await Promise.all([
     ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
     ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { NotFound } from '../errors/index.ts';
 import { EventBus } from '../events/index.ts';
 import { FakeClock, newId, silentLogger, type Clock } from '../lib/index.ts';
+import { LogService, type UnixDatagramPort } from '../logging/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
 import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess } from '../runtime/index.ts';
 import { FakeSyscalls } from '../sys/index.ts';
@@ -35,6 +36,15 @@ export class FakeAttach extends EventEmitter {
   resume() {}
 }
 
+/** Unit tests send nothing to syslog over unix datagrams. */
+const refusingDatagrams: UnixDatagramPort = {
+  connect: () => {
+    throw new Error('no unix datagram sockets in unit tests');
+  },
+  send: () => false,
+  close: () => {},
+};
+
 export class FakeRuntime implements ContainerRuntime {
   readonly live = new Map<string, { pid: number; attaches: FakeAttach[] }>();
   readonly exits = new Map<string, ExitStatus>();
@@ -51,6 +61,10 @@ export class FakeRuntime implements ContainerRuntime {
   watchExits(onExit: (id: string) => void) {
     this.#onExit = onExit;
   }
+  openOutput() {
+    return undefined;
+  }
+  async releaseOutputs() {}
   async create(o: CreateOptions) {
     const pid = ++this.#pid;
     this.live.set(o.id, { pid, attaches: [] });
@@ -249,7 +263,8 @@ export function fakeEngine(root: string, options: { clock?: FakeClock } = {}) {
     clock,
     ps,
     log: silentLogger,
-    config: { dataRoot: root, initPath: '/bin/true', logOpts: {}, hostResolvConf: '/nonexistent', dns: [], dnsSearch: [], dnsOptions: [], cgroupParent: 'berth-test', runtimeName: 'runc' },
+    logs: new LogService({ log: silentLogger, datagram: refusingDatagrams }),
+    config: { dataRoot: root, initPath: '/bin/true', hostResolvConf: '/nonexistent', dns: [], dnsSearch: [], dnsOptions: [], cgroupParent: 'berth-test', runtimeName: 'runc' },
   });
   return { engine, runtime, clock, events, network, volumes, committer, ps, store };
 }

@@ -10,6 +10,7 @@ export type {
   ImageRef,
   ContainerLayers,
   ContainerRuntime,
+  ContainerLogs,
   ContainerNetworking,
   ContainerVolumes,
 } from './context.ts';
@@ -20,7 +21,6 @@ export type { ListOptions } from './list.ts';
 export type { RemoveOptions } from './remove.ts';
 export { statusString } from './inspect.ts';
 export { mergeImageConfig } from './create.ts';
-export { parseLogTime, formatLogTime } from './logs.ts';
 export type { ExecCreateRequest, ExecStartOptions } from './exec.ts';
 export type { TopResult } from './top.ts';
 export { mergeCommitConfig, type CommitOptions } from './commit.ts';

@@ -2,12 +2,15 @@
 // build the OCI spec and hand it to the runtime. Attach clients already waiting are connected
 // between `runc create` and `runc start`, so they see the first byte of output.
 import { promises as fsp, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
-import { parseRamInBytes, secureJoin } from '../lib/index.ts';
+import { secureJoin } from '../lib/index.ts';
+import type { PreparedLog } from '../logging/index.ts';
 import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
+import { logInfo } from './logs.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
 import { setUpNetworking, tearDownNetworking } from './network.ts';
 import { resolveUser } from './user.ts';
@@ -33,6 +36,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
   const rec = c.record;
   const host = c.hostConfig;
   let rootfs: string | undefined;
+  let logs: PreparedLog | undefined;
   try {
     // The network sandbox is built while the layers mount.
     const networking = setUpNetworking(ctx, c);
@@ -99,17 +103,25 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       sysctls: host.Sysctls ?? {},
       oomScoreAdj: host.OomScoreAdj,
     });
-    const logMax = parseLogSize(host.LogConfig.Config['max-size']);
-    const { pid } = await ctx.runtime.create({
-      id: c.id,
-      name: c.name,
-      spec,
-      logPath: host.LogConfig.Type === 'none' ? '/dev/null' : rec.LogPath,
-      ...(logMax ? { logSizeMax: logMax } : {}),
-      stdin: rec.Config.OpenStdin,
-      // A tty keeps its input for the next `attach` after a detach (docker only closes stdin of non-tty containers).
-      leaveStdinOpen: rec.Config.Tty || !rec.Config.StdinOnce,
-    });
+    logs = await openLog(ctx, c);
+    let pid: number;
+    let output: Readable | undefined;
+    try {
+      ({ pid, output } = await ctx.runtime.create({
+        id: c.id,
+        name: c.name,
+        spec,
+        log: logs.conmon,
+        stdin: rec.Config.OpenStdin,
+        // A tty keeps its input for the next `attach` after a detach (docker only closes stdin of non-tty containers).
+        leaveStdinOpen: rec.Config.Tty || !rec.Config.StdinOnce,
+      }));
+    } catch (err) {
+      await logs.cancel();
+      logs = undefined;
+      throw err;
+    }
+    await logs.start(output);
     c.processExists = true;
     for (const waiter of c.pendingAttach) waiter.ready();
     c.pendingAttach.clear();
@@ -136,6 +148,8 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     ctx.events.publish('container', 'start', c.id, { image: rec.Config.Image, name: c.name });
   } catch (err) {
     c.processExists = false;
+    // what conmon wrote before the failure stays in the log
+    if (logs) await ctx.logs.finish(logInfo(c)).catch(() => {});
     for (const waiter of c.pendingAttach) waiter.failed(err);
     c.pendingAttach.clear();
     if (rootfs !== undefined && !c.state.Running) await ctx.layers.unmountRw(c.id).catch(() => {});
@@ -196,11 +210,15 @@ async function ensureWorkingDir(rootfs: string, cwd: string, user: { uid: number
   await fsp.chown(path, user.uid, user.gid);
 }
 
-function parseLogSize(v: string | undefined): number | undefined {
-  if (!v) return undefined;
-  try {
-    return parseRamInBytes(v.trim());
-  } catch {
-    throw new InvalidArgument(`invalid value for max-size: ${v}`);
+/**
+ * Opens the container's log driver before conmon starts (dockerd's StartLogger). A container whose
+ * log is still in the format of containers made before the drivers has it converted first.
+ */
+async function openLog(ctx: EngineContext, c: Container): Promise<PreparedLog> {
+  const logPath = await ctx.logs.migrate(logInfo(c));
+  if (logPath !== undefined) {
+    c.record.LogPath = logPath;
+    await ctx.store.saveState(c);
   }
+  return ctx.logs.prepare(logInfo(c));
 }

@@ -1,7 +1,7 @@
 // The container runtime: OCI bundles, runc under conmon, attach sockets; the spec parts a
 // HostConfig governs (resources, security, devices) and the default seccomp profile.
 export { RuntimeError, runcMessage } from './errors.ts';
-export { ConmonRuntime, type CreateOptions, type ExitStatus, type RuntimeOptions } from './conmon.ts';
+export { ConmonRuntime, type ConmonLogTarget, type CreateOptions, type ExitStatus, type RuntimeOptions } from './conmon.ts';
 export { AttachConnection, type OutputStream } from './attach.ts';
 export type { ExecHandle, ExecOptions, OciProcess } from './exec.ts';
 export {
