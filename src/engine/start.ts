@@ -220,5 +220,12 @@ async function openLog(ctx: EngineContext, c: Container): Promise<PreparedLog> {
     c.record.LogPath = logPath;
     await ctx.store.saveState(c);
   }
-  return ctx.logs.prepare(logInfo(c));
+  try {
+    return await ctx.logs.prepare(logInfo(c));
+  } catch (err) {
+    // dockerd records a start that failed this way too: its error, and exit code 128
+    Object.assign(c.record.State, { Error: (err as Error).message, ExitCode: 128 });
+    await ctx.store.saveState(c).catch(() => {});
+    throw err;
+  }
 }

@@ -12,7 +12,7 @@
 //              the newest part of the log only
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgument, NotImplemented } from '../errors/index.ts';
+import { InvalidArgument, NotImplemented, SystemError } from '../errors/index.ts';
 import { NumError, parseBool, parseSize, type Logger } from '../lib/index.ts';
 import { ByteWriter } from './bytes.ts';
 import { jsonLinesCodec, localCodec } from './codecs.ts';
@@ -107,8 +107,9 @@ function atoi(value: string): number {
   return Number(value);
 }
 
-function initFailure(err: unknown): InvalidArgument {
-  return new InvalidArgument(`failed to initialize logging driver: ${(err as Error).message}`, { cause: err });
+/** dockerd's start error for a driver that cannot start (a 500, as dockerd's is). */
+export function initFailure(err: unknown): SystemError {
+  return new SystemError(`failed to initialize logging driver: ${(err as Error).message}`, { cause: err });
 }
 
 /** json-file's options (jsonfilelog.New): sizes are decimal ("1k" = 1000 bytes). */

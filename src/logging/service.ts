@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseSize, type Logger } from '../lib/index.ts';
 import { ContainerLogger } from './container-logger.ts';
-import { fileReader, isLegacyLog, jsonFilePolicy, logPathFor, mergeLogConfig, openSink, validateLogConfig, type DriverEnvironment, type MessageSink } from './drivers.ts';
+import { fileReader, initFailure, isLegacyLog, jsonFilePolicy, logPathFor, mergeLogConfig, openSink, validateLogConfig, type DriverEnvironment, type MessageSink } from './drivers.ts';
 import type { ContainerLogInfo, HostIdentity } from './info.ts';
 import { readK8sFile, replayK8sFile, type LegacyFollow } from './legacy.ts';
 import type { LogEntry } from './message.ts';
@@ -68,7 +68,7 @@ export class LogService {
         try {
           sizeMax = parseSize(info.config['max-size']);
         } catch (err) {
-          throw new InvalidArgument(`failed to initialize logging driver: ${(err as Error).message}`);
+          throw initFailure(err);
         }
       }
       return { conmon: { driver: 'k8s-file', path: info.logPath, ...(sizeMax ? { sizeMax } : {}) }, start: async () => {}, cancel: async () => {} };
