@@ -46,6 +46,12 @@ export interface Daemon {
 
 export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const sys = loadSyscalls();
+  // first: a bad log-driver/log-opts in daemon.json stops berthd before it changes anything
+  const logs = new LogService({
+    log: log.child({ subsystem: 'logging' }),
+    defaults: { type: config.logDriver, config: config.logOpts },
+    datagram: { connect: (path) => sys.connectDatagram(path), send: (fd, data) => sys.sendDatagram(fd, data), close: (fd) => closeSync(fd) },
+  });
   const clock = systemClock;
   const events = new EventBus({ clock });
   const { dataRoot } = config;
@@ -99,12 +105,6 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
 
   const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events });
   await volumes.init();
-
-  const logs = new LogService({
-    log: log.child({ subsystem: 'logging' }),
-    defaults: { type: config.logDriver, config: config.logOpts },
-    datagram: { connect: (path) => sys.connectDatagram(path), send: (fd, data) => sys.sendDatagram(fd, data), close: (fd) => closeSync(fd) },
-  });
 
   const engine = new Engine({
     store: containers,

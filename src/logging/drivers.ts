@@ -87,7 +87,8 @@ export function mergeLogConfig(requested: { Type?: string; Config?: Record<strin
     if ((type === daemon.type || cacheOptions.includes(k)) && !(k in config)) config[k] = v;
   }
   validateLogConfig(type, config);
-  return { Type: type, Config: config };
+  // a Go map: its keys come out sorted in the API's JSON
+  return { Type: type, Config: Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
 }
 
 /** The record's LogPath: json-file's file (and k8s-file's), empty for the others, as dockerd. */
