@@ -164,10 +164,13 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     const records = backend.logs(ctx.params.id, options, ctx.signal);
     const res = ctx.res!;
     res.writeHead(200, { 'Content-Type': streamContentType(ctx.version, tty) });
-    res.flushHeaders();
+    // a follower sees the stream open at once; otherwise the headers go with the entries and
+    // the end, in as few writes as there are batches (one for a --tail)
+    if (options.follow) res.flushHeaders();
+    let held: Buffer | undefined;
     try {
       for await (const batch of records) {
-        // one write per batch: dockerd's WriteLogStream framing, details (attrs) and time first
+        // dockerd's WriteLogStream framing, details (attrs) and time first
         const parts: Buffer[] = [];
         for (const rec of batch) {
           let prefix = details ? `${detailsText(rec.attrs)} ` : '';
@@ -177,9 +180,15 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
           if (prefix) parts.push(Buffer.from(prefix));
           parts.push(rec.data);
         }
-        await writeAsync(res, Buffer.concat(parts));
+        const data = Buffer.concat(parts);
+        if (options.follow) await writeAsync(res, data);
+        else {
+          if (held) await writeAsync(res, held);
+          held = data;
+        }
       }
-      res.end();
+      if (held) res.end(held);
+      else res.end();
     } catch {
       res.destroy();
     }

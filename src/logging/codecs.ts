@@ -1,4 +1,5 @@
 // How the reader finds entries in each format: json-file lines, local's size-framed protobufs.
+import { readSync } from 'node:fs';
 import { decodeJsonEntry } from './json-file-format.ts';
 import { decodeLocalEntry } from './local-format.ts';
 import type { EntryCodec } from './reader.ts';
@@ -19,20 +20,25 @@ export const jsonLinesCodec: EntryCodec = {
   },
 
   async tailStart(fd, size, n) {
-    // The n-th line from the end begins after the (n+1)-th newline from the end.
+    // The n-th line from the end begins after the (n+1)-th newline from the end. The blocks are
+    // read synchronously: a few small reads of what the page cache holds cost less than the
+    // trips through libuv's pool, and they are handed back for decoding.
     let newlines = 0;
     let pos = size;
+    const blocks: Buffer[] = [];
     while (pos > 0) {
       const from = Math.max(0, pos - block);
-      const buf = await readAt(fd, from, pos - from);
-      for (let i = buf.length - 1; i >= 0; i--) {
+      const buf = Buffer.allocUnsafe(pos - from);
+      const got = readSync(fd, buf, 0, buf.length, from);
+      blocks.unshift(buf.subarray(0, got));
+      for (let i = got - 1; i >= 0; i--) {
         if (buf[i] !== 0x0a) continue;
-        if (newlines === n) return { offset: from + i + 1, count: n };
+        if (newlines === n) return { offset: from + i + 1, count: n, data: Buffer.concat(blocks).subarray(i + 1) };
         newlines++;
       }
       pos = from;
     }
-    return { offset: 0, count: newlines };
+    return { offset: 0, count: newlines, data: Buffer.concat(blocks) };
   },
 
   async resync(fd, offset, size) {

@@ -1,8 +1,10 @@
 // The driver catalogue: option checks with dockerd's messages, the daemon's defaults, the tag
 // template, the extra attributes, and the syslog formats.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import tls from 'node:tls';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { silentLogger } from '../lib/index.ts';
@@ -133,6 +135,39 @@ describe('syslog', () => {
       w.close();
       for (let i = 0; i < 50 && !got.includes('two'); i++) await new Promise((r) => setTimeout(r, 10));
       assert.equal(got, '<14>1 2024-12-05T23:29:57Z h t 1 t - one\n<11>1 2024-12-05T23:29:57Z h t 1 t - two\n');
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('over tcp+tls, rfc5424 messages are framed by their length (RFC 5425), the server checked against syslog-tls-ca-cert', async () => {
+    const key = join(base, 'key.pem');
+    const cert = join(base, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    let got = '';
+    const srv = tls.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (c) => c.on('data', (b: Buffer) => (got += b.toString())));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    try {
+      const open = (ca: string | undefined) =>
+        SyslogWriter.open({
+          address: parseSyslogAddress(`tcp+tls://127.0.0.1:${port}`),
+          facility: parseFacility('daemon'),
+          format: 'rfc5424',
+          tag: 't',
+          hostname: 'h',
+          pid: 1,
+          tls: { ...(ca ? { ca } : {}), skipVerify: false },
+          datagram: { connect: () => 0, send: () => true, close: () => {} },
+          log: silentLogger,
+        });
+      await assert.rejects(open(undefined), /self.signed|unable to verify/i);
+      const w = await open(cert);
+      await w.log([{ source: 'stdout', time: parts.time, line: Buffer.from('secure') }]);
+      w.close();
+      for (let i = 0; i < 50 && !got.includes('secure'); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(got, '44 <30>1 2024-12-05T23:29:57Z h t 1 t - secure\n');
     } finally {
       srv.close();
     }

@@ -160,6 +160,24 @@ describe('reading', () => {
     await file.close();
   });
 
+  it('--since finds an entry written before older ones (a long line’s last piece keeps its first piece’s time)', async () => {
+    const dir = freshDir();
+    const path = join(dir, 'log');
+    const file = new RotatingFile(path, { maxSize: -1, maxFiles: 1, compress: false });
+    file.open();
+    const at = (sec: number) => ({ sec: 1_700_000_000 + sec, nsec: 0 });
+    const batch: LogMessage[] = [];
+    for (const i of range(0, 40_000)) {
+      batch.push({ source: 'stdout', time: at(Math.floor(i / 100)), line: Buffer.from(`entry ${i}`) });
+      // near the end, a newer entry among older ones
+      if (i === 35_000) batch.push({ source: 'stderr', time: at(1000), line: Buffer.from('newer') });
+    }
+    for (let i = 0; i < batch.length; i += 1000) await writeMsgs(file, batch.slice(i, i + 1000));
+    assert.deepEqual(await collect(new FileSetReader(jsonLinesCodec, path).read({ follow: false, since: at(1000) })), ['newer']);
+    assert.deepEqual(await collect(new FileSetReader(jsonLinesCodec, path).read({ follow: false, since: at(399) })), ['newer', ...range(39_900, 40_000).map((i) => `entry ${i}`)]);
+    await file.close();
+  });
+
   it('--follow goes on across rotations until the writer closes, losing nothing', async () => {
     const dir = freshDir();
     const path = join(dir, 'log');

@@ -18,8 +18,11 @@ export interface EntryCodec {
    * entry at the end is left for later).
    */
   decode(buf: Buffer, end: number, onEntry: (entry: LogEntry, start: number, next: number) => void): number;
-  /** Where the last `n` entries of an uncompressed file of `size` bytes begin, and how many there are. */
-  tailStart(fd: number, size: number, n: number): Promise<{ offset: number; count: number }>;
+  /**
+   * Where the last `n` entries of an uncompressed file of `size` bytes begin, and how many there
+   * are; with the bytes from there to `size` when it read them all on the way.
+   */
+  tailStart(fd: number, size: number, n: number): Promise<{ offset: number; count: number; data?: Buffer }>;
   /** The offset of the first entry that begins at or after `offset` (for a binary search), or -1. */
   resync?(fd: number, offset: number, size: number): Promise<number>;
 }
@@ -53,8 +56,8 @@ function after(t: LogTime, limit: LogTime | undefined): boolean {
   return limit !== undefined && compareTime(t, limit) > 0;
 }
 
-/** Entries are out of time order by at most this much (a long line's pieces share the first one's time). */
-const sinceSlackSec = 10;
+/** How far before the place a binary search finds --since starts reading (see #searchSince). */
+const sinceLookbackBytes = 1 << 20;
 
 export class FileSetReader {
   readonly #codec: EntryCodec;
@@ -178,7 +181,7 @@ export class FileSetReader {
     if (options.tail === 0) return;
     const sizeOf = (f: OpenFile) => (f === files.at(-1) && f.path === this.#path ? currentSize : fstatSync(f.fd).size);
     // (file, start offset, how many entries to skip in a compressed file)
-    const plan: Array<{ file: OpenFile; start: number; skip: number }> = [];
+    const plan: Array<{ file: OpenFile; start: number; skip: number; data?: Buffer }> = [];
     if (options.tail !== undefined && options.tail > 0) {
       let left = options.tail;
       for (let i = files.length - 1; i >= 0 && left > 0; i--) {
@@ -188,25 +191,26 @@ export class FileSetReader {
           plan.unshift({ file: f, start: 0, skip: Math.max(0, count - left) });
           left -= Math.min(count, left);
         } else {
-          const { offset, count } = await this.#codec.tailStart(f.fd, sizeOf(f), left);
-          plan.unshift({ file: f, start: offset, skip: 0 });
+          const { offset, count, data } = await this.#codec.tailStart(f.fd, sizeOf(f), left);
+          plan.unshift({ file: f, start: offset, skip: 0, ...(data ? { data } : {}) });
           left -= count;
         }
       }
     } else {
       for (const f of files) {
-        if (options.since && (await endsBefore(this.#codec, f, sizeOf(f), options.since))) continue;
+        if (options.since && f.compressed && (await endsBefore(f, options.since))) continue;
         let start = 0;
         if (options.since && !f.compressed && this.#codec.resync) start = await this.#searchSince(f, sizeOf(f), options.since);
         plan.push({ file: f, start, skip: 0 });
       }
     }
-    for (const { file, start, skip } of plan) {
+    for (const { file, start, skip, data } of plan) {
       let skipped = 0;
       const isCurrent = file === files.at(-1) && file.path === this.#path;
       const pos = isCurrent ? consumed : { offset: 0 };
       pos.offset = start;
-      for await (let entries of entriesOf(this.#codec, file, start, file.compressed ? Infinity : sizeOf(file), pos)) {
+      const source = data ? decodeAll(this.#codec, data, pos) : entriesOf(this.#codec, file, start, file.compressed ? Infinity : sizeOf(file), pos);
+      for await (let entries of source) {
         if (skipped < skip) {
           const n = Math.min(skip - skipped, entries.length);
           skipped += n;
@@ -219,23 +223,29 @@ export class FileSetReader {
     }
   }
 
-  /** An offset at or before the first entry not older than `since` (less the slack). */
+  /**
+   * An offset at or before the first entry not older than `since`, by binary search. Entries are
+   * in time order but for the pieces of a long line, which carry the time of its first piece:
+   * the offset found is moved back by a margin, and the entries from there are filtered one by one.
+   */
   async #searchSince(f: OpenFile, size: number, since: LogTime): Promise<number> {
-    const target: LogTime = { sec: since.sec - sinceSlackSec, nsec: since.nsec };
     let lo = 0;
     let hi = size;
     while (hi - lo > blockSize) {
       const mid = Math.floor((lo + hi) / 2);
       const at = await this.#codec.resync!(f.fd, mid, size);
-      if (at < 0) {
+      if (at < 0 || at >= hi) {
         hi = mid;
         continue;
       }
       const e = await firstEntryAt(this.#codec, f.fd, at, size);
-      if (!e || compareTime(e.time, target) >= 0) hi = mid;
+      if (!e || compareTime(e.time, since) >= 0) hi = mid;
       else lo = at;
     }
-    return lo === 0 ? 0 : this.#codec.resync!(f.fd, lo, size).then((o) => (o < 0 ? lo : o));
+    const back = lo - sinceLookbackBytes;
+    if (back <= 0) return 0;
+    const at = await this.#codec.resync!(f.fd, back, size);
+    return at < 0 ? lo : at;
   }
 }
 
@@ -267,18 +277,13 @@ function filterTimes(entries: LogEntry[], options: ReadOptions, state: { until: 
   return out;
 }
 
-/** Whether a rotated file holds only entries older than `since` (by its last entry, or a .gz header). */
-async function endsBefore(codec: EntryCodec, f: OpenFile, size: number, since: LogTime): Promise<boolean> {
-  const limit: LogTime = { sec: since.sec - sinceSlackSec, nsec: since.nsec };
-  if (f.compressed) {
-    const last = await gzipLastTime(f.fd);
-    return last !== undefined && compareTime(last, limit) < 0;
-  }
-  if (size === 0) return true;
-  const { offset, count } = await codec.tailStart(f.fd, size, 1);
-  if (count === 0) return false;
-  const e = await firstEntryAt(codec, f.fd, offset, size);
-  return e !== undefined && compareTime(e.time, limit) < 0;
+/**
+ * Whether a compressed rotated file holds only entries older than `since`, by the time of its last
+ * entry its header records: dockerd's rule for skipping one.
+ */
+async function endsBefore(f: OpenFile, since: LogTime): Promise<boolean> {
+  const last = await gzipLastTime(f.fd);
+  return last !== undefined && compareTime(last, since) < 0;
 }
 
 /** dockerd's rotated .gz files carry {"lastTime":"…"} in the gzip header's Extra field. */
@@ -319,6 +324,13 @@ async function* entriesOf(codec: EntryCodec, f: OpenFile, start: number, end: nu
     pos.offset += used;
     if (out.length) yield out;
   }
+}
+
+/** The entries of bytes already read (the tail of a file). */
+async function* decodeAll(codec: EntryCodec, data: Buffer, pos: { offset: number }): AsyncGenerator<LogEntry[]> {
+  const out: LogEntry[] = [];
+  pos.offset += codec.decode(data, data.length, (e) => out.push(e));
+  if (out.length) yield out;
 }
 
 async function* readRange(fd: number, start: number, end: number): AsyncGenerator<Buffer> {
