@@ -1,7 +1,7 @@
 // conmon's k8s-file format, one record per line:
 //   2024-01-01T10:00:00.123456789+00:00 stdout F the text
 // "F" ends a line, "P" is a piece of one that continues in the next record (conmon writes what
-// each read of the container's pipe gave it). conmon writes this format into the staging file
+// each read of the container's pipe gave it). conmon writes this format into the output pipe
 // berthd converts from, and containers made before the log drivers (and `k8s-file` ones) keep
 // their whole log in it.
 import type { LogStream } from './message.ts';

@@ -335,8 +335,11 @@ async function* decodeAll(codec: EntryCodec, data: Buffer, pos: { offset: number
 
 async function* readRange(fd: number, start: number, end: number): AsyncGenerator<Buffer> {
   let pos = start;
+  // small first (a reader that stops early, as --until does, reads little), then larger
+  let size = blockSize;
   while (pos < end) {
-    const buf = Buffer.allocUnsafe(Math.min(blockSize * 4, end - pos));
+    const buf = Buffer.allocUnsafe(Math.min(size, end - pos));
+    size = Math.min(size * 2, blockSize * 8);
     const n = await preadAsync(fd, buf, 0, buf.length, pos);
     if (n === 0) return;
     pos += n;

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseSize, type Logger } from '../lib/index.ts';
 import { ContainerLogger } from './container-logger.ts';
-import { fileReader, initFailure, isLegacyLog, jsonFilePolicy, logPathFor, mergeLogConfig, openSink, validateLogConfig, type DriverEnvironment, type MessageSink } from './drivers.ts';
+import { fileReader, initFailure, isLegacyLog, logPathFor, mergeLogConfig, openSink, validateLogConfig, type DriverEnvironment, type MessageSink } from './drivers.ts';
 import type { ContainerLogInfo, HostIdentity } from './info.ts';
 import { readK8sFile, replayK8sFile, type LegacyFollow } from './legacy.ts';
 import type { LogEntry } from './message.ts';
@@ -146,7 +146,6 @@ export class LogService {
   async migrate(info: ContainerLogInfo): Promise<string | undefined> {
     if (info.type !== 'json-file' || !isLegacyLog(info)) return undefined;
     const jsonPath = logPathFor('json-file', info.id, info.dir);
-    jsonFilePolicy(info.config);
     const sink = (await openSink({ ...info, logPath: jsonPath }, this.#env))!;
     try {
       await replayK8sFile(info.logPath, sink);
@@ -156,7 +155,7 @@ export class LogService {
     return jsonPath;
   }
 
-  /** berthd stops: each container's pipeline saves its position; conmon keeps staging the output. */
+  /** berthd stops: each pipeline writes what it read; the rest waits in the pipes for the next berthd. */
   async close(): Promise<void> {
     const loggers = [...this.#active.values()];
     this.#active.clear();

@@ -1,8 +1,8 @@
 // The container runtime: runc under one conmon per container. conmon holds the container's stdio,
-// writes its output where it is told (the logging subsystem's staging file), records its exit code in <exec-root>/exits/<id> and keeps running while berthd
-// restarts; berthd is never the container's parent. Per container, the bundle directory
-// <exec-root>/containers/<id>/ holds config.json, conmon's pid files, its attach socket and ctl
-// fifo.
+// writes its output where it is told (usually the output pipe berthd reads the log from), records
+// its exit code in <exec-root>/exits/<id> and keeps running while berthd restarts; berthd is never
+// the container's parent. Per container, the bundle directory <exec-root>/containers/<id>/ holds
+// config.json, conmon's pid files, its attach socket, ctl fifo and output pipe.
 import { spawn } from 'node:child_process';
 import { closeSync, constants as fsConstants, openSync, promises as fsp, watch, readFileSync, type FSWatcher } from 'node:fs';
 import net from 'node:net';
