@@ -51,6 +51,8 @@ export interface InfoSources {
   containers: { counts(): { total: number; running: number; paused: number; stopped: number } };
   images: { count(): number };
   events: { readonly subscriberCount: number };
+  /** Records skipped at start-up: shown as warnings. */
+  skipped?: { warnings(): string[] };
 }
 
 export class SystemInfo {
@@ -183,7 +185,7 @@ export class SystemInfo {
       RuncCommit: { ID: runc.commit, Expected: runc.commit },
       InitCommit: { ID: tini.commit, Expected: tini.commit },
       SecurityOptions: ['name=seccomp,profile=unconfined', ...(v2 ? ['name=cgroupns'] : [])],
-      Warnings: [],
+      Warnings: this.#src.skipped?.warnings() ?? [],
     };
   }
 }

@@ -3,10 +3,11 @@
 // insecure registries (transport failures), and dockerd's wording of pull errors.
 import { join } from 'node:path';
 import { InvalidArgument, NotFound, Unauthorized } from '../errors/index.ts';
-import { familiarName, familiarString, parseReference, withDefaultTag, type ImageStore, type Reference } from '../image/index.ts';
+import { familiarName, familiarString, parseIdReference, parseReference, withDefaultTag, type ImageStore, type Reference } from '../image/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import { AuthSession, decodeAuthHeader, type AuthConfig } from './auth.ts';
 import { dockerHubHost, normalizeServer, Registries, type Endpoint, type RegistryConfig } from './endpoints.ts';
+import { inspectRemote, type DistributionInspect } from './inspect.ts';
 import { MetadataStore } from './metadata.ts';
 import { pullOne } from './pull.ts';
 import { pushOne } from './push.ts';
@@ -100,10 +101,21 @@ export class DistributionService {
     return this.registries.mirrors.length > 0;
   }
 
-  /** Runs `fn` against each endpoint of `host` until one works (dockerd's fallback rules). */
-  async #withEndpoints<T>(host: string, fn: (ep: Endpoint) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `fn` against each endpoint of `host` until one works (dockerd's fallback rules). Without
+   * `mirrors` (push, login, search) docker.io's mirrors are left out, as dockerd's
+   * LookupPushEndpoints leaves them out: credentials and pushes go to the registry itself. With
+   * `mirrorAnswersAreFinal` a mirror's error answer (a 404…) is the result, not a reason to ask
+   * the next endpoint: only one that does not answer is passed over.
+   */
+  async #withEndpoints<T>(
+    host: string,
+    fn: (ep: Endpoint) => Promise<T>,
+    o: { signal?: AbortSignal | undefined; mirrors?: boolean; mirrorAnswersAreFinal?: boolean } = {},
+  ): Promise<T> {
+    const signal = o.signal;
     let last: unknown;
-    const endpoints = this.registries.endpoints(host);
+    const endpoints = this.registries.endpoints(host, { mirrors: o.mirrors ?? true });
     for (const ep of endpoints) {
       try {
         // Several ways to reach one registry (https, then http): ping first, as dockerd does,
@@ -116,7 +128,7 @@ export class DistributionService {
         last = err;
         if (signal?.aborted || isAbort(err)) throw err;
         const transport = err instanceof RegistryError && err.status === 0;
-        if (!ep.mirror && !transport) throw err;
+        if (!transport && (!ep.mirror || o.mirrorAnswersAreFinal)) throw err;
       }
     }
     throw last;
@@ -151,7 +163,7 @@ export class DistributionService {
         }
         const shown = familiarName(ref);
         req.progress({ status: updated ? `Status: Downloaded newer image for ${shown}` : `Status: Image is up to date for ${shown}` });
-      }, req.signal);
+      }, { signal: req.signal });
     } catch (err) {
       throw translatePullError(err, withDefaultTag(ref));
     }
@@ -190,14 +202,31 @@ export class DistributionService {
           });
         }
       },
-      req.signal,
+      { signal: req.signal, mirrors: false },
     );
   }
 
-  /** POST /auth: checks the credentials against the registry. */
+  /**
+   * GET /distribution/{name}/json: the descriptor and platforms of a remote image, reached as a
+   * pull reaches it (mirrors first for docker.io), with the client's X-Registry-Auth.
+   */
+  async inspect(name: string, o: { registryAuth?: string | undefined; signal?: AbortSignal } = {}): Promise<DistributionInspect> {
+    if (parseIdReference(name)) throw new InvalidArgument('no manifest found for full image ID');
+    const parsed = parseReference(name);
+    // a reference with a tag and a digest is looked up by its digest, as dockerd does
+    const ref = withDefaultTag(parsed.digest ? { domain: parsed.domain, path: parsed.path, digest: parsed.digest } : parsed);
+    const auth = decodeAuthHeader(o.registryAuth);
+    // dockerd settles on the first endpoint that answers /v2/ (GetRepository), mirror or not.
+    return this.#withEndpoints(ref.domain, (ep) => inspectRemote(new RepositoryClient(new AuthSession(ep, auth), ref.path, ['pull']), ref, o.signal), {
+      signal: o.signal,
+      mirrorAnswersAreFinal: true,
+    });
+  }
+
+  /** POST /auth: checks the credentials against the registry (never a mirror of it). */
   async login(auth: AuthConfig, signal?: AbortSignal): Promise<{ Status: string; IdentityToken: string }> {
     const host = normalizeServer(auth.serveraddress);
-    await this.#withEndpoints(host, (ep) => new AuthSession(ep, auth).login(signal), signal);
+    await this.#withEndpoints(host, (ep) => new AuthSession(ep, auth).login(signal), { signal, mirrors: false });
     return { Status: 'Login Succeeded', IdentityToken: '' };
   }
 
@@ -247,7 +276,7 @@ export class DistributionService {
           .slice(0, limit)
           .map((n) => ({ name: `${host}/${n}`, description: '', star_count: 0, is_official: false, is_automated: false }));
       },
-      o.signal,
+      { signal: o.signal, mirrors: false },
     );
   }
 }

@@ -76,6 +76,8 @@ export class Container {
   readonly pendingAttach = new Set<{ ready(): void; failed(err: unknown): void }>();
   /** Set while a stop or kill the user asked for is in progress (restart policies ignore it). */
   stopping = false;
+  /** An rm -f cut a waiting stop short: a restart that was waiting must not start it again. */
+  removalRequested = false;
   /**
    * True from the moment the runtime created the container's process (before `runc start`) until
    * its exit is recorded: from then on an attach connects directly instead of waiting.

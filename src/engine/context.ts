@@ -149,6 +149,8 @@ export interface ContainerNetworking {
   tearDown(containerId: string): Promise<void>;
   connect(containerId: string, networkRef: string, planned: EndpointSettings): Promise<EndpointSettings>;
   disconnect(containerId: string, networkRef: string): Promise<void>;
+  /** The embedded resolver the running container's resolv.conf names (127.0.0.11) once it is on a user-defined network. */
+  nameserver(containerId: string): string | undefined;
   sandboxPath(containerId: string): string | undefined;
   defaultGateway(): string;
   get(ref: string): { Id: string; Name: string; Driver: string };

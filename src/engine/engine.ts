@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import { parseSignal } from '../lib/index.ts';
+import { Conflict } from '../errors/index.ts';
 import type { ContainerSummary, CreateContainerRequest, EndpointSettings } from '../types/index.ts';
 import { attachContainer, type AttachOptions, type AttachSession, type OutputWriter } from './attach.ts';
 import type { Container, WaitCondition } from './container.ts';
@@ -213,6 +214,9 @@ export class Engine {
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.get(ref);
     const sig = parseSignal(signal).number;
+    // A stop waiting for the exit holds the lock, for ever with t=-1: the signal goes out now, as
+    // dockerd's does, and ends that wait if it ends the process.
+    if (c.stopping) return killContainer(this.ctx, c, sig, ref);
     await c.locked(() => killContainer(this.ctx, c, sig, ref));
   }
 
@@ -220,6 +224,8 @@ export class Engine {
     const c = this.get(ref);
     await c.locked(async () => {
       if (c.state.Running) await stopContainer(this.ctx, c, options);
+      // as dockerd: an rm -f that ended the stop wins over the start
+      if (c.removalRequested) throw new Conflict(`Cannot restart container ${ref}: container is marked for removal and cannot be started`);
       await startContainer(this.ctx, c);
     });
     void this.#afterExit(c);
@@ -228,7 +234,16 @@ export class Engine {
 
   async remove(ref: string, options: RemoveOptions): Promise<void> {
     const c = this.get(ref);
-    await c.locked(() => removeContainer(this.ctx, c, options));
+    // rm -f during a stop that waits (t=-1): kill first, so the stop returns and frees the lock.
+    if (options.force && c.stopping && c.state.Running) {
+      c.removalRequested = true;
+      await killContainer(this.ctx, c, 9, ref).catch(() => {});
+    }
+    try {
+      await c.locked(() => removeContainer(this.ctx, c, options));
+    } finally {
+      c.removalRequested = false;
+    }
     this.#execs.forget(c.id);
   }
 

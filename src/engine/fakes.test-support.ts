@@ -73,8 +73,10 @@ export class FakeRuntime implements ContainerRuntime {
   async start() {
     await this.startGate;
   }
+  /** Signals the fake process ignores (a process that traps SIGTERM). */
+  readonly ignoredSignals = new Set<number>();
   async kill(id: string, signal: number) {
-    if (this.live.has(id)) this.exit(id, 128 + signal);
+    if (this.live.has(id) && !this.ignoredSignals.has(signal)) this.exit(id, 128 + signal);
   }
   async pause() {}
   async resume() {}
@@ -161,6 +163,10 @@ export class FakeNetworking implements ContainerNetworking {
   }
   defaultGateway(): string {
     return '172.17.0.1';
+  }
+  /** No user networks, so no embedded resolver: containers keep the host's name servers. */
+  nameserver(): string | undefined {
+    return undefined;
   }
   get(ref: string): { Id: string; Name: string; Driver: string } {
     throw new NotFound(`network ${ref} not found`);

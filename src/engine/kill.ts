@@ -9,7 +9,14 @@ const SIGKILL = 9;
 
 type KillDeps = Pick<EngineContext, 'runtime' | 'store' | 'events' | 'reconcile'>;
 
-/** Waits for the container to stop, at most `ms` (forever when ms < 0); true if it stopped. */
+/** The longest delay a Node timer can hold (a longer one fires at once): about 24.8 days. */
+const maxTimerMs = 2 ** 31 - 1;
+
+/**
+ * Waits for the container to stop, at most `ms`; true if it stopped. A negative wait is dockerd's
+ * "forever", and so is one longer than a timer can hold: nobody waits 25 days for a stop, and
+ * firing at once instead would kill the container the user gave all that time.
+ */
 async function waitStopped(ctx: Pick<EngineContext, 'reconcile'>, c: Container, ms: number): Promise<boolean> {
   if (!c.state.Running) return true;
   const ac = new AbortController();
@@ -19,7 +26,7 @@ async function waitStopped(ctx: Pick<EngineContext, 'reconcile'>, c: Container, 
   );
   // conmon's exit file may have landed before the watcher fired: look once more.
   void ctx.reconcile(c);
-  if (ms < 0) return waiting;
+  if (ms < 0 || ms > maxTimerMs) return waiting;
   const timer = new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref());
   const stopped = await Promise.race([waiting, timer]);
   ac.abort();

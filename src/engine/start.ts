@@ -9,7 +9,7 @@ import type { PreparedLog } from '../logging/index.ts';
 import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
-import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
+import { embeddedResolvConf, renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
 import { logInfo } from './logs.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
 import { setUpNetworking, tearDownNetworking } from './network.ts';
@@ -44,16 +44,15 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     rootfs = await ctx.layers.mountRw(c.id);
     const net = await networking;
     const resolvText = readHostResolvConf(ctx.config.hostResolvConf);
+    const resolvConf = renderResolvConf(resolvText, {
+      dns: host.Dns?.length ? host.Dns : ctx.config.dns,
+      search: host.DnsSearch?.length ? host.DnsSearch : ctx.config.dnsSearch,
+      options: host.DnsOptions?.length ? host.DnsOptions : ctx.config.dnsOptions,
+    });
     await writeContainerFiles(c.dir, {
       hostname: net.hostname,
       hosts: net.hostsText ?? renderHosts(net.hosts),
-      resolvConf:
-        net.resolvText ??
-        renderResolvConf(resolvText, {
-          dns: net.nameservers ?? (host.Dns?.length ? host.Dns : ctx.config.dns),
-          search: host.DnsSearch?.length ? host.DnsSearch : ctx.config.dnsSearch,
-          options: host.DnsOptions?.length ? host.DnsOptions : ctx.config.dnsOptions,
-        }),
+      resolvConf: net.resolvText ?? (net.nameserver ? embeddedResolvConf(resolvConf, net.nameserver) : resolvConf),
     });
     const user = await resolveUser(rootfs, rec.Config.User, host.GroupAdd ?? []);
     const env = buildEnv(rec.Config.Env ?? [], { hostname: net.hostname, home: user.home, tty: rec.Config.Tty });
@@ -126,6 +125,7 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     for (const waiter of c.pendingAttach) waiter.ready();
     c.pendingAttach.clear();
     try {
+      await net.ready;
       await ctx.runtime.start(c.id);
     } catch (err) {
       await ctx.runtime.delete(c.id).catch(() => {});

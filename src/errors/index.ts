@@ -65,7 +65,10 @@ export class Unavailable extends BerthError {
   }
 }
 
-/** The request is valid but the object cannot do it (a log driver that keeps no log); 501. */
+/**
+ * A feature of the Engine API that Berth does not provide (plugins, swarm mode), or a request the
+ * object cannot carry out (logs of a log driver that keeps none); reported as 501.
+ */
 export class NotImplemented extends BerthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('not-implemented', message, options);

@@ -26,7 +26,7 @@ import { saveImages, selectImages, type TarExportDeps } from './tarexport/save.t
 import { imageDiskUsage } from './usage.ts';
 import type { ImageUsers } from './users.ts';
 import { engineVersion } from './version.ts';
-import { familiarString, parseReference, withDefaultTag, type Reference } from './reference.ts';
+import { familiarString, parseReference, withDefaultTag, withTag, type Reference } from './reference.ts';
 import type { Image, ImageStore } from './store.ts';
 
 export interface ImageServiceOptions {
@@ -165,9 +165,16 @@ export class ImageService {
       out.push({ Id: '<missing>', Created: unixSeconds(h.created), CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '' });
     }
     out.reverse();
-    if (out.length) {
-      out[0].Id = image.id;
-      out[0].Tags = this.repoTags(image);
+    // As dockerd: from the top, one row per image of the parent chain that commit (and the
+    // classic builder) recorded here, each with its tags (null when none); rows below the chain's
+    // end belong to layers made elsewhere and stay <missing>.
+    let current: Image | undefined = image;
+    for (const row of out) {
+      if (!current) break;
+      const tags = this.repoTags(current);
+      row.Id = current.id;
+      row.Tags = tags.length ? tags : null;
+      current = current.parent ? this.store.get(current.parent) : undefined;
     }
     return out;
   }
@@ -176,10 +183,7 @@ export class ImageService {
     const image = this.store.resolve(source);
     let ref = parseReference(repo);
     if (ref.digest) throw new InvalidArgument('refusing to create a tag with a digest reference');
-    if (tag) {
-      if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw new InvalidArgument(`invalid tag format`);
-      ref = { ...ref, tag };
-    }
+    if (tag) ref = withTag(ref, tag);
     await this.store.tag(image.id, withDefaultTag(ref));
   }
 
@@ -262,10 +266,11 @@ export class ImageService {
    * one-layer image. Nothing is kept when the archive is bad.
    */
   async importImage(src: Readable, options: { repo?: string; tag?: string; message?: string; changes?: string[] }): Promise<Image> {
+    // Everything that can be refused is checked before the first byte is unpacked (dockerd creates nothing).
     let ref: Reference | undefined;
     if (options.repo) {
       ref = parseReference(options.repo);
-      if (options.tag) ref = { ...ref, tag: options.tag };
+      if (options.tag) ref = withTag(ref, options.tag);
       if (ref.digest) throw new InvalidArgument('cannot import digest reference');
       ref = withDefaultTag(ref);
     }
