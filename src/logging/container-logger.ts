@@ -8,7 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Logger } from '../lib/index.ts';
+import { writeFileAtomic, type Logger } from '../lib/index.ts';
 import { Copier } from './copier.ts';
 import type { MessageSink } from './drivers.ts';
 import { K8sLineSplitter } from './k8s-file.ts';
@@ -137,7 +137,8 @@ export class ContainerLogger {
     try {
       await this.sink.log(msgs);
       const rest = this.#splitter.pendingBytes ? this.#splitter.take() : undefined;
-      if (rest) await fsp.writeFile(this.#carryPath, rest);
+      // atomically: a torn file would put half a record in front of the next berthd's reading
+      if (rest) await writeFileAtomic(this.#carryPath, rest);
     } finally {
       await this.sink.close();
     }
