@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseUnixTimestamp } from '../lib/index.ts';
 import { rfc3339NanoFixed } from '../logging/index.ts';
-import type { AttachOptions, AttachSession, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
-import { containerConfig, containerConfigFields, go, hostConfig, networkingConfig, signalProblem } from '../schema/index.ts';
+import type { AttachOptions, AttachSession, ContainersPruneReport, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
+import { containerConfig, containerConfigFields, go, hostConfig, networkingConfig, signalProblem, updateConfig } from '../schema/index.ts';
 import type { ContainerConfig, ContainerSummary, CreateContainerRequest } from '../types/index.ts';
 import { jsonText, sendJson } from './json.ts';
 import { q } from './query.ts';
@@ -34,6 +34,8 @@ export interface ContainersBackend {
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  update(ref: string, req: Record<string, unknown>): Promise<{ Warnings: string[] | null }>;
+  prune(filters: Map<string, string[]>): Promise<ContainersPruneReport>;
 }
 
 /** export and commit: a container's file system as a tar, or as a new image. */
@@ -93,6 +95,9 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
   router.get('/containers/json', { query: { all: q.bool(), limit: q.int(), size: q.bool(), filters: q.filters() }, body: 'none' }, async (ctx) => {
     const { all, limit, size, filters } = ctx.query;
     sendJson(ctx.res, 200, await backend.list({ all, ...(limit !== undefined ? { limit } : {}), size, filters }));
+  });
+  router.post('/containers/prune', { query: { filters: q.filters() }, body: 'none' }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.prune(ctx.query.filters));
   });
   router.get('/containers/:id/json', { query: { size: q.bool() }, body: 'none' }, async (ctx) => {
     sendJson(ctx.res, 200, await backend.inspect(ctx.params.id, { size: ctx.query.size }));
@@ -225,6 +230,9 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
   router.post('/containers/:id/unpause', none, async (ctx) => {
     await backend.unpause(ctx.params.id);
     ctx.res.writeHead(204).end();
+  });
+  router.post('/containers/:id/update', { query: {}, body: updateConfig }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.update(ctx.params.id, ctx.body));
   });
   router.get('/containers/:id/top', { query: { ps_args: q.string() }, body: 'none' }, async (ctx) => {
     sendJson(ctx.res, 200, await backend.top(ctx.params.id, ctx.query.ps_args ?? ''));

@@ -30,6 +30,7 @@ export { registerExecRoutes, type ExecBackend } from './exec.ts';
 export { registerNetworkRoutes, type NetworksBackend, type NetworkAttachBackend } from './networks.ts';
 export { registerVolumeRoutes, type VolumesBackend } from './volumes.ts';
 export { registerArchiveRoutes, type ArchiveBackend } from './archive.ts';
+export { registerEventRoutes, type EventsBackend } from './events.ts';
 export { registerDistributionRoutes, type DistributionBackend } from './distribution.ts';
 export { registerPluginRoutes } from './plugins.ts';
 export { registerSwarmRoutes } from './swarm.ts';

@@ -19,6 +19,7 @@ import {
   registerContainerSnapshotRoutes,
   registerDiskUsageRoutes,
   registerVolumeRoutes,
+  registerEventRoutes,
   registerDistributionRoutes,
   registerPluginRoutes,
   registerSwarmRoutes,
@@ -26,7 +27,7 @@ import {
 } from '../api/index.ts';
 import { DistributionService } from '../distribution/index.ts';
 import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
-import { EventBus } from '../events/index.ts';
+import { EventBus, JournalHistory } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
 import { SkippedRecords, importPart, systemClock, type Logger } from '../lib/index.ts';
 import { LogService } from '../logging/index.ts';
@@ -38,13 +39,16 @@ import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import type { DaemonConfig, RegistrySection } from './config.ts';
 import { DiskUsage } from './disk-usage.ts';
-import { SystemInfo, berthVersion } from './system-info.ts';
+import { SystemInfo, berthVersion, engineId } from './system-info.ts';
+import { reloadDaemon } from './reload.ts';
 import { locateTools } from './tools.ts';
 
 export interface Daemon {
   server(tls?: TlsOptions): http.Server;
   engine: Engine;
   images: ImageService;
+  /** SIGHUP: daemon.json's reloadable keys applied again (false when the file does not load). */
+  reload(argv: readonly string[]): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -57,8 +61,9 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     datagram: { connect: (path) => sys.connectDatagram(path), send: (fd, data) => sys.sendDatagram(fd, data), close: (fd) => closeSync(fd) },
   });
   const clock = systemClock;
-  const events = new EventBus({ clock });
   const { dataRoot } = config;
+  const journal = new JournalHistory({ dir: join(dataRoot, 'events'), log });
+  const events = new EventBus({ clock, history: journal });
   const tmpRoot = join(dataRoot, 'tmp');
   const imageRoot = join(dataRoot, 'image', 'overlay2');
 
@@ -88,8 +93,10 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     tmpDir: tmpRoot,
     registry: { insecureRegistries: config.insecureRegistries, registryMirrors: config.registryMirrors },
     ...(config.registryChunkSize > 0 ? { uploadChunkSize: config.registryChunkSize } : {}),
+    events,
   });
-  const images = new ImageService({ images: imageStore, layers, users: containers, tmpRoot, registry: distribution });
+  distribution.configure({ maxConcurrentDownloads: config.maxConcurrentDownloads, maxConcurrentUploads: config.maxConcurrentUploads });
+  const images = new ImageService({ images: imageStore, layers, users: containers, tmpRoot, registry: distribution, events });
   await images.init();
 
   const network = new NetworkService({
@@ -114,6 +121,16 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events, skipped });
   await volumes.init();
 
+  const engineConfig = {
+    dataRoot,
+    initPath: tools.initPath,
+    hostResolvConf: '/etc/resolv.conf',
+    dns: config.dns,
+    dnsSearch: config.dnsSearch,
+    dnsOptions: config.dnsOpts,
+    cgroupParent: config.cgroupParent,
+    runtimeName: config.defaultRuntime,
+  };
   const engine = new Engine({
     store: containers,
     images,
@@ -128,16 +145,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     ps: new HostProcessTable(),
     logs,
     log,
-    config: {
-      dataRoot,
-      initPath: tools.initPath,
-      hostResolvConf: '/etc/resolv.conf',
-      dns: config.dns,
-      dnsSearch: config.dnsSearch,
-      dnsOptions: config.dnsOpts,
-      cgroupParent: config.cgroupParent,
-      runtimeName: config.defaultRuntime,
-    },
+    config: engineConfig,
   });
   await engine.init();
 
@@ -155,6 +163,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes }));
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
+  registerEventRoutes(router, events);
   registerPluginRoutes(router);
   registerSwarmRoutes(router);
 
@@ -167,13 +176,16 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     server: (tls) => createApiServer(router, { log, info: { version: berthVersion }, ...(tls ? { tls } : {}) }),
     engine,
     images,
+    reload: (argv) => reloadDaemon({ config, log, registries: distribution, engineConfig, events, daemonId: () => engineId(dataRoot) }, argv),
     close: async () => {
+      await engine.shutdown({ stopContainers: !config.liveRestore, timeoutMs: config.shutdownTimeout * 1000 });
       await registry?.close();
       await network.close();
       // the pipes stay open for the next berthd, whatever exits meanwhile
       await runtime.holdOutputs().catch((err: unknown) => log.warn('cannot hold the container output pipes open', { error: err }));
       await logs.close();
       runtime.close();
+      journal.close();
     },
   };
 }

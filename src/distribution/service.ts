@@ -25,6 +25,8 @@ export interface DistributionOptions {
   registry: RegistryConfig;
   /** Chunked layer uploads of this size (bytes); unset: one streamed PATCH per layer, as docker does. */
   uploadChunkSize?: number;
+  /** Where pushes are reported (the event bus). */
+  events?: { publish(type: 'image', action: string, id: string, attributes: Record<string, string>): void };
 }
 
 export interface PullRequest {
@@ -80,20 +82,35 @@ async function ping(ep: Endpoint, signal?: AbortSignal): Promise<void> {
 }
 
 export class DistributionService {
-  readonly registries: Registries;
+  registries: Registries;
+  #downloads: number | undefined;
+  #uploads: number | undefined;
   #images: ImageStore;
   #layers: LayerStore;
   #metadata: MetadataStore;
   #tmpDir: string;
   #chunkSize: number | undefined;
 
+  #events: DistributionOptions['events'];
+
   constructor(o: DistributionOptions) {
     this.#chunkSize = o.uploadChunkSize;
+    this.#events = o.events;
     this.#images = o.images;
     this.#layers = o.layers;
     this.#metadata = new MetadataStore(join(o.imageRoot, 'distribution'));
     this.#tmpDir = o.tmpDir;
     this.registries = new Registries(o.registry);
+  }
+
+  /**
+   * The settings daemon.json can change while berthd runs (a reload): registries, mirrors and
+   * how many layers move at a time. Pulls and pushes under way keep the settings they began with.
+   */
+  configure(o: { registry?: RegistryConfig; maxConcurrentDownloads?: number; maxConcurrentUploads?: number }): void {
+    if (o.registry) this.registries = new Registries(o.registry);
+    if (o.maxConcurrentDownloads !== undefined) this.#downloads = o.maxConcurrentDownloads;
+    if (o.maxConcurrentUploads !== undefined) this.#uploads = o.maxConcurrentUploads;
   }
 
   /** Whether docker.io has mirrors configured (else the built-in busybox answers offline). */
@@ -147,7 +164,7 @@ export class DistributionService {
       await this.#withEndpoints(ref.domain, async (ep) => {
         const session = new AuthSession(ep, auth);
         const repo = new RepositoryClient(session, ref.path, ['pull']);
-        const ctx = { images: this.#images, layers: this.#layers, metadata: this.#metadata, tmpDir: this.#tmpDir };
+        const ctx = { images: this.#images, layers: this.#layers, metadata: this.#metadata, tmpDir: this.#tmpDir, ...(this.#downloads ? { concurrency: this.#downloads } : {}) };
         const sourceRepository = `${ref.domain}/${ref.path}`;
         if (!allTags) {
           const updated = await pullOne(ctx, repo, { ref, ...(req.platform ? { platform: req.platform } : {}), progress: req.progress, signal: req.signal, sourceRepository });
@@ -193,13 +210,17 @@ export class DistributionService {
         const session = new AuthSession(ep, auth);
         const repo = new RepositoryClient(session, ref.path, ['pull', 'push']);
         for (const tag of tags) {
-          await pushOne({ images: this.#images, layers: this.#layers, metadata: this.#metadata }, repo, {
+          await pushOne({ images: this.#images, layers: this.#layers, metadata: this.#metadata, ...(this.#uploads ? { concurrency: this.#uploads } : {}) }, repo, {
             ref: { ...ref, tag },
             progress: req.progress,
             signal: req.signal,
             registryHost: ref.domain,
             ...(this.#chunkSize ? { chunkSize: this.#chunkSize } : {}),
           });
+          // dockerd's push event: the reference pushed, named by its repository
+          const pushed = familiarString({ ...ref, tag });
+          const labels = this.#images.find(pushed)?.config.config?.Labels ?? {};
+          this.#events?.publish('image', 'push', pushed, { ...labels, name: familiarName(ref) });
         }
       },
       { signal: req.signal, mirrors: false },

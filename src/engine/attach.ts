@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { NotImplemented } from '../errors/index.ts';
 import { DetachScanner } from '../lib/index.ts';
 import type { AttachConnection } from '../runtime/index.ts';
+import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { readLogs } from './logs.ts';
@@ -131,8 +132,15 @@ export class AttachSession extends EventEmitter {
   }
 }
 
-export async function attachContainer(ctx: Pick<EngineContext, 'runtime' | 'logs'>, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
+export async function attachContainer(ctx: Pick<EngineContext, 'runtime' | 'logs' | 'events'>, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
   const session = new AttachSession(options.detachKeys && options.stdin ? { detachKeys: options.detachKeys } : {});
+  announce(ctx, c, 'attach');
+  session.done.then(
+    () => {
+      if (session.detached) announce(ctx, c, 'detach');
+    },
+    () => {},
+  );
   if (options.logs) {
     try {
       for await (const batch of readLogs(ctx, c, { stdout: options.stdout, stderr: options.stderr, follow: false })) {

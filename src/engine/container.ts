@@ -6,6 +6,22 @@ import type { MountPointRecord } from '../volume/index.ts';
 
 export const zeroTime = '0001-01-01T00:00:00Z';
 
+/** One probe's result (docker's HealthcheckResult). */
+export interface HealthResult {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
+}
+
+/** State.Health: kept with the container, so that it outlives a berthd restart. */
+export interface HealthState {
+  Status: 'starting' | 'healthy' | 'unhealthy';
+  FailingStreak: number;
+  /** The last five results, oldest first. */
+  Log: HealthResult[];
+}
+
 export interface ContainerState {
   Running: boolean;
   Paused: boolean;
@@ -18,6 +34,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Only for a container with a healthcheck, once started. */
+  Health?: HealthState;
 }
 
 export interface NetworkSettingsRecord {

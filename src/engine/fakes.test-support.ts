@@ -11,7 +11,7 @@ import { EventBus } from '../events/index.ts';
 import { FakeClock, newId, silentLogger, type Clock } from '../lib/index.ts';
 import { LogService, type UnixDatagramPort } from '../logging/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
-import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess } from '../runtime/index.ts';
+import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess, type ProbeOptions, type ProbeResult } from '../runtime/index.ts';
 import { FakeSyscalls } from '../sys/index.ts';
 import { emptyContainerConfig, type EndpointSettings } from '../types/index.ts';
 import { Engine } from './engine.ts';
@@ -122,6 +122,13 @@ export class FakeRuntime implements ContainerRuntime {
     const exited = new Promise<number>((r) => (finish = r));
     this.execs.set(options.execId, { options, finish });
     return { pid: ++this.#pid, exited };
+  }
+  /** What a healthcheck probe returns; by default the probe succeeds with no output. */
+  probeResult: (o: ProbeOptions) => Promise<ProbeResult> = async () => ({ exitCode: 0, output: Buffer.alloc(0), truncated: false, timedOut: false });
+  readonly probes: ProbeOptions[] = [];
+  async probe(o: ProbeOptions): Promise<ProbeResult> {
+    this.probes.push(o);
+    return this.probeResult(o);
   }
   async removeExec() {}
   async resizeExec() {}

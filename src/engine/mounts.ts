@@ -171,7 +171,7 @@ export async function setupMounts(ctx: Pick<EngineContext, 'volumes'>, c: Contai
         out.push({ destination: m.Destination, type: 'bind', source: m.Source, options: [m.NonRecursive ? 'bind' : 'rbind', m.Propagation || 'rprivate', ...ro] });
       } else if (m.Type === 'volume') {
         if (!ctx.volumes.has(m.Name)) throw new NotFound(`get ${m.Name}: no such volume`);
-        const path = await ctx.volumes.mount(m.Name, c.id);
+        const path = await ctx.volumes.mount(m.Name, c.id, { destination: m.Destination, readWrite: m.RW, propagation: m.Propagation ?? '' });
         mounted.push(m.Name);
         out.push({ destination: m.Destination, type: 'bind', source: path, options: ['rbind', m.Propagation || 'rprivate', ...ro] });
       } else {

@@ -40,6 +40,11 @@ const state = go.struct('container.State', {
   Error: req(go.string()),
   StartedAt: req(go.string()),
   FinishedAt: req(go.string()),
+  Health: go.struct('container.Health', {
+    Status: req(go.enum(['starting', 'healthy', 'unhealthy'] as const, (v) => `invalid health status '${v}'`)),
+    FailingStreak: req(go.int('int', { min: 0 })),
+    Log: req(go.slice(go.struct('container.HealthcheckResult', { Start: req(go.string()), End: req(go.string()), ExitCode: req(go.int('int')), Output: req(go.string()) }))),
+  }),
 });
 
 const mountPoint = go.struct('volume.MountPoint', {

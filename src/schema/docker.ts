@@ -212,6 +212,19 @@ export const hostConfigFields = {
 
 export const hostConfig = go.struct('container.HostConfig', hostConfigFields);
 
+const resourceKeys = [
+  'CpuShares', 'Memory', 'NanoCpus', 'CgroupParent', 'BlkioWeight', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps',
+  'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpusetCpus',
+  'CpusetMems', 'Devices', 'DeviceCgroupRules', 'DeviceRequests', 'MemoryReservation', 'MemorySwap', 'MemorySwappiness',
+  'OomKillDisable', 'PidsLimit', 'Ulimits', 'CpuCount', 'CpuPercent', 'IOMaximumIOps', 'IOMaximumBandwidth',
+] as const satisfies readonly (keyof typeof hostConfigFields)[];
+
+/** POST /containers/{id}/update's body: container.UpdateConfig, the Resources and the RestartPolicy. */
+export const updateConfig = go.struct('container.UpdateConfig', {
+  ...(Object.fromEntries(resourceKeys.map((k) => [k, hostConfigFields[k]])) as Pick<typeof hostConfigFields, (typeof resourceKeys)[number]>),
+  RestartPolicy: hostConfigFields.RestartPolicy,
+});
+
 /** network.EndpointSettings: a container's place on one network. */
 export const endpointSettings = go.struct('network.EndpointSettings', {
   IPAMConfig: go.nullable(go.struct('network.EndpointIPAMConfig', { IPv4Address: go.string(), IPv6Address: go.string(), LinkLocalIPs: go.slice(go.string()) })),

@@ -18,4 +18,5 @@ export {
   portMap,
   restartPolicyNames,
   signalProblem,
+  updateConfig,
 } from './docker.ts';

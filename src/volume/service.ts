@@ -315,19 +315,23 @@ export class VolumeService {
         deleted.push(name);
         space += size;
       }
+      this.#publish('prune', '', { reclaimed: String(space) });
       return { VolumesDeleted: deleted.length ? deleted : null, SpaceReclaimed: space };
     });
   }
 
-  /** Makes the volume's data available for container `ref`; returns the host path to bind. */
-  mount(name: string, ref: string): Promise<string> {
+  /**
+   * Makes the volume's data available for container `ref`; returns the host path to bind.
+   * `destination` (where the container sees it) is only reported in the `mount` event.
+   */
+  mount(name: string, ref: string, options: { destination?: string; readWrite?: boolean; propagation?: string } = {}): Promise<string> {
     return this.#locked(async () => {
       const meta = this.#volumes.get(name);
       if (!meta) throw new NotFound(`get ${name}: no such volume`);
       const path = this.path(name);
       const o = meta.Options ?? {};
+      const refs = this.#mounts.get(name) ?? new Set<string>();
       if (o.type || o.device) {
-        const refs = this.#mounts.get(name) ?? new Set<string>();
         if (refs.size === 0 && !this.#isMounted(path)) {
           const { flags, data } = splitMountOptions(o.o ?? '');
           try {
@@ -336,20 +340,28 @@ export class VolumeService {
             throw new SystemError(`error while mounting volume '${path}': failed to mount local volume: mount ${o.device}:${path}, data: ${o.o ?? ''}: ${(err as Error).message}`, { cause: err });
           }
         }
-        refs.add(ref);
-        this.#mounts.set(name, refs);
       }
-      this.#publish('mount', name, { container: ref, destination: '', driver: 'local', propagation: '', 'read/write': 'true' });
+      refs.add(ref);
+      this.#mounts.set(name, refs);
+      this.#publish('mount', name, {
+        container: ref,
+        destination: options.destination ?? '',
+        driver: 'local',
+        propagation: options.propagation ?? '',
+        'read/write': String(options.readWrite ?? true),
+      });
       return path;
     });
   }
 
-  /** Releases container `ref`'s use; the last one unmounts a volume that has mount options. */
+  /**
+   * Releases container `ref`'s use (once: a second release is a no-op); the last one unmounts a
+   * volume that has mount options.
+   */
   unmount(name: string, ref: string): Promise<void> {
     return this.#locked(async () => {
       const refs = this.#mounts.get(name);
-      if (!refs) return;
-      refs.delete(ref);
+      if (!refs?.delete(ref)) return;
       if (refs.size === 0) await this.#unmountNow(name);
       this.#publish('unmount', name, { container: ref, driver: 'local' });
     });
