@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type RunResult, type TestDaemon } from '../helpers/daemon.ts';
@@ -53,6 +54,31 @@ describe('docker logs against berthd', () => {
     assert.equal(bad.code, 125);
     assert.match(bad.stderr, /Error response from daemon: failed to initialize logging driver: invalid size: 'abc'/);
     assert.match(docker(['create', '--log-driver', 'nosuch', 'busybox', 'true']).stderr, /error looking up logging plugin nosuch: plugin "nosuch" not found/);
+  });
+  it('syslog: logs reads its local cache; with cache-disabled=true it refuses as dockerd does', async () => {
+    const sock = join(d.base, 'compat-syslog.sock');
+    let received = '';
+    const srv = net.createServer((c) => c.on('data', (b: Buffer) => (received += b.toString())));
+    await new Promise<void>((resolve) => srv.listen(sock, resolve));
+    try {
+      const cached = ok(['run', '-d', '--log-driver', 'syslog', '--log-opt', `syslog-address=unix://${sock}`, 'busybox', 'sh', '-c', 'echo to-syslog; echo err >&2']).trim();
+      const uncached = ok(['run', '-d', '--log-driver', 'syslog', '--log-opt', `syslog-address=unix://${sock}`, '--log-opt', 'cache-disabled=true', 'busybox', 'echo', 'gone']).trim();
+      ok(['wait', cached]);
+      ok(['wait', uncached]);
+      const r = docker(['logs', cached]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'to-syslog\n');
+      assert.equal(r.stderr, 'err\n');
+      const refused = docker(['logs', '--tail', '5', uncached]);
+      assert.equal(refused.code, 1);
+      assert.equal(refused.stderr, 'Error response from daemon: configured logging driver does not support reading\n');
+      // the lines went to the server all the same
+      for (let i = 0; i < 50 && !received.includes('gone'); i++) await new Promise((res) => setTimeout(res, 20));
+      assert.match(received, new RegExp(`${uncached.slice(0, 12)}\\[\\d+\\]: gone\\n`));
+      assert.match(received, /: to-syslog\n/);
+    } finally {
+      srv.close();
+    }
   });
 });
 
