@@ -12,11 +12,12 @@ import { registryServerGroup } from './commands/registry-server/index.ts';
 import { systemGroup } from './commands/system/index.ts';
 import { networkGroup } from './commands/network/index.ts';
 import { volumeGroup } from './commands/volume/index.ts';
+import { composeGroup } from './commands/compose/index.ts';
 
 export const prog = 'berth';
 
 /** The groups, in the order their management commands are listed. */
-const groups: readonly CommandGroup[] = [containerGroup, imageGroup, builderGroup, registryGroup, systemGroup, networkGroup, volumeGroup, registryServerGroup];
+const groups: readonly CommandGroup[] = [containerGroup, imageGroup, builderGroup, registryGroup, systemGroup, networkGroup, volumeGroup, registryServerGroup, composeGroup];
 
 export const globalFlags = {
   config: { type: 'string', usage: `Location of client config files (default "${join(homedir(), '.berth')}")` },
@@ -35,6 +36,8 @@ export const globalFlags = {
 export interface Management {
   name: string;
   description: string;
+  flags?: FlagSpecs;
+  usageErrorStatus?: number;
   /** Subcommand name → command. */
   commands: Map<string, CommandEntry>;
 }
@@ -99,10 +102,11 @@ export function rootUsage(table: CommandTable): string {
 
 export function managementUsage(m: Management): string {
   const out = [
-    `Usage:  ${prog} ${m.name} COMMAND`,
+    `Usage:  ${prog} ${m.name}${m.flags ? ' [OPTIONS]' : ''} COMMAND`,
     '',
     m.description,
     '',
+    ...(m.flags ? ['Options:', flagUsages(m.flags).trimEnd(), ''] : []),
     'Commands:',
     ...[...m.commands].sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => line(n, c.spec.description)),
     '',

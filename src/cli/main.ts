@@ -7,7 +7,7 @@ import { ApiError, Client, ConnectionError } from '../client/index.ts';
 import type { CliContext, CommandEntry } from './command.ts';
 import { cliVersion } from './commands/system/specs.ts';
 import { StatusError, daemonError } from './errors.ts';
-import { FlagError, formatUsage, parseFlags } from './flags.ts';
+import { FlagError, formatUsage, longForms, parseFlags } from './flags.ts';
 import { buildTable, globalFlags, managementUsage, prog, rootUsage } from './command-table.ts';
 
 const defaultHost = 'unix:///run/berth/berth.sock';
@@ -99,7 +99,28 @@ export async function main(argv: string[]): Promise<number> {
     const table = buildTable();
     const m = table.management.find((x) => x.name === name);
     if (m) {
-      const [sub, ...subArgs] = rest;
+      // The management command's own options come before the subcommand; the subcommand parses
+      // them again (its spec accepts them), so they may follow it too.
+      let lead: string[] = [];
+      let afterLead = rest;
+      if (m.flags) {
+        try {
+          const parsed = parseFlags(rest, { ...m.flags, help: { type: 'bool', usage: 'Print usage' } }, { interspersed: false });
+          if (parsed.flags.help) {
+            process.stdout.write(managementUsage(m));
+            return 0;
+          }
+          afterLead = parsed.args;
+          lead = longForms(rest.slice(0, rest.length - afterLead.length), m.flags);
+        } catch (err) {
+          if (err instanceof FlagError) {
+            process.stderr.write(`${err.message}\nSee '${prog} ${name} --help'.\n`);
+            return m.usageErrorStatus ?? 125;
+          }
+          throw err;
+        }
+      }
+      const [sub, ...subArgs] = afterLead;
       if (!sub || sub === '--help') {
         process.stdout.write(managementUsage(m));
         return 0;
@@ -109,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${prog}: unknown command: ${prog} ${name} ${sub}\n\nRun '${prog} ${name} --help' for more information\n`);
         return 1;
       }
-      return await runCommand(ctx, `${name} ${sub}`, cmd, subArgs);
+      return await runCommand(ctx, `${name} ${sub}`, cmd, [...lead, ...subArgs]);
     }
     const cmd = table.top.get(name);
     if (!cmd) {
@@ -148,3 +169,4 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
