@@ -17,6 +17,10 @@ export type {
   ContainerLogs,
   ContainerNetworking,
   ContainerVolumes,
+  ContainerCgroups,
+  ContainerDefaults,
+  HostFacts,
+  ProcFiles,
 } from './context.ts';
 export type { Container, WaitCondition } from './container.ts';
 export type { AttachOptions, AttachSession, OutputWriter } from './attach.ts';
@@ -28,5 +32,7 @@ export { statusString } from './inspect.ts';
 export { mergeImageConfig } from './create.ts';
 export type { ExecCreateRequest, ExecStartOptions } from './exec.ts';
 export type { TopResult } from './top.ts';
+export type { StatsOptions } from './stats.ts';
+export type { HostConfigRequest } from './host-config-validate.ts';
 export { mergeCommitConfig, type CommitOptions } from './commit.ts';
 export type { PathStat, ExtractOptions } from './archive.ts';

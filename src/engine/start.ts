@@ -6,11 +6,12 @@ import type { Readable } from 'node:stream';
 import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
 import { secureJoin } from '../lib/index.ts';
 import type { PreparedLog } from '../logging/index.ts';
-import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
+import { RuntimeError, buildSpec, networkSysctls, writeNetnsSysctls, type OciMount } from '../runtime/index.ts';
 import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { embeddedResolvConf, renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
+import { cgroupsPathOf, governedSpec, mountSharedShm, unmountSharedShm } from './governance.ts';
 import { logInfo } from './logs.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
 import { setUpNetworking, tearDownNetworking, type NetworkFiles } from './network.ts';
@@ -53,10 +54,16 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
   let logs: PreparedLog | undefined;
   let started = false;
   try {
+    // resources, security, namespaces, devices and the user namespace: refused before anything is set up
+    const governed = await governedSpec(ctx, c);
     // A restart by policy finds the sandbox its last run kept (see exit.ts), with its files
-    // written; otherwise the network sandbox is built while the layers mount.
+    // written (and, under userns-remap, the user namespace that owns it); otherwise the network
+    // sandbox is built while the layers mount.
     const kept = options.byPolicy ? ctx.network.sandboxPath(c.id) : undefined;
-    const networking = kept ? Promise.resolve<NetworkFiles>({ namespace: { mode: 'path', path: kept }, hostname: rec.Config.Hostname, hosts: [] }) : setUpNetworking(ctx, c);
+    const keptUserns = kept && governed.userNamespace ? ctx.network.sandboxUserns(c.id) : undefined;
+    const networking = kept
+      ? Promise.resolve<NetworkFiles>({ namespace: { mode: 'path', path: kept }, hostname: rec.Config.Hostname, hosts: [], ...(keptUserns ? { userns: keptUserns } : {}) })
+      : setUpNetworking(ctx, c, governed.userNamespace ? { userNamespace: governed.userNamespace } : {});
     networking.catch(() => {});
     rootfs = await ctx.layers.mountRw(c.id);
     const net = await networking;
@@ -93,10 +100,18 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
       mounts.push({ destination: initPathInContainer, type: 'bind', source: ctx.config.initPath, options: ['bind', 'ro'] });
       args = [initPathInContainer, '--', ...args];
     }
+    if (governed.userNamespace && net.userns) governed.userNamespace = { ...governed.userNamespace, path: net.userns };
+    else if (governed.userNamespace && net.namespace.mode === 'path') {
+      // It joins the network namespace of a container without user namespace: its root may not
+      // write that namespace's sysctls, so berthd does.
+      const { net: netSysctls, rest } = networkSysctls(governed.sysctls);
+      await writeNetnsSysctls(net.namespace.path, netSysctls);
+      governed.sysctls = rest;
+    }
+    await mountSharedShm(ctx, c);
     const spec = buildSpec({
       id: c.id,
       rootfs,
-      readonlyRootfs: host.ReadonlyRootfs,
       hostname: net.hostname,
       args,
       env,
@@ -104,21 +119,10 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
       user,
       terminal: rec.Config.Tty,
       ...(host.ConsoleSize && host.ConsoleSize[0] > 0 ? { consoleSize: { height: host.ConsoleSize[0], width: host.ConsoleSize[1] } } : {}),
-      privileged: host.Privileged,
-      capAdd: host.CapAdd ?? [],
-      capDrop: host.CapDrop ?? [],
       mounts,
       network: net.namespace,
-      pid: host.PidMode === 'host' ? { mode: 'host' } : { mode: 'private' },
-      ipc: host.IpcMode === 'host' ? { mode: 'host' } : { mode: 'private' },
-      uts: host.UTSMode === 'host' ? { mode: 'host' } : { mode: 'private' },
-      cgroupns: host.CgroupnsMode === 'host' ? 'host' : 'private',
-      cgroupsPath: `/${host.CgroupParent || ctx.config.cgroupParent}/${c.id}`,
-      shmSize: host.ShmSize,
-      maskedPaths: host.MaskedPaths,
-      readonlyPaths: host.ReadonlyPaths,
-      sysctls: host.Sysctls ?? {},
-      oomScoreAdj: host.OomScoreAdj,
+      cgroupsPath: cgroupsPathOf(ctx, c),
+      ...governed,
     });
     logs = await openLog(ctx, c);
     let pid: number;
@@ -176,6 +180,7 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
     if (rootfs !== undefined && !started) await ctx.layers.unmountRw(c.id).catch(() => {});
     if (!started) await tearDownNetworking(ctx, c).catch(() => {});
     if (!started) await releaseMounts(ctx, c);
+    if (!started) unmountSharedShm(ctx, c);
     throw await recordStartFailure(ctx, c, err);
   }
 }
