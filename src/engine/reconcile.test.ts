@@ -66,7 +66,7 @@ describe('start-up after a crash', () => {
     const running = await first.engine.create({ Image: 'img', Cmd: ['sleep'] });
     await first.engine.start(running.Id);
     const stray = 'f'.repeat(64);
-    await first.runtime.create({ id: stray, name: 'stray', spec: { linux: { cgroupsPath: `berth-test/${stray}`, resources: {} } } as never, logPath: '/dev/null', stdin: false, leaveStdinOpen: false });
+    await first.runtime.create({ id: stray, name: 'stray', spec: { linux: { cgroupsPath: `berth-test/${stray}`, resources: {} } } as never, log: { driver: 'none' }, stdin: false, leaveStdinOpen: false });
     first.layers.mounts.set(Id, 1); // a cp whose unmount the crash prevented
     writeFileSync(join(dir, 'containers', Id, '.config.v2.json.0123456789ab.tmp'), '{"torn');
 
