@@ -58,11 +58,15 @@ function codePointWidth(ch: string): number {
   return wide.test(ch) ? 2 : 1;
 }
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+// Made on first use: creating a Segmenter loads ICU's break rules (7-18 ms here), a cost that every
+// `berth ps` would pay at import although its cells are nearly always ASCII.
+let graphemes: Intl.Segmenter | undefined;
 
 /** Terminal columns of text, as go-runewidth's StringWidth (docker's tabwriter) counts them. */
 export function terminalWidth(text: string): number {
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
+  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
   for (const { segment } of graphemes.segment(text)) {
     for (const ch of segment) {
       const w = codePointWidth(ch);

@@ -26,6 +26,7 @@ export const logout = defineCommand({
 export const pull = defineCommand({
   usage: '[OPTIONS] NAME[:TAG|@DIGEST]',
   description: 'Download an image from a registry',
+  complete: { args: ['none'] },
   aliases: ['image pull'],
   minArgs: 1,
   maxArgs: 1,
@@ -39,6 +40,7 @@ export const pull = defineCommand({
 export const push = defineCommand({
   usage: '[OPTIONS] NAME[:TAG]',
   description: 'Upload an image to a registry',
+  complete: { args: ['image'] },
   aliases: ['image push'],
   minArgs: 1,
   maxArgs: 1,

@@ -30,6 +30,7 @@ export const ls = defineCommand({
 export const inspect = defineCommand({
   usage: '[OPTIONS] VOLUME [VOLUME...]',
   description: 'Display detailed information on one or more volumes',
+  complete: { args: ['volume'] },
   minArgs: 1,
   flags: {
     format: { type: 'string', short: 'f', usage: 'Format output using a custom template' },
@@ -39,6 +40,7 @@ export const inspect = defineCommand({
 export const rm = defineCommand({
   usage: '[OPTIONS] VOLUME [VOLUME...]',
   description: 'Remove one or more volumes',
+  complete: { args: ['volume'] },
   aliases: ['volume rm', 'volume remove'],
   minArgs: 1,
   flags: {
