@@ -68,7 +68,7 @@ describe('the command table', () => {
       "berth: unknown command: berth volume lss\n\nDid you mean this?\n\tls\n\nUsage:  berth volume\n\nRun 'berth volume --help' for more information\n",
     );
     assert.equal(unknownCommand('zzzzzz', 'zzzzzz', table.top.keys()), "berth: unknown command: berth zzzzzz\n\nRun 'berth --help' for more information\n");
-    const stop = table.top.get('stop')!.spec;
+    const stop = table.top.get('stop')!;
     assert.match(commandHelp('stop', stop), /^Usage: {2}berth stop \[OPTIONS\] CONTAINER \[CONTAINER\.\.\.\]\n\nStop one or more running containers\n\nAliases:\n {2}berth container stop, berth stop\n\nOptions:\n/);
   });
 });

@@ -106,6 +106,22 @@ export function rootUsage(table: CommandTable): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * The commands a management command lists, one line each under its first name in docker (the
+ * spec's first alias there: `container ls`, not `list` or `ps`); the other names still work.
+ */
+export function listedCommands(m: Management): Array<[string, CommandEntry]> {
+  const seen = new Set<CommandEntry>();
+  const out: Array<[string, CommandEntry]> = [];
+  for (const [name, entry] of m.commands) {
+    if (seen.has(entry)) continue;
+    seen.add(entry);
+    const first = entry.spec.aliases?.find((a) => a.startsWith(`${m.name} `))?.slice(m.name.length + 1);
+    out.push([first && m.commands.get(first) === entry ? first : name, entry]);
+  }
+  return out.sort(([a], [b]) => a.localeCompare(b));
+}
+
 export function managementUsage(m: Management): string {
   const out = [
     `Usage:  ${prog} ${m.name} COMMAND`,
@@ -113,7 +129,7 @@ export function managementUsage(m: Management): string {
     m.description,
     '',
     'Commands:',
-    ...[...m.commands].sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => line(n, c.spec.description)),
+    ...listedCommands(m).map(([n, c]) => line(n, c.spec.description)),
     '',
     `Run '${prog} ${m.name} COMMAND --help' for more information on a command.`,
   ];
@@ -123,10 +139,11 @@ export function managementUsage(m: Management): string {
 /** "berth PATH USAGE", the usage line of a command's help and usage errors. */
 export const usageLine = (path: string, spec: CommandSpec): string => `${prog} ${path}${spec.usage ? ` ${spec.usage}` : ''}`;
 
-/** A command's --help: docker's layout, with its names under "Aliases:". */
-export function commandHelp(path: string, spec: CommandSpec): string {
-  const aliases = spec.aliases?.length ? [...new Set([...spec.aliases.map((a) => `${prog} ${a}`), `${prog} ${path}`])] : undefined;
-  return formatUsage(`${prog} ${path}`, { usage: spec.usage, description: spec.help ?? spec.description, flags: spec.flags, ...(aliases ? { aliases } : {}) });
+/** A command's --help: docker's layout, with all its names under "Aliases:" when it has several. */
+export function commandHelp(path: string, entry: CommandEntry): string {
+  const spec = entry.spec;
+  const names = spec.aliases?.length ? [...new Set([...spec.aliases, ...(entry.top ?? []), path].map((n) => `${prog} ${n}`))] : undefined;
+  return formatUsage(`${prog} ${path}`, { usage: spec.usage, description: spec.help ?? spec.description, flags: spec.flags, ...(names ? { aliases: names } : {}) });
 }
 
 /** docker 28's message for a wrong number of arguments ("See" after a minimum, "Run" otherwise), or undefined. */

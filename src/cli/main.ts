@@ -16,6 +16,7 @@ import {
   buildTable,
   commandHelp,
   globalFlags,
+  listedCommands,
   managementUsage,
   prog,
   rootUsage,
@@ -48,7 +49,7 @@ async function runCommand(ctx: CliContext, path: string, cmd: CommandEntry, argv
   }
   for (const w of parsed.warnings) ctx.stderr.write(`${w}\n`);
   if (parsed.flags.help) {
-    ctx.stdout.write(commandHelp(path, spec));
+    ctx.stdout.write(commandHelp(path, cmd));
     return 0;
   }
   const wrongArgs = argumentError(path, spec, parsed.args.length);
@@ -72,7 +73,7 @@ function help(ctx: CliContext, table: CommandTable, words: string[]): number {
   if (m && sub !== undefined) {
     const cmd = m.commands.get(sub);
     if (cmd) {
-      ctx.stdout.write(commandHelp(`${name} ${sub}`, cmd.spec));
+      ctx.stdout.write(commandHelp(`${name} ${sub}`, cmd));
       return 0;
     }
   } else if (m) {
@@ -81,11 +82,11 @@ function help(ctx: CliContext, table: CommandTable, words: string[]): number {
   } else {
     const cmd = table.top.get(name!);
     if (cmd) {
-      ctx.stdout.write(commandHelp(name!, cmd.spec));
+      ctx.stdout.write(commandHelp(name!, cmd));
       return 0;
     }
   }
-  ctx.stderr.write(`unknown help topic: ${words.join(' ')}${suggestionText(m ? sub! : name!, m ? m.commands.keys() : rootNames(table))}\n`);
+  ctx.stderr.write(`unknown help topic: ${words.join(' ')}${suggestionText(m ? sub! : name!, m ? listedCommands(m).map(([n]) => n) : rootNames(table))}\n`);
   return 1;
 }
 
@@ -106,7 +107,7 @@ function dispatchManagement(ctx: CliContext, m: Management, rest: string[]): Pro
   }
   const cmd = m.commands.get(sub);
   if (!cmd) {
-    ctx.stderr.write(unknownCommand(`${m.name} ${sub}`, sub, m.commands.keys(), `${prog} ${m.name}`));
+    ctx.stderr.write(unknownCommand(`${m.name} ${sub}`, sub, listedCommands(m).map(([n]) => n), `${prog} ${m.name}`));
     return 1;
   }
   return runCommand(ctx, `${m.name} ${sub}`, cmd, subArgs);

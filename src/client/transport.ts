@@ -157,7 +157,7 @@ export class Transport {
       }
       const req = module.request({ ...base, method, path: path + buildQuery(options.query), headers, ...(options.signal ? { signal: options.signal } : {}) });
       req.on('response', resolve);
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.#connectionError(err)));
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.#connectionError(err, method, path)));
       if (payload) req.end(payload);
       else if (options.stream) {
         options.stream.pipe(req);
@@ -227,18 +227,23 @@ export class Transport {
         if ((res.statusCode ?? 500) >= 400) reject(await toApiError(res));
         else reject(new ApiError(res.statusCode ?? 500, 'the daemon did not upgrade the connection'));
       });
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.#connectionError(err)));
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.#connectionError(err, 'POST', path)));
       req.end(payload);
     });
   }
 
   /** A failure to reach the daemon in the docker CLI's words, which name the address. */
-  #connectionError(err: NodeJS.ErrnoException): Error {
+  #connectionError(err: NodeJS.ErrnoException, method: string, path: string): Error {
     if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') return new ConnectionError(`Cannot connect to the Berth daemon at ${this.host}. Is the berth daemon running?`);
     if (err.code === 'EACCES') {
       return new ConnectionError(`permission denied while trying to connect to the Berth daemon socket at ${this.host}: dial unix ${this.#socketPath ?? this.host}: connect: permission denied`);
     }
-    return err;
+    if (err.name === 'AbortError') return err;
+    // Anything else that keeps the request from being answered (TLS above all), as Go's client
+    // names it: error during connect: Get "https://host:2376/v1.43/info": <why>.
+    const url = this.#socketPath ? `http://${encodeURIComponent(this.#socketPath)}${path}` : `${this.#tls ? 'https' : 'http'}://${this.#hostname}:${this.#port}${path}`;
+    const goMethod = method.charAt(0) + method.slice(1).toLowerCase();
+    return new ConnectionError(`error during connect: ${goMethod} "${url}": ${err.message}`);
   }
 }
 

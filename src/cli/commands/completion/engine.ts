@@ -5,7 +5,7 @@
 // command table; containers, images, networks, volumes and contexts are asked of the daemon and
 // the context store when the command takes one (a daemon that does not answer gives none).
 import type { CliContext, CommandEntry, Completes, NameKind } from '../../command.ts';
-import type { CommandTable } from '../../command-table.ts';
+import { listedCommands, type CommandTable } from '../../command-table.ts';
 import { ContextStore, defaultContextName } from '../../context-store.ts';
 import type { FlagSpecs } from '../../flags.ts';
 
@@ -142,7 +142,9 @@ export async function complete(words: readonly string[], cur: string, src: Compl
   if (!entry && management) {
     if (i >= words.length) {
       return {
-        candidates: [...management.commands].filter(([n]) => n.startsWith(cur)).sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => `${n}\t${c.spec.description}`),
+        candidates: listedCommands(management)
+          .filter(([n]) => n.startsWith(cur))
+          .map(([n, c]) => `${n}\t${c.spec.description}`),
         directive: Directive.noFileComp,
       };
     }
