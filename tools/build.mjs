@@ -16,6 +16,7 @@
 //    `node dist/berth.mjs` (the tests, the benchmarks); bin/berth runs berth.cjs.
 import { build, transform } from 'esbuild';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative as relativePath, resolve as resolvePath } from 'node:path';
 
 // The registry's web UI is inlined into its bundle: the package ships no asset directory.
 const uiFiles = ['index.html', 'app.js', 'style.css', 'favicon.svg'];
@@ -50,6 +51,63 @@ const sideEffectFree = {
   },
 };
 
+// A subsystem's index.ts is its public surface, and the CLI imports siblings only through it.
+// But esbuild assigns a module to chunks by the import graph, re-exports included: importing
+// `goQuote` from src/lib/index.ts would put every module src/lib re-exports (and their
+// node:child_process, node:crypto…) in a chunk every command loads. So in the CLI's build, a
+// named import from an index.ts that re-exports that name from a file of its own is pointed at
+// that file; names it does not re-export that way keep going through the index.
+const barrels = new Map();
+function barrelExports(file) {
+  if (!barrels.has(file)) {
+    const map = new Map();
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'(\.\/[^']+)';/g)) {
+      for (const part of m[1].split(',').map((x) => x.trim()).filter(Boolean)) {
+        if (part.startsWith('type ')) continue;
+        const [orig, alias] = part.split(/\s+as\s+/);
+        map.set((alias ?? orig).trim(), { from: m[2], name: orig.trim() });
+      }
+    }
+    barrels.set(file, map);
+  }
+  return barrels.get(file);
+}
+
+const throughBarrels = {
+  name: 'berth-through-barrels',
+  setup(b) {
+    b.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
+      const dir = dirname(args.path);
+      const source = readFileSync(args.path, 'utf8');
+      const contents = source.replace(/(import|export)\s+\{([^}]*)\}\s+from\s+'(\.{1,2}\/[^']*\/index\.ts)';/g, (whole, kind, list, spec) => {
+        const barrel = resolvePath(dir, spec);
+        const exports = barrelExports(barrel);
+        const direct = new Map();
+        const rest = [];
+        for (const part of list.split(',').map((x) => x.trim()).filter(Boolean)) {
+          const name = part.replace(/^type\s+/, '').split(/\s+as\s+/)[0].trim();
+          const target = !part.startsWith('type ') && exports.get(name);
+          if (!target) {
+            rest.push(part);
+            continue;
+          }
+          const local = part.includes(' as ') ? part.split(/\s+as\s+/)[1].trim() : name;
+          const file = resolvePath(dirname(barrel), target.from);
+          const relative = relativePath(dir, file);
+          const path = relative.startsWith('.') ? relative : `./${relative}`;
+          if (!direct.has(path)) direct.set(path, []);
+          direct.get(path).push(target.name === local ? target.name : `${target.name} as ${local}`);
+        }
+        const lines = [...direct].map(([path, names]) => `${kind} { ${names.join(', ')} } from '${path}';`);
+        if (rest.length) lines.push(`${kind} { ${rest.join(', ')} } from '${spec}';`);
+        return lines.join(' ');
+      });
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
 // The CLI as ES module chunks in a scratch directory, then each one as CommonJS into dist/.
 async function buildCli() {
   const scratch = mkdtempSync('dist/.cli-');
@@ -65,7 +123,7 @@ async function buildCli() {
       // Flat in dist/, beside berth-registry.mjs: lib/lazy-import.ts finds a part bundled on its
       // own next to the module that imports it, and that module is one of these chunks.
       chunkNames: 'berth-cli-[name]-[hash]',
-      plugins: [sideEffectFree],
+      plugins: [sideEffectFree, throughBarrels],
     });
     // Chunks of an earlier build would otherwise pile up (their names carry a content hash).
     for (const f of readdirSync('dist').filter((n) => n.startsWith('berth-cli-') || n.startsWith('berth.mjs'))) rmSync(`dist/${f}`);

@@ -3,7 +3,6 @@
 // "currentContext", and whatever else is there left as it was. Mode 0600: it holds credentials.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../lib/index.ts';
 import { StatusError } from './errors.ts';
 
 export interface ConfigFile {
@@ -26,7 +25,9 @@ export function readConfigFile(configDir: string): ConfigFile {
   }
 }
 
-export function writeConfigFile(configDir: string, config: ConfigFile): void {
+/** Writes the file atomically. Async: the atomic writer (and its node:crypto) loads only here, not for every command that reads the file. */
+export async function writeConfigFile(configDir: string, config: ConfigFile): Promise<void> {
+  const { writeFileAtomicSync } = await import('../lib/index.ts');
   mkdirSync(configDir, { recursive: true, mode: 0o700 });
   writeFileAtomicSync(configFilePath(configDir), JSON.stringify(config, null, '\t') + '\n', { mode: 0o600 });
 }

@@ -6,7 +6,6 @@
 // environment (BERTH_HOST, BERTH_TLS_VERIFY, BERTH_CERT_PATH).
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../lib/index.ts';
 
 export const defaultContextName = 'default';
 
@@ -104,9 +103,11 @@ export class ContextStore {
 
   /**
    * Writes a context whole: meta.json atomically, and its TLS material, which replaces what the
-   * context had (material not given is removed). A name already stored is overwritten.
+   * context had (material not given is removed). A name already stored is overwritten. Async:
+   * the atomic writer (and its node:crypto) loads here, not for every command that reads contexts.
    */
-  write(meta: ContextMeta, tls: Partial<Record<TlsFile, Buffer>> = {}): void {
+  async write(meta: ContextMeta, tls: Partial<Record<TlsFile, Buffer>> = {}): Promise<void> {
+    const { writeFileAtomicSync } = await import('../lib/index.ts');
     const metaDir = this.metaDir(meta.Name);
     mkdirSync(metaDir, { recursive: true, mode: 0o755 });
     const tlsDir = this.tlsDir(meta.Name);

@@ -125,7 +125,7 @@ export const createContext: CommandRun<typeof spec.create.flags> = async (ctx, [
     data = from;
   }
   if (flags.description !== undefined) metadata = { ...metadata, Description: flags.description };
-  store.write({ Name: name!, Metadata: metadata, Endpoints: { docker: data.endpoint } }, data.tls);
+  await store.write({ Name: name!, Metadata: metadata, Endpoints: { docker: data.endpoint } }, data.tls);
   ctx.stdout.write(`${name}\n`);
   ctx.stderr.write(`Successfully created context "${name}"\n`);
 };
@@ -146,7 +146,7 @@ export const updateContext: CommandRun<typeof spec.update.flags> = async (ctx, [
     tls = {};
     for (const f of store.tlsFiles(name!)) tls[f] = readFileSync(store.tlsPath(name!, f));
   }
-  store.write(meta, tls);
+  await store.write(meta, tls);
   ctx.stdout.write(`${name}\n`);
   ctx.stderr.write(`Successfully updated context "${name}"\n`);
 };

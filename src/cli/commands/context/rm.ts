@@ -26,7 +26,7 @@ export const removeContexts: CommandRun<typeof spec.rm.flags> = async (ctx, name
     const config = readConfigFile(ctx.configDir);
     if (config.currentContext === name) {
       delete config.currentContext;
-      writeConfigFile(ctx.configDir, config);
+      await writeConfigFile(ctx.configDir, config);
     }
     store.remove(name);
     ctx.stdout.write(`${name}\n`);

@@ -109,7 +109,7 @@ export const importContext: CommandRun<typeof spec.importContext.flags> = async 
   }
   if (!meta) throw new StatusError(1, 'invalid context archive: no meta.json');
   if (!meta.Endpoints?.docker?.Host) throw new StatusError(1, 'invalid context archive: meta.json has no docker endpoint');
-  store.write({ Name: name!, Metadata: meta.Metadata ?? {}, Endpoints: meta.Endpoints }, tls);
+  await store.write({ Name: name!, Metadata: meta.Metadata ?? {}, Endpoints: meta.Endpoints }, tls);
   ctx.stdout.write(`${name}\n`);
   ctx.stderr.write(`Successfully imported context "${name}"\n`);
 };

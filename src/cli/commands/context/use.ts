@@ -11,7 +11,7 @@ export const useContext: CommandRun<typeof spec.use.flags> = async (ctx, [name])
   const config = readConfigFile(ctx.configDir);
   if (name === defaultContextName) delete config.currentContext;
   else config.currentContext = name!;
-  writeConfigFile(ctx.configDir, config);
+  await writeConfigFile(ctx.configDir, config);
   ctx.stdout.write(`${name}\n`);
   ctx.stderr.write(`Current context is now "${name}"\n`);
   if (name !== defaultContextName && process.env.BERTH_HOST) {

@@ -17,8 +17,8 @@ export function readConfig(ctx: CliContext): ConfigFile {
   return readConfigFile(ctx.configDir);
 }
 
-export function writeConfig(ctx: CliContext, config: ConfigFile): void {
-  writeConfigFile(ctx.configDir, config);
+export function writeConfig(ctx: CliContext, config: ConfigFile): Promise<void> {
+  return writeConfigFile(ctx.configDir, config);
 }
 
 /** The registry part of an image name, as docker's CLI keys credentials ("docker.io" → the Hub's URL). */
