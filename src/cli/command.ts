@@ -49,6 +49,11 @@ export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
   stopAtFirstArg?: boolean;
   minArgs?: number;
   maxArgs?: number;
+  /**
+   * The command never talks to the daemon (context, completion, logout, the registry server).
+   * Others get the daemon's API version asked for while their code loads.
+   */
+  local?: boolean;
   /** Exit status for flag errors (docker 28: 125, the default). Wrong argument counts exit 1. */
   usageErrorStatus?: number;
   /** What `berth completion` offers for the arguments and flag values (names from the daemon). */

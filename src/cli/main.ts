@@ -57,7 +57,23 @@ async function runCommand(ctx: CliContext, path: string, cmd: CommandEntry, argv
     ctx.stderr.write(wrongArgs);
     return 1;
   }
+  if (!spec.local) await askVersionAhead(ctx);
   return (await cmd.run(ctx, parsed.args, parsed.flags)) ?? 0;
+}
+
+/**
+ * Sends the API version negotiation (HEAD /_ping, which every daemon command starts with) before
+ * the command's code is loaded, so the daemon answers while it loads instead of after. A failure
+ * is left for the command's own first request to meet and report.
+ */
+async function askVersionAhead(ctx: CliContext): Promise<void> {
+  try {
+    ctx.client().apiVersion().catch(() => {});
+  } catch {
+    return; // no endpoint: the command reports why
+  }
+  // One turn of the event loop writes the request out; the command's modules load after it.
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 const rootNames = (table: CommandTable) => [...table.top.keys(), ...table.management.map((m) => m.name), ...Object.keys(builtins)];

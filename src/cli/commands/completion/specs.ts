@@ -45,6 +45,7 @@ const shellCommand = (shell: 'bash' | 'zsh' | 'fish') =>
     description: `Generate the autocompletion script for ${shell}`,
     help: `Generate the autocompletion script for the ${shell} shell.\n\n${install[shell]}`,
     maxArgs: 0,
+    local: true,
     flags: noDescriptions,
   });
 

@@ -30,6 +30,7 @@ const formatUsage = (table: boolean) =>
 export const create = defineCommand({
   usage: '[OPTIONS] CONTEXT',
   description: 'Create a context',
+  local: true,
   help: `Create a context\n\n${endpointHelp}\n\nExample:\n\n$ berth context create my-context --description "some description" --docker "host=tcp://myserver:2376,ca=~/ca-file,cert=~/cert-file,key=~/key-file"`,
   minArgs: 1,
   maxArgs: 1,
@@ -40,6 +41,7 @@ export const create = defineCommand({
 export const list = defineCommand({
   usage: '[OPTIONS]',
   description: 'List contexts',
+  local: true,
   aliases: ['context ls', 'context list'],
   maxArgs: 0,
   flags: {
@@ -51,6 +53,7 @@ export const list = defineCommand({
 export const use = defineCommand({
   usage: 'CONTEXT',
   description: 'Set the current berth context',
+  local: true,
   minArgs: 1,
   maxArgs: 1,
   flags: {},
@@ -60,6 +63,7 @@ export const use = defineCommand({
 export const show = defineCommand({
   usage: '',
   description: 'Print the name of the current context',
+  local: true,
   maxArgs: 0,
   flags: {},
 });
@@ -67,6 +71,7 @@ export const show = defineCommand({
 export const inspect = defineCommand({
   usage: '[OPTIONS] [CONTEXT] [CONTEXT...]',
   description: 'Display detailed information on one or more contexts',
+  local: true,
   flags: { format: { type: 'string', short: 'f', usage: formatUsage(false) } },
   complete: { args: ['context'] },
 });
@@ -74,6 +79,7 @@ export const inspect = defineCommand({
 export const rm = defineCommand({
   usage: 'CONTEXT [CONTEXT...]',
   description: 'Remove one or more contexts',
+  local: true,
   aliases: ['context rm', 'context remove'],
   minArgs: 1,
   flags: { force: { type: 'bool', short: 'f', usage: 'Force the removal of a context in use' } },
@@ -83,6 +89,7 @@ export const rm = defineCommand({
 export const exportContext = defineCommand({
   usage: '[OPTIONS] CONTEXT [FILE|-]',
   description: 'Export a context to a tar archive FILE or a tar stream on STDOUT.',
+  local: true,
   minArgs: 1,
   maxArgs: 2,
   flags: {},
@@ -92,6 +99,7 @@ export const exportContext = defineCommand({
 export const importContext = defineCommand({
   usage: 'CONTEXT FILE|-',
   description: 'Import a context from a tar or zip file',
+  local: true,
   minArgs: 2,
   maxArgs: 2,
   flags: {},
@@ -101,6 +109,7 @@ export const importContext = defineCommand({
 export const update = defineCommand({
   usage: '[OPTIONS] CONTEXT',
   description: 'Update a context',
+  local: true,
   help: `Update a context\n\n${endpointHelp.replace('from                Copy named context\'s Berth endpoint configuration\n', '')}\n\nExample:\n\n$ berth context update my-context --description "some description" --docker "host=tcp://myserver:2376,ca=~/ca-file,cert=~/cert-file,key=~/key-file"`,
   minArgs: 1,
   maxArgs: 1,
