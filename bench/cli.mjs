@@ -1,18 +1,24 @@
 // The berth CLI against the docker CLI, both talking to the same private berthd: start-up
-// (`version`), a container run end to end (`run --rm busybox true`), `ps`, and `--help` with no
-// daemon; wall time (median and p90 of N runs, the two commands taking turns so the machine's
-// drift hits both), CPU time and peak RSS (from /usr/bin/time). bin/berth is run as users run it,
-// with this machine's NODE_EXTRA_CA_CERTS in the environment.
-// Usage: bench/cli [N]   (N runs of each command, default 20)
+// (`version`), a container run end to end (`run --rm busybox true`), `ps -a`, and `--help` with
+// no daemon; wall time (median and p90 of N runs, the commands taking turns so the machine's
+// drift hits all of them alike), CPU time and peak RSS (from /usr/bin/time, 10 ms steps for CPU:
+// its mean is shown). bin/berth is run as users run it, with this machine's NODE_EXTRA_CA_CERTS.
+//
+// Usage: bench/cli [N]                      N runs of each command (default 20)
+//        BASELINE=/other/checkout bench/cli  also that checkout's bin/berth, in the same turns
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startDaemon } from '../test/helpers/daemon.ts';
 import { median, percentile, repo } from './lib.mjs';
 
 const n = Number(process.argv[2] ?? 20);
-const berth = join(repo, 'bin', 'berth');
 const docker = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => spawnSync(p, ['--version']).status === 0);
 if (!docker) throw new Error('no docker CLI on this machine');
+const clis = [
+  { name: 'berth', bin: join(repo, 'bin', 'berth') },
+  ...(process.env.BASELINE ? [{ name: 'baseline', bin: join(process.env.BASELINE, 'bin', 'berth') }] : []),
+  { name: 'docker', bin: docker },
+];
 
 function once(cmd, args, env) {
   const t0 = process.hrtime.bigint();
@@ -22,7 +28,7 @@ function once(cmd, args, env) {
   return ms;
 }
 
-/** CPU seconds (user + system) and peak RSS (MiB) of one run, as /usr/bin/time reports them. */
+/** CPU ms (user + system) and peak RSS (MiB) of one run, as /usr/bin/time reports them. */
 function resources(cmd, args, env) {
   const r = spawnSync('/usr/bin/time', ['-f', '@@ %U %S %M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const m = /@@ (\S+) (\S+) (\d+)/.exec(r.stderr);
@@ -30,23 +36,23 @@ function resources(cmd, args, env) {
   return { cpu: (Number(m[1]) + Number(m[2])) * 1000, rss: Number(m[3]) / 1024 };
 }
 
-/** A and B in turn, `n` runs each after warm-up runs: wall medians, p90, CPU and peak RSS medians. */
-function compare(a, b) {
-  for (let i = 0; i < 3; i++) for (const x of [a, b]) once(x.cmd, x.args, x.env);
-  const wall = [[], []];
-  const cpu = [[], []];
-  const rss = [[], []];
-  for (let i = 0; i < n; i++) {
-    [a, b].forEach((x, k) => wall[k].push(once(x.cmd, x.args, x.env)));
-  }
-  for (let i = 0; i < Math.min(n, 10); i++) {
-    [a, b].forEach((x, k) => {
-      const r = resources(x.cmd, x.args, x.env);
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The commands in turn, `n` runs each after warm-up runs. */
+function measure(commands) {
+  for (let i = 0; i < 3; i++) for (const c of commands) once(c.cmd, c.args, c.env);
+  const wall = commands.map(() => []);
+  const cpu = commands.map(() => []);
+  const rss = commands.map(() => []);
+  for (let i = 0; i < n; i++) commands.forEach((c, k) => wall[k].push(once(c.cmd, c.args, c.env)));
+  for (let i = 0; i < Math.max(10, Math.ceil(n / 2)); i++) {
+    commands.forEach((c, k) => {
+      const r = resources(c.cmd, c.args, c.env);
       cpu[k].push(r.cpu);
       rss[k].push(r.rss);
     });
   }
-  return [0, 1].map((k) => ({ median: median(wall[k]), p90: percentile(wall[k], 90), cpu: median(cpu[k]), rss: Math.max(...rss[k]) }));
+  return commands.map((_, k) => ({ median: median(wall[k]), p90: percentile(wall[k], 90), cpu: mean(cpu[k]), rss: Math.max(...rss[k]) }));
 }
 
 const d = await startDaemon();
@@ -57,35 +63,35 @@ try {
   const nowhere = { ...env, BERTH_HOST: `unix://${join(d.base, 'none.sock')}`, DOCKER_HOST: `unix://${join(d.base, 'none.sock')}` };
   const withoutCa = { ...env };
   delete withoutCa.NODE_EXTRA_CA_CERTS;
-  const rows = [];
-  const row = (label, berthArgs, dockerArgs, e = env) => {
-    const [x, y] = compare({ cmd: berth, args: berthArgs, env: e }, { cmd: docker, args: dockerArgs, env: e });
-    rows.push({ label, x, y });
-  };
-  row('version', ['version'], ['version']);
-  row('run --rm busybox true', ['run', '--rm', 'busybox', 'true'], ['run', '--rm', 'busybox', 'true']);
-  row('ps -a', ['ps', '-a'], ['ps', '-a']);
-  row('--help, no daemon', ['--help'], ['--help'], nowhere);
-  const [nodeCa, nodeBare] = compare({ cmd: process.execPath, args: ['-e', '0'], env }, { cmd: process.execPath, args: ['-e', '0'], env: withoutCa });
-  const [direct] = compare({ cmd: process.execPath, args: [join(repo, 'dist', 'berth.mjs'), 'version'], env }, { cmd: docker, args: ['version'], env });
+  const cases = [
+    { label: 'version', args: ['version'], env },
+    { label: 'run --rm busybox true', args: ['run', '--rm', 'busybox', 'true'], env },
+    { label: 'ps -a', args: ['ps', '-a'], env },
+    { label: '--help, no daemon', args: ['--help'], env: nowhere },
+  ];
+  const results = cases.map((c) => ({ label: c.label, r: measure(clis.map((cli) => ({ cmd: cli.bin, args: c.args, env: c.env }))) }));
+  const [nodeCa, nodeBare] = measure([
+    { cmd: process.execPath, args: ['-e', '0'], env },
+    { cmd: process.execPath, args: ['-e', '0'], env: withoutCa },
+  ]);
 
-  const f = (ms) => `${ms.toFixed(1)} ms`.padStart(9);
-  const mib = (x) => `${x.toFixed(1)} MiB`.padStart(9);
-  console.log(`berth CLI vs docker CLI (${spawnSync(docker, ['--version'], { encoding: 'utf8' }).stdout.trim()}), same berthd, ${n} runs each, taking turns`);
-  console.log(`NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS ?? '(unset)'}`);
+  const f = (ms) => `${ms.toFixed(1)} ms`;
+  const mib = (x) => `${x.toFixed(1)} MiB`;
+  console.log(`${n} runs of each, the CLIs taking turns against one private berthd; ${spawnSync(docker, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
+  console.log(`NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS ?? '(unset)'}${process.env.BASELINE ? `; baseline: ${process.env.BASELINE}` : ''}`);
   console.log('');
-  console.log(`${'command'.padEnd(24)} ${'berth median'.padStart(12)} ${'p90'.padStart(9)} ${'docker median'.padStart(13)} ${'p90'.padStart(9)} ${'berth-docker'.padStart(12)} ${'berth CPU'.padStart(9)} ${'docker CPU'.padStart(10)} ${'berth RSS'.padStart(9)} ${'docker RSS'.padStart(10)}`);
-  for (const { label, x, y } of rows) {
-    console.log(`${label.padEnd(24)} ${f(x.median).padStart(12)} ${f(x.p90)} ${f(y.median).padStart(13)} ${f(y.p90)} ${f(x.median - y.median).padStart(12)} ${f(x.cpu)} ${f(y.cpu).padStart(10)} ${mib(x.rss)} ${mib(y.rss).padStart(10)}`);
-  }
+  const head = ['command', ...clis.flatMap((c) => [`${c.name} median`, 'p90']), 'berth - docker', ...clis.map((c) => `${c.name} CPU`), ...clis.map((c) => `${c.name} peak RSS`)];
+  const rows = results.map(({ label, r }) => [label, ...r.flatMap((x) => [f(x.median), f(x.p90)]), f(r[0].median - r[r.length - 1].median), ...r.map((x) => f(x.cpu)), ...r.map((x) => mib(x.rss))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(head));
+  for (const row of rows) console.log(line(row));
   console.log('');
-  console.log(`node -e 0: ${f(nodeCa.median)} with NODE_EXTRA_CA_CERTS, ${f(nodeBare.median)} without (peak RSS ${mib(nodeCa.rss)} / ${mib(nodeBare.rss)}): Node's own floor`);
-  console.log(`node dist/berth.mjs version (no bin/berth, so NODE_EXTRA_CA_CERTS is loaded): ${f(direct.median)}`);
-  const v = rows[0].x;
-  const r = rows[1];
-  const peak = Math.max(...rows.map((x) => x.x.rss));
-  console.log('');
-  console.log(`targets: berth version ≤ 40 ms: ${f(v.median)}; run within 15 ms of docker: ${f(r.x.median - r.y.median)}; CLI peak RSS ≤ 35 MB: ${mib(peak)} (${(peak * 1.048576).toFixed(1)} MB)`);
+  console.log(`node -e 0: ${f(nodeCa.median)} with NODE_EXTRA_CA_CERTS, ${f(nodeBare.median)} without; peak RSS ${mib(nodeCa.rss)} / ${mib(nodeBare.rss)} (Node's own floor)`);
+  const version = results[0].r[0];
+  const run = results[1].r;
+  const peak = Math.max(...results.map((x) => x.r[0].rss));
+  console.log(`targets: berth version ≤ 40 ms: ${f(version.median)}; berth run within 15 ms of docker: ${f(run[0].median - run[run.length - 1].median)}; berth peak RSS ≤ 35 MB: ${mib(peak)} = ${(peak * 1.048576).toFixed(1)} MB`);
 } finally {
   await d.cleanup();
 }

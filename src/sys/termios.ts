@@ -4,7 +4,6 @@
 // MakeRaw clears the same flags), output processing off, and berth does the same with these calls.
 // The struct termios is kept opaque: it is read, changed by libc's cfmakeraw and written back
 // whole, so the exact attributes found are the ones restored.
-import { createRequire } from 'node:module';
 import { SyscallError } from './syscalls.ts';
 
 export interface Terminal {
@@ -37,8 +36,8 @@ let calls: TermiosCalls | undefined;
 function load(): TermiosCalls {
   if (calls) return calls;
   // koffi is a native addon of ~7 ms to load: required here, when a terminal goes raw, and not
-  // by the commands that never touch one.
-  const koffi = createRequire(import.meta.url)('koffi') as {
+  // by the commands that never touch one. node:module too: it brings Node's ES module loader.
+  const koffi = process.getBuiltinModule('node:module').createRequire(import.meta.url)('koffi') as {
     load(path: string): { func(decl: string): (...args: unknown[]) => number };
     errno(): number;
   };
