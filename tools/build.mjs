@@ -142,9 +142,9 @@ async function buildCli() {
         logLevel: 'warning',
         // import.meta.url as an ES module would see it (lib/lazy-import.ts, sys/koffi.ts use it)
         define: { 'import.meta.url': '__berthModuleUrl' },
-        banner: "const __berthModuleUrl = require('node:url').pathToFileURL(__filename).href;",
       });
-      writeFileSync(`dist/${f.replace(/\.mjs$/, '.cjs')}`, cjs.code);
+      const moduleUrl = cjs.code.includes('__berthModuleUrl') ? "const __berthModuleUrl = require('node:url').pathToFileURL(__filename).href;\n" : '';
+      writeFileSync(`dist/${f.replace(/\.mjs$/, '.cjs')}`, moduleUrl + cjs.code);
     }
     writeFileSync('dist/berth.mjs', "// `node dist/berth.mjs` runs the CLI too; bin/berth runs berth.cjs, which skips the ES module loader.\nimport './berth.cjs';\n");
   } finally {
