@@ -63,13 +63,15 @@ export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
 /**
  * The names a shell completes where a command takes one. `container-running` and the like are
  * containers in that state, as docker's completion narrows `stop` to running ones; `none` offers
- * nothing (a command and its arguments after `exec CONTAINER`); `file` leaves it to the shell.
+ * nothing (a command and its arguments after `exec CONTAINER`); `file` leaves it to the shell;
+ * `container-path` is cp's CONTAINER:PATH or a local path: the names with a ":" and the files.
  */
 export type NameKind =
   | 'container'
   | 'container-running'
   | 'container-stopped'
   | 'container-paused'
+  | 'container-path'
   | 'image'
   | 'network'
   | 'volume'

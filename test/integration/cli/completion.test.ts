@@ -88,6 +88,7 @@ describe('berth completion bash, in bash', () => {
     assert.deepEqual(candidates('berth run --network=web'), ['webnet']);
     assert.deepEqual(candidates('berth network connect webnet web-f'), ['web-frontend']);
     assert.deepEqual(candidates('berth volume inspect web'), ['webdata']);
+    assert.deepEqual(candidates('berth cp web-f'), ['web-frontend:'], "cp's CONTAINER:PATH");
     spawnSync(join(repoRoot, 'bin', 'berth'), ['context', 'create', 'web-remote', '--docker', 'host=tcp://127.0.0.1:1'], { env: { ...process.env, BERTH_CONFIG: join(dir, 'config') } });
     assert.deepEqual(candidates('berth context use '), ['default', 'web-remote']);
     assert.deepEqual(candidates('berth --context w'), ['web-remote']);
@@ -96,5 +97,52 @@ describe('berth completion bash, in bash', () => {
   it('offers no names, and no error, when the daemon does not answer', () => {
     assert.deepEqual(candidates('berth stop ', { BERTH_HOST: `unix://${join(dir, 'nothing.sock')}` }), []);
     assert.deepEqual(candidates('berth sto', { BERTH_HOST: `unix://${join(dir, 'nothing.sock')}` }), ['stop']);
+  });
+});
+
+describe('berth completion fish and zsh', () => {
+  it('gives fish the same candidates, with their descriptions', () => {
+    const fishScript = join(dir, 'berth.fish');
+    const r = spawnSync(join(repoRoot, 'bin', 'berth'), ['completion', 'fish'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    writeFileSync(fishScript, r.stdout);
+    const ask = (line: string) => {
+      const f = spawnSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', fishScript, line], {
+        env: { ...process.env, PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}`, BERTH_HOST: d.host, BERTH_CONFIG: join(dir, 'config') },
+        encoding: 'utf8',
+      });
+      assert.equal(f.status, 0, f.stderr);
+      return f.stdout.split('\n').filter(Boolean).sort();
+    };
+    assert.deepEqual(ask('berth sto'), ['stop\tStop one or more running containers']);
+    assert.deepEqual(ask('berth network inspect webn'), ['webnet']);
+    assert.deepEqual(ask('berth exec web-f'), ['web-frontend']);
+  });
+
+  it('gives zsh the candidates, through _describe, and _files where a command takes a path', () => {
+    const zshScript = join(dir, '_berth');
+    const r = spawnSync(join(repoRoot, 'bin', 'berth'), ['completion', 'zsh'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^#compdef berth\n/);
+    writeFileSync(zshScript, r.stdout);
+    // compdef, _describe and _files exist only inside zsh's completion system (a ZLE widget):
+    // here they print what they were given, and the script's function runs as a widget runs it.
+    const driver = `
+compdef() { :; }; _describe() { shift 3; print -rl -- "\${(@P)1}"; }; _files() { print _files; }
+source $1
+words=(\${=2}); [[ $2 == *" " ]] && words+=(""); CURRENT=\${#words}
+_berth`;
+    const ask = (line: string) => {
+      const z = spawnSync('zsh', ['-f', '-c', driver, 'driver', zshScript, line], {
+        env: { ...process.env, PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}`, BERTH_HOST: d.host, BERTH_CONFIG: join(dir, 'config') },
+        encoding: 'utf8',
+      });
+      assert.equal(z.stderr, '');
+      return z.stdout.split('\n').filter(Boolean).sort();
+    };
+    assert.deepEqual(ask('berth sto'), ['stop:Stop one or more running containers']);
+    assert.deepEqual(ask('berth rmi busybox:'), ['busybox\\:latest'], 'the colon escaped for _describe');
+    assert.deepEqual(ask('berth volume rm web'), ['webdata']);
+    assert.deepEqual(ask('berth save -o '), ['_files']);
   });
 });

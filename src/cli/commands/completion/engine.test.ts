@@ -9,6 +9,7 @@ const names: Record<NameKind, string[]> = {
   'container-running': ['web', 'db'],
   'container-stopped': ['old'],
   'container-paused': [],
+  'container-path': ['web:', 'db:', 'old:'],
   image: ['busybox:latest', 'busybox:1.36', 'alpine:3'],
   network: ['bridge', 'backend'],
   volume: ['data'],
@@ -81,6 +82,9 @@ describe('completion', () => {
 
   it('leaves file names to the shell where a command takes a path', async () => {
     assert.equal((await words('save -o ')).directive, Directive.default);
+    const cp = await words('cp w');
+    assert.deepEqual([cp.words, cp.directive], [['web:'], Directive.noSpace], "cp: a container's name and its colon, or a local file");
+    assert.deepEqual(await words('cp web:/etc/ho'), { words: [], directive: Directive.noFileComp, described: [] });
     assert.equal((await words('import ')).directive, Directive.default);
     assert.equal((await words('load --input ')).directive, Directive.default);
   });
@@ -88,5 +92,13 @@ describe('completion', () => {
   it('completes after help as at the top', async () => {
     assert.deepEqual((await words('help sto')).words, ['stop']);
     assert.deepEqual((await words('help volume ')).words, ['create', 'inspect', 'ls', 'prune', 'rm']);
+  });
+
+  it('knows what the arguments of every command that takes a name are, so a new command cannot go without', () => {
+    const table = buildTable();
+    const entries = [...table.top, ...table.management.flatMap((m) => [...m.commands].map(([n, e]) => [`${m.name} ${n}`, e] as const))];
+    for (const [path, entry] of entries) {
+      if (/\b(CONTAINER|IMAGE|NETWORK|VOLUME|CONTEXT)\b/.test(entry.spec.usage)) assert.ok(entry.spec.complete?.args?.length, `${path} (${entry.spec.usage}) has no complete.args`);
+    }
   });
 });

@@ -48,6 +48,8 @@ export function liveNames(ctx: CliContext): (kind: NameKind) => Promise<string[]
         return containers(true, { status: ['created', 'exited'] });
       case 'container-paused':
         return containers(true, { status: ['paused'] });
+      case 'container-path':
+        return (await containers(true)).map((n) => `${n}:`);
       case 'image':
         return quiet(async () => (await ctx.client().images.list({ all: false })).flatMap((i) => (i.RepoTags ?? []).filter((t) => !t.startsWith('<none>'))), []);
       case 'network':
@@ -105,6 +107,12 @@ function flagOf(word: string, flags: FlagSpecs): { name: string; takesValue: boo
 async function valuesOf(what: Completes | undefined, cur: string, src: CompletionSources): Promise<Completions> {
   if (what === undefined || what === 'file') return { candidates: [], directive: Directive.default };
   if (what === 'none') return { candidates: [], directive: Directive.noFileComp };
+  if (what === 'container-path') {
+    // a path inside the container cannot be listed from here; before the ":", the names, with
+    // the local files beside them and no space after "name:"
+    if (cur.includes(':')) return { candidates: [], directive: Directive.noFileComp };
+    return { candidates: (await src.names(what)).filter((w) => w.startsWith(cur)).sort(), directive: Directive.noSpace };
+  }
   const words = typeof what === 'string' ? await src.names(what) : what;
   return { candidates: [...new Set(words)].filter((w) => w.startsWith(cur)).sort(), directive: Directive.noFileComp };
 }

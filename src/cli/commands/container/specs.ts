@@ -271,6 +271,7 @@ export const commit = defineCommand({
 export const cp = defineCommand({
   usage: '[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH',
   description: 'Copy files/folders between a container and the local filesystem',
+  complete: { args: ['container-path'] },
   aliases: ['container cp'],
   minArgs: 2,
   maxArgs: 2,

@@ -5,6 +5,7 @@ import { validFilter } from '../../flags.ts';
 export const create = defineCommand({
   usage: '[OPTIONS] [VOLUME]',
   description: 'Create a volume',
+  complete: { args: ['none'] },
   maxArgs: 1,
   flags: {
     driver: { type: 'string', short: 'd', usage: 'Specify volume driver name', default: 'local' },
