@@ -34,12 +34,16 @@ export function rssKiB(pid) {
   return m ? Number(m[1]) : NaN;
 }
 
-/** Starts a private berthd (own data root, exec root, socket, cgroup parent). */
-export async function startBerthd() {
+/**
+ * Starts a private berthd (own data root, exec root, socket, cgroup parent). With `bridge`, its
+ * default bridge is a private one (name and /24 given) without iptables rules, removed at stop.
+ */
+export async function startBerthd(options = {}) {
   const base = mkdtempSync('/tmp/berth-bench-');
   const socket = join(base, 'berth.sock');
   writeFileSync(join(base, 'daemon.json'), '{}');
-  const child = spawn(process.execPath, [join(repo, 'dist/berthd.mjs'), '--data-root', join(base, 'data'), '--exec-root', join(base, 'exec'), '-H', `unix://${socket}`, '--config-file', join(base, 'daemon.json'), '--cgroup-parent', `berth-bench-${process.pid}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const net = options.bridge ? ['--bridge', options.bridge.name, '--bip', options.bridge.bip, '--iptables=false'] : [];
+  const child = spawn(process.execPath, [join(repo, 'dist/berthd.mjs'), '--data-root', join(base, 'data'), '--exec-root', join(base, 'exec'), '-H', `unix://${socket}`, '--config-file', join(base, 'daemon.json'), '--cgroup-parent', `berth-bench-${process.pid}`, ...net], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => (log += d));
   for (let i = 0; i < 200; i++) {
@@ -61,6 +65,7 @@ export async function startBerthd() {
       for (const c of ['', 'cpu/', 'cpuacct/', 'memory/', 'pids/', 'devices/', 'freezer/', 'blkio/', 'cpuset/', 'systemd/', 'unified/']) {
         spawnSync('rmdir', [`/sys/fs/cgroup/${c}berth-bench-${process.pid}`]);
       }
+      if (options.bridge) spawnSync('ip', ['link', 'del', options.bridge.name], { stdio: 'ignore' });
       rmSync(base, { recursive: true, force: true });
     },
   };

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { InvalidArgument } from '../errors/index.ts';
 import type { ExtractOptions, PathStat } from '../engine/index.ts';
 import { sendJson } from './json.ts';
-import { boolParam } from './params.ts';
+import { q } from './query.ts';
 import type { Router } from './router.ts';
 
 export interface ArchiveBackend {
@@ -16,20 +16,22 @@ export interface ArchiveBackend {
 
 const statHeader = (stat: PathStat): string => Buffer.from(JSON.stringify(stat)).toString('base64');
 
-function pathParam(q: URLSearchParams): string {
-  const p = q.get('path');
-  if (!p) throw new InvalidArgument('bad parameter: path cannot be empty');
-  return p;
+/** The path in the container (a NUL byte in it is refused as in every query string). */
+const pathQuery = { path: q.string() };
+
+function pathParam(query: { path: string | undefined }): string {
+  if (!query.path) throw new InvalidArgument('bad parameter: path cannot be empty');
+  return query.path;
 }
 
 export function registerArchiveRoutes(router: Router, backend: ArchiveBackend): void {
-  router.head('/containers/:id/archive', async (ctx) => {
+  router.head('/containers/:id/archive', { query: pathQuery, body: 'none' }, async (ctx) => {
     const stat = await backend.statPath(ctx.params.id, pathParam(ctx.query));
-    ctx.res!.writeHead(200, { 'X-Docker-Container-Path-Stat': statHeader(stat), 'Content-Type': 'application/json' }).end();
+    ctx.res.writeHead(200, { 'X-Docker-Container-Path-Stat': statHeader(stat), 'Content-Type': 'application/json' }).end();
   });
-  router.get('/containers/:id/archive', async (ctx) => {
+  router.get('/containers/:id/archive', { query: pathQuery, body: 'none' }, async (ctx) => {
     const { stat, stream } = await backend.archivePath(ctx.params.id, pathParam(ctx.query));
-    const res = ctx.res!;
+    const res = ctx.res;
     res.writeHead(200, { 'X-Docker-Container-Path-Stat': statHeader(stat), 'Content-Type': 'application/x-tar' });
     try {
       await pipeline(stream, res);
@@ -38,17 +40,16 @@ export function registerArchiveRoutes(router: Router, backend: ArchiveBackend): 
       res.destroy();
     }
   });
-  router.put('/containers/:id/archive', async (ctx) => {
-    const q = ctx.query;
-    const path = pathParam(q);
+  const putQuery = { ...pathQuery, noOverwriteDirNonDir: q.bool(), copyUIDGID: q.bool() };
+  router.put('/containers/:id/archive', { query: putQuery, body: 'stream' }, async (ctx) => {
     // dockerd: overwriting a directory with a file is allowed unless noOverwriteDirNonDir is set
-    await backend.extractToDir(ctx.params.id, path, ctx.bodyStream(), {
-      noOverwriteDirNonDir: boolParam(q, 'noOverwriteDirNonDir'),
-      copyUIDGID: boolParam(q, 'copyUIDGID'),
+    await backend.extractToDir(ctx.params.id, pathParam(ctx.query), ctx.bodyStream(), {
+      noOverwriteDirNonDir: ctx.query.noOverwriteDirNonDir,
+      copyUIDGID: ctx.query.copyUIDGID,
     });
-    ctx.res!.writeHead(200).end();
+    ctx.res.writeHead(200).end();
   });
-  router.get('/containers/:id/changes', async (ctx) => {
-    sendJson(ctx.res!, 200, await backend.changes(ctx.params.id));
+  router.get('/containers/:id/changes', { query: {}, body: 'none' }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.changes(ctx.params.id));
   });
 }

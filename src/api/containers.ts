@@ -4,10 +4,11 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseUnixTimestamp } from '../lib/index.ts';
-import type { AttachOptions, AttachSession, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
+import type { AttachOptions, AttachSession, ContainersPruneReport, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
+import { containerConfig, containerConfigFields, go, hostConfig, networkingConfig, signalProblem, updateConfig } from '../schema/index.ts';
 import type { ContainerConfig, ContainerSummary, CreateContainerRequest } from '../types/index.ts';
 import { jsonText, sendJson } from './json.ts';
-import { boolParam, filtersParam, intParam } from './params.ts';
+import { q } from './query.ts';
 import type { Router } from './router.ts';
 import { detachKeysParam, pumpSession } from './session.ts';
 import { frame, sendTar, streamContentType, writeAsync } from './stream.ts';
@@ -31,6 +32,8 @@ export interface ContainersBackend {
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  update(ref: string, req: Record<string, unknown>): Promise<{ Warnings: string[] | null }>;
+  prune(filters: Map<string, string[]>): Promise<ContainersPruneReport>;
 }
 
 /** export and commit: a container's file system as a tar, or as a new image. */
@@ -50,74 +53,78 @@ export interface ContainerSnapshotBackend {
   ): Promise<{ Id: string }>;
 }
 
-function timeParamNs(q: URLSearchParams, name: string): bigint | undefined {
-  const v = q.get(name);
+function timeParamNs(v: string | undefined): bigint | undefined {
   if (!v || v === '0') return undefined;
   return parseUnixTimestamp(v);
 }
 
+/** POST /containers/create's body: container.Config with the host and network settings beside it. */
+const createBody = go.struct('runconfig.ContainerConfigWrapper', {
+  ...containerConfigFields,
+  HostConfig: hostConfig,
+  NetworkingConfig: networkingConfig,
+  Platform: go.string(),
+});
+
+const none = { query: {}, body: 'none' } as const;
+const stopQuery = { t: q.int(), signal: q.string({ check: signalProblem }) };
+/** A terminal's size: the kernel's winsize holds unsigned shorts. */
+const ttySize = { h: q.int({ min: 0, max: 65535 }), w: q.int({ min: 0, max: 65535 }) };
+const waitConditions = ['not-running', 'next-exit', 'removed'];
+
 export function registerContainerRoutes(router: Router, backend: ContainersBackend): void {
-  router.post('/containers/create', async (ctx) => {
-    const body = await ctx.json<CreateContainerRequest>();
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid JSON: expected an object');
-    const name = ctx.query.get('name') || undefined;
-    sendJson(ctx.res!, 201, await backend.create(body, { ...(name ? { name } : {}) }));
+  router.post('/containers/create', { query: { name: q.string() }, body: createBody }, async (ctx) => {
+    const name = ctx.query.name || undefined;
+    sendJson(ctx.res, 201, await backend.create(ctx.body, { ...(name ? { name } : {}) }));
   });
-  router.get('/containers/json', async (ctx) => {
-    const q = ctx.query;
-    const limit = intParam(q, 'limit');
-    const list = await backend.list({
-      all: boolParam(q, 'all'),
-      ...(limit !== undefined ? { limit } : {}),
-      size: boolParam(q, 'size'),
-      filters: filtersParam(q),
-    });
-    sendJson(ctx.res!, 200, list);
+  router.get('/containers/json', { query: { all: q.bool(), limit: q.int(), size: q.bool(), filters: q.filters() }, body: 'none' }, async (ctx) => {
+    const { all, limit, size, filters } = ctx.query;
+    sendJson(ctx.res, 200, await backend.list({ all, ...(limit !== undefined ? { limit } : {}), size, filters }));
   });
-  router.get('/containers/:id/json', async (ctx) => {
-    sendJson(ctx.res!, 200, await backend.inspect(ctx.params.id, { size: boolParam(ctx.query, 'size') }));
+  router.post('/containers/prune', { query: { filters: q.filters() }, body: 'none' }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.prune(ctx.query.filters));
   });
-  router.post('/containers/:id/start', async (ctx) => {
+  router.get('/containers/:id/json', { query: { size: q.bool() }, body: 'none' }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.inspect(ctx.params.id, { size: ctx.query.size }));
+  });
+  router.post('/containers/:id/start', none, async (ctx) => {
     await backend.start(ctx.params.id);
-    ctx.res!.writeHead(204).end();
+    ctx.res.writeHead(204).end();
   });
-  const stopOptions = (q: URLSearchParams) => {
-    const t = intParam(q, 't');
-    const signal = q.get('signal') || undefined;
-    return { ...(t !== undefined ? { timeout: t } : {}), ...(signal ? { signal } : {}) };
-  };
-  router.post('/containers/:id/stop', async (ctx) => {
+  const stopOptions = ({ t, signal }: { t: number | undefined; signal: string | undefined }) => ({
+    ...(t !== undefined ? { timeout: t } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  router.post('/containers/:id/stop', { query: stopQuery, body: 'none' }, async (ctx) => {
     await backend.stop(ctx.params.id, stopOptions(ctx.query));
-    ctx.res!.writeHead(204).end();
+    ctx.res.writeHead(204).end();
   });
-  router.post('/containers/:id/restart', async (ctx) => {
+  router.post('/containers/:id/restart', { query: stopQuery, body: 'none' }, async (ctx) => {
     await backend.restart(ctx.params.id, stopOptions(ctx.query));
-    ctx.res!.writeHead(204).end();
+    ctx.res.writeHead(204).end();
   });
-  router.post('/containers/:id/kill', async (ctx) => {
-    await backend.kill(ctx.params.id, ctx.query.get('signal') || undefined);
-    ctx.res!.writeHead(204).end();
+  router.post('/containers/:id/kill', { query: { signal: q.string({ check: signalProblem }) }, body: 'none' }, async (ctx) => {
+    await backend.kill(ctx.params.id, ctx.query.signal || undefined);
+    ctx.res.writeHead(204).end();
   });
-  router.delete('/containers/:id', async (ctx) => {
-    await backend.remove(ctx.params.id, { force: boolParam(ctx.query, 'force'), removeVolumes: boolParam(ctx.query, 'v') });
-    ctx.res!.writeHead(204).end();
+  router.delete('/containers/:id', { query: { force: q.bool(), v: q.bool() }, body: 'none' }, async (ctx) => {
+    await backend.remove(ctx.params.id, { force: ctx.query.force, removeVolumes: ctx.query.v });
+    ctx.res.writeHead(204).end();
   });
-  router.post('/containers/:id/rename', async (ctx) => {
-    await backend.rename(ctx.params.id, ctx.query.get('name') ?? '');
-    ctx.res!.writeHead(204).end();
+  router.post('/containers/:id/rename', { query: { name: q.string() }, body: 'none' }, async (ctx) => {
+    await backend.rename(ctx.params.id, ctx.query.name ?? '');
+    ctx.res.writeHead(204).end();
   });
-  router.post('/containers/:id/resize', async (ctx) => {
-    const h = intParam(ctx.query, 'h') ?? 0;
-    const w = intParam(ctx.query, 'w') ?? 0;
-    await backend.resize(ctx.params.id, { height: h, width: w });
-    ctx.res!.writeHead(200).end();
+  router.post('/containers/:id/resize', { query: ttySize, body: 'none' }, async (ctx) => {
+    await backend.resize(ctx.params.id, { height: ctx.query.h ?? 0, width: ctx.query.w ?? 0 });
+    ctx.res.writeHead(200).end();
   });
-  router.post('/containers/:id/wait', async (ctx) => {
-    const condition = (ctx.query.get('condition') || 'not-running') as WaitCondition;
-    if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new InvalidArgument(`invalid condition: "${condition}"`);
+  const waitQuery = { condition: q.string({ check: (v) => (v === '' || waitConditions.includes(v) ? undefined : `invalid condition: "${v}"`) }) };
+  router.post('/containers/:id/wait', { query: waitQuery, body: 'none' }, async (ctx) => {
+    const condition = (ctx.query.condition || 'not-running') as WaitCondition;
     // Register the waiter, then send the head: the client starts the container once it has it.
     const result = backend.wait(ctx.params.id, condition, ctx.signal);
-    const res = ctx.res!;
+    const res = ctx.res;
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
     try {
@@ -126,27 +133,33 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
       res.destroy();
     }
   });
-  router.get('/containers/:id/logs', async (ctx) => {
-    const q = ctx.query;
-    const stdout = boolParam(q, 'stdout');
-    const stderr = boolParam(q, 'stderr');
+  const logsQuery = {
+    stdout: q.bool(),
+    stderr: q.bool(),
+    follow: q.bool(),
+    timestamps: q.bool(),
+    since: q.string(),
+    until: q.string(),
+    tail: q.string(),
+  };
+  router.get('/containers/:id/logs', { query: logsQuery, body: 'none' }, async (ctx) => {
+    const { stdout, stderr, follow, timestamps } = ctx.query;
     if (!stdout && !stderr) throw new InvalidArgument('Bad parameters: you must choose at least one stream');
-    const tailRaw = q.get('tail');
+    const tailRaw = ctx.query.tail;
     const tail = tailRaw && tailRaw !== 'all' ? Number.parseInt(tailRaw, 10) : undefined;
-    const sinceNs = timeParamNs(q, 'since');
-    const untilNs = timeParamNs(q, 'until');
+    const sinceNs = timeParamNs(ctx.query.since);
+    const untilNs = timeParamNs(ctx.query.until);
     const options: LogOptions = {
       stdout,
       stderr,
-      follow: boolParam(q, 'follow'),
+      follow,
       ...(sinceNs !== undefined ? { sinceNs } : {}),
       ...(untilNs !== undefined ? { untilNs } : {}),
       ...(tail !== undefined && !Number.isNaN(tail) && tail >= 0 ? { tail } : {}),
     };
     const tty = backend.isTty(ctx.params.id);
-    const timestamps = boolParam(q, 'timestamps');
     const records = backend.logs(ctx.params.id, options, ctx.signal);
-    const res = ctx.res!;
+    const res = ctx.res;
     res.writeHead(200, { 'Content-Type': streamContentType(ctx.version, tty) });
     res.flushHeaders();
     try {
@@ -159,17 +172,12 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
       res.destroy();
     }
   });
-  router.post('/containers/:id/attach', async (ctx) => {
-    const q = ctx.query;
+  const attachQuery = { stdin: q.bool(), stdout: q.bool(), stderr: q.bool(), logs: q.bool(), stream: q.bool(), detachKeys: q.string() };
+  router.post('/containers/:id/attach', { query: attachQuery, body: 'none' }, async (ctx) => {
+    const { detachKeys, ...streams } = ctx.query;
     const tty = backend.isTty(ctx.params.id);
-    const options: AttachOptions = {
-      stdin: boolParam(q, 'stdin'),
-      stdout: boolParam(q, 'stdout'),
-      stderr: boolParam(q, 'stderr'),
-      logs: boolParam(q, 'logs'),
-      stream: boolParam(q, 'stream'),
-    };
-    if (options.stdin) options.detachKeys = detachKeysParam(q.get('detachKeys'));
+    const options: AttachOptions = { ...streams };
+    if (options.stdin) options.detachKeys = detachKeysParam(detachKeys);
     const conn = await ctx.hijack(streamContentType(ctx.version, tty));
     const write: OutputWriter = (stream, data) => writeAsync(conn, tty ? data : frame(stream, data));
     let session: AttachSession;
@@ -181,38 +189,40 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     }
     await pumpSession(conn, session, { stdin: options.stdin });
   });
-  router.post('/containers/:id/pause', async (ctx) => {
+  router.post('/containers/:id/pause', none, async (ctx) => {
     await backend.pause(ctx.params.id);
-    ctx.res!.writeHead(204).end();
+    ctx.res.writeHead(204).end();
   });
-  router.post('/containers/:id/unpause', async (ctx) => {
+  router.post('/containers/:id/unpause', none, async (ctx) => {
     await backend.unpause(ctx.params.id);
-    ctx.res!.writeHead(204).end();
+    ctx.res.writeHead(204).end();
   });
-  router.get('/containers/:id/top', async (ctx) => {
-    sendJson(ctx.res!, 200, await backend.top(ctx.params.id, ctx.query.get('ps_args') ?? ''));
+  router.post('/containers/:id/update', { query: {}, body: updateConfig }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.update(ctx.params.id, ctx.body));
+  });
+  router.get('/containers/:id/top', { query: { ps_args: q.string() }, body: 'none' }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.top(ctx.params.id, ctx.query.ps_args ?? ''));
   });
 }
 
 export function registerContainerSnapshotRoutes(router: Router, backend: ContainerSnapshotBackend): void {
-  router.get('/containers/:id/export', async (ctx) => {
+  router.get('/containers/:id/export', none, async (ctx) => {
     await sendTar(ctx, await backend.export(ctx.params.id));
   });
-  router.post('/commit', async (ctx) => {
-    const q = ctx.query;
-    const container = q.get('container');
+  const commitQuery = { container: q.string(), repo: q.string(), tag: q.string(), author: q.string(), comment: q.string(), changes: q.strings(), pause: q.bool(true) };
+  router.post('/commit', { query: commitQuery, body: containerConfig }, async (ctx) => {
+    const { container, repo, tag, author, comment, changes, pause } = ctx.query;
     if (!container) throw new InvalidArgument('No container name or ID supplied');
-    const body = await ctx.json<Partial<ContainerConfig> | null>();
-    const config = body && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length ? body : null;
+    const config = Object.keys(ctx.body).length ? ctx.body : null;
     const result = await backend.commit(container, {
-      ...(q.get('repo') ? { repo: q.get('repo')! } : {}),
-      ...(q.get('tag') ? { tag: q.get('tag')! } : {}),
-      ...(q.get('author') ? { author: q.get('author')! } : {}),
-      ...(q.get('comment') ? { comment: q.get('comment')! } : {}),
-      changes: q.getAll('changes'),
+      ...(repo ? { repo } : {}),
+      ...(tag ? { tag } : {}),
+      ...(author ? { author } : {}),
+      ...(comment ? { comment } : {}),
+      changes,
       config,
-      pause: boolParam(q, 'pause', true),
+      pause,
     });
-    sendJson(ctx.res!, 201, result);
+    sendJson(ctx.res, 201, result);
   });
 }

@@ -9,6 +9,7 @@ const statusByKind: Record<ErrorKind, number> = {
   conflict: 409,
   'not-modified': 304,
   unavailable: 503,
+  'not-implemented': 501,
   system: 500,
 };
 

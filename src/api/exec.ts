@@ -2,9 +2,9 @@
 // a process that cannot be started has its error written into the stream, as dockerd does, and
 // the client reads the exit code (126/127) from /exec/{id}/json.
 import type { AttachSession, ExecCreateRequest, ExecStartOptions, OutputWriter } from '../engine/index.ts';
-import { InvalidArgument } from '../errors/index.ts';
+import { go } from '../schema/index.ts';
 import { sendJson } from './json.ts';
-import { intParam } from './params.ts';
+import { q } from './query.ts';
 import type { Router } from './router.ts';
 import { detachKeysParam, pumpSession } from './session.ts';
 import { frame, streamContentType, writeAsync } from './stream.ts';
@@ -17,15 +17,36 @@ export interface ExecBackend {
   resizeExec(id: string, size: { height: number; width: number }): Promise<void>;
 }
 
+/** A terminal's height and width: the kernel's winsize holds unsigned shorts. */
+const consoleSize = go.nullable(go.array(go.int('uint16'), 2));
+
+/** types.ExecConfig. */
+const execCreateBody = go.struct('types.ExecConfig', {
+  User: go.string(),
+  Privileged: go.bool(),
+  Tty: go.bool(),
+  ConsoleSize: consoleSize,
+  AttachStdin: go.bool(),
+  AttachStdout: go.bool(),
+  AttachStderr: go.bool(),
+  Detach: go.bool(),
+  DetachKeys: go.string(),
+  Env: go.nullable(go.slice(go.string())),
+  WorkingDir: go.string(),
+  Cmd: go.nullable(go.slice(go.string())),
+});
+
+/** types.ExecStartCheck. */
+const execStartBody = go.struct('types.ExecStartCheck', { Detach: go.bool(), Tty: go.bool(), ConsoleSize: consoleSize });
+
 export function registerExecRoutes(router: Router, backend: ExecBackend): void {
-  router.post('/containers/:id/exec', async (ctx) => {
-    const body = await ctx.json<ExecCreateRequest>();
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid JSON: expected an object');
+  router.post('/containers/:id/exec', { query: {}, body: execCreateBody }, async (ctx) => {
+    const body: ExecCreateRequest = ctx.body;
     if (body.DetachKeys) detachKeysParam(body.DetachKeys);
-    sendJson(ctx.res!, 201, backend.createExec(ctx.params.id, body));
+    sendJson(ctx.res, 201, backend.createExec(ctx.params.id, body));
   });
-  router.post('/exec/:id/start', async (ctx) => {
-    const body = await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }>();
+  router.post('/exec/:id/start', { query: {}, body: execStartBody }, async (ctx) => {
+    const body = ctx.body;
     const id = ctx.params.id;
     const tty = backend.execIsTty(id);
     const inspect = backend.inspectExec(id) as { OpenStdin: boolean; DetachKeys: string };
@@ -36,7 +57,7 @@ export function registerExecRoutes(router: Router, backend: ExecBackend): void {
     };
     if (options.detach) {
       await backend.startExec(id, options, () => {});
-      ctx.res!.writeHead(200).end();
+      ctx.res.writeHead(200).end();
       return;
     }
     const conn = await ctx.hijack(streamContentType(ctx.version, tty));
@@ -55,13 +76,11 @@ export function registerExecRoutes(router: Router, backend: ExecBackend): void {
     }
     await pumpSession(conn, session, { stdin: inspect.OpenStdin });
   });
-  router.post('/exec/:id/resize', async (ctx) => {
-    const h = intParam(ctx.query, 'h') ?? 0;
-    const w = intParam(ctx.query, 'w') ?? 0;
-    await backend.resizeExec(ctx.params.id, { height: h, width: w });
-    ctx.res!.writeHead(200).end();
+  router.post('/exec/:id/resize', { query: { h: q.int({ min: 0, max: 65535 }), w: q.int({ min: 0, max: 65535 }) }, body: 'none' }, async (ctx) => {
+    await backend.resizeExec(ctx.params.id, { height: ctx.query.h ?? 0, width: ctx.query.w ?? 0 });
+    ctx.res.writeHead(200).end();
   });
-  router.get('/exec/:id/json', (ctx) => {
-    sendJson(ctx.res!, 200, backend.inspectExec(ctx.params.id));
+  router.get('/exec/:id/json', { query: {}, body: 'none' }, (ctx) => {
+    sendJson(ctx.res, 200, backend.inspectExec(ctx.params.id));
   });
 }

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { InvalidArgument, errorMessage } from '../errors/index.ts';
 import type { DeleteResponseItem, ImageHistoryEntry, ImageSummary, JsonMessage } from '../types/index.ts';
 import { jsonLine, sendJson } from './json.ts';
-import { boolParam, filtersParam } from './params.ts';
+import { q } from './query.ts';
 import type { Router } from './router.ts';
 import { sendTar, writeAsync } from './stream.ts';
 
@@ -27,30 +27,30 @@ export interface ImageArchiveBackend {
   pruneImages(filters: Map<string, string[]>): Promise<{ ImagesDeleted: unknown[] | null; SpaceReclaimed: number }>;
 }
 
+const none = { query: {}, body: 'none' } as const;
+
 export function registerImageRoutes(router: Router, backend: ImagesBackend): void {
-  router.get('/images/json', (ctx) => {
-    const list = backend.list({ all: boolParam(ctx.query, 'all'), filters: filtersParam(ctx.query), digests: boolParam(ctx.query, 'digests') });
-    sendJson(ctx.res!, 200, list);
+  router.get('/images/json', { query: { all: q.bool(), filters: q.filters(), digests: q.bool() }, body: 'none' }, (ctx) => {
+    const { all, filters, digests } = ctx.query;
+    sendJson(ctx.res, 200, backend.list({ all, filters, digests }));
   });
-  router.get('/images/*name/json', async (ctx) => {
-    sendJson(ctx.res!, 200, await backend.inspect(ctx.params.name));
+  router.get('/images/*name/json', none, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.inspect(ctx.params.name));
   });
-  router.get('/images/*name/history', (ctx) => {
-    sendJson(ctx.res!, 200, backend.history(ctx.params.name));
+  router.get('/images/*name/history', none, (ctx) => {
+    sendJson(ctx.res, 200, backend.history(ctx.params.name));
   });
-  router.post('/images/*name/tag', async (ctx) => {
-    await backend.tag(ctx.params.name, ctx.query.get('repo') ?? '', ctx.query.get('tag') ?? undefined);
-    ctx.res!.writeHead(201).end();
+  router.post('/images/*name/tag', { query: { repo: q.string(), tag: q.string() }, body: 'none' }, async (ctx) => {
+    await backend.tag(ctx.params.name, ctx.query.repo ?? '', ctx.query.tag || undefined);
+    ctx.res.writeHead(201).end();
   });
-  router.delete('/images/*name', async (ctx) => {
-    const items = await backend.remove(ctx.params.name, { force: boolParam(ctx.query, 'force'), prune: !boolParam(ctx.query, 'noprune') });
-    sendJson(ctx.res!, 200, items);
+  router.delete('/images/*name', { query: { force: q.bool(), noprune: q.bool() }, body: 'none' }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.remove(ctx.params.name, { force: ctx.query.force, prune: !ctx.query.noprune }));
   });
-  router.post('/images/create', async (ctx) => {
-    const q = ctx.query;
-    const fromSrc = q.get('fromSrc');
-    const fromImage = q.get('fromImage');
-    const res = ctx.res!;
+  const createQuery = { fromSrc: q.string(), fromImage: q.string(), repo: q.string(), tag: q.string(), message: q.string(), platform: q.string(), changes: q.strings() };
+  router.post('/images/create', { query: createQuery, body: 'stream' }, async (ctx) => {
+    const { fromSrc, fromImage, repo, tag, message, platform, changes } = ctx.query;
+    const res = ctx.res;
     // Validation errors before the stream starts get a status; later ones go into the stream.
     let started = false;
     const start = () => {
@@ -64,21 +64,16 @@ export function registerImageRoutes(router: Router, backend: ImagesBackend): voi
       res.write(jsonLine(m));
     };
     try {
-      if (fromSrc !== null) {
+      if (fromSrc !== undefined) {
         if (fromSrc !== '-') throw new InvalidArgument('importing from a URL is not supported; use fromSrc=-');
-        const image = await backend.importImage(ctx.bodyStream(), {
-          repo: q.get('repo') ?? undefined,
-          tag: q.get('tag') ?? undefined,
-          message: q.get('message') ?? undefined,
-          changes: q.getAll('changes'),
-        });
+        const image = await backend.importImage(ctx.bodyStream(), { repo, tag, message, changes });
         send({ status: image.id });
-      } else if (fromImage !== null) {
+      } else if (fromImage !== undefined) {
         const registryAuth = ctx.req.headers['x-registry-auth'];
         await backend.pull({
           image: fromImage,
-          tag: q.get('tag') || undefined,
-          platform: q.get('platform') || undefined,
+          tag: tag || undefined,
+          platform: platform || undefined,
           registryAuth: typeof registryAuth === 'string' ? registryAuth : undefined,
           progress: send,
           signal: ctx.signal,
@@ -96,30 +91,29 @@ export function registerImageRoutes(router: Router, backend: ImagesBackend): voi
 }
 
 export function registerImageArchiveRoutes(router: Router, backend: ImageArchiveBackend): void {
-  router.get('/images/get', async (ctx) => {
-    await sendTar(ctx, backend.saveImages(ctx.query.getAll('names')));
+  router.get('/images/get', { query: { names: q.strings() }, body: 'none' }, async (ctx) => {
+    await sendTar(ctx, backend.saveImages(ctx.query.names));
   });
-  router.get('/images/*name/get', async (ctx) => {
+  router.get('/images/*name/get', none, async (ctx) => {
     await sendTar(ctx, backend.saveImages([ctx.params.name]));
   });
-  router.post('/images/load', async (ctx) => {
-    const res = ctx.res!;
-    // dockerd defaults quiet to true when the parameter is absent
-    const quiet = boolParam(ctx.query, 'quiet', true);
+  // dockerd defaults quiet to true when the parameter is absent
+  router.post('/images/load', { query: { quiet: q.bool(true) }, body: 'stream' }, async (ctx) => {
+    const res = ctx.res;
     res.writeHead(200, { 'Content-Type': 'application/json' });
     let writing: Promise<void> = Promise.resolve();
     const send = (m: JsonMessage) => {
       writing = writing.then(() => writeAsync(res, jsonLine(m))).catch(() => {});
     };
     try {
-      await backend.loadImages(ctx.bodyStream(), { quiet, progress: send });
+      await backend.loadImages(ctx.bodyStream(), { quiet: ctx.query.quiet, progress: send });
     } catch (err) {
       send({ errorDetail: { message: errorMessage(err) }, error: errorMessage(err) });
     }
     await writing;
     res.end();
   });
-  router.post('/images/prune', async (ctx) => {
-    sendJson(ctx.res!, 200, await backend.pruneImages(filtersParam(ctx.query)));
+  router.post('/images/prune', { query: { filters: q.filters() }, body: 'none' }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.pruneImages(ctx.query.filters));
   });
 }

@@ -2,8 +2,21 @@
 // (/images/search).
 import { errorMessage } from '../errors/index.ts';
 import type { JsonMessage } from '../types/index.ts';
+import { go } from '../schema/index.ts';
 import { jsonLine, sendJson } from './json.ts';
+import { q } from './query.ts';
 import type { Router } from './router.ts';
+
+/** registry.AuthConfig, the body of POST /auth. */
+const authBody = go.struct('registry.AuthConfig', {
+  username: go.string(),
+  password: go.string({ nul: true }),
+  auth: go.string(),
+  email: go.string(),
+  serveraddress: go.string(),
+  identitytoken: go.string(),
+  registrytoken: go.string(),
+});
 
 /** What the distribution service does for registry routes (pull is an image route). */
 export interface RegistryBackend {
@@ -14,8 +27,8 @@ export interface RegistryBackend {
 
 export function registerRegistryRoutes(router: Router, backend: RegistryBackend): void {
   const authHeader = (h: string | string[] | undefined) => (typeof h === 'string' && h ? h : undefined);
-  router.post('/images/*name/push', async (ctx) => {
-    const res = ctx.res!;
+  router.post('/images/*name/push', { query: { tag: q.string() }, body: 'none' }, async (ctx) => {
+    const res = ctx.res;
     let started = false;
     const send = (m: JsonMessage) => {
       if (!started) {
@@ -25,7 +38,7 @@ export function registerRegistryRoutes(router: Router, backend: RegistryBackend)
       res.write(jsonLine(m));
     };
     try {
-      await backend.push({ name: ctx.params.name, tag: ctx.query.get('tag') || undefined, registryAuth: authHeader(ctx.req.headers['x-registry-auth']), progress: send, signal: ctx.signal });
+      await backend.push({ name: ctx.params.name, tag: ctx.query.tag || undefined, registryAuth: authHeader(ctx.req.headers['x-registry-auth']), progress: send, signal: ctx.signal });
       if (!started) res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end();
     } catch (err) {
@@ -33,12 +46,12 @@ export function registerRegistryRoutes(router: Router, backend: RegistryBackend)
       res.end(jsonLine({ errorDetail: { message: errorMessage(err) }, error: errorMessage(err) }));
     }
   });
-  router.post('/auth', async (ctx) => {
-    sendJson(ctx.res!, 200, await backend.login(await ctx.json(), ctx.signal));
+  router.post('/auth', { query: {}, body: authBody }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.login(ctx.body, ctx.signal));
   });
-  router.get('/images/search', async (ctx) => {
-    const term = ctx.query.get('term') ?? '';
-    const limit = Number(ctx.query.get('limit') ?? 0) || undefined;
-    sendJson(ctx.res!, 200, await backend.search(term, { limit, registryAuth: authHeader(ctx.req.headers['x-registry-auth']), signal: ctx.signal }));
+  router.get('/images/search', { query: { term: q.string(), limit: q.int() }, body: 'none' }, async (ctx) => {
+    const term = ctx.query.term ?? '';
+    const limit = ctx.query.limit || undefined;
+    sendJson(ctx.res, 200, await backend.search(term, { limit, registryAuth: authHeader(ctx.req.headers['x-registry-auth']), signal: ctx.signal }));
   });
 }

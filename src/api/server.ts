@@ -6,8 +6,10 @@ import type { Socket } from 'node:net';
 import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { InvalidArgument, NotFound, errorMessage } from '../errors/index.ts';
 import type { Logger } from '../lib/index.ts';
+import { BodyTooLarge, parseJsonBody, readJsonBody } from './body.ts';
 import { httpStatus } from './errors.ts';
 import { sendJson } from './json.ts';
+import { readQuery } from './query.ts';
 import type { RequestContext, Router } from './router.ts';
 
 export const apiVersion = '1.43';
@@ -37,21 +39,6 @@ function parseVersion(pathname: string): { version: string | undefined; path: st
   const m = /^\/v(\d+\.\d+)(\/.*)?$/.exec(pathname);
   if (!m) return { version: undefined, path: pathname };
   return { version: m[1], path: m[2] ?? '/' };
-}
-
-async function readBody(req: IncomingMessage, prefix?: Buffer): Promise<Buffer> {
-  const chunks: Buffer[] = prefix ? [prefix] : [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function parseJson<T>(buf: Buffer): T {
-  if (buf.length === 0 || buf.toString().trim() === '') return {} as T;
-  try {
-    return JSON.parse(buf.toString('utf8')) as T;
-  } catch (err) {
-    throw new InvalidArgument(`invalid JSON: ${(err as Error).message}`);
-  }
 }
 
 /**
@@ -187,6 +174,8 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
         else res.destroy();
         return;
       }
+      // The rest of a huge body is not worth reading: end the connection after the answer.
+      if (err instanceof BodyTooLarge && err.unread) res.setHeader('Connection', 'close');
       if (status === 304) {
         res.writeHead(304, headers).end();
         return;
@@ -207,27 +196,30 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
         }
       }
       const found = router.match(req.method ?? 'GET', path);
-      if (!('handler' in found)) throw found.methodMismatch ? new MethodNotAllowed() : new NotFound('page not found');
+      if (!('route' in found)) throw found.methodMismatch ? new MethodNotAllowed() : new NotFound('page not found');
+      const { route } = found;
       let bodyCache: Buffer | undefined;
       const upgradedBody = upgraded ? new UpgradedBody(req, upgraded) : undefined;
-      const ctx: RequestContext = {
+      const jsonBytes = async () =>
+        (bodyCache ??= await readJsonBody(upgradedBody ? upgradedBody.stream() : req, { contentLength: req.headers['content-length'] }));
+      // The route's declared query and body, checked before its handler runs.
+      const query = readQuery(route.spec.query, url.searchParams);
+      const body = route.decodeBody ? route.decodeBody(parseJsonBody(await jsonBytes()) ?? {}) : undefined;
+      const ctx: RequestContext<unknown, unknown> = {
         req,
         res,
         params: found.params,
-        query: url.searchParams,
+        query,
+        body,
         version: version ?? apiVersion,
         upgrade: upgraded !== undefined,
         signal: ac.signal,
         bodyStream: () => {
           if (upgradedBody) return upgradedBody.stream();
-          const body = new PassThrough({ highWaterMark: 1 << 20 });
-          req.on('error', (err) => body.destroy(err));
-          req.pipe(body);
-          return body;
-        },
-        json: async <T>() => {
-          bodyCache ??= upgradedBody ? await upgradedBody.read() : await readBody(req);
-          return parseJson<T>(bodyCache);
+          const stream = new PassThrough({ highWaterMark: 1 << 20 });
+          req.on('error', (err) => stream.destroy(err));
+          req.pipe(stream);
+          return stream;
         },
         hijack: async (contentType: string): Promise<Duplex> => {
           if (upgraded && upgradedBody) {
@@ -253,7 +245,7 @@ export function createApiServer(router: Router, options: { log: Logger; info: Se
         },
       };
       for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-      await found.handler(ctx);
+      await route.handler(ctx as RequestContext);
     } catch (err) {
       fail(err);
     } finally {

@@ -45,7 +45,7 @@ export function streamContentType(version: string, tty: boolean): string {
 }
 
 /** Sends a tar stream; an error after the head is sent can only cut the connection. */
-export async function sendTar(ctx: RequestContext, stream: Readable): Promise<void> {
+export async function sendTar(ctx: Pick<RequestContext, 'res' | 'signal'>, stream: Readable): Promise<void> {
   const res = ctx.res!;
   res.writeHead(200, { 'Content-Type': 'application/x-tar' });
   const abort = () => stream.destroy(new Error('client disconnected'));

@@ -2,7 +2,8 @@
 import { InvalidArgument } from '../errors/index.ts';
 import type { DiskUsage } from '../types/index.ts';
 import { sendJson } from './json.ts';
-import type { Router } from './router.ts';
+import { q } from './query.ts';
+import type { RequestContext, Router } from './router.ts';
 import { apiVersion, minApiVersion } from './server.ts';
 
 export interface SystemBackend {
@@ -11,7 +12,7 @@ export interface SystemBackend {
 }
 
 export function registerSystemRoutes(router: Router, backend: SystemBackend): void {
-  const ping = (ctx: Parameters<Parameters<Router['get']>[1]>[0]) => {
+  const ping = (ctx: RequestContext) => {
     const res = ctx.res!;
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
     res.setHeader('Pragma', 'no-cache');
@@ -19,13 +20,13 @@ export function registerSystemRoutes(router: Router, backend: SystemBackend): vo
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '2' });
     res.end(ctx.req.method === 'HEAD' ? undefined : 'OK');
   };
-  router.get('/_ping', ping);
-  router.head('/_ping', ping);
-  router.get('/version', async (ctx) => {
+  router.get('/_ping', { query: {}, body: 'none' }, ping);
+  router.head('/_ping', { query: {}, body: 'none' }, ping);
+  router.get('/version', { query: {}, body: 'none' }, async (ctx) => {
     const v = await backend.version();
     sendJson(ctx.res!, 200, { ...v, ApiVersion: apiVersion, MinAPIVersion: minApiVersion });
   });
-  router.get('/info', async (ctx) => {
+  router.get('/info', { query: {}, body: 'none' }, async (ctx) => {
     sendJson(ctx.res!, 200, await backend.info());
   });
 }
@@ -37,9 +38,9 @@ export interface DiskUsageBackend {
 }
 
 export function registerDiskUsageRoutes(router: Router, backend: DiskUsageBackend): void {
-  router.get('/system/df', async (ctx) => {
+  router.get('/system/df', { query: { type: q.strings() }, body: 'none' }, async (ctx) => {
     const known = ['container', 'image', 'volume', 'build-cache'];
-    const types = new Set(ctx.query.getAll('type'));
+    const types = new Set(ctx.query.type);
     for (const t of types) if (!known.includes(t)) throw new InvalidArgument(`unknown object type: ${t}`);
     sendJson(ctx.res!, 200, await backend.diskUsage(types.size ? types : new Set(known)));
   });

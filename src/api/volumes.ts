@@ -1,8 +1,8 @@
 // /volumes/*: the volume API (moby's api/swagger.yaml), translated onto the volume service.
-import { InvalidArgument } from '../errors/index.ts';
-import { sendJson } from './json.ts';
-import { boolParam, filtersParam } from './params.ts';
+import { go } from '../schema/index.ts';
 import type { Volume as VolumeView } from '../types/index.ts';
+import { sendJson } from './json.ts';
+import { q } from './query.ts';
 import type { Router } from './router.ts';
 
 export interface VolumesBackend {
@@ -18,40 +18,37 @@ function atLeast(version: string, major: number, minor: number): boolean {
   return a > major || (a === major && b >= minor);
 }
 
-function stringMap(v: unknown, what: string): Record<string, string> | null | undefined {
-  if (v === undefined || v === null) return v as null | undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgument(`invalid JSON: ${what} must be an object`);
-  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
-}
+/** volume.CreateOptions (the name's rules and length are the volume service's). */
+const createBody = go.struct('volume.CreateOptions', {
+  Name: go.string(),
+  Driver: go.string(),
+  DriverOpts: go.nullable(go.map(go.string())),
+  Labels: go.nullable(go.map(go.string({ nul: true }))),
+});
 
 export function registerVolumeRoutes(router: Router, backend: VolumesBackend): void {
-  router.get('/volumes', (ctx) => {
-    sendJson(ctx.res!, 200, backend.list(filtersParam(ctx.query)));
+  router.get('/volumes', { query: { filters: q.filters() }, body: 'none' }, (ctx) => {
+    sendJson(ctx.res, 200, backend.list(ctx.query.filters));
   });
-  router.post('/volumes/create', async (ctx) => {
-    const body = await ctx.json<Record<string, unknown>>();
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid JSON: expected an object');
-    const name = body.Name ?? '';
-    if (typeof name !== 'string') throw new InvalidArgument('invalid JSON: Name must be a string');
-    const options = stringMap(body.DriverOpts, 'DriverOpts');
-    const labels = stringMap(body.Labels, 'Labels');
+  router.post('/volumes/create', { query: {}, body: createBody }, async (ctx) => {
+    const { Name: name = '', Driver: driver, DriverOpts: options, Labels: labels } = ctx.body;
     const view = await backend.create({
       name,
-      ...(typeof body.Driver === 'string' ? { driver: body.Driver } : {}),
+      ...(driver !== undefined ? { driver } : {}),
       ...(options !== undefined ? { options } : {}),
       ...(labels !== undefined ? { labels } : {}),
     });
-    sendJson(ctx.res!, 201, view);
+    sendJson(ctx.res, 201, view);
   });
-  router.post('/volumes/prune', async (ctx) => {
+  router.post('/volumes/prune', { query: { filters: q.filters() }, body: 'none' }, async (ctx) => {
     // API 1.42 made prune remove only anonymous volumes unless the `all` filter is set
-    sendJson(ctx.res!, 200, await backend.prune(filtersParam(ctx.query), { onlyAnonymous: atLeast(ctx.version, 1, 42) }));
+    sendJson(ctx.res, 200, await backend.prune(ctx.query.filters, { onlyAnonymous: atLeast(ctx.version, 1, 42) }));
   });
-  router.get('/volumes/:name', (ctx) => {
-    sendJson(ctx.res!, 200, backend.get(ctx.params.name));
+  router.get('/volumes/:name', { query: {}, body: 'none' }, (ctx) => {
+    sendJson(ctx.res, 200, backend.get(ctx.params.name));
   });
-  router.delete('/volumes/:name', async (ctx) => {
-    await backend.remove(ctx.params.name, { force: boolParam(ctx.query, 'force') });
-    ctx.res!.writeHead(204).end();
+  router.delete('/volumes/:name', { query: { force: q.bool() }, body: 'none' }, async (ctx) => {
+    await backend.remove(ctx.params.name, { force: ctx.query.force });
+    ctx.res.writeHead(204).end();
   });
 }

@@ -98,6 +98,16 @@ export class Containers {
     await this.#t.post(`/containers/${segment(ref)}/rename`, { query: { name } });
   }
 
+  /** POST /containers/prune: the containers that are not running, narrowed by filters. */
+  prune(filters: Record<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+    return this.#t.post('/containers/prune', { query: filtersQuery(filters) });
+  }
+
+  /** POST /containers/{id}/update: resource limits and the restart policy of a container. */
+  update(ref: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
+    return this.#t.post(`/containers/${segment(ref)}/update`, { body });
+  }
+
   async pause(ref: string): Promise<void> {
     await this.#t.post(`/containers/${segment(ref)}/pause`);
   }
@@ -106,9 +116,9 @@ export class Containers {
     await this.#t.post(`/containers/${segment(ref)}/unpause`);
   }
 
-  /** Waits for the container to stop (the daemon's default condition) and returns its exit. */
-  wait(ref: string): Promise<ContainerWaitResponse> {
-    return this.#t.post(`/containers/${segment(ref)}/wait`);
+  /** Waits for the condition (the daemon's default: not-running) and returns the exit. */
+  wait(ref: string, condition?: WaitCondition): Promise<ContainerWaitResponse> {
+    return this.#t.post(`/containers/${segment(ref)}/wait`, condition ? { query: { condition } } : {});
   }
 
   /**

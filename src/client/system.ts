@@ -1,6 +1,21 @@
-// /version, /info, /system/df.
+// /version, /info, /system/df, /events.
+import type { IncomingMessage } from 'node:http';
 import type { DiskUsage, SystemInfo, SystemVersion } from '../types/index.ts';
+import { filtersQuery } from './paths.ts';
 import type { Transport } from './transport.ts';
+
+/** A message of GET /events (dockerd's events.Message). */
+export interface EventMessage {
+  status?: string;
+  id?: string;
+  from?: string;
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  scope: string;
+  time: number;
+  timeNano: number;
+}
 
 export class System {
   readonly #t: Transport;
@@ -19,5 +34,15 @@ export class System {
 
   diskUsage(): Promise<DiskUsage> {
     return this.#t.get('/system/df');
+  }
+
+  /** POST /build/prune: the build cache (`all`: not only what no build can reuse). */
+  pruneBuildCache(options: { all: boolean; filters?: Record<string, string[]> }): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }> {
+    return this.#t.post('/build/prune', { query: { all: options.all, ...filtersQuery(options.filters) } });
+  }
+
+  /** GET /events: one JSON message per line; `since`/`until` are unix times "seconds.nanoseconds". */
+  events(options: { since?: string; until?: string; filters?: Record<string, string[]> } = {}): Promise<IncomingMessage> {
+    return this.#t.stream('GET', '/events', { query: { since: options.since, until: options.until, ...filtersQuery(options.filters) } });
   }
 }

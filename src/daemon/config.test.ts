@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadConfig } from './config.ts';
+import { loadConfig, reloadConfig } from './config.ts';
 
 const dir = mkdtempSync('/tmp/berth-config-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,5 +74,35 @@ describe('daemon configuration: the registry section', () => {
     assert.throws(() => loadConfig(['--config-file', file('badreg.json', { registry: { port: 5000 } })]), /unknown registry keys: port/);
     assert.throws(() => loadConfig(['--config-file', file('badreg2.json', { registry: { addr: 5000 } })]), /registry.addr must be a string/);
     assert.throws(() => loadConfig(['--config-file', file('badreg3.json', { registry: 'yes' })]), /"registry" has the wrong type/);
+  });
+});
+
+describe('reloadConfig (SIGHUP)', () => {
+  it('takes the reloadable keys the file sets, keeps the rest, and refuses a bad file', () => {
+    const dir = mkdtempSync('/tmp/berth-reload-');
+    try {
+      const file = `${dir}/daemon.json`;
+      writeFileSync(file, JSON.stringify({ labels: ['a=1'], bip: '10.9.0.1/24' }));
+      const argv = ['--config-file', file, '--data-root', dir, '--registry-mirror', 'https://m.invalid'];
+      const current = loadConfig(argv, {}).config;
+      assert.equal(current.liveRestore, true);
+      assert.equal(current.shutdownTimeout, 15);
+      writeFileSync(file, JSON.stringify({ labels: ['b=2'], bip: '10.8.0.1/24', debug: true, 'live-restore': false, 'max-concurrent-uploads': 0 }));
+      const next = reloadConfig(current, argv, {});
+      assert.deepEqual(next.labels, ['b=2']);
+      assert.equal(next.logLevel, 'debug');
+      assert.equal(next.liveRestore, false);
+      assert.equal(next.maxConcurrentUploads, 5, '0 is the default');
+      assert.equal(next.bip, '10.9.0.1/24', 'bip is not reloadable');
+      assert.deepEqual(next.registryMirrors, ['https://m.invalid']);
+      writeFileSync(file, JSON.stringify({ 'registry-mirrors': ['https://other.invalid'] }));
+      assert.throws(() => reloadConfig(next, argv, {}), /specified both as a flag and in the configuration file: registry-mirrors/);
+      writeFileSync(file, '{"labels": [');
+      assert.throws(() => reloadConfig(next, argv, {}), /unable to configure the Berth daemon with file/);
+      writeFileSync(file, JSON.stringify({ 'default-runtime': 'crun' }));
+      assert.throws(() => reloadConfig(next, argv, {}), /default runtime crun cannot be found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

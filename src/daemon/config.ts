@@ -26,7 +26,15 @@ export interface DaemonConfig {
   logOpts: Record<string, string>;
   storageDriver: string;
   execOpts: string[];
+  /**
+   * Containers outlive berthd (conmon holds them), which is dockerd's live restore; false makes
+   * berthd stop the running containers when it shuts down, as dockerd does without it.
+   */
   liveRestore: boolean;
+  /** Seconds berthd waits at shutdown for the containers it stops (without live restore). */
+  shutdownTimeout: number;
+  maxConcurrentDownloads: number;
+  maxConcurrentUploads: number;
   defaultRuntime: string;
   runtimes: Record<string, { path: string; runtimeArgs?: string[] }>;
   cgroupParent: string;
@@ -84,7 +92,11 @@ export function defaultConfig(): DaemonConfig {
     logOpts: {},
     storageDriver: 'overlay2',
     execOpts: [],
-    liveRestore: false,
+    // Berth's containers always survived its restarts: live restore is its default
+    liveRestore: true,
+    shutdownTimeout: 15,
+    maxConcurrentDownloads: 3,
+    maxConcurrentUploads: 5,
     defaultRuntime: 'runc',
     runtimes: {},
     cgroupParent: 'berth',
@@ -153,6 +165,9 @@ const options: Option[] = [
   { key: 'storageDriver', file: 'storage-driver', flag: 'storage-driver', short: 's', kind: 'string', usage: 'Storage driver to use' },
   { key: 'execOpts', file: 'exec-opts', flag: 'exec-opt', kind: 'list', usage: 'Runtime execution options' },
   { key: 'liveRestore', file: 'live-restore', flag: 'live-restore', kind: 'bool', usage: 'Enable live restore of containers when the daemon restarts' },
+  { key: 'shutdownTimeout', file: 'shutdown-timeout', flag: 'shutdown-timeout', kind: 'int', usage: 'Set the default shutdown timeout' },
+  { key: 'maxConcurrentDownloads', file: 'max-concurrent-downloads', flag: 'max-concurrent-downloads', kind: 'int', usage: 'Set the max concurrent downloads' },
+  { key: 'maxConcurrentUploads', file: 'max-concurrent-uploads', flag: 'max-concurrent-uploads', kind: 'int', usage: 'Set the max concurrent uploads' },
   { key: 'defaultRuntime', file: 'default-runtime', flag: 'default-runtime', kind: 'string', usage: 'Default OCI runtime for containers' },
   { key: 'runtimes', file: 'runtimes', kind: 'object', usage: 'Additional OCI runtimes' },
   { key: 'cgroupParent', file: 'cgroup-parent', flag: 'cgroup-parent', kind: 'string', usage: 'Set parent cgroup for all containers' },
@@ -169,7 +184,7 @@ const options: Option[] = [
 ];
 
 /** daemon.json keys dockerd accepts that Berth takes without acting on them yet. */
-const acceptedFileKeys = new Set(['storage-opts', 'experimental', 'features', 'max-concurrent-downloads', 'max-concurrent-uploads', 'default-address-pools', 'default-shm-size', 'tls', 'ipv6', 'fixed-cidr', 'fixed-cidr-v6', 'default-gateway', 'icc', 'ip', 'ip-masq', 'containerd', 'shutdown-timeout', 'log-format', 'group', 'oom-score-adjust', 'init', 'init-path', 'seccomp-profile', 'no-new-privileges', 'default-cgroupns-mode', 'default-ipc-mode', 'cgroup-parent']);
+const acceptedFileKeys = new Set(['storage-opts', 'experimental', 'features', 'default-address-pools', 'default-shm-size', 'tls', 'ipv6', 'fixed-cidr', 'fixed-cidr-v6', 'default-gateway', 'icc', 'ip', 'ip-masq', 'containerd', 'log-format', 'group', 'oom-score-adjust', 'init', 'init-path', 'seccomp-profile', 'no-new-privileges', 'default-cgroupns-mode', 'default-ipc-mode', 'cgroup-parent']);
 
 export function usage(): string {
   const lines = ['Usage:\tberthd [OPTIONS]', '', 'A self-sufficient runtime for containers.', '', 'Options:'];
@@ -317,6 +332,14 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (config.debug) config.logLevel = 'debug';
   if ((config.logLevel as string) === 'warning') config.logLevel = 'warn';
   if (!isLogLevel(config.logLevel)) throw new InvalidArgument(`unable to parse logging level: ${config.logLevel}`);
+  // dockerd's checks; 0 means the default
+  if (config.maxConcurrentDownloads < 0) throw new InvalidArgument(`invalid max concurrent downloads: ${config.maxConcurrentDownloads}`);
+  if (config.maxConcurrentUploads < 0) throw new InvalidArgument(`invalid max concurrent uploads: ${config.maxConcurrentUploads}`);
+  config.maxConcurrentDownloads ||= 3;
+  config.maxConcurrentUploads ||= 5;
+  if (config.defaultRuntime !== 'runc' && !Object.hasOwn(config.runtimes, config.defaultRuntime)) {
+    throw new InvalidArgument(`default runtime ${config.defaultRuntime} cannot be found: it is neither runc nor one of "runtimes"`);
+  }
   if (config.storageDriver !== 'overlay2') throw new InvalidArgument(`error initializing graphdriver: driver not supported: ${config.storageDriver}`);
   if (config.registry) {
     const unknownKeys = Object.keys(config.registry).filter((k) => !['addr', 'root', 'config', 'tls-cert', 'tls-key'].includes(k));
@@ -332,4 +355,36 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!h.startsWith('unix://') && !h.startsWith('tcp://') && !h.startsWith('fd://')) throw new InvalidArgument(`invalid host format: ${h}`);
   }
   return { config, help: args.help, version: args.version };
+}
+
+/** The daemon.json keys dockerd applies on SIGHUP (the others wait for a restart). */
+export const reloadableKeys = [
+  'debug',
+  'log-level',
+  'labels',
+  'insecure-registries',
+  'registry-mirrors',
+  'max-concurrent-downloads',
+  'max-concurrent-uploads',
+  'live-restore',
+  'default-runtime',
+  'shutdown-timeout',
+] as const;
+
+/**
+ * SIGHUP: the configuration read again with the flags berthd was started with. Only the
+ * reloadable keys the file sets take their new values (dockerd's IsValueSet); an invalid file
+ * throws and nothing changes. Returns the new configuration.
+ */
+export function reloadConfig(current: DaemonConfig, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const fresh = loadConfig(argv, env).config;
+  const file = readConfigFile(fresh.configFile, false);
+  const next: DaemonConfig = { ...current };
+  for (const key of reloadableKeys) {
+    if (!(key in file)) continue;
+    const o = options.find((x) => x.file === key)!;
+    (next as unknown as Record<string, unknown>)[o.key] = fresh[o.key];
+  }
+  if ('debug' in file || 'log-level' in file) next.logLevel = fresh.logLevel;
+  return next;
 }

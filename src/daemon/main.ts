@@ -155,6 +155,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('terminated'));
   process.on('SIGINT', () => void shutdown('interrupt'));
   process.on('SIGPIPE', () => {});
+  process.on('SIGHUP', () => {
+    log.info(`Got signal to reload configuration, reloading from: ${config.configFile}`);
+    void daemon.reload(process.argv.slice(2));
+  });
   // A bug in one request must not take the daemon (and every other client) down with it.
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }));
   process.on('uncaughtException', (err) => log.error('uncaught exception', { error: err.stack ?? err.message }));

@@ -29,11 +29,40 @@ function osRelease(): { pretty: string; version: string } {
   }
 }
 
+/** The file system a directory is on, by statfs magic, named as dockerd names backing file systems. */
+async function backingFs(dir: string): Promise<string> {
+  const names: Record<number, string> = {
+    0xef53: 'extfs',
+    0x58465342: 'xfs',
+    0x9123683e: 'btrfs',
+    0x01021994: 'tmpfs',
+    0x794c7630: 'overlayfs',
+    0x2fc12fc1: 'zfs',
+    0x6969: 'nfs',
+    0xf2f52010: 'f2fs',
+  };
+  try {
+    const { type } = await fsp.statfs(dir);
+    return names[type] ?? `<unknown ${type.toString(16)}>`;
+  } catch {
+    return '<unknown>';
+  }
+}
+
+function readFlag(path: string): boolean | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim() === '1';
+  } catch {
+    return undefined;
+  }
+}
+
 export function cgroupVersion(): '1' | '2' {
   return existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
 }
 
-async function engineId(dataRoot: string): Promise<string> {
+/** The daemon's ID (GET /info's ID, the actor of daemon events), made once per data root. */
+export async function engineId(dataRoot: string): Promise<string> {
   const path = `${dataRoot}/engine-id`;
   try {
     return (await fsp.readFile(path, 'utf8')).trim();
@@ -51,6 +80,8 @@ export interface InfoSources {
   containers: { counts(): { total: number; running: number; paused: number; stopped: number } };
   images: { count(): number };
   events: { readonly subscriberCount: number };
+  /** Records skipped at start-up: shown as warnings. */
+  skipped?: { warnings(): string[] };
 }
 
 export class SystemInfo {
@@ -112,6 +143,17 @@ export class SystemInfo {
       nfd = 0;
     }
     const insecure = ['127.0.0.0/8', ...cfg.insecureRegistries.filter((r) => /\/\d+$/.test(r))];
+    // what the kernel really offers, and dockerd's warnings about what it lacks
+    const ipForward = readFlag('/proc/sys/net/ipv4/ip_forward') ?? false;
+    const nfIptables = readFlag('/proc/sys/net/bridge/bridge-nf-call-iptables') ?? false;
+    const nfIp6tables = readFlag('/proc/sys/net/bridge/bridge-nf-call-ip6tables') ?? false;
+    const swapLimit = v2 ? existsSync('/sys/fs/cgroup/memory.swap.max') || existsSync('/sys/fs/cgroup/user.slice/memory.swap.max') : existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes');
+    const warnings: string[] = [];
+    if (!swapLimit) warnings.push('WARNING: No swap limit support');
+    if (!ipForward) warnings.push('WARNING: IPv4 forwarding is disabled');
+    if (!nfIptables) warnings.push('WARNING: bridge-nf-call-iptables is disabled');
+    if (!nfIp6tables) warnings.push('WARNING: bridge-nf-call-ip6tables is disabled');
+    for (const h of cfg.hosts) if (h.startsWith('tcp://') && !cfg.tlsverify) warnings.push(`WARNING: API is accessible on ${h.replace(/^tcp:/, 'https:')} without client verification (--tlsverify)`);
     return {
       ID: await engineId(cfg.dataRoot),
       Containers: c.total,
@@ -121,23 +163,23 @@ export class SystemInfo {
       Images: this.#src.images.count(),
       Driver: 'overlay2',
       DriverStatus: [
-        ['Backing Filesystem', 'extfs'],
+        ['Backing Filesystem', await backingFs(cfg.dataRoot)],
         ['Supports d_type', 'true'],
         ['Native Overlay Diff', 'true'],
         ['userxattr', 'false'],
       ],
       Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'k8s-file', 'none'] },
       MemoryLimit: true,
-      SwapLimit: true,
+      SwapLimit: swapLimit,
       CpuCfsPeriod: true,
       CpuCfsQuota: true,
       CPUShares: true,
       CPUSet: true,
       PidsLimit: true,
-      IPv4Forwarding: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1',
-      BridgeNfIptables: false,
-      BridgeNfIp6tables: false,
-      Debug: cfg.debug,
+      IPv4Forwarding: ipForward,
+      BridgeNfIptables: nfIptables,
+      BridgeNfIp6tables: nfIp6tables,
+      Debug: cfg.logLevel === 'debug',
       NFd: nfd,
       OomKillDisable: !v2,
       NGoroutines: 0,
@@ -183,7 +225,7 @@ export class SystemInfo {
       RuncCommit: { ID: runc.commit, Expected: runc.commit },
       InitCommit: { ID: tini.commit, Expected: tini.commit },
       SecurityOptions: ['name=seccomp,profile=unconfined', ...(v2 ? ['name=cgroupns'] : [])],
-      Warnings: [],
+      Warnings: [...warnings, ...(this.#src.skipped?.warnings() ?? [])],
     };
   }
 }

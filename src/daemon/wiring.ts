@@ -19,43 +19,54 @@ import {
   registerContainerSnapshotRoutes,
   registerDiskUsageRoutes,
   registerVolumeRoutes,
+  registerEventRoutes,
+  registerDistributionRoutes,
+  registerPluginRoutes,
+  registerSwarmRoutes,
   type TlsOptions,
 } from '../api/index.ts';
 import { DistributionService } from '../distribution/index.ts';
 import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
-import { EventBus } from '../events/index.ts';
+import { EventBus, JournalHistory } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
-import { importPart, systemClock, type Logger } from '../lib/index.ts';
-import { IprouteNetlink, IptablesFirewall, NetworkService, SocketPortBinder } from '../network/index.ts';
+import { SkippedRecords, importPart, systemClock, type Logger } from '../lib/index.ts';
+import { IprouteNetlink, IptablesFirewall, IptablesResolverRedirect, NetworkService, SocketPortBinder } from '../network/index.ts';
 import { ConmonRuntime } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
+import { warmUp } from '../schema/index.ts';
 import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import type { DaemonConfig, RegistrySection } from './config.ts';
 import { DiskUsage } from './disk-usage.ts';
-import { SystemInfo, berthVersion } from './system-info.ts';
+import { SystemInfo, berthVersion, engineId } from './system-info.ts';
+import { reloadDaemon } from './reload.ts';
 import { locateTools } from './tools.ts';
 
 export interface Daemon {
   server(tls?: TlsOptions): http.Server;
   engine: Engine;
   images: ImageService;
+  /** SIGHUP: daemon.json's reloadable keys applied again (false when the file does not load). */
+  reload(argv: readonly string[]): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const sys = loadSyscalls();
   const clock = systemClock;
-  const events = new EventBus({ clock });
   const { dataRoot } = config;
+  const journal = new JournalHistory({ dir: join(dataRoot, 'events'), log });
+  const events = new EventBus({ clock, history: journal });
   const tmpRoot = join(dataRoot, 'tmp');
   const imageRoot = join(dataRoot, 'image', 'overlay2');
 
+  // Records that cannot be loaded are skipped, logged once, and listed by GET /info.
+  const skipped = new SkippedRecords(log);
   const driver = new Overlay2Driver(join(dataRoot, 'overlay2'), sys);
   await driver.init();
-  const layers = new LayerStore({ root: join(imageRoot, 'layerdb'), driver, log });
+  const layers = new LayerStore({ root: join(imageRoot, 'layerdb'), driver, log, skipped });
   await layers.load();
-  const imageStore = new ImageStore({ root: imageRoot, layers, log });
+  const imageStore = new ImageStore({ root: imageRoot, layers, log, skipped });
   await imageStore.load();
 
   const tools = locateTools(config);
@@ -66,7 +77,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   // needs both services: the engine's container store is built first and answers those questions
   // (their ImageUsers and VolumeUsers ports); the engine takes the same store. It is loaded by
   // engine.init(), before the API serves anything that could ask.
-  const containers = new ContainerStore({ root: join(dataRoot, 'containers'), log });
+  const containers = new ContainerStore({ root: join(dataRoot, 'containers'), log, skipped });
 
   const distribution = new DistributionService({
     images: imageStore,
@@ -75,8 +86,10 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     tmpDir: tmpRoot,
     registry: { insecureRegistries: config.insecureRegistries, registryMirrors: config.registryMirrors },
     ...(config.registryChunkSize > 0 ? { uploadChunkSize: config.registryChunkSize } : {}),
+    events,
   });
-  const images = new ImageService({ images: imageStore, layers, users: containers, tmpRoot, registry: distribution });
+  distribution.configure({ maxConcurrentDownloads: config.maxConcurrentDownloads, maxConcurrentUploads: config.maxConcurrentUploads });
+  const images = new ImageService({ images: imageStore, layers, users: containers, tmpRoot, registry: distribution, events });
   await images.init();
 
   const network = new NetworkService({
@@ -91,14 +104,27 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     netlink: new IprouteNetlink({ detach: (path) => sys.umount(path, MNT_DETACH) }),
     firewall: new IptablesFirewall({ prefix: config.iptablesChain, hairpin: !config.userlandProxy }),
     ports: new SocketPortBinder(),
+    resolverRedirect: new IptablesResolverRedirect(),
     events,
     log: log.child({ subsystem: 'network' }),
+    skipped,
   });
   await network.init();
 
-  const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events });
+  const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events, skipped });
   await volumes.init();
 
+  const engineConfig = {
+    dataRoot,
+    initPath: tools.initPath,
+    logOpts: config.logOpts,
+    hostResolvConf: '/etc/resolv.conf',
+    dns: config.dns,
+    dnsSearch: config.dnsSearch,
+    dnsOptions: config.dnsOpts,
+    cgroupParent: config.cgroupParent,
+    runtimeName: config.defaultRuntime,
+  };
   const engine = new Engine({
     store: containers,
     images,
@@ -112,25 +138,16 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     clock,
     ps: new HostProcessTable(),
     log,
-    config: {
-      dataRoot,
-      initPath: tools.initPath,
-      logOpts: config.logOpts,
-      hostResolvConf: '/etc/resolv.conf',
-      dns: config.dns,
-      dnsSearch: config.dnsSearch,
-      dnsOptions: config.dnsOpts,
-      cgroupParent: config.cgroupParent,
-      runtimeName: config.defaultRuntime,
-    },
+    config: engineConfig,
   });
   await engine.init();
 
-  const system = new SystemInfo({ config, runtimePath: tools.runtimePath, initPath: tools.initPath, containers: engine, images, events });
+  const system = new SystemInfo({ config, runtimePath: tools.runtimePath, initPath: tools.initPath, containers: engine, images, events, skipped });
   const router = new Router();
   registerSystemRoutes(router, system);
   registerImageRoutes(router, images);
   registerRegistryRoutes(router, distribution);
+  registerDistributionRoutes(router, distribution);
   registerContainerRoutes(router, engine);
   registerNetworkRoutes(router, network, engine);
   registerExecRoutes(router, engine);
@@ -139,18 +156,26 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes }));
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
+  registerEventRoutes(router, events);
+  registerPluginRoutes(router);
+  registerSwarmRoutes(router);
 
   // Berth's registry (daemon.json `registry`), loaded only when configured.
   const registry = config.registry ? await startRegistry(config.registry, log) : undefined;
+  // The request and record validators compile while berthd waits for its first request.
+  void warmUp();
 
   return {
     server: (tls) => createApiServer(router, { log, info: { version: berthVersion }, ...(tls ? { tls } : {}) }),
     engine,
     images,
+    reload: (argv) => reloadDaemon({ config, log, registries: distribution, engineConfig, events, daemonId: () => engineId(dataRoot) }, argv),
     close: async () => {
+      await engine.shutdown({ stopContainers: !config.liveRestore, timeoutMs: config.shutdownTimeout * 1000 });
       await registry?.close();
       await network.close();
       runtime.close();
+      journal.close();
     },
   };
 }

@@ -4,7 +4,8 @@ import { decodeAuthHeader, parseChallenges } from './auth.ts';
 import { normalizeServer, Registries } from './endpoints.ts';
 import { parseManifest, parsePlatform, selectManifest, mediaTypes } from './manifest.ts';
 import { progressBar } from './progress.ts';
-import { parseErrors } from './transport.ts';
+import { goNetError, parseErrors, RegistryError } from './transport.ts';
+import { errorKind } from '../errors/index.ts';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -42,6 +43,8 @@ describe('registry endpoints', () => {
     assert.deepEqual(r.endpoints('127.0.0.1:5000').map((e) => e.base.href), ['https://127.0.0.1:5000/', 'http://127.0.0.1:5000/']);
     assert.deepEqual(r.endpoints('registry.example').map((e) => e.base.href), ['https://registry.example/']);
     assert.deepEqual(r.endpoints('docker.io').map((e) => [e.base.href, e.mirror]), [['https://mirror.example/', true], ['https://registry-1.docker.io/', false]]);
+    // push, login and search: the registry itself, never a mirror
+    assert.deepEqual(r.endpoints('docker.io', { mirrors: false }).map((e) => e.base.href), ['https://registry-1.docker.io/']);
     assert.throws(() => new Registries({ insecureRegistries: [], registryMirrors: ['ftp://x'] }), /invalid mirror/);
   });
   it('normalises server addresses', () => {
@@ -87,5 +90,26 @@ describe('progress and errors', () => {
     assert.deepEqual(parseErrors('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'), { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown: manifest unknown' });
     assert.deepEqual(parseErrors('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}')?.message, 'unauthorized: authentication required');
     assert.equal(parseErrors('<html>'), undefined);
+  });
+});
+
+describe('registry failures as dockerd reports them', () => {
+  it('maps a registry that does not answer, or fails, to a 500 (system) and throttling to 503', () => {
+    assert.equal(errorKind(new RegistryError('dial', { status: 0 })), 'system');
+    assert.equal(errorKind(new RegistryError('bad gateway', { status: 502 })), 'system');
+    assert.equal(errorKind(new RegistryError('unavailable: down', { status: 503, code: 'UNAVAILABLE' })), 'system');
+    assert.equal(errorKind(new RegistryError('toomanyrequests', { status: 429, code: 'TOOMANYREQUESTS' })), 'unavailable');
+    assert.equal(errorKind(new RegistryError('manifest unknown', { status: 404, code: 'MANIFEST_UNKNOWN' })), 'not-found');
+    assert.equal(errorKind(new RegistryError('unauthorized', { status: 401 })), 'unauthorized');
+    assert.ok(new RegistryError('dial', { status: 0 }).transient);
+  });
+  it("words failed dials as Go's net package does", () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1', port: 1 });
+    assert.equal(goNetError(refused), 'dial tcp 127.0.0.1:1: connect: connection refused');
+    const v6 = Object.assign(new Error('x'), { code: 'EHOSTUNREACH', syscall: 'connect', address: '::1', port: 5000 });
+    assert.equal(goNetError(v6), 'dial tcp [::1]:5000: connect: no route to host');
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND reg.invalid'), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: 'reg.invalid' });
+    assert.equal(goNetError(dns), 'dial tcp: lookup reg.invalid: no such host');
+    assert.equal(goNetError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })), 'socket hang up');
   });
 });

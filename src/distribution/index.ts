@@ -6,4 +6,5 @@ export { RepositoryClient } from './repository.ts';
 export { Registries, normalizeServer, dockerHubAuthKey, type RegistryConfig, type Endpoint } from './endpoints.ts';
 export { parseManifest, parsePlatform, selectManifest, mediaTypes, type Manifest, type Descriptor, type Platform } from './manifest.ts';
 export { progressBar } from './progress.ts';
+export type { DistributionInspect, InspectPlatform } from './inspect.ts';
 export { RegistryError } from './transport.ts';

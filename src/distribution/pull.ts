@@ -1,5 +1,5 @@
 // Pulling an image: manifest (or list → the platform's manifest), config, then the layers — up to
-// three downloads at a time. A layer whose parent is already in place is unpacked while it
+// three downloads at a time (max-concurrent-downloads). A layer whose parent is already in place is unpacked while it
 // streams; one that must wait for its parent is spooled to a file meanwhile (memory stays flat
 // either way). Every blob's digest and every layer's diff id is checked before the layer is
 // recorded; on any failure the layers this pull added are released (deleted) and temp files go.
@@ -38,6 +38,8 @@ export interface PullContext {
   layers: LayerStore;
   metadata: MetadataStore;
   tmpDir: string;
+  /** Layers downloaded at a time (daemon.json max-concurrent-downloads); 3 when unset. */
+  concurrency?: number;
 }
 
 class Deferred {
@@ -187,7 +189,7 @@ async function pullLayers(
   const onAbort = () => abort.abort(o.signal.reason);
   o.signal.addEventListener('abort', onAbort, { once: true });
   const signal = abort.signal;
-  const sem = new Semaphore(maxConcurrentDownloads);
+  const sem = new Semaphore(ctx.concurrency ?? maxConcurrentDownloads);
   await fsp.mkdir(ctx.tmpDir, { recursive: true, mode: 0o700 });
 
   const fetchLayer = async (i: number): Promise<void> => {

@@ -13,7 +13,6 @@ import type { ImageConfig } from '../types/index.ts';
 import { marshalManifest, mediaTypes, type Descriptor } from './manifest.ts';
 import type { MetadataStore } from './metadata.ts';
 import { ProgressReporter, shortDigest, type ProgressFn } from './progress.ts';
-import { maxConcurrentDownloads as maxConcurrentUploads } from './pull.ts';
 import { isTransient, retryDelays, sleep, type RepositoryClient } from './repository.ts';
 
 const maxUploadAttempts = 5;
@@ -22,7 +21,11 @@ export interface PushContext {
   images: ImageStore;
   layers: LayerStore;
   metadata: MetadataStore;
+  /** Layers uploaded at a time (daemon.json max-concurrent-uploads); dockerd's 5 when unset. */
+  concurrency?: number;
 }
+
+export const maxConcurrentUploads = 5;
 
 export interface PushOneOptions {
   ref: Reference & { tag: string };
@@ -137,7 +140,8 @@ export async function pushOne(ctx: PushContext, repo: RepositoryClient, o: PushO
   let next = 0;
   const abort = new AbortController();
   const signal = AbortSignal.any([o.signal, abort.signal]);
-  if (layers.length > maxConcurrentUploads) for (const l of layers.slice(maxConcurrentUploads)) o.progress({ status: 'Waiting', progressDetail: {}, id: shortDigest(l.diffId) });
+  const concurrency = ctx.concurrency ?? maxConcurrentUploads;
+  if (layers.length > concurrency) for (const l of layers.slice(concurrency)) o.progress({ status: 'Waiting', progressDetail: {}, id: shortDigest(l.diffId) });
   const worker = async () => {
     while (next < layers.length) {
       const i = next++;
@@ -158,7 +162,7 @@ export async function pushOne(ctx: PushContext, repo: RepositoryClient, o: PushO
       }
     }
   };
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(maxConcurrentUploads, layers.length) }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, layers.length) }, worker));
   const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
   // the first real failure, not the aborts it caused in the other uploads
   if (errors.length) throw errors.find((e) => !(e instanceof Error && e.name === 'AbortError')) ?? errors[0];

@@ -3,10 +3,11 @@
 // insecure registries (transport failures), and dockerd's wording of pull errors.
 import { join } from 'node:path';
 import { InvalidArgument, NotFound, Unauthorized } from '../errors/index.ts';
-import { familiarName, familiarString, parseReference, withDefaultTag, type ImageStore, type Reference } from '../image/index.ts';
+import { familiarName, familiarString, parseIdReference, parseReference, withDefaultTag, type ImageStore, type Reference } from '../image/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import { AuthSession, decodeAuthHeader, type AuthConfig } from './auth.ts';
 import { dockerHubHost, normalizeServer, Registries, type Endpoint, type RegistryConfig } from './endpoints.ts';
+import { inspectRemote, type DistributionInspect } from './inspect.ts';
 import { MetadataStore } from './metadata.ts';
 import { pullOne } from './pull.ts';
 import { pushOne } from './push.ts';
@@ -24,6 +25,8 @@ export interface DistributionOptions {
   registry: RegistryConfig;
   /** Chunked layer uploads of this size (bytes); unset: one streamed PATCH per layer, as docker does. */
   uploadChunkSize?: number;
+  /** Where pushes are reported (the event bus). */
+  events?: { publish(type: 'image', action: string, id: string, attributes: Record<string, string>): void };
 }
 
 export interface PullRequest {
@@ -79,15 +82,20 @@ async function ping(ep: Endpoint, signal?: AbortSignal): Promise<void> {
 }
 
 export class DistributionService {
-  readonly registries: Registries;
+  registries: Registries;
+  #downloads: number | undefined;
+  #uploads: number | undefined;
   #images: ImageStore;
   #layers: LayerStore;
   #metadata: MetadataStore;
   #tmpDir: string;
   #chunkSize: number | undefined;
 
+  #events: DistributionOptions['events'];
+
   constructor(o: DistributionOptions) {
     this.#chunkSize = o.uploadChunkSize;
+    this.#events = o.events;
     this.#images = o.images;
     this.#layers = o.layers;
     this.#metadata = new MetadataStore(join(o.imageRoot, 'distribution'));
@@ -95,15 +103,36 @@ export class DistributionService {
     this.registries = new Registries(o.registry);
   }
 
+  /**
+   * The settings daemon.json can change while berthd runs (a reload): registries, mirrors and
+   * how many layers move at a time. Pulls and pushes under way keep the settings they began with.
+   */
+  configure(o: { registry?: RegistryConfig; maxConcurrentDownloads?: number; maxConcurrentUploads?: number }): void {
+    if (o.registry) this.registries = new Registries(o.registry);
+    if (o.maxConcurrentDownloads !== undefined) this.#downloads = o.maxConcurrentDownloads;
+    if (o.maxConcurrentUploads !== undefined) this.#uploads = o.maxConcurrentUploads;
+  }
+
   /** Whether docker.io has mirrors configured (else the built-in busybox answers offline). */
   hasMirrors(): boolean {
     return this.registries.mirrors.length > 0;
   }
 
-  /** Runs `fn` against each endpoint of `host` until one works (dockerd's fallback rules). */
-  async #withEndpoints<T>(host: string, fn: (ep: Endpoint) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `fn` against each endpoint of `host` until one works (dockerd's fallback rules). Without
+   * `mirrors` (push, login, search) docker.io's mirrors are left out, as dockerd's
+   * LookupPushEndpoints leaves them out: credentials and pushes go to the registry itself. With
+   * `mirrorAnswersAreFinal` a mirror's error answer (a 404…) is the result, not a reason to ask
+   * the next endpoint: only one that does not answer is passed over.
+   */
+  async #withEndpoints<T>(
+    host: string,
+    fn: (ep: Endpoint) => Promise<T>,
+    o: { signal?: AbortSignal | undefined; mirrors?: boolean; mirrorAnswersAreFinal?: boolean } = {},
+  ): Promise<T> {
+    const signal = o.signal;
     let last: unknown;
-    const endpoints = this.registries.endpoints(host);
+    const endpoints = this.registries.endpoints(host, { mirrors: o.mirrors ?? true });
     for (const ep of endpoints) {
       try {
         // Several ways to reach one registry (https, then http): ping first, as dockerd does,
@@ -116,7 +145,7 @@ export class DistributionService {
         last = err;
         if (signal?.aborted || isAbort(err)) throw err;
         const transport = err instanceof RegistryError && err.status === 0;
-        if (!ep.mirror && !transport) throw err;
+        if (!transport && (!ep.mirror || o.mirrorAnswersAreFinal)) throw err;
       }
     }
     throw last;
@@ -135,7 +164,7 @@ export class DistributionService {
       await this.#withEndpoints(ref.domain, async (ep) => {
         const session = new AuthSession(ep, auth);
         const repo = new RepositoryClient(session, ref.path, ['pull']);
-        const ctx = { images: this.#images, layers: this.#layers, metadata: this.#metadata, tmpDir: this.#tmpDir };
+        const ctx = { images: this.#images, layers: this.#layers, metadata: this.#metadata, tmpDir: this.#tmpDir, ...(this.#downloads ? { concurrency: this.#downloads } : {}) };
         const sourceRepository = `${ref.domain}/${ref.path}`;
         if (!allTags) {
           const updated = await pullOne(ctx, repo, { ref, ...(req.platform ? { platform: req.platform } : {}), progress: req.progress, signal: req.signal, sourceRepository });
@@ -151,7 +180,7 @@ export class DistributionService {
         }
         const shown = familiarName(ref);
         req.progress({ status: updated ? `Status: Downloaded newer image for ${shown}` : `Status: Image is up to date for ${shown}` });
-      }, req.signal);
+      }, { signal: req.signal });
     } catch (err) {
       throw translatePullError(err, withDefaultTag(ref));
     }
@@ -181,23 +210,44 @@ export class DistributionService {
         const session = new AuthSession(ep, auth);
         const repo = new RepositoryClient(session, ref.path, ['pull', 'push']);
         for (const tag of tags) {
-          await pushOne({ images: this.#images, layers: this.#layers, metadata: this.#metadata }, repo, {
+          await pushOne({ images: this.#images, layers: this.#layers, metadata: this.#metadata, ...(this.#uploads ? { concurrency: this.#uploads } : {}) }, repo, {
             ref: { ...ref, tag },
             progress: req.progress,
             signal: req.signal,
             registryHost: ref.domain,
             ...(this.#chunkSize ? { chunkSize: this.#chunkSize } : {}),
           });
+          // dockerd's push event: the reference pushed, named by its repository
+          const pushed = familiarString({ ...ref, tag });
+          const labels = this.#images.find(pushed)?.config.config?.Labels ?? {};
+          this.#events?.publish('image', 'push', pushed, { ...labels, name: familiarName(ref) });
         }
       },
-      req.signal,
+      { signal: req.signal, mirrors: false },
     );
   }
 
-  /** POST /auth: checks the credentials against the registry. */
+  /**
+   * GET /distribution/{name}/json: the descriptor and platforms of a remote image, reached as a
+   * pull reaches it (mirrors first for docker.io), with the client's X-Registry-Auth.
+   */
+  async inspect(name: string, o: { registryAuth?: string | undefined; signal?: AbortSignal } = {}): Promise<DistributionInspect> {
+    if (parseIdReference(name)) throw new InvalidArgument('no manifest found for full image ID');
+    const parsed = parseReference(name);
+    // a reference with a tag and a digest is looked up by its digest, as dockerd does
+    const ref = withDefaultTag(parsed.digest ? { domain: parsed.domain, path: parsed.path, digest: parsed.digest } : parsed);
+    const auth = decodeAuthHeader(o.registryAuth);
+    // dockerd settles on the first endpoint that answers /v2/ (GetRepository), mirror or not.
+    return this.#withEndpoints(ref.domain, (ep) => inspectRemote(new RepositoryClient(new AuthSession(ep, auth), ref.path, ['pull']), ref, o.signal), {
+      signal: o.signal,
+      mirrorAnswersAreFinal: true,
+    });
+  }
+
+  /** POST /auth: checks the credentials against the registry (never a mirror of it). */
   async login(auth: AuthConfig, signal?: AbortSignal): Promise<{ Status: string; IdentityToken: string }> {
     const host = normalizeServer(auth.serveraddress);
-    await this.#withEndpoints(host, (ep) => new AuthSession(ep, auth).login(signal), signal);
+    await this.#withEndpoints(host, (ep) => new AuthSession(ep, auth).login(signal), { signal, mirrors: false });
     return { Status: 'Login Succeeded', IdentityToken: '' };
   }
 
@@ -247,7 +297,7 @@ export class DistributionService {
           .slice(0, limit)
           .map((n) => ({ name: `${host}/${n}`, description: '', star_count: 0, is_official: false, is_automated: false }));
       },
-      o.signal,
+      { signal: o.signal, mirrors: false },
     );
   }
 }

@@ -35,7 +35,10 @@ function kindFor(status: number, code: string | undefined): ErrorKind {
   if (status === 401 || code === 'UNAUTHORIZED') return 'unauthorized';
   if (code === 'DENIED' || code === 'MANIFEST_UNKNOWN' || code === 'NAME_UNKNOWN' || code === 'BLOB_UNKNOWN' || status === 404) return 'not-found';
   if (status === 403) return 'forbidden';
-  if (status === 0 || status >= 500 || status === 429) return 'unavailable';
+  // A registry that throttles keeps its status in dockerd (429; the nearest kind here is 503).
+  if (status === 429) return 'unavailable';
+  // No answer at all (refused, unresolvable, TLS) or a registry's own failure (5xx): dockerd
+  // answers 500 (a plain error, or distribution's UnexpectedHTTPStatusError), not 503.
   return 'system';
 }
 
@@ -52,6 +55,26 @@ export interface SendOptions {
 /** Go's spelling of the method in url.Error messages: `Head "http://…": …`. */
 export function goMethod(method: string): string {
   return method[0] + method.slice(1).toLowerCase();
+}
+
+const connectErrors: Record<string, string> = {
+  ECONNREFUSED: 'connect: connection refused',
+  EHOSTUNREACH: 'connect: no route to host',
+  ENETUNREACH: 'connect: network is unreachable',
+  ETIMEDOUT: 'i/o timeout',
+};
+
+/**
+ * A failed dial in Go's net words, as dockerd reports it and users search for
+ * ("dial tcp 127.0.0.1:5000: connect: connection refused"); other errors keep Node's message.
+ */
+export function goNetError(err: NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string }): string {
+  if (err.syscall === 'connect' && err.address && err.code && connectErrors[err.code]) {
+    const host = err.address.includes(':') ? `[${err.address}]` : err.address;
+    return `dial tcp ${host}:${err.port}: ${connectErrors[err.code]}`;
+  }
+  if (err.syscall === 'getaddrinfo' && err.code === 'ENOTFOUND' && err.hostname) return `dial tcp: lookup ${err.hostname}: no such host`;
+  return err.message;
 }
 
 /** One HTTP exchange; resolves with the response head (the body still to read). */
@@ -74,7 +97,7 @@ export function send(method: string, url: URL, options: SendOptions = {}): Promi
       if (err.name === 'AbortError') return reject(err);
       // A plain-http server answering TLS: not worth retrying, but the caller may fall back to http.
       const protocol = err.code === 'EPROTO' || /wrong version number|packet length too long/i.test(err.message);
-      const message = protocol ? 'http: server gave HTTP response to HTTPS client' : err.message;
+      const message = protocol ? 'http: server gave HTTP response to HTTPS client' : goNetError(err);
       reject(new RegistryError(`${goMethod(method)} "${url.href}": ${message}`, { status: 0, transient: !protocol, cause: err }));
     });
     const body = options.body;

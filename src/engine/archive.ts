@@ -12,6 +12,7 @@ import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { resolveUser } from './user.ts';
+import { announce } from './announce.ts';
 
 /** docker's PathStat (X-Docker-Container-Path-Stat, base64 JSON); mode is a Go os.FileMode. */
 export interface PathStat {
@@ -161,7 +162,7 @@ export async function archiveContainerPath(ctx: EngineContext, c: Container, pat
     closeLookup(lookup);
     await opened.release();
   });
-  ctx.events.publish('container', 'archive-path', c.id, { image: c.record.Config.Image, name: c.name, path: abs });
+  announce(ctx, c, 'archive-path');
   return { stat, stream };
 }
 
@@ -213,7 +214,7 @@ export async function extractToContainer(ctx: EngineContext, c: Container, path:
     if (dest) closeLookup(dest);
     await opened.release();
   }
-  ctx.events.publish('container', 'extract-to-dir', c.id, { image: c.record.Config.Image, name: c.name, path });
+  announce(ctx, c, 'extract-to-dir');
 }
 
 /** dockerd's checkWritablePath: a read-only volume or root file system refuses the copy. */

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { DetachScanner } from '../lib/index.ts';
 import type { AttachConnection } from '../runtime/index.ts';
+import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { readLogs } from './logs.ts';
@@ -130,8 +131,15 @@ export class AttachSession extends EventEmitter {
   }
 }
 
-export async function attachContainer(ctx: Pick<EngineContext, 'runtime'>, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
+export async function attachContainer(ctx: Pick<EngineContext, 'runtime' | 'events'>, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
   const session = new AttachSession(options.detachKeys && options.stdin ? { detachKeys: options.detachKeys } : {});
+  announce(ctx, c, 'attach');
+  session.done.then(
+    () => {
+      if (session.detached) announce(ctx, c, 'detach');
+    },
+    () => {},
+  );
   if (options.logs) {
     for await (const rec of readLogs(c, { stdout: options.stdout, stderr: options.stderr, follow: false })) {
       await write(rec.stream, rec.data);

@@ -3,10 +3,12 @@
 // the -c changes applied and the container's settings merged in (dockerd's merge()).
 import { applyChanges } from '../builder/index.ts';
 import { Conflict } from '../errors/index.ts';
+import { familiarString, parseReference } from '../image/index.ts';
 import type { ContainerConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext, ImageCommitter } from './context.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
+import { announce } from './announce.ts';
 
 export interface CommitOptions {
   repo?: string;
@@ -72,15 +74,10 @@ export async function commitContainer(ctx: EngineContext, c: Container, committe
       ...(options.repo ? { repo: options.repo } : {}),
       ...(options.tag ? { tag: options.tag } : {}),
     });
+    // dockerd's imageRef: the reference as the user would write it (evimg:1)
+    announce(ctx, c, 'commit', { comment: options.comment ?? '', imageID: result.id, imageRef: result.ref ? familiarString(parseReference(result.ref)) : '' });
   } finally {
     if (pause && c.state.Paused) await unpauseContainer(ctx, c).catch((err: unknown) => ctx.log.warn('unpausing after commit failed', { container: c.id, error: err }));
   }
-  ctx.events.publish('container', 'commit', c.id, {
-    comment: options.comment ?? '',
-    imageID: result.id,
-    imageRef: result.ref ?? '',
-    image: c.record.Config.Image,
-    name: c.name,
-  });
   return { Id: result.id };
 }

@@ -6,6 +6,22 @@ import type { MountPointRecord } from '../volume/index.ts';
 
 export const zeroTime = '0001-01-01T00:00:00Z';
 
+/** One probe's result (docker's HealthcheckResult). */
+export interface HealthResult {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
+}
+
+/** State.Health: kept with the container, so that it outlives a berthd restart. */
+export interface HealthState {
+  Status: 'starting' | 'healthy' | 'unhealthy';
+  FailingStreak: number;
+  /** The last five results, oldest first. */
+  Log: HealthResult[];
+}
+
 export interface ContainerState {
   Running: boolean;
   Paused: boolean;
@@ -18,6 +34,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Only for a container with a healthcheck, once started. */
+  Health?: HealthState;
 }
 
 export interface NetworkSettingsRecord {
@@ -76,6 +94,8 @@ export class Container {
   readonly pendingAttach = new Set<{ ready(): void; failed(err: unknown): void }>();
   /** Set while a stop or kill the user asked for is in progress (restart policies ignore it). */
   stopping = false;
+  /** An rm -f cut a waiting stop short: a restart that was waiting must not start it again. */
+  removalRequested = false;
   /**
    * True from the moment the runtime created the container's process (before `runc start`) until
    * its exit is recorded: from then on an attach connects directly instead of waiting.

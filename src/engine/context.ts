@@ -3,11 +3,12 @@
 import type { Readable } from 'node:stream';
 import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
-import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, OciProcess } from '../runtime/index.ts';
+import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, OciProcess, ProbeOptions, ProbeResult } from '../runtime/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
 import type { ContainerConfig, EndpointSettings, ImageConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { ProcessTable } from './ps.ts';
+import type { RestartManager } from './restart.ts';
 import type { ContainerStore } from './store.ts';
 
 export interface ImageRef {
@@ -76,6 +77,8 @@ export interface ContainerRuntime {
   resizeExec(containerId: string, execId: string, size: { height: number; width: number }): Promise<void>;
   /** Pids of the container's processes, as the runtime sees them. */
   pids(id: string): Promise<number[]>;
+  /** Runs a healthcheck probe in the running container. */
+  probe(options: ProbeOptions): Promise<ProbeResult>;
 }
 
 /** Where the engine reports what containers did, and their network connections (the event bus). */
@@ -115,6 +118,10 @@ export interface EngineContext {
   ps: ProcessTable;
   /** Looks for an exit conmon recorded and processes it (with --rm and restart handling). */
   reconcile(c: Container): Promise<void>;
+  /** Restart policies: decided at each exit, cancelled by a user stop or kill, reset by a user start. */
+  restarts: Pick<RestartManager, 'decide' | 'stillWanted' | 'schedule' | 'cancel' | 'reset' | 'isPending'>;
+  /** Healthcheck monitors: started with the container, stopped at its exit or removal. */
+  health: { start(c: Container, options?: { resume?: boolean }): void; stop(c: Container): void };
   volumes: ContainerVolumes;
   /** The kernel calls `cp` needs for device files. */
   sys: Syscalls;
@@ -128,6 +135,8 @@ export interface ContainerNetworking {
   tearDown(containerId: string): Promise<void>;
   connect(containerId: string, networkRef: string, planned: EndpointSettings): Promise<EndpointSettings>;
   disconnect(containerId: string, networkRef: string): Promise<void>;
+  /** The embedded resolver the running container's resolv.conf names (127.0.0.11) once it is on a user-defined network. */
+  nameserver(containerId: string): string | undefined;
   sandboxPath(containerId: string): string | undefined;
   defaultGateway(): string;
   get(ref: string): { Id: string; Name: string; Driver: string };
@@ -141,7 +150,7 @@ export interface ContainerVolumes {
   create(options: { name?: string; options?: Record<string, string>; labels?: Record<string, string> }): Promise<{ Name: string; Mountpoint: string }>;
   has(name: string): boolean;
   /** Makes the volume's data available for the container; returns the host path to bind. */
-  mount(name: string, containerId: string): Promise<string>;
+  mount(name: string, containerId: string, options?: { destination?: string; readWrite?: boolean; propagation?: string }): Promise<string>;
   unmount(name: string, containerId: string): Promise<void>;
   remove(name: string): Promise<void>;
   isEmpty(name: string): Promise<boolean>;

@@ -17,8 +17,9 @@ import { Container, initialState, type ContainerRecord } from './container.ts';
 import { planNetworking } from './network.ts';
 import { registerMounts } from './mounts.ts';
 import type { EngineContext, ImageRef } from './context.ts';
-
-const restartPolicies = new Set(['', 'no', 'always', 'unless-stopped', 'on-failure']);
+import { validateHealthcheck } from './health.ts';
+import { validateRestartPolicy } from './restart.ts';
+import { announce } from './announce.ts';
 
 /** dockerd's merge of an image's config under the user's (daemon/commit.go merge). */
 export function mergeImageConfig(user: ContainerConfig, image: Partial<ContainerConfig>): ContainerConfig {
@@ -45,6 +46,7 @@ export function mergeImageConfig(user: ContainerConfig, image: Partial<Container
     h.Interval ||= image.Healthcheck.Interval;
     h.Timeout ||= image.Healthcheck.Timeout;
     h.StartPeriod ||= image.Healthcheck.StartPeriod;
+    h.StartInterval ||= image.Healthcheck.StartInterval;
     h.Retries ||= image.Healthcheck.Retries;
     c.Healthcheck = h;
   }
@@ -56,14 +58,7 @@ export function mergeImageConfig(user: ContainerConfig, image: Partial<Container
 }
 
 function validateHostConfig(h: HostConfig): void {
-  if (!restartPolicies.has(h.RestartPolicy.Name)) throw new InvalidArgument(`invalid restart policy '${h.RestartPolicy.Name}'`);
-  if (h.RestartPolicy.MaximumRetryCount < 0) throw new InvalidArgument('invalid restart policy: maximum retry count cannot be negative');
-  if (h.RestartPolicy.Name !== 'on-failure' && h.RestartPolicy.MaximumRetryCount > 0) {
-    throw new InvalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
-  }
-  if (h.AutoRemove && h.RestartPolicy.Name !== '' && h.RestartPolicy.Name !== 'no') {
-    throw new InvalidArgument(`can't create 'AutoRemove' container with restart policy`);
-  }
+  validateRestartPolicy(h.RestartPolicy, h.AutoRemove);
   if (h.Memory < 0 || h.NanoCpus < 0 || h.CpuShares < 0) throw new InvalidArgument('invalid resource value: negative values are not allowed');
   if (h.ShmSize < 0) throw new InvalidArgument('SHM size can not be less than 0');
 }
@@ -101,6 +96,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   if ((!config.Entrypoint || config.Entrypoint.length === 0) && (!config.Cmd || config.Cmd.length === 0)) {
     throw new InvalidArgument('No command specified');
   }
+  validateHealthcheck(config.Healthcheck);
   const id = newId();
   if (!config.Hostname) config.Hostname = id.slice(0, 12);
   for (const e of config.Env ?? []) if (!e.split('=')[0]) throw new InvalidArgument(`invalid environment variable: ${e}`);
@@ -168,7 +164,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
     throw err;
   }
   ctx.store.add(container);
-  ctx.events.publish('container', 'create', id, { image: config.Image, name: bareName, ...(config.Labels ?? {}) });
+  announce(ctx, container, 'create');
   return { Id: id, Warnings: [] };
 }
 

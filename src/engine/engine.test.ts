@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { emptyContainerConfig } from '../types/index.ts';
 import { mergeImageConfig } from './create.ts';
-import { renderHosts, renderResolvConf } from './files.ts';
+import { embeddedResolvConf, renderHosts, renderResolvConf } from './files.ts';
 import { formatLogTime, parseLogTime } from './logs.ts';
 import { buildEnv, startFailureExitCode } from './start.ts';
 import { resolveUser } from './user.ts';
@@ -61,9 +61,17 @@ describe('container environment', () => {
   it('writes hosts and resolv.conf like dockerd', () => {
     assert.equal(renderHosts([{ ip: '172.17.0.2', names: ['abc', 'web'] }]).split('\n').at(-2), '172.17.0.2\tabc web');
     const host = 'nameserver 127.0.0.53\nnameserver 10.0.0.2\nsearch corp.example\noptions edns0\n';
-    assert.equal(renderResolvConf(host, { dns: [], search: [], options: [] }), 'nameserver 10.0.0.2\nsearch corp.example\noptions edns0\n');
+    assert.equal(renderResolvConf(host, { dns: [], search: [], options: [] }), 'search corp.example\nnameserver 10.0.0.2\noptions edns0\n');
     assert.equal(renderResolvConf('nameserver 127.0.0.1\n', { dns: [], search: [], options: [] }), 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n');
-    assert.equal(renderResolvConf(host, { dns: ['1.1.1.1'], search: ['a.b'], options: ['ndots:2'] }), 'nameserver 1.1.1.1\nsearch a.b\noptions ndots:2\n');
+    assert.equal(renderResolvConf(host, { dns: ['1.1.1.1'], search: ['a.b'], options: ['ndots:2'] }), 'search a.b\nnameserver 1.1.1.1\noptions ndots:2\n');
+  });
+
+  it('names the embedded resolver as dockerd does: search and options kept, ndots:0 unless an ndots is set', () => {
+    assert.equal(embeddedResolvConf('nameserver 10.0.0.2\n', '127.0.0.11'), 'nameserver 127.0.0.11\noptions ndots:0\n');
+    assert.equal(embeddedResolvConf('search ex.test\nnameserver 10.0.0.2\noptions timeout:3\n', '127.0.0.11'), 'search ex.test\nnameserver 127.0.0.11\noptions timeout:3 ndots:0\n');
+    assert.equal(embeddedResolvConf('nameserver 10.0.0.2\noptions ndots:2\n', '127.0.0.11'), 'nameserver 127.0.0.11\noptions ndots:2\n');
+    const once = embeddedResolvConf('nameserver 10.0.0.2\n', '127.0.0.11');
+    assert.equal(embeddedResolvConf(once, '127.0.0.11'), once, 'a second rewrite changes nothing');
   });
 });
 

@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import { parseSignal } from '../lib/index.ts';
-import type { ContainerSummary, CreateContainerRequest, EndpointSettings } from '../types/index.ts';
+import { Conflict, InvalidArgument } from '../errors/index.ts';
+import type { ContainerSummary, CreateContainerRequest, EndpointSettings, RestartPolicy } from '../types/index.ts';
 import { attachContainer, type AttachOptions, type AttachSession, type OutputWriter } from './attach.ts';
 import type { Container, WaitCondition } from './container.ts';
 import type {
@@ -19,26 +20,30 @@ import type {
   ImageCommitter,
   ImageLookup,
 } from './context.ts';
-import { connectContainer, disconnectContainer } from './network.ts';
+import { connectContainer, disconnectContainer, tearDownNetworking } from './network.ts';
 import { commitContainer, type CommitOptions } from './commit.ts';
 import { archiveContainerPath, extractToContainer, statContainerPath, type ExtractOptions, type PathStat } from './archive.ts';
 import { containerChanges } from './changes.ts';
 import { createContainer } from './create.ts';
 import { reacquireMounts } from './mounts.ts';
 import { exportContainer } from './export.ts';
-import { ExecStore, createExec, startExec, type ExecCreateRequest, type ExecStartOptions } from './exec.ts';
-import { handleExit, recordExit } from './exit.ts';
+import { ExecStore, createExec, execCommandText, startExec, type ExecCreateRequest, type ExecStartOptions } from './exec.ts';
+import { handleExit, recordExit, settleStopped } from './exit.ts';
 import { inspectContainer } from './inspect.ts';
-import { killContainer, stopContainer } from './kill.ts';
+import { killContainer, stopContainer, stopsContainer } from './kill.ts';
 import { listContainers, type ListOptions } from './list.ts';
 import { readLogs, type LogOptions, type LogRecord } from './logs.ts';
 import { removeContainer, type RemoveOptions } from './remove.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 import { renameContainer } from './rename.ts';
+import { pruneContainers, type ContainersPruneReport } from './prune.ts';
+import { RestartManager, updateRestartPolicy } from './restart.ts';
+import { HealthMonitors } from './health.ts';
 import { startContainer } from './start.ts';
 import type { ContainerStore } from './store.ts';
 import { topContainer, type TopResult } from './top.ts';
 import type { ProcessTable } from './ps.ts';
+import { announce } from './announce.ts';
 
 /** Every dependency is required: unit tests pass the fakes of fakes.test-support.ts. */
 export interface EngineDeps {
@@ -67,9 +72,25 @@ export class Engine {
   readonly ctx: EngineContext;
   #deps: EngineDeps;
   #execs = new ExecStore();
+  #restarts: RestartManager;
+  #health: HealthMonitors;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
+    this.#health = new HealthMonitors({ clock: deps.clock, log: deps.log });
+    this.#restarts = new RestartManager({
+      clock: deps.clock,
+      log: deps.log,
+      restart: async (c, deadline) => {
+        await c.locked(async () => {
+          // a stop, kill or rm got there first
+          if (!c.state.Restarting || this.ctx.store.find(c.id) !== c) return;
+          await startContainer(this.ctx, c, { byPolicy: true, beforeStart: () => deadline });
+        });
+        void this.#afterExit(c);
+      },
+      settled: (c) => c.locked(() => settleStopped(this.ctx, c)),
+    });
     this.ctx = {
       store: deps.store,
       images: deps.images,
@@ -81,10 +102,13 @@ export class Engine {
       clock: deps.clock,
       ps: deps.ps,
       reconcile: (c) => this.#afterExit(c),
+      restarts: this.#restarts,
+      health: this.#health,
       volumes: deps.volumes,
       sys: deps.sys,
       network: deps.network,
     };
+    this.#health.bind(this.ctx);
   }
 
   /** Loads containers, sweeps what a crash left half-made, and adopts or settles running ones. */
@@ -95,8 +119,52 @@ export class Engine {
       const c = this.ctx.store.find(id);
       if (c && c.id === id) void this.#afterExit(c);
     });
-    await Promise.all(containers.map((c) => (c.state.Running ? this.#recover(c) : this.#recoverUnrecorded(c))));
-    await this.ctx.network.restore(new Set(this.ctx.store.all().filter((c) => c.state.Running).map((c) => c.id)));
+    await Promise.all(containers.map((c) => (c.state.Restarting ? this.#recoverRestarting(c) : c.state.Running ? this.#recover(c) : this.#recoverUnrecorded(c))));
+    await this.ctx.network.restore(new Set(this.ctx.store.all().filter((c) => c.state.Running && !c.state.Restarting).map((c) => c.id)));
+    this.#restarts.ready();
+    await this.#startByPolicy();
+  }
+
+  /**
+   * dockerd's restore: the stopped containers whose policy wants them running are started, which
+   * is how a stop suspends `always` until the daemon starts again, and how the restarts that fell
+   * due while berthd was down happen.
+   */
+  async #startByPolicy(): Promise<void> {
+    const due = this.ctx.store.all().filter((c) => !c.state.Running && this.#restarts.startsAtBoot(c));
+    await Promise.all(
+      due.map(async (c) => {
+        try {
+          await this.start(c.id);
+        } catch (err) {
+          this.ctx.log.error('starting a container its restart policy keeps running failed', { container: c.id, error: err });
+        }
+      }),
+    );
+  }
+
+  /**
+   * berthd stopped while the container waited for its restart. Its process is gone (the runtime
+   * state was released with the exit) unless berthd died in the middle of the restart itself.
+   */
+  async #recoverRestarting(c: Container): Promise<void> {
+    if ((await this.ctx.runtime.hasState(c.id)) && (await this.ctx.runtime.isAlive(c.id)) && !(await this.ctx.runtime.exitStatus(c.id))) {
+      this.ctx.log.warn('adopting a container restarted just before berthd stopped', { container: c.id });
+      c.record.State.Restarting = false;
+      c.record.State.Pid = (await this.ctx.runtime.pid(c.id)) ?? 0;
+      c.record.State.StartedAt = this.ctx.clock.now().toISOString();
+      c.processExists = true;
+      await this.ctx.layers.mountRw(c.id);
+      await reacquireMounts(this.ctx, c);
+      await this.ctx.store.saveState(c);
+      await this.#afterExit(c);
+      return;
+    }
+    if (await this.ctx.runtime.hasState(c.id)) await this.ctx.runtime.delete(c.id);
+    // the sandbox it kept for the restart goes (network.restore removes what is left of it)
+    await tearDownNetworking(this.ctx, c).catch(() => {});
+    Object.assign(c.record.State, { Running: false, Restarting: false, Pid: 0 });
+    await this.ctx.store.saveState(c);
   }
 
   /**
@@ -134,6 +202,7 @@ export class Engine {
       log.debug('adopted running container');
       c.processExists = true;
       await reacquireMounts(this.ctx, c);
+      if (!c.state.Paused) this.#health.start(c, { resume: true });
       // Exits recorded between the scan and the watcher would be missed: look once more.
       await this.#afterExit(c);
     } else {
@@ -189,29 +258,77 @@ export class Engine {
 
   async stop(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
     const c = this.get(ref);
+    // a restart being prepared holds the lock until its backoff ends: abandon it first
+    this.#restarts.cancel(c);
     await c.locked(() => stopContainer(this.ctx, c, options));
   }
 
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.get(ref);
     const sig = parseSignal(signal).number;
+    if (stopsContainer(c, sig)) this.#restarts.cancel(c);
+    // A stop waiting for the exit holds the lock, for ever with t=-1: the signal goes out now, as
+    // dockerd's does, and ends that wait if it ends the process.
+    if (c.stopping) return killContainer(this.ctx, c, sig, ref);
     await c.locked(() => killContainer(this.ctx, c, sig, ref));
+  }
+
+  /**
+   * POST /containers/{id}/update, the restart policy only: the update verb of resource limits
+   * calls updateRestartPolicy the same way. Other settings are refused rather than ignored.
+   */
+  async update(ref: string, req: { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } } & Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
+    const c = this.get(ref);
+    for (const [key, value] of Object.entries(req)) {
+      if (key === 'RestartPolicy' || value === null || value === 0 || value === '' || value === false || (Array.isArray(value) && value.length === 0)) continue;
+      throw new InvalidArgument(`Cannot update container ${c.id}: updating ${key} is not supported by this daemon`);
+    }
+    await c.locked(async () => {
+      if (c.state.RemovalInProgress || c.state.Dead) throw new Conflict(`Cannot update container ${c.id}: container is marked for removal and cannot be "update"`);
+      const previous = c.hostConfig.RestartPolicy;
+      if (req.RestartPolicy?.Name) updateRestartPolicy(c, { Name: req.RestartPolicy.Name as RestartPolicy['Name'], MaximumRetryCount: req.RestartPolicy.MaximumRetryCount ?? 0 });
+      try {
+        await this.ctx.store.save(c);
+      } catch (err) {
+        c.hostConfig.RestartPolicy = previous;
+        throw err;
+      }
+      announce(this.ctx, c, 'update');
+    });
+    return { Warnings: null };
   }
 
   async restart(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
     const c = this.get(ref);
     await c.locked(async () => {
       if (c.state.Running) await stopContainer(this.ctx, c, options);
+      // as dockerd: an rm -f that ended the stop wins over the start
+      if (c.removalRequested) throw new Conflict(`Cannot restart container ${ref}: container is marked for removal and cannot be started`);
       await startContainer(this.ctx, c);
     });
     void this.#afterExit(c);
-    this.ctx.events.publish('container', 'restart', c.id, { image: c.record.Config.Image, name: c.name });
+    announce(this.ctx, c, 'restart');
   }
 
   async remove(ref: string, options: RemoveOptions): Promise<void> {
     const c = this.get(ref);
-    await c.locked(() => removeContainer(this.ctx, c, options));
+    if (options.force) this.#restarts.cancel(c);
+    // rm -f during a stop that waits (t=-1): kill first, so the stop returns and frees the lock.
+    if (options.force && c.stopping && c.state.Running) {
+      c.removalRequested = true;
+      await killContainer(this.ctx, c, 9, ref).catch(() => {});
+    }
+    try {
+      await c.locked(() => removeContainer(this.ctx, c, options));
+    } finally {
+      c.removalRequested = false;
+    }
     this.#execs.forget(c.id);
+  }
+
+  /** POST /containers/prune. */
+  prune(filters: ReadonlyMap<string, readonly string[]>): Promise<ContainersPruneReport> {
+    return pruneContainers(this.ctx, filters, (c) => this.remove(c.id, { force: false, removeVolumes: false }));
   }
 
   async pause(ref: string): Promise<void> {
@@ -237,7 +354,7 @@ export class Engine {
     const c = this.get(ref);
     const s = createExec(c, req);
     this.#execs.add(s);
-    this.ctx.events.publish('container', `exec_create: ${s.config.Cmd.join(' ')}`, c.id, { image: c.record.Config.Image, name: c.name, execID: s.id });
+    announce(this.ctx, c, `exec_create: ${execCommandText(s.config.Cmd)}`, { execID: s.id });
     return { Id: s.id };
   }
 
@@ -328,6 +445,7 @@ export class Engine {
     const c = this.get(ref);
     c.hostConfig.ConsoleSize = [size.height, size.width];
     if (c.state.Running && c.record.Config.Tty) await this.ctx.runtime.resize(c.id, size);
+    if (c.state.Running) announce(this.ctx, c, 'resize', { height: String(size.height), width: String(size.width) });
   }
 
   /** GET /system/df's containers: every one, with its sizes. */
@@ -335,10 +453,33 @@ export class Engine {
     return this.list({ all: true, size: true, filters: new Map() });
   }
 
+  /**
+   * berthd is shutting down: health probes end; without live restore the running containers are
+   * stopped (not as a user's stop: their restart policies bring them back at the next start), for
+   * at most `timeoutMs` altogether.
+   */
+  async shutdown(options: { stopContainers: boolean; timeoutMs: number }): Promise<void> {
+    for (const c of this.ctx.store.all()) this.#health.stop(c);
+    // the health logs not yet saved (see health.ts), so that the next berthd resumes from them
+    await Promise.all(this.ctx.store.all().filter((c) => c.state.Health && c.state.Running).map((c) => this.ctx.store.saveState(c).catch(() => {})));
+    if (!options.stopContainers) return;
+    const running = this.ctx.store.all().filter((c) => c.state.Running);
+    const stops = Promise.all(
+      running.map((c) =>
+        c.locked(() => stopContainer(this.ctx, c, { byDaemon: true })).catch((err: unknown) => this.ctx.log.warn('stopping a container at shutdown failed', { container: c.id, error: err })),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((r) => (timer = setTimeout(r, options.timeoutMs)));
+    await Promise.race([stops, deadline]);
+    clearTimeout(timer);
+  }
+
+  /** GET /info's counts, as dockerd's state counter: a restarting container counts as stopped. */
   counts(): { total: number; running: number; paused: number; stopped: number } {
     const all = this.ctx.store.all();
-    const running = all.filter((c) => c.state.Running && !c.state.Paused).length;
-    const paused = all.filter((c) => c.state.Paused).length;
+    const running = all.filter((c) => c.status === 'running').length;
+    const paused = all.filter((c) => c.status === 'paused').length;
     return { total: all.length, running, paused, stopped: all.length - running - paused };
   }
 }

@@ -9,6 +9,7 @@ import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { startFailureExitCode } from './start.ts';
 import { resolveUser } from './user.ts';
+import { announce } from './announce.ts';
 
 export interface ExecCreateRequest {
   AttachStdin?: boolean;
@@ -67,6 +68,11 @@ function checkRunning(c: Container): void {
   if (!c.state.Running) throw new Conflict(`Container ${c.id} is not running`);
   if (c.state.Paused) throw new Conflict(`Container ${c.id} is paused, unpause the container before exec`);
   if (c.state.Restarting) throw new Conflict(`Container ${c.id} is restarting, wait until the container is running`);
+}
+
+/** How dockerd names an exec in its events: the entrypoint, a space, the arguments ("true " alone). */
+export function execCommandText(cmd: readonly string[]): string {
+  return `${cmd[0]} ${cmd.slice(1).join(' ')}`;
 }
 
 export function createExec(c: Container, req: ExecCreateRequest): ExecSession {
@@ -137,13 +143,13 @@ export async function startExec(ctx: Pick<EngineContext, 'layers' | 'runtime' | 
     const base = await ctx.runtime.baseProcess(c.id);
     const handle = await ctx.runtime.exec({ containerId: c.id, execId: s.id, process: await execProcess(ctx, s, base), stdin, attach });
     s.pid = handle.pid;
-    ctx.events.publish('container', `exec_start: ${s.config.Cmd.join(' ')}`, c.id, { image: c.record.Config.Image, name: c.name, execID: s.id });
+    announce(ctx, c, `exec_start: ${execCommandText(s.config.Cmd)}`, { execID: s.id });
     const recorded = handle.exited.then((code) => {
       s.exitCode = code;
       s.running = false;
       s.pid = 0;
       c.execs.delete(s.id);
-      ctx.events.publish('container', 'exec_die', c.id, { image: c.record.Config.Image, name: c.name, execID: s.id, exitCode: String(code) });
+      announce(ctx, c, 'exec_die', { execID: s.id, exitCode: String(code) });
     });
     void recorded.then(() => ctx.runtime.removeExec(c.id, s.id)).catch(() => {});
     if (session && handle.connection) {

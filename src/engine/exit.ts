@@ -1,6 +1,8 @@
 // Handling a container's exit, whether berthd saw it happen (conmon's exit file appeared) or finds
 // it recorded after a restart: record the code, release runtime state and the mount, and wake the
-// waiters. What follows an exit (--rm, restart policies) is the engine's, see engine.ts.
+// waiters. The restart policy decides with the exit (restart.ts): a container it restarts is
+// `restarting` from then on, as in dockerd; --rm is the engine's, see engine.ts.
+import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { releaseMounts } from './mounts.ts';
@@ -35,7 +37,8 @@ export function handleExit(ctx: EngineContext, c: Container): Promise<void> {
 }
 
 async function processExit(ctx: EngineContext, c: Container): Promise<void> {
-  if (!c.state.Running) return;
+  // a restarting container's process is the restart being started: the start looks once it is done
+  if (!c.state.Running || c.state.Restarting) return;
   const status = await ctx.runtime.exitStatus(c.id);
   if (!status) return; // a spurious report: the container still runs
   await recordExit(ctx, c, { exitCode: status.exitCode, finishedAt: status.finishedAt, oomKilled: status.oomKilled });
@@ -43,32 +46,57 @@ async function processExit(ctx: EngineContext, c: Container): Promise<void> {
 
 /**
  * Releases what the run held, then makes the exit visible: the new state is saved before any
- * waiter (or a `rm` queued behind one) can act on it.
+ * waiter (or a `rm` queued behind one) can act on it. The restart policy decides here, before the
+ * state is saved and `die` published, so that nobody sees a container it restarts as stopped; the
+ * backoff is counted from now, while the release runs.
  */
 export async function recordExit(
   ctx: EngineContext,
   c: Container,
   exit: { exitCode: number; finishedAt: Date; oomKilled: boolean; error?: string },
 ): Promise<void> {
+  ctx.health.stop(c);
+  const seenAt = ctx.clock.now().getTime();
+  const ranMs = exit.finishedAt.getTime() - Date.parse(c.state.StartedAt);
+  const decision = exit.error ? ({ restart: false } as const) : ctx.restarts.decide(c, { exitCode: exit.exitCode, ranMs });
+  const releaseNetwork = () => tearDownNetworking(ctx, c).catch((err: unknown) => ctx.log.warn('releasing the network sandbox failed', { container: c.id, error: err }));
   await Promise.all([
     ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
     ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),
-    tearDownNetworking(ctx, c).catch((err: unknown) => ctx.log.warn('releasing the network sandbox failed', { container: c.id, error: err })),
+    // a container its policy restarts keeps its network sandbox (addresses, ports) for the next run
+    decision.restart ? undefined : releaseNetwork(),
     releaseMounts(ctx, c),
   ]);
   c.processExists = false;
+  const restart = decision.restart && ctx.restarts.stillWanted(c);
+  if (decision.restart && !restart) await releaseNetwork();
   Object.assign(c.record.State, {
-    Running: false,
+    // dockerd's SetRestarting: a restarting container counts as running for rm, stop, exec…
+    Running: restart,
     Paused: false,
-    Restarting: false,
+    Restarting: restart,
     Pid: 0,
     ExitCode: exit.exitCode,
     OOMKilled: exit.oomKilled,
     Error: exit.error ?? '',
     FinishedAt: exit.finishedAt.toISOString(),
   });
+  if (restart) c.record.RestartCount++;
   await ctx.store.saveState(c);
-  if (exit.oomKilled) ctx.events.publish('container', 'oom', c.id, { image: c.record.Config.Image, name: c.name });
-  ctx.events.publish('container', 'die', c.id, { exitCode: String(exit.exitCode), image: c.record.Config.Image, name: c.name });
+  if (exit.oomKilled) announce(ctx, c, 'oom');
+  announce(ctx, c, 'die', { exitCode: String(exit.exitCode) });
+  c.notifyExit();
+  if (restart && decision.restart) ctx.restarts.schedule(c, Math.max(0, decision.delayMs - (ctx.clock.now().getTime() - seenAt)));
+}
+
+/**
+ * A restart that will not happen (cancelled, or its start failed): the container is stopped, and
+ * the network sandbox it kept for the restart is released.
+ */
+export async function settleStopped(ctx: Pick<EngineContext, 'store' | 'network' | 'log'>, c: Container): Promise<void> {
+  if (!c.state.Restarting) return;
+  await tearDownNetworking(ctx, c).catch((err: unknown) => ctx.log.warn('releasing the network sandbox failed', { container: c.id, error: err }));
+  Object.assign(c.record.State, { Running: false, Restarting: false, Pid: 0 });
+  await ctx.store.saveState(c);
   c.notifyExit();
 }

@@ -3,9 +3,10 @@
 import type { Readable } from 'node:stream';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { announce } from './announce.ts';
 
 export async function exportContainer(ctx: Pick<EngineContext, 'layers' | 'events'>, c: Container): Promise<Readable> {
   const stream = await ctx.layers.exportRw(c.id);
-  ctx.events.publish('container', 'export', c.id, { image: c.record.Config.Image, name: c.name });
+  announce(ctx, c, 'export');
   return stream;
 }

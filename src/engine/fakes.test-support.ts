@@ -10,7 +10,7 @@ import { NotFound } from '../errors/index.ts';
 import { EventBus } from '../events/index.ts';
 import { FakeClock, newId, silentLogger, type Clock } from '../lib/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
-import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess } from '../runtime/index.ts';
+import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess, type ProbeOptions, type ProbeResult } from '../runtime/index.ts';
 import { FakeSyscalls } from '../sys/index.ts';
 import { emptyContainerConfig, type EndpointSettings } from '../types/index.ts';
 import { Engine } from './engine.ts';
@@ -59,8 +59,10 @@ export class FakeRuntime implements ContainerRuntime {
   async start() {
     await this.startGate;
   }
+  /** Signals the fake process ignores (a process that traps SIGTERM). */
+  readonly ignoredSignals = new Set<number>();
   async kill(id: string, signal: number) {
-    if (this.live.has(id)) this.exit(id, 128 + signal);
+    if (this.live.has(id) && !this.ignoredSignals.has(signal)) this.exit(id, 128 + signal);
   }
   async pause() {}
   async resume() {}
@@ -107,6 +109,13 @@ export class FakeRuntime implements ContainerRuntime {
     this.execs.set(options.execId, { options, finish });
     return { pid: ++this.#pid, exited };
   }
+  /** What a healthcheck probe returns; by default the probe succeeds with no output. */
+  probeResult: (o: ProbeOptions) => Promise<ProbeResult> = async () => ({ exitCode: 0, output: Buffer.alloc(0), truncated: false, timedOut: false });
+  readonly probes: ProbeOptions[] = [];
+  async probe(o: ProbeOptions): Promise<ProbeResult> {
+    this.probes.push(o);
+    return this.probeResult(o);
+  }
   async removeExec() {}
   async resizeExec() {}
   async pids(id: string) {
@@ -147,6 +156,10 @@ export class FakeNetworking implements ContainerNetworking {
   }
   defaultGateway(): string {
     return '172.17.0.1';
+  }
+  /** No user networks, so no embedded resolver: containers keep the host's name servers. */
+  nameserver(): string | undefined {
+    return undefined;
   }
   get(ref: string): { Id: string; Name: string; Driver: string } {
     throw new NotFound(`network ${ref} not found`);

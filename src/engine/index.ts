@@ -18,6 +18,7 @@ export type { AttachOptions, AttachSession, OutputWriter } from './attach.ts';
 export type { LogOptions, LogRecord } from './logs.ts';
 export type { ListOptions } from './list.ts';
 export type { RemoveOptions } from './remove.ts';
+export type { ContainersPruneReport } from './prune.ts';
 export { statusString } from './inspect.ts';
 export { mergeImageConfig } from './create.ts';
 export { parseLogTime, formatLogTime } from './logs.ts';

@@ -3,6 +3,7 @@ import { humanDuration } from '../lib/index.ts';
 import type { ContainerSummary, PortMap } from '../types/index.ts';
 import { zeroTime, type Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { healthString } from './health.ts';
 import { mountsView } from './mounts.ts';
 
 /** docker's State.String(), the STATUS column of `ps`. */
@@ -12,6 +13,7 @@ export function statusString(c: Container, now = Date.now()): string {
   if (s.Running) {
     if (s.Paused) return `Up ${since(s.StartedAt)} (Paused)`;
     if (s.Restarting) return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
+    if (s.Health) return `Up ${since(s.StartedAt)} (${healthString(s.Health)})`;
     return `Up ${since(s.StartedAt)}`;
   }
   if (s.RemovalInProgress) return 'Removal In Progress';
@@ -65,6 +67,7 @@ export async function inspectContainer(ctx: Pick<EngineContext, 'layers' | 'imag
       Error: r.State.Error,
       StartedAt: r.State.StartedAt,
       FinishedAt: r.State.FinishedAt,
+      ...(r.State.Health ? { Health: r.State.Health } : {}),
     },
     Image: r.Image,
     ResolvConfPath: r.ResolvConfPath,

@@ -76,3 +76,58 @@ describe('exits', () => {
     assert.throws(() => engine.get(Id), /No such container/);
   });
 });
+
+describe('a stop that waits', () => {
+  const settle = async () => {
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('stop -t -1 waits for the exit, and rm -f still removes the container', async () => {
+    const { engine, runtime } = fakeEngine(`${root}/f`);
+    await engine.init();
+    const { Id } = await engine.create({ Image: 'img', Cmd: ['sleep'] });
+    await engine.start(Id);
+    runtime.ignoredSignals.add(15);
+    let stopped = false;
+    const stopping = engine.stop(Id, { timeout: -1 }).then(() => (stopped = true));
+    await settle();
+    assert.equal(stopped, false, 'the stop waits for the process to end');
+    assert.equal(engine.get(Id).state.Running, true);
+    await engine.remove(Id, { force: true, removeVolumes: false });
+    await stopping;
+    assert.throws(() => engine.get(Id), /No such container/);
+  });
+
+  it('a timeout too long for a timer waits instead of killing at once, and kill ends it', async () => {
+    const { engine, runtime } = fakeEngine(`${root}/g`);
+    await engine.init();
+    const { Id } = await engine.create({ Image: 'img', Cmd: ['sleep'] });
+    await engine.start(Id);
+    runtime.ignoredSignals.add(15);
+    let stopped = false;
+    const stopping = engine.stop(Id, { timeout: 9_999_999_999 }).then(() => (stopped = true));
+    await settle();
+    assert.equal(stopped, false);
+    assert.equal(engine.get(Id).state.Running, true, 'not killed by an overflowing timer');
+    await engine.kill(Id, 'SIGKILL');
+    await stopping;
+    assert.equal(engine.get(Id).state.ExitCode, 137);
+  });
+
+  it('restart -t -1 cut short by rm -f does not start the container again', async () => {
+    const { engine, runtime } = fakeEngine(`${root}/h`);
+    await engine.init();
+    const { Id } = await engine.create({ Image: 'img', Cmd: ['sleep'] });
+    await engine.start(Id);
+    runtime.ignoredSignals.add(15);
+    const restarting = engine.restart(Id, { timeout: -1 }).then(
+      () => 'restarted',
+      (err: Error) => err.message,
+    );
+    await settle();
+    await engine.remove(Id, { force: true, removeVolumes: false });
+    assert.equal(await restarting, `Cannot restart container ${Id}: container is marked for removal and cannot be started`);
+    assert.throws(() => engine.get(Id), /No such container/);
+    assert.equal(runtime.live.size, 0, 'no process was started again');
+  });
+});

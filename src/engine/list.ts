@@ -15,8 +15,10 @@ export interface ListOptions {
 
 const acceptedFilters = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'health', 'volume', 'network', 'publish', 'expose', 'is-task']);
 const statuses = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+const healthStatuses = new Set(['starting', 'healthy', 'unhealthy', 'none']);
 
-function labelMatches(labels: Record<string, string>, expr: string): boolean {
+/** `key`, `key=value` or `key!=value` against a container's labels (ps and prune filters). */
+export function labelMatches(labels: Record<string, string>, expr: string): boolean {
   const eq = expr.indexOf('=');
   if (eq < 0) return expr in labels;
   const k = expr.slice(0, eq);
@@ -29,6 +31,7 @@ export async function listContainers(ctx: Pick<EngineContext, 'store' | 'images'
   const f = options.filters;
   for (const key of f.keys()) if (!acceptedFilters.has(key)) throw new InvalidArgument(`invalid filter '${key}'`);
   for (const s of f.get('status') ?? []) if (!statuses.has(s)) throw new InvalidArgument(`invalid filter 'status=${s}'`);
+  for (const h of f.get('health') ?? []) if (!healthStatuses.has(h)) throw new InvalidArgument(`Unrecognised filter value for health: ${h}`);
   const exited = (f.get('exited') ?? []).map((v) => {
     if (!/^-?\d+$/.test(v)) throw new InvalidArgument(`invalid filter 'exited=${v}'`);
     return Number(v);
@@ -66,6 +69,8 @@ export async function listContainers(ctx: Pick<EngineContext, 'store' | 'images'
     const st = f.get('status');
     if (st && !st.includes(c.status)) return false;
     if (exited.length && (c.status !== 'exited' || !exited.includes(c.state.ExitCode))) return false;
+    const health = f.get('health');
+    if (health && !health.includes(c.state.Health?.Status ?? 'none')) return false;
     if (ancestors.length && !ancestors.some((a) => c.record.Image === a || c.record.Config.Image === a)) return false;
     return true;
   });

@@ -36,6 +36,22 @@ export async function registerMounts(
   const created: string[] = [];
   const tmpfs = host.Tmpfs ?? {};
   for (const [dest, opts] of Object.entries(tmpfs)) validateTmpfs(dest, opts);
+  // Every spec is read and checked before the first volume is made: a bad one creates nothing.
+  const requested: Array<{ mp: MountPointRecord; volumeOptions?: MountPointRecord['VolumeOptions'] }> = [];
+  for (const raw of host.Binds ?? []) {
+    const mp = parseBind(raw);
+    if (binds.has(mp.Destination) || mp.Destination in tmpfs) throw duplicate(mp.Destination);
+    if (mp.Type === 'volume' && mp.Mode === '') mp.Mode = 'z';
+    binds.add(mp.Destination);
+    requested.push({ mp });
+  }
+  for (const spec of host.Mounts ?? []) {
+    const mp = parseMountSpec(spec);
+    if (binds.has(mp.Destination)) throw duplicate(spec.Target);
+    binds.add(mp.Destination);
+    requested.push({ mp, volumeOptions: mp.VolumeOptions });
+    delete mp.VolumeOptions;
+  }
   try {
     for (const spec of host.VolumesFrom ?? []) {
       const { container, mode } = parseVolumesFrom(spec);
@@ -45,38 +61,21 @@ export async function registerMounts(
         points.set(m.Destination, { ...m, RW: m.RW && volumesFromReadWrite(mode), CopyData: false });
       }
     }
-    for (const raw of host.Binds ?? []) {
-      const mp = parseBind(raw);
-      if (binds.has(mp.Destination) || mp.Destination in tmpfs) throw duplicate(mp.Destination);
+    for (const { mp, volumeOptions } of requested) {
       if (mp.Type === 'volume') {
         const anonymous = mp.Name === '';
-        const v = await ctx.volumes.create({ name: mp.Name });
-        if (anonymous) created.push(v.Name);
-        mp.Name = v.Name;
-        mp.Source = v.Mountpoint;
-        mp.Anonymous = anonymous;
-        if (mp.Mode === '') mp.Mode = 'z';
-      }
-      binds.add(mp.Destination);
-      points.set(mp.Destination, mp);
-    }
-    for (const spec of host.Mounts ?? []) {
-      const mp = parseMountSpec(spec);
-      if (binds.has(mp.Destination)) throw duplicate(spec.Target);
-      if (mp.Type === 'volume') {
-        const anonymous = mp.Name === '';
+        // a named volume this create makes goes too if the create fails
+        const isNew = anonymous || !ctx.volumes.has(mp.Name);
         const v = await ctx.volumes.create({
           name: mp.Name,
-          ...(mp.VolumeOptions?.Options ? { options: mp.VolumeOptions.Options } : {}),
-          ...(mp.VolumeOptions?.Labels ? { labels: mp.VolumeOptions.Labels } : {}),
+          ...(volumeOptions?.Options ? { options: volumeOptions.Options } : {}),
+          ...(volumeOptions?.Labels ? { labels: volumeOptions.Labels } : {}),
         });
-        if (anonymous) created.push(v.Name);
+        if (isNew) created.push(v.Name);
         mp.Name = v.Name;
         mp.Source = v.Mountpoint;
         mp.Anonymous = anonymous;
-        delete mp.VolumeOptions;
       }
-      binds.add(mp.Destination);
       points.set(mp.Destination, mp);
     }
     const imageVolumes = Object.keys(config.Volumes ?? {}).map(cleanPath);
@@ -172,7 +171,7 @@ export async function setupMounts(ctx: Pick<EngineContext, 'volumes'>, c: Contai
         out.push({ destination: m.Destination, type: 'bind', source: m.Source, options: [m.NonRecursive ? 'bind' : 'rbind', m.Propagation || 'rprivate', ...ro] });
       } else if (m.Type === 'volume') {
         if (!ctx.volumes.has(m.Name)) throw new NotFound(`get ${m.Name}: no such volume`);
-        const path = await ctx.volumes.mount(m.Name, c.id);
+        const path = await ctx.volumes.mount(m.Name, c.id, { destination: m.Destination, readWrite: m.RW, propagation: m.Propagation ?? '' });
         mounted.push(m.Name);
         out.push({ destination: m.Destination, type: 'bind', source: path, options: ['rbind', m.Propagation || 'rprivate', ...ro] });
       } else {

@@ -3,12 +3,13 @@
 // resolv.conf, hostname), its release at exit, and network connect/disconnect. The network
 // subsystem does the work behind the narrow ContainerNetworking port (context.ts).
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { Conflict, Forbidden, InvalidArgument, NotFound } from '../errors/index.ts';
 import type { EndpointSettings, HostConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
-import type { HostsEntry } from './files.ts';
+import { embeddedResolvConf, type HostsEntry } from './files.ts';
 
 export function normaliseMode(mode: string | undefined): string {
   return !mode || mode === 'default' ? 'bridge' : mode;
@@ -62,8 +63,10 @@ export interface NetworkFiles {
   /** Replaces the whole hosts file (host mode: the host's; container mode: the other's). */
   hostsText?: string;
   resolvText?: string;
-  /** Name servers to put in resolv.conf instead of the configured ones (embedded DNS). */
-  nameservers?: string[];
+  /** The embedded resolver resolv.conf names instead of the configured servers (user-defined networks). */
+  nameserver?: string;
+  /** Settles when the sandbox is complete; the container's process must not start before. */
+  ready?: Promise<void>;
 }
 
 function readText(path: string): string {
@@ -150,7 +153,8 @@ export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'networ
     }
     const host = rec.Config.Domainname ? [`${rec.Config.Hostname}.${rec.Config.Domainname}`, rec.Config.Hostname] : [rec.Config.Hostname];
     for (const ep of Object.values(result.networks)) if (ep.IPAddress) files.hosts.push({ ip: ep.IPAddress, names: host });
-    if (result.nameserver) files.nameservers = [result.nameserver];
+    if (result.nameserver) files.nameserver = result.nameserver;
+    if (result.ready) files.ready = result.ready;
     return files;
   } catch (err) {
     await tearDownNetworking(ctx, c).catch(() => {});
@@ -191,6 +195,19 @@ export async function connectContainer(
   const endpoint = c.state.Running ? await network.connect(c.id, n.Name, planned) : planned;
   c.record.NetworkSettings.Networks[n.Name] = endpoint;
   await ctx.store.saveState(c);
+  // Joining a user-defined network switches a running container to the embedded resolver.
+  const nameserver = c.state.Running ? network.nameserver(c.id) : undefined;
+  if (nameserver) await pointResolvConf(c.record.ResolvConfPath, nameserver);
+}
+
+/**
+ * Rewrites resolv.conf for the embedded resolver, in place: the container sees the file through
+ * a bind mount of this inode, which a rename would leave behind.
+ */
+async function pointResolvConf(path: string, nameserver: string): Promise<void> {
+  const text = readText(path);
+  const next = embeddedResolvConf(text, nameserver);
+  if (next !== text) await writeFile(path, next);
 }
 
 /** POST /networks/{id}/disconnect. */

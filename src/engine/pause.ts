@@ -3,6 +3,7 @@
 import { Conflict } from '../errors/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { announce } from './announce.ts';
 
 type PauseDeps = Pick<EngineContext, 'runtime' | 'store' | 'events'>;
 
@@ -13,7 +14,7 @@ export async function pauseContainer(ctx: PauseDeps, c: Container): Promise<void
   await ctx.runtime.pause(c.id);
   c.record.State.Paused = true;
   await ctx.store.saveState(c);
-  ctx.events.publish('container', 'pause', c.id, { image: c.record.Config.Image, name: c.name });
+  announce(ctx, c, 'pause');
 }
 
 export async function unpauseContainer(ctx: PauseDeps, c: Container): Promise<void> {
@@ -21,7 +22,7 @@ export async function unpauseContainer(ctx: PauseDeps, c: Container): Promise<vo
   await ctx.runtime.resume(c.id);
   c.record.State.Paused = false;
   await ctx.store.saveState(c);
-  ctx.events.publish('container', 'unpause', c.id, { image: c.record.Config.Image, name: c.name });
+  announce(ctx, c, 'unpause');
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { killContainer } from './kill.ts';
 import { releaseMounts, removeAnonymousVolumes } from './mounts.ts';
+import { announce } from './announce.ts';
 
 export interface RemoveOptions {
   force: boolean;
@@ -18,13 +19,14 @@ export async function removeContainer(ctx: EngineContext, c: Container, options:
   if (c.state.RemovalInProgress) throw new Conflict(`removal of container ${c.name} is already in progress`);
   if (c.state.Running) {
     if (!options.force) {
-      const what = c.state.Paused ? 'paused' : 'running';
+      const what = c.status; // running, paused or restarting
       throw new Conflict(
         `You cannot remove a ${what} container ${c.id}. ${c.state.Paused ? 'Unpause and then stop' : 'Stop'} the container before attempting removal or force remove`,
       );
     }
     await killContainer(ctx, c, 9);
   }
+  ctx.health.stop(c);
   c.record.State.RemovalInProgress = true;
   try {
     if (await ctx.runtime.hasState(c.id)) await ctx.runtime.delete(c.id);
@@ -42,6 +44,6 @@ export async function removeContainer(ctx: EngineContext, c: Container, options:
   }
   await releaseMounts(ctx, c);
   if (options.removeVolumes) await removeAnonymousVolumes(ctx, c);
-  ctx.events.publish('container', 'destroy', c.id, { image: c.record.Config.Image, name: c.name });
+  announce(ctx, c, 'destroy');
   c.notifyRemoved();
 }

@@ -2,6 +2,7 @@
 import { InvalidArgument } from '../errors/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { announce } from './announce.ts';
 
 export async function renameContainer(ctx: Pick<EngineContext, 'store' | 'events'>, c: Container, newName: string): Promise<void> {
   if (!newName) throw new InvalidArgument('Neither old nor new names may be empty');
@@ -18,5 +19,5 @@ export async function renameContainer(ctx: Pick<EngineContext, 'store' | 'events
     throw err;
   }
   ctx.store.releaseName(old);
-  ctx.events.publish('container', 'rename', c.id, { name: bare, oldName: `/${old}`, image: c.record.Config.Image });
+  announce(ctx, c, 'rename', { oldName: `/${old}` });
 }

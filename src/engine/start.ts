@@ -5,11 +5,12 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
 import { parseRamInBytes, secureJoin } from '../lib/index.ts';
 import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
+import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
-import { renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
+import { embeddedResolvConf, renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
-import { setUpNetworking, tearDownNetworking } from './network.ts';
+import { setUpNetworking, tearDownNetworking, type NetworkFiles } from './network.ts';
 import { resolveUser } from './user.ts';
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -22,35 +23,51 @@ export function startFailureExitCode(message: string): { code: number; invalidCo
   return { code: 128, invalidConfig: false };
 }
 
-function checkStartable(c: Container): void {
+function checkStartable(c: Container, byPolicy: boolean): void {
   if (c.state.Paused) throw new Conflict('cannot start a paused container, try unpause instead');
-  if (c.state.Running) throw new NotModified();
+  // a restarting container counts as running, except for the restart its policy started
+  if (c.state.Running && !(byPolicy && c.state.Restarting)) throw new NotModified();
   if (c.state.RemovalInProgress || c.state.Dead) throw new Conflict('container is marked for removal and cannot be started');
 }
 
-export async function startContainer(ctx: EngineContext, c: Container): Promise<void> {
-  checkStartable(c);
+export interface StartOptions {
+  /** The start is the restart policy's: RestartCount and the backoff go on. */
+  byPolicy?: boolean;
+  /** Awaited between `runc create` and `runc start` (a restart prepared during its backoff). */
+  beforeStart?: () => Promise<void>;
+}
+
+export async function startContainer(ctx: EngineContext, c: Container, options: StartOptions = {}): Promise<void> {
+  checkStartable(c, !!options.byPolicy);
   const rec = c.record;
   const host = c.hostConfig;
+  if (!options.byPolicy) {
+    // dockerd's ResetRestartManager: a start the user asks for begins the count again
+    ctx.restarts.reset(c);
+    rec.RestartCount = 0;
+  }
   let rootfs: string | undefined;
+  let started = false;
   try {
-    // The network sandbox is built while the layers mount.
-    const networking = setUpNetworking(ctx, c);
+    // A restart by policy finds the sandbox its last run kept (see exit.ts), with its files
+    // written; otherwise the network sandbox is built while the layers mount.
+    const kept = options.byPolicy ? ctx.network.sandboxPath(c.id) : undefined;
+    const networking = kept ? Promise.resolve<NetworkFiles>({ namespace: { mode: 'path', path: kept }, hostname: rec.Config.Hostname, hosts: [] }) : setUpNetworking(ctx, c);
     networking.catch(() => {});
     rootfs = await ctx.layers.mountRw(c.id);
     const net = await networking;
-    const resolvText = readHostResolvConf(ctx.config.hostResolvConf);
-    await writeContainerFiles(c.dir, {
-      hostname: net.hostname,
-      hosts: net.hostsText ?? renderHosts(net.hosts),
-      resolvConf:
-        net.resolvText ??
-        renderResolvConf(resolvText, {
-          dns: net.nameservers ?? (host.Dns?.length ? host.Dns : ctx.config.dns),
-          search: host.DnsSearch?.length ? host.DnsSearch : ctx.config.dnsSearch,
-          options: host.DnsOptions?.length ? host.DnsOptions : ctx.config.dnsOptions,
-        }),
-    });
+    if (!kept) {
+      const resolvConf = renderResolvConf(readHostResolvConf(ctx.config.hostResolvConf), {
+        dns: host.Dns?.length ? host.Dns : ctx.config.dns,
+        search: host.DnsSearch?.length ? host.DnsSearch : ctx.config.dnsSearch,
+        options: host.DnsOptions?.length ? host.DnsOptions : ctx.config.dnsOptions,
+      });
+      await writeContainerFiles(c.dir, {
+        hostname: net.hostname,
+        hosts: net.hostsText ?? renderHosts(net.hosts),
+        resolvConf: net.resolvText ?? (net.nameserver ? embeddedResolvConf(resolvConf, net.nameserver) : resolvConf),
+      });
+    }
     const user = await resolveUser(rootfs, rec.Config.User, host.GroupAdd ?? []);
     const env = buildEnv(rec.Config.Env ?? [], { hostname: net.hostname, home: user.home, tty: rec.Config.Tty });
     const cwd = rec.Config.WorkingDir || '/';
@@ -114,6 +131,8 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
     for (const waiter of c.pendingAttach) waiter.ready();
     c.pendingAttach.clear();
     try {
+      await net.ready;
+      await options.beforeStart?.();
       await ctx.runtime.start(c.id);
     } catch (err) {
       await ctx.runtime.delete(c.id).catch(() => {});
@@ -130,17 +149,19 @@ export async function startContainer(ctx: EngineContext, c: Container): Promise<
       Error: '',
       StartedAt: ctx.clock.now().toISOString(),
     });
+    started = true;
     rec.HasBeenStartedBefore = true;
     rec.HasBeenManuallyStopped = false;
+    ctx.health.start(c);
     await ctx.store.saveState(c);
-    ctx.events.publish('container', 'start', c.id, { image: rec.Config.Image, name: c.name });
+    announce(ctx, c, 'start');
   } catch (err) {
     c.processExists = false;
     for (const waiter of c.pendingAttach) waiter.failed(err);
     c.pendingAttach.clear();
-    if (rootfs !== undefined && !c.state.Running) await ctx.layers.unmountRw(c.id).catch(() => {});
-    if (!c.state.Running) await tearDownNetworking(ctx, c).catch(() => {});
-    if (!c.state.Running) await releaseMounts(ctx, c);
+    if (rootfs !== undefined && !started) await ctx.layers.unmountRw(c.id).catch(() => {});
+    if (!started) await tearDownNetworking(ctx, c).catch(() => {});
+    if (!started) await releaseMounts(ctx, c);
     throw await recordStartFailure(ctx, c, err);
   }
 }

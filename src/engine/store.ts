@@ -3,22 +3,25 @@
 // create: a directory without it is a half-made container and is swept).
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { Conflict, InvalidArgument, NotFound } from '../errors/index.ts';
-import { faultPoint, readJson, silentLogger, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { Conflict, InvalidArgument, NotFound, SystemError } from '../errors/index.ts';
+import { SkippedRecords, faultPoint, silentLogger, writeJsonAtomic, type Logger } from '../lib/index.ts';
 import { defaultHostConfig, type HostConfig } from '../types/index.ts';
 import { Container, type ContainerRecord } from './container.ts';
+import { containerRecordProblem, hostConfigProblem } from './record-schema.ts';
 
 const validName = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 export class ContainerStore {
   readonly root: string;
   #log: Logger;
+  #skipped: SkippedRecords;
   #byId = new Map<string, Container>();
   #names = new Map<string, string>();
 
-  constructor(options: { root: string; log?: Logger }) {
+  constructor(options: { root: string; log?: Logger; skipped?: SkippedRecords }) {
     this.root = options.root;
     this.#log = options.log ?? silentLogger;
+    this.#skipped = options.skipped ?? new SkippedRecords(this.#log);
   }
 
   dir(id: string): string {
@@ -29,21 +32,40 @@ export class ContainerStore {
     await fsp.mkdir(this.root, { recursive: true, mode: 0o710 });
     for (const name of await fsp.readdir(this.root)) {
       const dir = join(this.root, name);
-      const record = await readJson<ContainerRecord>(join(dir, 'config.v2.json')).catch((err: unknown) => {
-        this.#log.warn('unreadable container config', { container: name, error: err });
-        return undefined;
-      });
-      if (!record || record.ID !== name) {
+      // .removing-<id>: a removal a crash interrupted, past its commit point
+      const loaded = name.startsWith('.removing-') ? 'half-made' : await this.#read(name, dir);
+      if (loaded === 'half-made') {
         this.#log.info('removing half-made container directory', { dir });
         await fsp.rm(dir, { recursive: true, force: true });
         continue;
       }
-      const host = (await readJson<HostConfig>(join(dir, 'hostconfig.json')).catch(() => undefined)) ?? defaultHostConfig();
-      const c = new Container(record, { ...defaultHostConfig(), ...host }, dir);
+      if (typeof loaded === 'string') {
+        this.#skipped.report('container', name, loaded);
+        continue;
+      }
+      const c = new Container(loaded.record, { ...defaultHostConfig(), ...loaded.host }, dir);
+      if (this.#names.has(c.name)) {
+        this.#skipped.report('container', name, `its name ${c.record.Name} is taken by container ${this.#names.get(c.name)}`);
+        continue;
+      }
       this.#byId.set(c.id, c);
       this.#names.set(c.name, c.id);
     }
     return [...this.#byId.values()];
+  }
+
+  /**
+   * A container's two files: the record, 'half-made' when config.v2.json was never written (the
+   * commit point of a create), or what is wrong with them.
+   */
+  async #read(name: string, dir: string): Promise<{ record: ContainerRecord; host: Partial<HostConfig> } | 'half-made' | string> {
+    const record = await readRecordFile(join(dir, 'config.v2.json'), containerRecordProblem);
+    if (record === undefined) return 'half-made';
+    if (typeof record === 'string') return `config.v2.json: ${record}`;
+    if ((record as ContainerRecord).ID !== name) return `config.v2.json: its ID is not ${name}`;
+    const host = await readRecordFile(join(dir, 'hostconfig.json'), hostConfigProblem);
+    if (typeof host === 'string') return `hostconfig.json: ${host}`;
+    return { record: record as ContainerRecord, host: (host ?? {}) as Partial<HostConfig> };
   }
 
   all(): Container[] {
@@ -120,6 +142,7 @@ export class ContainerStore {
 
   /** Persists both files; config.v2.json last, since its presence marks a whole container. */
   async save(c: Container): Promise<void> {
+    checkBeforeWrite(c);
     await writeJsonAtomic(join(c.dir, 'hostconfig.json'), c.hostConfig, { mode: 0o600 });
     faultPoint('save:between-files');
     await writeJsonAtomic(join(c.dir, 'config.v2.json'), c.record, { mode: 0o600 });
@@ -131,6 +154,31 @@ export class ContainerStore {
    * conmon recorded, and a power loss ends the containers anyway.
    */
   async saveState(c: Container): Promise<void> {
+    checkBeforeWrite(c, { hostConfig: false });
     await writeJsonAtomic(join(c.dir, 'config.v2.json'), c.record, { mode: 0o600, durable: false });
   }
+}
+
+/** Nothing malformed is written: a record that would not load again is a bug, refused here. */
+function checkBeforeWrite(c: Container, options: { hostConfig?: boolean } = {}): void {
+  const problem = containerRecordProblem(c.record) ?? (options.hostConfig === false ? undefined : hostConfigProblem(c.hostConfig));
+  if (problem !== undefined) throw new SystemError(`refusing to save container ${c.id}: its record is malformed: ${problem}`);
+}
+
+/** A JSON record file: its content when it is well formed, undefined when absent, else the problem. */
+async function readRecordFile(path: string, problemOf: (value: unknown) => string | undefined): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fsp.readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return (err as Error).message;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `invalid JSON: ${(err as Error).message}`;
+  }
+  return problemOf(value) ?? value;
 }

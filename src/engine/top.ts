@@ -2,7 +2,8 @@
 // belongs to the container (as the runtime lists them), as dockerd does.
 import { Conflict, SystemError } from '../errors/index.ts';
 import type { Container } from './container.ts';
-import type { ContainerRuntime } from './context.ts';
+import { announce } from './announce.ts';
+import type { ContainerRuntime, EngineContext } from './context.ts';
 import type { ProcessTable } from './ps.ts';
 
 export interface TopResult {
@@ -31,7 +32,7 @@ export function parsePsOutput(output: string, pids: ReadonlySet<number>): TopRes
 }
 
 export async function topContainer(
-  deps: { runtime: Pick<ContainerRuntime, 'pids'>; ps: ProcessTable },
+  deps: { runtime: Pick<ContainerRuntime, 'pids'>; ps: ProcessTable } & Pick<EngineContext, 'events'>,
   c: Container,
   psArgs: string,
 ): Promise<TopResult> {
@@ -39,5 +40,7 @@ export async function topContainer(
   if (c.state.Restarting) throw new Conflict(`Container ${c.id} is restarting, wait until the container is running`);
   const args = psArgs.trim() ? psArgs.trim().split(/\s+/) : ['-ef'];
   const pids = new Set(await deps.runtime.pids(c.id));
-  return parsePsOutput(await deps.ps.ps(args), pids);
+  const result = parsePsOutput(await deps.ps.ps(args), pids);
+  announce(deps, c, 'top');
+  return result;
 }

@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'forbidden'
   | 'unauthorized'
   | 'unavailable'
+  | 'not-implemented'
   | 'system';
 
 export class BerthError extends Error {
@@ -61,6 +62,13 @@ export class Unauthorized extends BerthError {
 export class Unavailable extends BerthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('unavailable', message, options);
+  }
+}
+
+/** A feature of the Engine API that Berth does not provide (plugins, swarm mode); reported as 501. */
+export class NotImplemented extends BerthError {
+  constructor(message: string) {
+    super('not-implemented', message);
   }
 }
 

@@ -197,3 +197,39 @@ describe('event history', () => {
     sub.close();
   });
 });
+
+describe('event journal', () => {
+  it('replays across a restart, continues the sequence, and keeps between one and two segments', async () => {
+    const { mkdtempSync, rmSync, readFileSync, appendFileSync } = await import('node:fs');
+    const { JournalHistory } = await import('./journal.ts');
+    const dir = mkdtempSync('/tmp/berth-journal-');
+    try {
+      const clock = new FakeClock('2024-01-01T00:00:00Z');
+      const first = new JournalHistory({ dir, segmentSize: 4 });
+      const bus = new EventBus({ clock, history: first });
+      for (let i = 0; i < 10; i++) {
+        bus.publish('volume', 'create', `v${i}`);
+        clock.advance(1_000);
+      }
+      first.close();
+      // a crash tore the last line
+      appendFileSync(`${dir}/events.log`, '{"seq":99,"ns":"1');
+      const second = new JournalHistory({ dir, segmentSize: 4 });
+      assert.equal(second.nextSeq, 10);
+      const again = new EventBus({ clock, history: second });
+      const sub = again.subscribe({ since: 0n });
+      again.publish('volume', 'create', 'live');
+      // segments of 4: v4…v7 were rotated to events.log.1, v8 and v9 are in events.log
+      assert.deepEqual(await drain(sub, 6), ['volume:create:v4', 'volume:create:v5', 'volume:create:v6', 'volume:create:v7', 'volume:create:v8', 'volume:create:v9']);
+      assert.deepEqual(await drain(sub, 1), ['volume:create:live']);
+      sub.close();
+      const since = ns(new Date('2024-01-01T00:00:08Z'));
+      const ranged = again.subscribe({ since, until: since + 1_000_000_000n });
+      assert.deepEqual(await drain(ranged, 5), ['volume:create:v8', 'volume:create:v9']);
+      second.close();
+      assert.ok(readFileSync(`${dir}/events.log`, 'utf8').split('\n').filter(Boolean).every((l) => l.startsWith('{"seq":')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -53,6 +53,7 @@ export class EventBus {
   constructor(options: EventBusOptions) {
     this.#clock = options.clock;
     this.#history = options.history ?? new RingHistory();
+    this.#seq = this.#history.nextSeq ?? 0;
     this.#bufferLimit = options.bufferLimit ?? defaultBufferLimit;
   }
 

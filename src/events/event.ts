@@ -40,14 +40,16 @@ export function makeEvent(type: EventType, action: string, id: string, attribute
   const legacy: Pick<EngineEvent, 'status' | 'id' | 'from'> = {};
   if (type === 'container' || type === 'image') {
     legacy.status = action;
-    legacy.id = id;
+    // Go's omitempty: a prune event has no actor id
+    if (id) legacy.id = id;
     if (type === 'container' && attributes.image) legacy.from = attributes.image;
   }
   return {
     ...legacy,
     Type: type,
     Action: action,
-    Actor: { ID: id, Attributes: attributes },
+    // dockerd's attributes are a Go map, which its JSON encoder writes in key order
+    Actor: { ID: id, Attributes: Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) },
     scope: 'local',
     time: Number(ns / 1_000_000_000n),
     timeNano: Number(ns),

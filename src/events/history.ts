@@ -1,5 +1,5 @@
-// Where past events are kept for `since`: today a ring of the last 256 in memory (dockerd's
-// eventsLimit); an on-disk journal can take its place behind the same interface, which is why
+// Where past events are kept for `since`: a ring of the last 256 in memory (dockerd's
+// eventsLimit), or the on-disk journal (journal.ts) behind the same interface, which is why
 // replay may be asynchronous and is bounded by sequence number rather than by a snapshot.
 import type { RecordedEvent } from './event.ts';
 
@@ -13,6 +13,8 @@ export interface ReplayRange {
 }
 
 export interface EventHistory {
+  /** Where the bus's sequence numbers begin (a journal continues those of earlier runs). */
+  readonly nextSeq?: number;
   record(e: RecordedEvent): void;
   /** The recorded events in the range, in publication order. */
   replay(range: ReplayRange): Iterable<RecordedEvent> | AsyncIterable<RecordedEvent>;

@@ -20,13 +20,13 @@ import { BuiltinBusyboxSource } from './builtin.ts';
 import { commitImage, type CommitRequest } from './commit.ts';
 import { pruneImages, type PruneReport } from './prune.ts';
 import { pullImage, type ImageSources } from './pull.ts';
-import type { PullOptions, RegistrySource } from './source.ts';
+import { pullReference, type PullOptions, type RegistrySource } from './source.ts';
 import { loadImages, sweepTransferTemp, type LoadOptions } from './tarexport/load.ts';
 import { saveImages, selectImages, type TarExportDeps } from './tarexport/save.ts';
 import { imageDiskUsage } from './usage.ts';
 import type { ImageUsers } from './users.ts';
 import { engineVersion } from './version.ts';
-import { familiarString, parseReference, withDefaultTag, type Reference } from './reference.ts';
+import { familiarName, familiarString, parseReference, withDefaultTag, withTag, type Reference } from './reference.ts';
 import type { Image, ImageStore } from './store.ts';
 
 export interface ImageServiceOptions {
@@ -37,6 +37,13 @@ export interface ImageServiceOptions {
   tmpRoot: string;
   /** The registry client (distribution); without it only the built-in busybox can be pulled. */
   registry?: RegistrySource;
+  /** Where the service reports what it did to images (the event bus). */
+  events: ImageEvents;
+}
+
+/** The event bus, as the image service publishes to it. */
+export interface ImageEvents {
+  publish(type: 'image', action: string, id: string, attributes: Record<string, string>): void;
 }
 
 const hex = (id: string) => id.replace(/^sha256:/, '');
@@ -48,13 +55,23 @@ export class ImageService {
   #users: ImageUsers;
   #sources: ImageSources;
   #tar: TarExportDeps;
+  #events: ImageEvents;
 
   constructor(options: ImageServiceOptions) {
+    this.#events = options.events;
     this.store = options.images;
     this.#layers = options.layers;
     this.#users = options.users;
     this.#sources = { builtin: new BuiltinBusyboxSource(options.images, options.layers), ...(options.registry ? { registry: options.registry } : {}) };
     this.#tar = { images: options.images, layers: options.layers, tmpRoot: options.tmpRoot };
+  }
+
+  /**
+   * dockerd's LogImageEvent: the image's labels (while it exists), and `name` — a reference, or
+   * the id itself for untag, delete, import, load and save, as dockerd names them.
+   */
+  #publish(action: string, id: string, name: string, labels = this.store.find(id)?.config.config?.Labels ?? {}): void {
+    this.#events.publish('image', action, id, { ...labels, ...(name ? { name } : {}) });
   }
 
   /** Removes what a save or load cut short by a crash left behind. */
@@ -165,9 +182,16 @@ export class ImageService {
       out.push({ Id: '<missing>', Created: unixSeconds(h.created), CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '' });
     }
     out.reverse();
-    if (out.length) {
-      out[0].Id = image.id;
-      out[0].Tags = this.repoTags(image);
+    // As dockerd: from the top, one row per image of the parent chain that commit (and the
+    // classic builder) recorded here, each with its tags (null when none); rows below the chain's
+    // end belong to layers made elsewhere and stay <missing>.
+    let current: Image | undefined = image;
+    for (const row of out) {
+      if (!current) break;
+      const tags = this.repoTags(current);
+      row.Id = current.id;
+      row.Tags = tags.length ? tags : null;
+      current = current.parent ? this.store.get(current.parent) : undefined;
     }
     return out;
   }
@@ -176,16 +200,25 @@ export class ImageService {
     const image = this.store.resolve(source);
     let ref = parseReference(repo);
     if (ref.digest) throw new InvalidArgument('refusing to create a tag with a digest reference');
-    if (tag) {
-      if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw new InvalidArgument(`invalid tag format`);
-      ref = { ...ref, tag };
-    }
+    if (tag) ref = withTag(ref, tag);
     await this.store.tag(image.id, withDefaultTag(ref));
+    this.#publish('tag', image.id, familiarString(withDefaultTag(ref)));
   }
 
   /** DELETE /images/{name}: untag, and delete when nothing else holds the image (dockerd's rules). */
   async remove(nameOrId: string, options: { force: boolean; prune: boolean }): Promise<DeleteResponseItem[]> {
     const image = this.store.resolve(nameOrId);
+    const records = await this.#remove(image, nameOrId, options);
+    // the events of an image deleted meanwhile: untag with its labels, delete without (dockerd's)
+    const labels = image.config.config?.Labels ?? {};
+    for (const r of records) {
+      if (r.Untagged) this.#publish('untag', image.id, image.id, labels);
+      else if (r.Deleted === image.id) this.#publish('delete', image.id, image.id, {});
+    }
+    return records;
+  }
+
+  async #remove(image: Image, nameOrId: string, options: { force: boolean; prune: boolean }): Promise<DeleteResponseItem[]> {
     const records: DeleteResponseItem[] = [];
     const users = this.#users.containersUsingImage(image.id);
     let refs = this.store.references(image.id);
@@ -262,10 +295,11 @@ export class ImageService {
    * one-layer image. Nothing is kept when the archive is bad.
    */
   async importImage(src: Readable, options: { repo?: string; tag?: string; message?: string; changes?: string[] }): Promise<Image> {
+    // Everything that can be refused is checked before the first byte is unpacked (dockerd creates nothing).
     let ref: Reference | undefined;
     if (options.repo) {
       ref = parseReference(options.repo);
-      if (options.tag) ref = { ...ref, tag: options.tag };
+      if (options.tag) ref = withTag(ref, options.tag);
       if (ref.digest) throw new InvalidArgument('cannot import digest reference');
       ref = withDefaultTag(ref);
     }
@@ -293,33 +327,49 @@ export class ImageService {
     } finally {
       await this.#layers.release(layer.chainId);
     }
-    if (ref) await this.store.tag(image.id, ref);
+    if (ref) {
+      await this.store.tag(image.id, ref);
+      this.#publish('tag', image.id, familiarString(ref));
+    }
+    this.#publish('import', image.id, image.id);
     return image;
   }
 
   /** POST /images/create?fromImage=… */
-  pull(options: PullOptions): Promise<void> {
-    return pullImage(this.#sources, options);
+  async pull(options: PullOptions): Promise<void> {
+    await pullImage(this.#sources, options);
+    // dockerd's: the actor is the reference pulled, its name the repository
+    const ref = withDefaultTag(pullReference(options));
+    const pulled = this.store.find(familiarString(ref));
+    this.#events.publish('image', 'pull', familiarString(ref), { ...(pulled?.config.config?.Labels ?? {}), name: familiarName(ref) });
   }
 
   /** GET /images/get: checks the names (NotFound before anything is sent), then streams the archive. */
   saveImages(names: string[]): Readable {
-    return saveImages(this.#tar, selectImages(this.store, names));
+    const selection = selectImages(this.store, names);
+    const stream = saveImages(this.#tar, selection);
+    stream.once('end', () => {
+      for (const { image } of selection.values()) this.#publish('save', image.id, image.id);
+    });
+    return stream;
   }
 
   /** POST /images/load */
-  loadImages(input: Readable, options: LoadOptions): Promise<void> {
-    return loadImages(this.#tar, input, options);
+  async loadImages(input: Readable, options: LoadOptions): Promise<void> {
+    for (const id of await loadImages(this.#tar, input, options)) this.#publish('load', id, id);
   }
 
   /** POST /images/prune */
-  pruneImages(filters: Map<string, string[]>): Promise<PruneReport> {
-    return pruneImages({ service: this, layers: this.#layers, users: this.#users }, filters);
+  async pruneImages(filters: Map<string, string[]>): Promise<PruneReport> {
+    const report = await pruneImages({ service: this, layers: this.#layers, users: this.#users }, filters);
+    this.#events.publish('image', 'prune', '', { reclaimed: String(report.SpaceReclaimed) });
+    return report;
   }
 
   /** The image half of commit: the container's changes become a child image of its own. */
   async commit(req: CommitRequest): Promise<{ id: string; ref?: string }> {
     const { image, ref } = await commitImage({ images: this.store, layers: this.#layers }, req);
+    if (ref) this.#publish('tag', image.id, familiarString(parseReference(ref)));
     return { id: image.id, ...(ref ? { ref } : {}) };
   }
 

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgument, NotFound } from '../errors/index.ts';
-import { readJson, silentLogger, writeFileAtomic, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { SkippedRecords, silentLogger, writeFileAtomic, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { checker, decoder, go, imageConfig } from '../schema/index.ts';
 import { chainIds, type Layer, type LayerStore } from '../storage/index.ts';
 import type { ImageConfig } from '../types/index.ts';
 import { familiarName, familiarString, parseReference, referenceString, withDefaultTag, type Reference } from './reference.ts';
@@ -27,18 +28,27 @@ export interface Image {
 
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
 
+/** An image's config read as dockerd reads it (a one-string Cmd is a list, a null field unset). */
+const decodeImageConfig = decoder(imageConfig, { typesOnly: true });
+/** repositories.json: familiar name → reference → image id. */
+const repositoriesProblem = checker(go.struct('refstore.store', { Repositories: go.map(go.map(go.string())) }));
+const imageIdPattern = /^sha256:[0-9a-f]{64}$/;
 export class ImageStore {
   #root: string;
   #layers: LayerStore;
   #log: Logger;
+  #skipped: SkippedRecords;
   #images = new Map<string, Image>();
   /** Normalised reference string (docker.io/library/busybox:latest) → image id. */
   #refs = new Map<string, string>();
+  /** References to images that are on disk but could not be loaded: kept in the file, not served. */
+  #keptRefs = new Map<string, string>();
 
-  constructor(options: { root: string; layers: LayerStore; log?: Logger }) {
+  constructor(options: { root: string; layers: LayerStore; log?: Logger; skipped?: SkippedRecords }) {
     this.#root = options.root;
     this.#layers = options.layers;
     this.#log = options.log ?? silentLogger;
+    this.#skipped = options.skipped ?? new SkippedRecords(this.#log);
   }
 
   async load(): Promise<void> {
@@ -62,24 +72,60 @@ export class ImageStore {
         this.#images.set(image.id, image);
         if (image.topLayer) this.#layers.retain(image.topLayer);
       } catch (err) {
-        this.#log.warn('skipping unreadable image', { image: name, error: err });
+        this.#skipped.report('image', `sha256:${name}`, (err as Error).message);
       }
     }
-    const repos = await readJson<{ Repositories?: Record<string, Record<string, string>> }>(join(this.#root, 'repositories.json'));
-    for (const byName of Object.values(repos?.Repositories ?? {})) {
+    await this.#loadRefs(new Set((await fsp.readdir(content)).map((n) => `sha256:${n}`)));
+  }
+
+  async #loadRefs(onDisk: Set<string>): Promise<void> {
+    const path = join(this.#root, 'repositories.json');
+    let text: string;
+    try {
+      text = await fsp.readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    let repos: unknown;
+    let problem: string | undefined;
+    try {
+      repos = JSON.parse(text);
+      problem = repositoriesProblem(repos);
+    } catch (err) {
+      problem = `invalid JSON: ${(err as Error).message}`;
+    }
+    if (problem !== undefined) {
+      // Set aside, not overwritten by the next tag: whoever repairs it has the original.
+      const aside = `${path}.malformed-${Date.now()}`;
+      await fsp.rename(path, aside);
+      this.#skipped.report('repositories.json', path, `${problem}; moved to ${aside}, no tag was loaded`);
+      return;
+    }
+    for (const byName of Object.values((repos as { Repositories?: Record<string, Record<string, string>> }).Repositories ?? {})) {
       for (const [ref, id] of Object.entries(byName)) {
-        if (!this.#images.has(id)) continue;
+        let key: string;
         try {
-          this.#refs.set(referenceString(parseReference(ref)), id);
-        } catch {
-          this.#log.warn('skipping invalid reference in repositories.json', { ref });
+          key = referenceString(parseReference(ref));
+          if (!imageIdPattern.test(id)) throw new InvalidArgument(`invalid image id ${JSON.stringify(id)}`);
+        } catch (err) {
+          this.#skipped.report('repositories.json', ref, (err as Error).message);
+          continue;
         }
+        if (this.#images.has(id)) this.#refs.set(key, id);
+        else if (onDisk.has(id)) this.#keptRefs.set(key, id);
       }
     }
   }
 
   #fromConfig(id: string, raw: Buffer): Image {
-    const config = JSON.parse(raw.toString('utf8')) as ImageConfig;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      throw new InvalidArgument(`invalid image config: invalid JSON: ${(err as Error).message}`);
+    }
+    const config = decodeImageConfig(parsed) as ImageConfig;
     if (!config.rootfs || config.rootfs.type !== 'layers' || !Array.isArray(config.rootfs.diff_ids)) {
       throw new InvalidArgument('invalid image config: missing rootfs');
     }
@@ -189,13 +235,22 @@ export class ImageStore {
     if (!this.#images.has(id)) throw new NotFound(`No such image: ${id}`);
     if (ref.digest && ref.tag) throw new InvalidArgument('refusing to create a tag with a digest reference');
     const key = referenceString(withDefaultTag(ref));
+    // A key that does not read back would break every listing until restart: refuse it first.
+    parseReference(key);
+    const previous = this.#refs.get(key);
     this.#refs.set(key, id);
+    try {
+      await this.#saveRefs();
+    } catch (err) {
+      if (previous === undefined) this.#refs.delete(key);
+      else this.#refs.set(key, previous);
+      throw err;
+    }
     const image = this.#images.get(id)!;
     image.lastTagTime = new Date().toISOString();
     const meta = join(this.#root, 'imagedb', 'metadata', 'sha256', hex(id));
     await fsp.mkdir(meta, { recursive: true });
     await writeFileAtomic(join(meta, 'lastUpdated'), image.lastTagTime);
-    await this.#saveRefs();
   }
 
   /** Removes one reference; returns whether it existed. */
@@ -216,7 +271,8 @@ export class ImageStore {
 
   async #saveRefs(): Promise<void> {
     const repositories: Record<string, Record<string, string>> = {};
-    for (const [key, id] of this.#refs) {
+    const kept = [...this.#keptRefs].filter(([key, id]) => !this.#refs.has(key) && !this.#images.has(id));
+    for (const [key, id] of [...kept, ...this.#refs]) {
       const ref = parseReference(key);
       const name = familiarName(ref);
       (repositories[name] ??= {})[familiarString(ref)] = id;

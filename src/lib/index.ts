@@ -20,6 +20,7 @@ export {
 } from './units.ts';
 export { generateName } from './names.ts';
 export { faultPoint } from './fault.ts';
+export { SkippedRecords, type RecordKind } from './skipped-records.ts';
 export {
   quote,
   quoteRune,

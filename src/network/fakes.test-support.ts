@@ -1,5 +1,6 @@
 // A NetworkService on the fakes of its ports, for unit tests: the kernel is a FakeNetlink, the
-// iptables rules a FakeFirewall, host ports a FakePortBinder, and events a list. Data and exec
+// iptables rules a FakeFirewall, host ports a FakePortBinder, the rules inside namespaces a
+// FakeResolverRedirect, and events a list. Data and exec
 // roots are real directories (records and sandboxes are files), so no root is needed.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { silentLogger } from '../lib/index.ts';
 import { FakeFirewall } from './firewall.ts';
 import { FakeNetlink } from './netlink.ts';
 import { FakePortBinder } from './proxy.ts';
+import { FakeResolverRedirect } from './resolver-redirect.ts';
 import { NetworkService, type NetworkServiceOptions } from './service.ts';
 import type { SandboxRequest } from './types.ts';
 
@@ -21,6 +23,7 @@ export interface FakeNetworking {
   netlink: FakeNetlink;
   firewall: FakeFirewall;
   binder: FakePortBinder;
+  redirect: FakeResolverRedirect;
   events: PublishedEvent[];
   dataRoot: string;
   execRoot: string;
@@ -31,7 +34,7 @@ export interface FakeNetworking {
 /** The default bridge of these services: berth-u0 on 10.213.5.0/24. */
 export const fakeBip = '10.213.5.1/24';
 
-export function fakeNetworking(dir: string, options: Partial<NetworkServiceOptions> & { netlink?: FakeNetlink } = {}): FakeNetworking {
+export function fakeNetworking(dir: string, options: Partial<NetworkServiceOptions> & { netlink?: FakeNetlink; resolverRedirect?: FakeResolverRedirect } = {}): FakeNetworking {
   const dataRoot = join(dir, 'data');
   const execRoot = join(dir, 'exec');
   mkdirSync(dataRoot, { recursive: true });
@@ -39,6 +42,7 @@ export function fakeNetworking(dir: string, options: Partial<NetworkServiceOptio
   const netlink = options.netlink ?? new FakeNetlink();
   const firewall = new FakeFirewall();
   const binder = new FakePortBinder();
+  const redirect = options.resolverRedirect ?? new FakeResolverRedirect();
   const events: PublishedEvent[] = [];
   const service = new NetworkService({
     dataRoot,
@@ -56,8 +60,9 @@ export function fakeNetworking(dir: string, options: Partial<NetworkServiceOptio
     log: silentLogger,
     dns: false,
     ...options,
+    resolverRedirect: redirect,
   });
-  return { service, netlink, firewall, binder, events, dataRoot, execRoot, restart: () => fakeNetworking(dir, { ...options, netlink }) };
+  return { service, netlink, firewall, binder, redirect, events, dataRoot, execRoot, restart: () => fakeNetworking(dir, { ...options, netlink, resolverRedirect: redirect }) };
 }
 
 /** What the engine asks at start for a container on `mode`, planned as create would. */

@@ -4,8 +4,8 @@
 // of Berth's chains is generated from state and loaded with one `iptables-restore --noflush`:
 // declaring a chain in the input flushes it, so a reload is atomic and idempotent, and a crash
 // leaves nothing a reload does not replace.
-import { execFile } from 'node:child_process';
 import { SystemError } from '../errors/index.ts';
+import { runCommand } from './command.ts';
 
 export interface FirewallNetwork {
   bridge: string;
@@ -104,14 +104,7 @@ export function renderRules(c: ChainNames, state: FirewallState, options: { hair
   return ['*filter', ...filter, 'COMMIT', '*nat', ...nat, 'COMMIT', ''].join('\n');
 }
 
-function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 30_000 }, (err, _stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr: String(stderr) });
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
+const run = runCommand;
 
 export class IptablesFirewall implements Firewall {
   readonly chains: ChainNames;

@@ -6,5 +6,6 @@ export type { NetworkEvents, NetworkRecord, NetworkView, NetworkCreateRequest, S
 export { IprouteNetlink, FakeNetlink, type Netlink, type InterfaceSpec } from './netlink.ts';
 export { IptablesFirewall, FakeFirewall, chainNames, renderRules, type Firewall, type FirewallState } from './firewall.ts';
 export { SocketPortBinder, FakePortBinder, type PortBinder, type PortHolder } from './proxy.ts';
+export { IptablesResolverRedirect, FakeResolverRedirect, embeddedResolverAddress, renderResolverRules, type ResolverRedirect, type ResolverTarget } from './resolver-redirect.ts';
 export { portsSummary, portsView, portRequests, type PortMapping } from './ports.ts';
 export { parseCidr, parseIp, formatIp, macForIp, AddressPool, poolConfig, pickFreePool } from './ipam.ts';

@@ -12,6 +12,7 @@ import { FakeNetlink } from './netlink.ts';
 import { NetworkStore } from './network-store.ts';
 import { PortPublisher } from './port-publisher.ts';
 import { FakePortBinder } from './proxy.ts';
+import { FakeResolverRedirect } from './resolver-redirect.ts';
 import { SandboxManager } from './sandbox-manager.ts';
 import { SandboxRegistry } from './sandbox-registry.ts';
 
@@ -28,6 +29,7 @@ const manager = new SandboxManager({
   sandboxes,
   ports: new PortPublisher({ binder: new FakePortBinder(), userlandProxy: true, sandboxes }),
   netlink,
+  resolverRedirect: new FakeResolverRedirect(),
   reloadRules: async () => {},
   log: silentLogger,
 });

@@ -2,10 +2,11 @@
 // bind-mounted files. The real implementation runs iproute2 and util-linux in child processes —
 // berthd never calls unshare/setns itself (they would move one thread, not the process) — and
 // batches each step into one `ip -batch` so a container's interface costs three short processes.
-import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { SystemError } from '../errors/index.ts';
+import { runCommand } from './command.ts';
 
 export interface InterfaceSpec {
   /** The network namespace file the container side goes into. */
@@ -44,6 +45,11 @@ export interface Netlink {
   setSysctl(key: string, value: string): Promise<void>;
 }
 
+/** A locally administered address in dockerd's 02:42 range, as dockerd gives its bridges. */
+function randomBridgeMac(): string {
+  return ['02', '42', ...randomBytes(4).toString('hex').match(/../g)!].join(':');
+}
+
 /** The commands that give an interface inside its namespace its address, link and route. */
 function insideConfig(s: InterfaceSpec): string[] {
   const lines = [`addr add ${s.address}/${s.prefix} dev ${s.name}`, `link set ${s.name} up`];
@@ -51,14 +57,7 @@ function insideConfig(s: InterfaceSpec): string[] {
   return lines;
 }
 
-function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
+const run = runCommand;
 
 async function must(cmd: string, args: string[], input?: string): Promise<string> {
   const r = await run(cmd, args, input);
@@ -75,13 +74,19 @@ export class IprouteNetlink implements Netlink {
   }
 
   async ensureBridge(name: string, address: string, prefix: number, mtu: number): Promise<void> {
+    // A bridge whose MAC was never set takes the lowest of its ports' and changes as containers
+    // come and go; the others' cached gateway MAC is then wrong until their ARP entry fails
+    // (tens of seconds without DNS or a route out). dockerd sets one; so does Berth, at
+    // creation, and pins the current one of a bridge an older Berth made.
     if (!(await this.linkExists(name))) {
-      const r = await run('ip', ['link', 'add', 'name', name, 'mtu', String(mtu), 'type', 'bridge']);
+      const r = await run('ip', ['link', 'add', 'name', name, 'address', randomBridgeMac(), 'mtu', String(mtu), 'type', 'bridge']);
       if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new SystemError(`creating bridge ${name}: ${r.stderr.trim()}`);
     }
-    const addrs = JSON.parse((await must('ip', ['-j', '-4', 'addr', 'show', 'dev', name])) || '[]') as Array<{ addr_info?: Array<{ local: string; prefixlen: number }> }>;
-    const has = addrs.some((a) => (a.addr_info ?? []).some((i) => i.local === address && i.prefixlen === prefix));
-    const batch = [...(has ? [] : [`addr add ${address}/${prefix} dev ${name}`]), `link set ${name} up`].join('\n') + '\n';
+    const addrs = JSON.parse((await must('ip', ['-j', 'addr', 'show', 'dev', name])) || '[]') as Array<{ address?: string; addr_info?: Array<{ family: string; local: string; prefixlen: number }> }>;
+    const has = addrs.some((a) => (a.addr_info ?? []).some((i) => i.family === 'inet' && i.local === address && i.prefixlen === prefix));
+    const pinned = (await fsp.readFile(`/sys/class/net/${name}/addr_assign_type`, 'utf8').catch(() => '3')).trim() === '3';
+    const mac = addrs[0]?.address;
+    const batch = [...(has ? [] : [`addr add ${address}/${prefix} dev ${name}`]), ...(pinned || !mac ? [] : [`link set ${name} address ${mac}`]), `link set ${name} up`].join('\n') + '\n';
     await must('ip', ['-batch', '-'], batch);
   }
 

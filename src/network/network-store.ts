@@ -5,8 +5,9 @@
 // here: the store knows networks, the sandbox manager knows who is attached to them.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { Conflict, Forbidden, InvalidArgument, NotFound } from '../errors/index.ts';
-import { newId, readJson, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { Conflict, Forbidden, InvalidArgument, NotFound, SystemError } from '../errors/index.ts';
+import { SkippedRecords, newId, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { checker, go } from '../schema/index.ts';
 import { EmbeddedDns, type NameLookup } from './dns-server.ts';
 import type { FirewallNetwork } from './firewall.ts';
 import { AddressPool, formatCidr, formatIp, overlaps, parseCidr, parseCidrAddress, parseIp, pickFreePool, poolConfig, type Cidr } from './ipam.ts';
@@ -18,6 +19,55 @@ const iccOption = 'com.docker.network.bridge.enable_icc';
 const masqOption = 'com.docker.network.bridge.enable_ip_masquerade';
 const mtuOption = 'com.docker.network.driver.mtu';
 export const predefinedNetworks: ReadonlySet<string> = new Set(['bridge', 'host', 'none']);
+const bridgeNamePattern = /^[a-zA-Z0-9_.-]{1,15}$/;
+
+const req = go.required;
+const networkRecordShape = checker(
+  go.struct('network.Network', {
+    Name: req(go.string()),
+    Id: req(go.string()),
+    Created: req(go.string()),
+    Scope: req(go.string()),
+    Driver: req(go.string()),
+    EnableIPv6: req(go.bool()),
+    IPAM: req(
+      go.struct('network.IPAM', {
+        Driver: req(go.string()),
+        Options: req(go.nullable(go.map(go.string()))),
+        Config: req(go.slice(go.struct('network.IPAMConfig', { Subnet: req(go.string()), Gateway: go.string(), IPRange: go.string(), AuxiliaryAddresses: go.map(go.string()) }))),
+      }),
+    ),
+    Internal: req(go.bool()),
+    Attachable: req(go.bool()),
+    Ingress: req(go.bool()),
+    ConfigFrom: req(go.struct('network.ConfigReference', { Network: req(go.string()) })),
+    ConfigOnly: req(go.bool()),
+    Options: req(go.map(go.string())),
+    Labels: req(go.map(go.string())),
+  }),
+);
+
+/** What is wrong with a network record, if anything: its shape, and what bringing it up needs. */
+function networkRecordProblem(value: unknown): string | undefined {
+  const shape = networkRecordShape(value);
+  if (shape !== undefined) return shape;
+  const rec = value as NetworkRecord;
+  if (!/^[0-9a-f]{64}$/.test(rec.Id)) return `invalid network id ${JSON.stringify(rec.Id)}`;
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(rec.Name)) return `invalid network name ${JSON.stringify(rec.Name)}`;
+  for (const c of rec.IPAM.Config) {
+    try {
+      parseCidr(c.Subnet);
+      if (c.Gateway) parseCidr(`${c.Gateway}/32`);
+      if (c.IPRange) parseCidr(c.IPRange);
+    } catch (err) {
+      return `IPAM: ${(err as Error).message}`;
+    }
+  }
+  if (rec.Driver === 'bridge' && rec.IPAM.Config.length === 0) return 'a bridge network without a subnet';
+  const bridge = rec.Options[bridgeNameOption];
+  if (bridge !== undefined && !bridgeNamePattern.test(bridge)) return `invalid bridge name ${JSON.stringify(bridge)}`;
+  return undefined;
+}
 
 /** A network as berthd holds it while running; pool and bridge are set once a bridge is up. */
 export interface LiveNetwork {
@@ -37,9 +87,11 @@ export interface NetworkStoreOptions {
   mtu: number;
   userlandProxy: boolean;
   netlink: Netlink;
-  /** What the embedded DNS servers of user-defined networks answer. */
+  /** What the embedded DNS servers answer. */
   names: NameLookup;
   log: Logger;
+  /** Where a record that cannot be loaded is reported. */
+  skipped?: SkippedRecords;
   /** Whether the embedded DNS servers run (off in unit tests). */
   dns?: boolean;
 }
@@ -55,14 +107,25 @@ export class NetworkStore {
   /** Loads the records, creates the predefined networks and brings every bridge up. */
   async init(): Promise<void> {
     await fsp.mkdir(this.#o.dir, { recursive: true, mode: 0o700 });
+    const skipped = this.#o.skipped ?? new SkippedRecords(this.#o.log);
     for (const name of await fsp.readdir(this.#o.dir)) {
       if (!name.endsWith('.json')) continue;
+      let problem: string | undefined;
+      let rec: NetworkRecord | undefined;
       try {
-        const rec = await readJson<NetworkRecord>(join(this.#o.dir, name));
-        if (rec) this.#networks.set(rec.Id, { record: rec });
+        const value: unknown = JSON.parse(await fsp.readFile(join(this.#o.dir, name), 'utf8'));
+        problem = networkRecordProblem(value);
+        rec = value as NetworkRecord;
       } catch (err) {
-        this.#o.log.warn('skipping an unreadable network record', { file: name, error: err });
+        problem = err instanceof SyntaxError ? `invalid JSON: ${err.message}` : (err as Error).message;
       }
+      if (problem === undefined && rec && name !== `${rec.Id}.json`) problem = `its Id is not ${name.replace(/\.json$/, '')}`;
+      if (problem === undefined && rec && this.byName(rec.Name)) problem = `its name ${rec.Name} is taken by network ${this.byName(rec.Name)!.record.Id}`;
+      if (problem !== undefined || !rec) {
+        skipped.report('network', name.replace(/\.json$/, ''), problem ?? 'unreadable');
+        continue;
+      }
+      this.#networks.set(rec.Id, { record: rec });
     }
     for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const) {
       if (!this.byName(name)) await this.#save(newRecord({ name, driver, options: {}, labels: {}, ipam: [] }));
@@ -112,7 +175,9 @@ export class NetworkStore {
     n.bridge = n.record.Options[bridgeNameOption] || `br-${n.record.Id.slice(0, 12)}`;
     await this.#o.netlink.ensureBridge(n.bridge, formatIp(pc.gateway), pc.subnet.prefix, this.mtuOf(n));
     if (!this.#o.userlandProxy) await this.#o.netlink.setSysctl(`net.ipv4.conf.${n.bridge}.route_localnet`, '1').catch(() => {});
-    if (this.#o.dns !== false && n.record.Name !== 'bridge') {
+    // Every bridge network has a resolver on its gateway: the default bridge's answers no names,
+    // it forwards for containers that were on a user-defined network and keep 127.0.0.11.
+    if (this.#o.dns !== false) {
       n.dns = new EmbeddedDns(formatIp(pc.gateway), this.#o.names);
       await n.dns.start().catch((err: unknown) => {
         this.#o.log.warn('embedded DNS server could not start', { network: n.record.Name, error: err });
@@ -122,6 +187,8 @@ export class NetworkStore {
   }
 
   async #save(rec: NetworkRecord): Promise<LiveNetwork> {
+    const problem = networkRecordProblem(rec);
+    if (problem !== undefined) throw new SystemError(`refusing to save network ${rec.Name}: its record is malformed: ${problem}`);
     await writeJsonAtomic(join(this.#o.dir, `${rec.Id}.json`), rec, { mode: 0o600 });
     const live: LiveNetwork = { record: rec };
     this.#networks.set(rec.Id, live);

@@ -170,6 +170,123 @@ describe('user-defined networks, connect and disconnect', () => {
   });
 });
 
+describe('127.0.0.11 inside the namespace', () => {
+  const nsOf = (r: { namespace: unknown }) => (r.namespace as { path: string }).path;
+
+  it('a container on the default bridge keeps its configured servers; on a user network 127.0.0.11 leads to that gateway', async () => {
+    const f = await started();
+    await f.service.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.79.0.0/24' }] } });
+    const plain = await f.service.setUp(sandboxRequest(f.service, { id: containerId('g1'), name: 'plain' }));
+    assert.equal(plain.nameserver, undefined);
+    assert.equal(f.service.nameserver(containerId('g1')), undefined);
+    assert.equal(f.redirect.namespaces.has(nsOf(plain)), false);
+    // eth0 on the default bridge, eth1 on app: the user network's gateway is the one used.
+    const networks = f.service.plan({ mode: 'bridge', endpoints: { bridge: {}, app: {} }, links: [] });
+    const both = await f.service.setUp(sandboxRequest(f.service, { id: containerId('g2'), name: 'both', networks }));
+    assert.equal(both.nameserver, '127.0.0.11');
+    assert.equal(f.service.nameserver(containerId('g2')), '127.0.0.11');
+    assert.deepEqual(f.redirect.namespaces.get(nsOf(both)), { target: { gateway: '10.79.0.1', address: both.networks.app.IPAddress } });
+  });
+
+  it('connect to a user network brings it to a default-bridge container; disconnect re-points it and it stays, as in dockerd', async () => {
+    const f = await started();
+    await f.service.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.79.0.0/24' }] } });
+    await f.service.create({ Name: 'db', IPAM: { Config: [{ Subnet: '10.80.0.0/24' }] } });
+    const id = containerId('h1');
+    const r = await f.service.setUp(sandboxRequest(f.service, { id, name: 'late' }));
+    const ns = nsOf(r);
+    // The default bridge is no user network: connecting to it changes nothing.
+    await f.service.disconnect(id, 'bridge');
+    await f.service.connect(id, 'bridge', f.service.plan({ mode: 'bridge', endpoints: {}, links: [] }).bridge);
+    assert.equal(f.service.nameserver(id), undefined);
+    assert.equal(f.redirect.namespaces.has(ns), false);
+
+    const app = await f.service.connect(id, 'app', f.service.plan({ mode: 'app', endpoints: {}, links: [] }).app);
+    assert.equal(f.service.nameserver(id), '127.0.0.11');
+    assert.deepEqual(f.redirect.namespaces.get(ns), { target: { gateway: '10.79.0.1', address: app.IPAddress } });
+    const db = await f.service.connect(id, 'db', f.service.plan({ mode: 'db', endpoints: {}, links: [] }).db);
+    assert.deepEqual(f.redirect.namespaces.get(ns)!.target!.gateway, '10.79.0.1', 'a second network leaves the target alone');
+    await f.service.disconnect(id, 'app');
+    assert.deepEqual(f.redirect.namespaces.get(ns), { target: { gateway: '10.80.0.1', address: db.IPAddress } });
+    await f.service.disconnect(id, 'db');
+    assert.deepEqual(f.redirect.namespaces.get(ns), { target: { gateway: '10.213.5.1', address: '10.213.5.2' } }, 'the default bridge resolver forwards for it');
+    assert.equal(f.service.nameserver(id), '127.0.0.11');
+    await f.service.disconnect(id, 'bridge');
+    assert.deepEqual(f.redirect.namespaces.get(ns), { target: undefined });
+    assert.equal(f.service.nameserver(id), '127.0.0.11');
+  });
+
+  it('a failed redirect undoes the connect, and fails the set-up with nothing left', async () => {
+    const f = await started();
+    await f.service.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.79.0.0/24' }] } });
+    const id = containerId('i1');
+    const r = await f.service.setUp(sandboxRequest(f.service, { id, name: 'x' }));
+    f.redirect.failing.add(nsOf(r));
+    const veths = vethsOn(f, 'berth-u0').length;
+    await assert.rejects(f.service.connect(id, 'app', f.service.plan({ mode: 'app', endpoints: {}, links: [] }).app), /pointing 127\.0\.0\.11 at the embedded DNS/);
+    assert.deepEqual(f.service.inspect('app').Containers, {});
+    assert.equal(f.service.nameserver(id), undefined);
+    assert.equal([...f.netlink.interfaces.values()].filter((s) => s.address.startsWith('10.79.')).length, 0);
+    assert.equal(vethsOn(f, 'berth-u0').length, veths);
+    f.redirect.failing.clear();
+    const ep = await f.service.connect(id, 'app', f.service.plan({ mode: 'app', endpoints: {}, links: [] }).app);
+    assert.equal(ep.IPAddress, '10.79.0.2', 'the address was released');
+
+    // At set-up the redirect loads while the runtime creates the container: its failure comes
+    // through `ready`, and the engine's tear-down then leaves nothing.
+    const failing = f.redirect.apply.bind(f.redirect);
+    f.redirect.apply = async (netns, target, o) => (netns.includes('netns') ? Promise.reject(new Error('no iptables here')) : failing(netns, target, o));
+    const before = [...f.netlink.namespaces];
+    const r2 = await f.service.setUp(sandboxRequest(f.service, { id: containerId('i2'), name: 'y', mode: 'app' }));
+    await assert.rejects(r2.ready!, /no iptables here/);
+    await f.service.tearDown(containerId('i2'));
+    assert.deepEqual([...f.netlink.namespaces], before);
+    assert.deepEqual(sandboxFiles(f), [`${id}.json`]);
+    assert.deepEqual(Object.keys(f.service.inspect('app').Containers), [id]);
+  });
+
+  it('a tear-down right after the set-up waits for the redirect still loading', async () => {
+    const f = await started();
+    await f.service.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.79.0.0/24' }] } });
+    const order: string[] = [];
+    let release!: () => void;
+    const apply = f.redirect.apply.bind(f.redirect);
+    f.redirect.apply = async (netns, target, o) => {
+      await new Promise<void>((r) => (release = r));
+      await apply(netns, target, o);
+      order.push('redirect');
+    };
+    const removeNamespace = f.netlink.removeNamespace.bind(f.netlink);
+    f.netlink.removeNamespace = async (path) => {
+      order.push('namespace removed');
+      await removeNamespace(path);
+    };
+    const id = containerId('k1');
+    const r = await f.service.setUp(sandboxRequest(f.service, { id, name: 'k', mode: 'app' }));
+    const down = f.service.tearDown(id);
+    await Promise.resolve();
+    release();
+    await down;
+    await r.ready;
+    assert.deepEqual(order, ['redirect', 'namespace removed']);
+  });
+
+  it('survives a berthd restart: the adopted sandbox keeps 127.0.0.11 and is re-pointed without a second set-up', async () => {
+    const f = await started();
+    await f.service.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.79.0.0/24' }] } });
+    const id = containerId('j1');
+    const networks = f.service.plan({ mode: 'app', endpoints: { app: {}, bridge: {} }, links: [] });
+    const r = await f.service.setUp(sandboxRequest(f.service, { id, name: 'kept', mode: 'app', networks }));
+    await f.service.close();
+    const g = f.restart();
+    await g.service.init();
+    await g.service.restore(new Set([id]));
+    assert.equal(g.service.nameserver(id), '127.0.0.11');
+    await g.service.disconnect(id, 'app');
+    assert.deepEqual(g.redirect.namespaces.get(nsOf(r)), { target: { gateway: '10.213.5.1', address: r.networks.bridge.IPAddress } });
+  });
+});
+
 describe('restore after a berthd restart', () => {
   it('keeps the sandboxes of running containers (addresses, ports, rules) and removes the rest', async () => {
     const f = await started();

@@ -1,7 +1,9 @@
 // Containers' sandboxes: the network namespace and the veth endpoints of a container, set up at
 // start (addresses from the networks' pools, ports through the port publisher), torn down at
 // exit, grown and shrunk by network connect/disconnect, and at berthd's start adopted (containers
-// still running) or removed (whatever a crash left). Callers serialise these operations; the
+// still running) or removed (whatever a crash left). Once a container is on a user-defined
+// network, 127.0.0.11 inside its namespace leads to the embedded resolver on one of its networks'
+// gateways, re-pointed when that network is left. Callers serialise these operations; the
 // manager itself never touches network records or the firewall beyond asking for a reload.
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -11,9 +13,10 @@ import type { Logger } from '../lib/index.ts';
 import type { EndpointSettings, PortMap } from '../types/index.ts';
 import { formatIp, macForIp, parseIp } from './ipam.ts';
 import type { Netlink } from './netlink.ts';
-import type { NetworkStore } from './network-store.ts';
+import { predefinedNetworks, type NetworkStore } from './network-store.ts';
 import type { PortPublisher } from './port-publisher.ts';
 import { portRequests, portsView } from './ports.ts';
+import { embeddedResolverAddress, type ResolverRedirect, type ResolverTarget } from './resolver-redirect.ts';
 import type { SandboxRegistry } from './sandbox-registry.ts';
 import type { EndpointState, SandboxRequest, SandboxResult, SandboxState } from './types.ts';
 
@@ -24,6 +27,8 @@ export interface SandboxManagerOptions {
   sandboxes: SandboxRegistry;
   ports: PortPublisher;
   netlink: Netlink;
+  /** Points 127.0.0.11 inside a namespace at an embedded resolver. */
+  resolverRedirect: ResolverRedirect;
   /** Regenerates the firewall rules from networks and published ports. */
   reloadRules(): Promise<void>;
   log: Logger;
@@ -40,6 +45,8 @@ interface AttachOptions {
 
 export class SandboxManager {
   #o: SandboxManagerOptions;
+  /** Per container, the redirect a set-up left running (see SandboxResult.ready). */
+  #settling = new Map<string, Promise<void>>();
 
   constructor(options: SandboxManagerOptions) {
     this.#o = options;
@@ -84,17 +91,28 @@ export class SandboxManager {
         const mappings = await this.#o.ports.publish(req.containerId, requests, first.ip);
         sb.ports = mappings.map((m) => ({ ...m, bridge, containerIp: first.ip }));
       }
+      let ready: Promise<void> | undefined;
+      if (sb.endpoints.some(onUserNetwork)) {
+        sb.embeddedDns = true;
+        // One process in the namespace that need not delay the start: the engine waits for it
+        // just before the container's process runs, while the runtime has been creating it.
+        ready = this.#pointResolver(sb, { first: true });
+        const settled: Promise<void> = ready.catch(() => {}).finally(() => {
+          if (this.#settling.get(req.containerId) === settled) this.#settling.delete(req.containerId);
+        });
+        this.#settling.set(req.containerId, settled);
+      }
       await sandboxes.persist(sb);
       // The rules depend on networks and ports only: a container without ports changes none.
       if (sb.ports.length) await this.#o.reloadRules();
-      const userNet = sb.endpoints.map((e) => store.byId(e.networkId)!).find((n) => n.record.Name !== 'bridge' && n.dns);
       return {
         namespace: { mode: 'path', path: netns },
         sandboxId,
         sandboxKey: netns,
         networks,
         ports: portsView(req.exposedPorts, sb.ports),
-        ...(userNet ? { nameserver: userNet.dns!.address } : {}),
+        ...(sb.embeddedDns ? { nameserver: embeddedResolverAddress } : {}),
+        ...(ready ? { ready } : {}),
       };
     } catch (err) {
       await this.tearDown(req.containerId).catch((e: unknown) => this.#o.log.warn('cleaning up a failed network set-up failed', { error: e }));
@@ -147,6 +165,8 @@ export class SandboxManager {
 
   /** Releases everything the container's sandbox holds (after it exited or failed to start). */
   async tearDown(containerId: string): Promise<void> {
+    // A redirect still loading goes first: its namespace is about to go.
+    await this.#settling.get(containerId);
     const sb = this.#o.sandboxes.get(containerId);
     if (!sb) return;
     this.#o.sandboxes.delete(containerId);
@@ -177,19 +197,63 @@ export class SandboxManager {
     }
   }
 
-  /** network connect on a running container: a new interface in its namespace. */
+  /**
+   * Points 127.0.0.11 at the resolver on the gateway of one of the container's networks: the one
+   * it leads to now while the container stays on it, else a user-defined network's, else the
+   * default bridge's. The resolvers all answer alike (by who asks, not where it arrives), so any
+   * reachable one will do; user-defined networks come first as theirs ran before the default
+   * bridge had one.
+   */
+  async #pointResolver(sb: SandboxState, options: { first: boolean }): Promise<void> {
+    const now = sb.resolver;
+    const kept = now && sb.endpoints.some((e) => e.gateway === now.gateway && e.ip === now.address) ? now : undefined;
+    const ep = sb.endpoints.find(onUserNetwork) ?? sb.endpoints[0];
+    const target: ResolverTarget | undefined = kept ?? (ep ? { gateway: ep.gateway, address: ep.ip } : undefined);
+    if (!options.first && target?.gateway === now?.gateway && target?.address === now?.address) return;
+    // Recorded before the rules load, so that the state persisted meanwhile says where it leads.
+    const set = (t: ResolverTarget | undefined) => (t ? (sb.resolver = t) : delete sb.resolver);
+    set(target);
+    try {
+      await this.#o.resolverRedirect.apply(sb.netns, target, options);
+    } catch (err) {
+      set(now);
+      throw err;
+    }
+  }
+
+  /** network connect on a running container: a new interface in its namespace; all or nothing. */
   async connect(containerId: string, ref: string, planned: EndpointSettings): Promise<EndpointSettings> {
+    await this.#settling.get(containerId);
     const sb = this.#o.sandboxes.get(containerId);
     if (!sb || !sb.netns) throw new Forbidden('container sharing network namespace with another container or host cannot be connected to any other network');
     const n = this.#o.store.find(ref);
     const ifname = `eth${Math.max(-1, ...sb.endpoints.map((e) => Number(e.ifname.slice(3)))) + 1}`;
     const ep = await this.#attach(sb, n.record.Name, planned, { ifname, defaultRoute: sb.endpoints.length === 0, containerShortId: containerId.slice(0, 12) });
+    const added = sb.endpoints[sb.endpoints.length - 1];
+    // Joining a user-defined network brings the embedded resolver, as dockerd's connect does
+    // (the engine then rewrites resolv.conf); a container already using it may have had none.
+    const first = !sb.embeddedDns && onUserNetwork(added);
+    try {
+      if (first || sb.embeddedDns) await this.#pointResolver(sb, { first });
+    } catch (err) {
+      sb.endpoints = sb.endpoints.filter((e) => e !== added);
+      n.pool?.release(parseIp(added.ip)!);
+      await this.#o.netlink.removeInterface(added.hostVeth).catch(() => {});
+      throw err;
+    }
+    if (first) sb.embeddedDns = true;
     await this.#o.sandboxes.persist(sb);
     return ep;
   }
 
+  /** The resolver the container's resolv.conf names once it is on a user-defined network (127.0.0.11). */
+  nameserver(containerId: string): string | undefined {
+    return this.#o.sandboxes.get(containerId)?.embeddedDns ? embeddedResolverAddress : undefined;
+  }
+
   /** network disconnect on a running container; nothing when it has no endpoint there. */
   async disconnect(containerId: string, ref: string): Promise<void> {
+    await this.#settling.get(containerId);
     const sb = this.#o.sandboxes.get(containerId);
     const n = this.#o.store.find(ref);
     const ep = sb?.endpoints.find((e) => e.networkId === n.record.Id);
@@ -201,6 +265,10 @@ export class SandboxManager {
     }
     n.pool?.release(parseIp(ep.ip)!);
     await this.#o.netlink.removeInterface(ep.hostVeth);
+    if (sb.embeddedDns) {
+      // The interface is gone already: a failure here leaves the old target, and says so.
+      await this.#pointResolver(sb, { first: false }).catch((err: unknown) => this.#o.log.warn('re-pointing 127.0.0.11 after a disconnect failed', { container: containerId, error: err }));
+    }
     await this.#o.sandboxes.persist(sb);
     await this.#o.reloadRules();
   }
@@ -252,4 +320,9 @@ export class SandboxManager {
     }
     await this.#o.reloadRules();
   }
+}
+
+/** Whether the endpoint is on a user-defined network (where names resolve, as in dockerd). */
+function onUserNetwork(ep: EndpointState): boolean {
+  return !predefinedNetworks.has(ep.networkName);
 }

@@ -1,12 +1,12 @@
 // The network service, as wiring and the engine see it: one object with the verbs of `network`
 // and of a container's networking, composed of parts that each own one concern — the network
 // store (records, pools, bridges), the sandbox table and its manager (namespaces, endpoints,
-// restore), the port publisher (host ports, their sockets) and the name resolver the embedded DNS
-// asks. The service serialises every change, keeps the firewall rules in step with networks and
+// 127.0.0.11 inside them, restore), the port publisher (host ports, their sockets) and the name
+// resolver the embedded DNS asks. The service serialises every change, keeps the firewall rules in step with networks and
 // ports, and publishes the network events, since it is the one that acts.
 import { join } from 'node:path';
 import { Forbidden } from '../errors/index.ts';
-import type { Logger } from '../lib/index.ts';
+import type { Logger, SkippedRecords } from '../lib/index.ts';
 import type { EndpointSettings, PortMap } from '../types/index.ts';
 import { planEndpoints, type EndpointPlanInput } from './endpoint-plan.ts';
 import type { Firewall } from './firewall.ts';
@@ -16,6 +16,7 @@ import { NetworkStore, predefinedNetworks } from './network-store.ts';
 import { listNetworks, networkView, pruneFilter } from './network-views.ts';
 import { PortPublisher } from './port-publisher.ts';
 import type { PortBinder } from './proxy.ts';
+import type { ResolverRedirect } from './resolver-redirect.ts';
 import { SandboxManager } from './sandbox-manager.ts';
 import { SandboxRegistry } from './sandbox-registry.ts';
 import type { NetworkCreateRequest, NetworkEvents, NetworkRecord, NetworkView, SandboxRequest, SandboxResult } from './types.ts';
@@ -34,8 +35,12 @@ export interface NetworkServiceOptions {
   netlink: Netlink;
   firewall: Firewall;
   ports: PortBinder;
+  /** Points 127.0.0.11 inside containers' namespaces at the embedded DNS. */
+  resolverRedirect: ResolverRedirect;
   events: NetworkEvents;
   log: Logger;
+  /** Where a network record that cannot be loaded is reported. */
+  skipped?: SkippedRecords;
   /** Whether the embedded DNS servers run (off in unit tests). */
   dns?: boolean;
 }
@@ -60,6 +65,7 @@ export class NetworkService {
       netlink: options.netlink,
       names: new NameResolver(this.#sandboxes),
       log: options.log,
+      ...(options.skipped ? { skipped: options.skipped } : {}),
       ...(options.dns === undefined ? {} : { dns: options.dns }),
     });
     this.#ports = new PortPublisher({ binder: options.ports, userlandProxy: options.userlandProxy, sandboxes: this.#sandboxes });
@@ -69,6 +75,7 @@ export class NetworkService {
       sandboxes: this.#sandboxes,
       ports: this.#ports,
       netlink: options.netlink,
+      resolverRedirect: options.resolverRedirect,
       reloadRules: () => this.#reloadRules(),
       log: options.log,
     });
@@ -224,6 +231,14 @@ export class NetworkService {
       await this.#manager.disconnect(containerId, ref);
       this.#publish('disconnect', n, { container: containerId });
     });
+  }
+
+  /**
+   * The resolver the running container's resolv.conf names (127.0.0.11) once it is on a
+   * user-defined network; undefined while it keeps the configured servers.
+   */
+  nameserver(containerId: string): string | undefined {
+    return this.#manager.nameserver(containerId);
   }
 
   /** The container's current published ports (NetworkSettings.Ports). */

@@ -2,6 +2,7 @@
 // persisted), the runtime state of a container's sandbox, and the narrow sink network events go to.
 import type { EndpointSettings, PortMap } from '../types/index.ts';
 import type { PortMapping } from './ports.ts';
+import type { ResolverTarget } from './resolver-redirect.ts';
 
 export interface IpamConfigEntry {
   Subnet: string;
@@ -72,6 +73,14 @@ export interface SandboxState {
   ports: Array<PortMapping & { bridge: string; containerIp: string }>;
   /** Where the embedded DNS forwards this container's other names. */
   upstreams: string[];
+  /**
+   * Whether the container's resolv.conf names 127.0.0.11: set once it is on a user-defined
+   * network, and kept when it leaves them (dockerd keeps its resolver too). Absent in the state
+   * of sandboxes made before the resolver moved to 127.0.0.11: theirs name their gateway.
+   */
+  embeddedDns?: boolean;
+  /** Where 127.0.0.11:53 inside the namespace leads now (the rules say the same). */
+  resolver?: ResolverTarget;
 }
 
 /** What the engine asks for when a container starts. */
@@ -100,8 +109,14 @@ export interface SandboxResult {
   sandboxKey: string;
   networks: Record<string, EndpointSettings>;
   ports: PortMap;
-  /** Set for user-defined networks: the embedded resolver the container's resolv.conf names. */
+  /** Set once the container is on a user-defined network: the embedded resolver (127.0.0.11) its resolv.conf names. */
   nameserver?: string;
+  /**
+   * Settles when the namespace is complete (127.0.0.11 leads to the resolver). That work goes on
+   * while the runtime creates the container; its process must not start before, and a rejection
+   * fails the start.
+   */
+  ready?: Promise<void>;
 }
 
 /**

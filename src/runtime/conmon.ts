@@ -12,6 +12,7 @@ import { socketFromFd, type Syscalls } from '../sys/index.ts';
 import { AttachConnection } from './attach.ts';
 import { RuntimeError, runcMessage } from './errors.ts';
 import { runExec, type ExecHandle, type ExecOptions } from './exec.ts';
+import { runProbe, type ProbeOptions, type ProbeResult } from './probe.ts';
 import { parseSpec, serializeSpec, type OciSpec } from './spec.ts';
 
 export interface CreateOptions {
@@ -310,6 +311,11 @@ export class ConmonRuntime {
       },
       options,
     );
+  }
+
+  /** Runs a healthcheck probe in a running container (see probe.ts). */
+  probe(options: ProbeOptions): Promise<ProbeResult> {
+    return runProbe({ runtimePath: this.#runtimePath, runcRoot: this.#runcRoot, bundle: this.bundle(options.containerId) }, options);
   }
 
   #execDir(containerId: string, execId: string): string {

@@ -4,6 +4,7 @@ export { RuntimeError, runcMessage } from './errors.ts';
 export { ConmonRuntime, type CreateOptions, type ExitStatus, type RuntimeOptions } from './conmon.ts';
 export { AttachConnection, type OutputStream } from './attach.ts';
 export type { ExecHandle, ExecOptions, OciProcess } from './exec.ts';
+export type { ProbeOptions, ProbeResult } from './probe.ts';
 export {
   buildSpec,
   serializeSpec,

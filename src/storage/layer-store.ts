@@ -11,7 +11,7 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Change } from '../archive/index.ts';
 import { Conflict, InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
-import { faultPoint, silentLogger, syncDir, type Logger } from '../lib/index.ts';
+import { SkippedRecords, faultPoint, silentLogger, syncDir, type Logger } from '../lib/index.ts';
 import type { Overlay2Driver } from './overlay2.ts';
 import { populateInitLayer } from './init-layer.ts';
 import { TarSplitRecorder, assembleTar, tarSplitFile, tarSplitSize } from './tar-split.ts';
@@ -44,19 +44,32 @@ export function chainIds(diffIds: readonly string[]): string[] {
 }
 
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
+const digestPattern = /^sha256:[0-9a-f]{64}$/;
+
+/** What is wrong with a layer's metadata files (layerdb/sha256/<chain id>/), if anything. */
+function layerProblem(name: string, files: { diff?: string; cacheId?: string; size?: string; parent?: string }): string | undefined {
+  if (!/^[0-9a-f]{64}$/.test(name)) return 'the directory is not named by a chain id';
+  if (files.diff === undefined || !digestPattern.test(files.diff.trim())) return 'diff is missing or not a sha256 digest';
+  if (files.cacheId === undefined || !/^[0-9a-f]{64}$/.test(files.cacheId.trim())) return 'cache-id is missing or not an id';
+  if (files.size !== undefined && !/^\d+$/.test(files.size.trim())) return `size is not a number: ${JSON.stringify(files.size.slice(0, 40))}`;
+  if (files.parent !== undefined && !digestPattern.test(files.parent.trim())) return 'parent is not a layer digest';
+  return undefined;
+}
 
 export class LayerStore {
   #root: string;
   #driver: Overlay2Driver;
   #log: Logger;
+  #skipped: SkippedRecords;
   #layers = new Map<string, Layer>();
   #rw = new Map<string, RwLayer>();
   #refs = new Map<string, number>();
 
-  constructor(options: { root: string; driver: Overlay2Driver; log?: Logger }) {
+  constructor(options: { root: string; driver: Overlay2Driver; log?: Logger; skipped?: SkippedRecords }) {
     this.#root = options.root;
     this.#driver = options.driver;
     this.#log = options.log ?? silentLogger;
+    this.#skipped = options.skipped ?? new SkippedRecords(this.#log);
   }
 
   get driver(): Overlay2Driver {
@@ -69,33 +82,39 @@ export class LayerStore {
     await fsp.mkdir(join(this.#root, 'tmp'), { mode: 0o700 });
     for (const name of await fsp.readdir(join(this.#root, 'sha256'))) {
       const dir = join(this.#root, 'sha256', name);
-      try {
-        const [diff, cacheId, size, parent] = await Promise.all(
-          ['diff', 'cache-id', 'size', 'parent'].map((f) => fsp.readFile(join(dir, f), 'utf8').catch(() => undefined)),
-        );
-        if (!diff || !cacheId) throw new Error('incomplete layer metadata');
-        this.#layers.set(`sha256:${name}`, {
-          chainId: `sha256:${name}`,
-          diffId: diff.trim(),
-          cacheId: cacheId.trim(),
-          size: Number(size ?? 0),
-          ...(parent ? { parent: parent.trim() } : {}),
-        });
-      } catch (err) {
-        this.#log.warn('removing unreadable layer metadata', { layer: name, error: err });
-        await fsp.rm(dir, { recursive: true, force: true });
+      // Entries are renamed into place whole (#writeEntry): one that is not whole was damaged
+      // after it was written. It is skipped and left there, never deleted on a guess.
+      const [diff, cacheId, size, parent] = await Promise.all(['diff', 'cache-id', 'size', 'parent'].map((f) => fsp.readFile(join(dir, f), 'utf8').catch(() => undefined)));
+      const problem = layerProblem(name, { diff, cacheId, size, parent });
+      if (problem) {
+        this.#skipped.report('layer', `sha256:${name}`, problem);
+        continue;
       }
+      this.#layers.set(`sha256:${name}`, {
+        chainId: `sha256:${name}`,
+        diffId: diff!.trim(),
+        cacheId: cacheId!.trim(),
+        size: Number(size ?? 0),
+        ...(parent ? { parent: parent.trim() } : {}),
+      });
     }
     for (const cid of await fsp.readdir(join(this.#root, 'mounts'))) {
       const dir = join(this.#root, 'mounts', cid);
       const [mountId, initId, parent] = await Promise.all(
         ['mount-id', 'init-id', 'parent'].map((f) => fsp.readFile(join(dir, f), 'utf8').catch(() => undefined)),
       );
-      if (!mountId || !initId) {
-        await fsp.rm(dir, { recursive: true, force: true });
+      const problem = !mountId || !/^[0-9a-f]{64}$/.test(mountId.trim())
+        ? 'mount-id is missing or not an id'
+        : !initId || initId.trim() !== `${mountId.trim()}-init`
+          ? 'init-id is missing or not the mount id\'s'
+          : parent !== undefined && !digestPattern.test(parent.trim())
+            ? 'parent is not a layer digest'
+            : undefined;
+      if (problem) {
+        this.#skipped.report('layer', `container ${cid}`, problem);
         continue;
       }
-      this.#rw.set(cid, { containerId: cid, mountId: mountId.trim(), initId: initId.trim(), ...(parent ? { parent: parent.trim() } : {}) });
+      this.#rw.set(cid, { containerId: cid, mountId: mountId!.trim(), initId: initId!.trim(), ...(parent ? { parent: parent.trim() } : {}) });
     }
   }
 

@@ -69,5 +69,8 @@ describe('small rules', () => {
     validateVolumeName('my-vol_1.0');
     throwsWith(() => validateVolumeName('x'), 'volume name is too short, names should be at least two alphanumeric characters');
     throwsWith(() => validateVolumeName('-x'), /includes invalid characters/);
+    validateVolumeName('v'.repeat(255));
+    throwsWith(() => validateVolumeName('v'.repeat(256)), 'volume name is too long: names can be at most 255 characters, this one has 256');
+    throwsWith(() => validateVolumeName('v'.repeat(300), { forBind: true }), /^create v{32}…: volume name is too long/);
   });
 });

@@ -248,8 +248,15 @@ export function volumesFromReadWrite(mode: string): boolean {
 const volumeNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 /** The local driver's name rule; `forBind` words the error for a `-v` relative host path. */
+/** A volume is a directory named after it: no name can be longer than a file name (NAME_MAX). */
+export const maxVolumeNameLength = 255;
+
 export function validateVolumeName(name: string, options: { forBind?: boolean } = {}): void {
   if (name.length === 1) throw new InvalidArgument('volume name is too short, names should be at least two alphanumeric characters');
+  if (Buffer.byteLength(name) > maxVolumeNameLength) {
+    const msg = `volume name is too long: names can be at most ${maxVolumeNameLength} characters, this one has ${Buffer.byteLength(name)}`;
+    throw new InvalidArgument(options.forBind ? `create ${name.slice(0, 32)}…: ${msg}` : msg);
+  }
   if (!volumeNamePattern.test(name)) {
     const msg = `"${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`;
     throw new InvalidArgument(options.forBind ? `create ${name}: ${msg}` : msg);

@@ -5,7 +5,8 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { Conflict, InvalidArgument, NotFound, SystemError, isErrno } from '../errors/index.ts';
-import { directorySize, newId, readJson, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { SkippedRecords, directorySize, newId, writeJsonAtomic, type Logger } from '../lib/index.ts';
+import { checker, go } from '../schema/index.ts';
 import { applyLayer, packDirectory } from '../archive/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { Volume } from '../types/index.ts';
@@ -22,6 +23,15 @@ interface VolumeMeta {
   Labels: Record<string, string> | null;
   Options: Record<string, string> | null;
 }
+
+/** volume.json, checked when written and when loaded. */
+const volumeMetaProblem = checker(
+  go.struct('volume.Meta', {
+    CreatedAt: go.required(go.string()),
+    Labels: go.required(go.nullable(go.map(go.string()))),
+    Options: go.required(go.nullable(go.map(go.string()))),
+  }),
+);
 
 export interface CreateVolumeOptions {
   name?: string;
@@ -46,6 +56,8 @@ export interface VolumeServiceDeps {
   log: Logger;
   users: VolumeUsers;
   events: VolumeEvents;
+  /** Where a volume whose record cannot be loaded is reported. */
+  skipped?: SkippedRecords;
 }
 
 /** A volume as GET /system/df shows it: its size (-1 when unreadable) and how many use it. */
@@ -99,9 +111,36 @@ export class VolumeService {
       } catch {
         continue; // not a volume (a creation that never finished)
       }
-      const meta = await readJson<VolumeMeta>(join(dir, 'volume.json')).catch(() => undefined);
-      const created = meta?.CreatedAt ?? formatCreated((await fsp.stat(dir)).mtime);
-      this.#volumes.set(ent.name, { CreatedAt: created, Labels: meta?.Labels ?? null, Options: meta?.Options ?? null });
+      const read = await this.#readMeta(ent.name, dir);
+      if (typeof read === 'string') {
+        (this.#deps.skipped ?? new SkippedRecords(this.#deps.log)).report('volume', ent.name, read);
+        continue;
+      }
+      // A volume without volume.json (made by hand, or by an older Berth) is dated by its directory.
+      const created = read?.CreatedAt ?? formatCreated((await fsp.stat(dir)).mtime);
+      this.#volumes.set(ent.name, { CreatedAt: created, Labels: read?.Labels ?? null, Options: read?.Options ?? null });
+    }
+  }
+
+  /** volume.json's content, undefined when there is none, or what is wrong with the volume. */
+  async #readMeta(name: string, dir: string): Promise<VolumeMeta | undefined | string> {
+    try {
+      validateVolumeName(name);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    let text: string;
+    try {
+      text = await fsp.readFile(join(dir, 'volume.json'), 'utf8');
+    } catch (err) {
+      return isErrno(err, 'ENOENT') ? undefined : (err as Error).message;
+    }
+    try {
+      const value: unknown = JSON.parse(text);
+      const problem = volumeMetaProblem(value);
+      return problem !== undefined ? `volume.json: ${problem}` : (value as VolumeMeta);
+    } catch (err) {
+      return `volume.json: invalid JSON: ${(err as Error).message}`;
     }
   }
 
@@ -165,6 +204,8 @@ export class VolumeService {
     } catch (err) {
       if (!isErrno(err, 'EEXIST')) throw err;
     }
+    const problem = volumeMetaProblem(meta);
+    if (problem !== undefined) throw new SystemError(`refusing to save volume ${name}: its record is malformed: ${problem}`);
     try {
       await writeJsonAtomic(join(dir, 'volume.json'), meta, { mode: 0o600 });
       // _data last: its presence is what makes the directory a volume after a crash
@@ -274,19 +315,23 @@ export class VolumeService {
         deleted.push(name);
         space += size;
       }
+      this.#publish('prune', '', { reclaimed: String(space) });
       return { VolumesDeleted: deleted.length ? deleted : null, SpaceReclaimed: space };
     });
   }
 
-  /** Makes the volume's data available for container `ref`; returns the host path to bind. */
-  mount(name: string, ref: string): Promise<string> {
+  /**
+   * Makes the volume's data available for container `ref`; returns the host path to bind.
+   * `destination` (where the container sees it) is only reported in the `mount` event.
+   */
+  mount(name: string, ref: string, options: { destination?: string; readWrite?: boolean; propagation?: string } = {}): Promise<string> {
     return this.#locked(async () => {
       const meta = this.#volumes.get(name);
       if (!meta) throw new NotFound(`get ${name}: no such volume`);
       const path = this.path(name);
       const o = meta.Options ?? {};
+      const refs = this.#mounts.get(name) ?? new Set<string>();
       if (o.type || o.device) {
-        const refs = this.#mounts.get(name) ?? new Set<string>();
         if (refs.size === 0 && !this.#isMounted(path)) {
           const { flags, data } = splitMountOptions(o.o ?? '');
           try {
@@ -295,20 +340,28 @@ export class VolumeService {
             throw new SystemError(`error while mounting volume '${path}': failed to mount local volume: mount ${o.device}:${path}, data: ${o.o ?? ''}: ${(err as Error).message}`, { cause: err });
           }
         }
-        refs.add(ref);
-        this.#mounts.set(name, refs);
       }
-      this.#publish('mount', name, { container: ref, destination: '', driver: 'local', propagation: '', 'read/write': 'true' });
+      refs.add(ref);
+      this.#mounts.set(name, refs);
+      this.#publish('mount', name, {
+        container: ref,
+        destination: options.destination ?? '',
+        driver: 'local',
+        propagation: options.propagation ?? '',
+        'read/write': String(options.readWrite ?? true),
+      });
       return path;
     });
   }
 
-  /** Releases container `ref`'s use; the last one unmounts a volume that has mount options. */
+  /**
+   * Releases container `ref`'s use (once: a second release is a no-op); the last one unmounts a
+   * volume that has mount options.
+   */
   unmount(name: string, ref: string): Promise<void> {
     return this.#locked(async () => {
       const refs = this.#mounts.get(name);
-      if (!refs) return;
-      refs.delete(ref);
+      if (!refs?.delete(ref)) return;
       if (refs.size === 0) await this.#unmountNow(name);
       this.#publish('unmount', name, { container: ref, driver: 'local' });
     });

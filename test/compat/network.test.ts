@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { freeThirdOctet, startDaemon, type RunResult, type TestDaemon } from '../helpers/daemon.ts';
 import { dockerAgainst } from '../helpers/docker-cli.ts';
+import { startFakeUpstream } from '../integration/network/fake-upstream.ts';
 
 let d: TestDaemon;
 
@@ -78,5 +79,35 @@ describe('docker CLI: networks', () => {
     const inHost = ok(['run', '--rm', '--network', 'host', 'busybox', 'ls', '/sys/class/net']).split('\n').filter(Boolean).length;
     assert.ok(Math.abs(inHost - hostIfaces) <= 2, `${inHost} vs ${hostIfaces}`);
     ok(['rm', '-f', 'web']);
+  });
+
+  it('network connect gives a default-bridge container the network\'s names at 127.0.0.11; disconnect takes them away', async () => {
+    // Names that are not containers' go to a fake server on a loopback address of this host.
+    const upstream = await startFakeUpstream({ 'external.test': '10.217.0.99' });
+    const subnet = `10.217.${freeThirdOctet('10.217')}`;
+    const nslookup = (c: string, name: string) => {
+      const r = docker(['exec', c, 'nslookup', name]);
+      return [...r.stdout.matchAll(/^Address: (\S+)$/gm)].map((m) => m[1]).join(' ') || (/NXDOMAIN/.test(r.stdout) ? 'NXDOMAIN' : `failed: ${r.stdout}${r.stderr}`);
+    };
+    try {
+      ok(['network', 'create', '--subnet', `${subnet}.0/24`, 'dnsnet']);
+      ok(['run', '-d', '--name', 'peer', '--network', 'dnsnet', '--network-alias', 'pal', '--dns', upstream.ip, 'busybox', 'sleep', '600']);
+      ok(['run', '-d', '--name', 'late', '--dns', upstream.ip, '--dns-search', '.', 'busybox', 'sleep', '600']);
+      assert.match(docker(['exec', 'late', 'ping', '-c1', '-W1', 'peer']).stderr, /bad address 'peer'/);
+      ok(['network', 'connect', 'dnsnet', 'late']);
+      assert.equal(ok(['exec', 'late', 'cat', '/etc/resolv.conf']), 'nameserver 127.0.0.11\noptions ndots:0\n');
+      const peerIp = ok(['inspect', '-f', '{{.NetworkSettings.Networks.dnsnet.IPAddress}}', 'peer']).trim();
+      assert.equal(nslookup('late', 'peer'), peerIp);
+      assert.equal(nslookup('late', 'pal'), peerIp);
+      assert.match(ok(['exec', 'late', 'ping', '-c1', '-W2', 'peer']), /1 packets received/);
+      assert.equal(nslookup('late', 'external.test'), '10.217.0.99');
+      ok(['network', 'disconnect', 'dnsnet', 'late']);
+      assert.equal(nslookup('late', 'peer'), 'NXDOMAIN');
+      assert.equal(ok(['exec', 'late', 'cat', '/etc/resolv.conf']), 'nameserver 127.0.0.11\noptions ndots:0\n');
+    } finally {
+      docker(['rm', '-f', 'peer', 'late']);
+      docker(['network', 'rm', 'dnsnet']);
+      await upstream.stop();
+    }
   });
 });

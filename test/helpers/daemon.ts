@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { inNetns } from './netns.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const berthBin = join(repoRoot, 'bin', 'berth');
@@ -59,7 +60,7 @@ function waitForSocket(socket: string, child: ChildProcess, logs: () => string, 
   });
 }
 
-export async function startDaemon(options: { extraArgs?: string[]; config?: Record<string, unknown> } = {}): Promise<TestDaemon> {
+export async function startDaemon(options: { extraArgs?: string[]; config?: Record<string, unknown>; /** run berthd in this network namespace (see netns.ts) */ netns?: string } = {}): Promise<TestDaemon> {
   const base = mkdtempSync('/tmp/berth-it-');
   const tag = randomBytes(4).toString('hex');
   const dataRoot = join(base, 'data');
@@ -78,9 +79,11 @@ export async function startDaemon(options: { extraArgs?: string[]; config?: Reco
   let out = '';
   let child!: ChildProcess;
   const spawnDaemon = async (extraEnv: Record<string, string> = {}) => {
+    const argv = [join(repoRoot, 'dist', 'berthd.mjs'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config-file', configFile, '--cgroup-parent', cgroupParent, ...netArgs, ...(options.extraArgs ?? [])];
+    const [cmd, args] = options.netns ? inNetns(options.netns, process.execPath, argv) : [process.execPath, argv];
     child = spawn(
-      process.execPath,
-      [join(repoRoot, 'dist', 'berthd.mjs'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config-file', configFile, '--cgroup-parent', cgroupParent, ...netArgs, ...(options.extraArgs ?? [])],
+      cmd,
+      args,
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BERTH_IPTABLES_CHAIN: chain, ...extraEnv } },
     );
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -226,12 +229,19 @@ function removeCgroup(dir: string): void {
   }
 }
 
-/** A root file system tarball with busybox, for import tests. */
-export function busyboxRootfsTar(dir: string): string {
+/**
+ * A root file system tarball with busybox, for import tests. `allApplets` links every applet the
+ * host's busybox has; `files` adds executables (e.g. a /bin/bash that runs /bin/sh).
+ */
+export function busyboxRootfsTar(dir: string, o: { allApplets?: boolean; files?: Record<string, string> } = {}): string {
   const root = join(dir, 'rootfs');
-  spawnSync('mkdir', ['-p', join(root, 'bin'), join(root, 'etc'), join(root, 'tmp')]);
+  spawnSync('mkdir', ['-p', join(root, 'bin'), join(root, 'etc'), join(root, 'tmp'), ...(o.allApplets ? [join(root, 'root')] : [])]);
   spawnSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')]);
-  for (const a of ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'false', 'id', 'env', 'pwd', 'hostname']) spawnSync('ln', ['-sf', 'busybox', join(root, 'bin', a)]);
+  const applets = o.allApplets
+    ? spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => /^[\w.-]+$/.test(a) && a !== 'busybox')
+    : ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'false', 'id', 'env', 'pwd', 'hostname'];
+  for (const a of applets) spawnSync('ln', ['-sf', 'busybox', join(root, 'bin', a)]);
+  for (const [path, content] of Object.entries(o.files ?? {})) writeFileSync(join(root, path), content, { mode: 0o755 });
   writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n');
   writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\n');
   const tar = join(dir, 'rootfs.tar');

@@ -105,14 +105,15 @@ export interface LoadOptions {
   progress: (m: JsonMessage) => void;
 }
 
-export async function loadImages(deps: TarExportDeps, input: Readable, options: LoadOptions): Promise<void> {
+/** Loads the archive's images; resolves with their ids, in the archive's order. */
+export async function loadImages(deps: TarExportDeps, input: Readable, options: LoadOptions): Promise<string[]> {
   await fsp.mkdir(deps.tmpRoot, { recursive: true, mode: 0o700 });
   const staged = new StagedArchive(join(deps.tmpRoot, `load-${randomBytes(8).toString('hex')}`));
   await fsp.mkdir(staged.dir, { mode: 0o700 });
   const held: string[] = [];
   try {
     await staged.stage(await decompress(input));
-    await loadStaged(deps, staged, options, held);
+    return await loadStaged(deps, staged, options, held);
   } finally {
     // Release what this load held: layers no image took are deleted with it.
     for (const c of held.reverse()) await deps.layers.release(c).catch(() => {});
@@ -120,7 +121,7 @@ export async function loadImages(deps: TarExportDeps, input: Readable, options: 
   }
 }
 
-async function loadStaged(deps: TarExportDeps, staged: StagedArchive, options: LoadOptions, held: string[]): Promise<void> {
+async function loadStaged(deps: TarExportDeps, staged: StagedArchive, options: LoadOptions, held: string[]): Promise<string[]> {
   const { value: manifest } = await staged.readJson<ManifestItem[]>('manifest.json', 'file').catch((err: unknown) => {
     throw err instanceof InvalidArgument && /not found/.test(err.message)
       ? new InvalidArgument('invalid archive: no manifest.json (archives from docker before 1.10 are not supported)')
@@ -200,6 +201,7 @@ async function loadStaged(deps: TarExportDeps, staged: StagedArchive, options: L
   }
   // As dockerd 20.10: the ids are listed when the last image loaded had no tag.
   if (tagged === 0 && idLines) options.progress({ stream: idLines });
+  return created.map((i) => i.id);
 }
 
 /** Removes what a load or save cut short by a crash left in the temporary directory. */

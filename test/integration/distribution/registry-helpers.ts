@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { inNetns } from '../../helpers/netns.ts';
 
 export interface RunningRegistry {
   host: string;
@@ -43,10 +44,20 @@ async function waitHttp(url: string, child: ChildProcess, logs: () => string, tl
   throw new Error(`registry did not start: ${logs()}`);
 }
 
+async function waitInNetns(netns: string, url: string, child: ChildProcess, logs: () => string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`registry exited: ${logs()}`);
+    const [cmd, args] = inNetns(netns, 'curl', ['-s', '-o', '/dev/null', url]);
+    if (spawnSync(cmd, args).status === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`registry did not start: ${logs()}`);
+}
+
 export type RegistryAuth = { kind: 'none' } | { kind: 'htpasswd'; user: string; password: string } | { kind: 'token'; realm: string; certPath: string };
 
 /** Starts docker-registry with a filesystem store under `base`. */
-export async function startRegistry(base: string, auth: RegistryAuth = { kind: 'none' }, o: { tls?: boolean } = {}): Promise<RunningRegistry> {
+export async function startRegistry(base: string, auth: RegistryAuth = { kind: 'none' }, o: { tls?: boolean; /** serve on this namespace's loopback (see test/helpers/netns.ts) */ netns?: string } = {}): Promise<RunningRegistry> {
   const port = await freePort();
   const dir = join(base, `registry-${port}`);
   mkdirSync(join(dir, 'data'), { recursive: true });
@@ -68,11 +79,13 @@ export async function startRegistry(base: string, auth: RegistryAuth = { kind: '
     join(dir, 'config.yml'),
     `version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tlsYaml}${authYaml}`,
   );
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, args] = o.netns ? inNetns(o.netns, 'docker-registry', ['serve', join(dir, 'config.yml')]) : ['docker-registry', ['serve', join(dir, 'config.yml')]];
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await waitHttp(`http://127.0.0.1:${port}/v2/`, child, () => out, o.tls);
+  if (o.netns) await waitInNetns(o.netns, `http://127.0.0.1:${port}/v2/`, child, () => out);
+  else await waitHttp(`http://127.0.0.1:${port}/v2/`, child, () => out, o.tls);
   return {
     host: `127.0.0.1:${port}`,
     port,
@@ -232,7 +245,7 @@ export async function putManifest(host: string, repo: string, ref: string, body:
 }
 
 /** Pushes a whole image (layers, config, manifest) to an unauthenticated registry. */
-export async function pushImage(host: string, repo: string, tag: string, layers: BuiltLayer[], o: { oci?: boolean; architecture?: string } = {}): Promise<{ digest: string; manifest: Buffer; config: Buffer }> {
+export async function pushImage(host: string, repo: string, tag: string, layers: BuiltLayer[], o: { oci?: boolean; architecture?: string; cmd?: string[] } = {}): Promise<{ digest: string; manifest: Buffer; config: Buffer }> {
   for (const l of layers) await putBlob(host, repo, l.blob);
   const config = imageConfig(layers, o);
   await putBlob(host, repo, config);

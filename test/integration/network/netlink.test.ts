@@ -1,10 +1,12 @@
 // The Netlink contract (src/network/netlink.contract.ts) on the real IprouteNetlink, once with
 // `umount --lazy` and once with the umount2 syscall berthd uses. Every test gets a bridge, veth
 // names, namespace files and a /24 of its own, and removes them afterwards even when it failed.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { it } from 'node:test';
 import { IprouteNetlink } from '../../../src/network/index.ts';
 import { netlinkContract, type NetlinkContractContext } from '../../../src/network/netlink.contract.ts';
 import { MNT_DETACH, loadSyscalls } from '../../../src/sys/index.ts';
@@ -35,3 +37,29 @@ netlinkContract('IprouteNetlink (umount --lazy)', async () => context(new Iprout
 
 const sys = loadSyscalls();
 netlinkContract('IprouteNetlink (umount2 MNT_DETACH)', async () => context(new IprouteNetlink({ detach: (path) => sys.umount(path, MNT_DETACH) })));
+
+it('IprouteNetlink: a bridge keeps its MAC while ports come and go, and one an older Berth made gets its MAC pinned', async () => {
+  const c = context(new IprouteNetlink());
+  const mac = (dev: string) => readFileSync(`/sys/class/net/${dev}/address`, 'utf8').trim();
+  const assignType = (dev: string) => readFileSync(`/sys/class/net/${dev}/addr_assign_type`, 'utf8').trim();
+  try {
+    await c.netlink.ensureBridge(c.bridge, `${c.subnet}.1`, 24, 1500);
+    const made = mac(c.bridge);
+    assert.match(made, /^02:42:/);
+    // Ports with MACs below and above the bridge's: unpinned, it would follow the lowest.
+    spawnSync('ip', ['link', 'add', c.veth(0), 'address', '02:00:00:00:00:01', 'type', 'veth', 'peer', 'name', c.veth(1)]);
+    spawnSync('ip', ['link', 'set', c.veth(0), 'master', c.bridge]);
+    assert.equal(mac(c.bridge), made);
+    spawnSync('ip', ['link', 'del', c.veth(0)]);
+    assert.equal(mac(c.bridge), made);
+
+    const old = `${c.bridge}x`;
+    spawnSync('ip', ['link', 'add', 'name', old, 'type', 'bridge']);
+    assert.notEqual(assignType(old), '3', 'made without an address, as older Berth did');
+    const before = mac(old);
+    await c.netlink.ensureBridge(old, `${c.subnet}.129`, 25, 1500);
+    assert.deepEqual([mac(old), assignType(old)], [before, '3']);
+  } finally {
+    await c.cleanup();
+  }
+});

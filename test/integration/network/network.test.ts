@@ -57,7 +57,7 @@ describe('default bridge', () => {
 
   it('--dns, --dns-search and --dns-option make resolv.conf', () => {
     const out = ok(['run', '--rm', '--dns', '10.213.0.53', '--dns-search', 'example.test', '--dns-option', 'ndots:2', 'busybox', 'cat', '/etc/resolv.conf']);
-    assert.equal(out, 'nameserver 10.213.0.53\nsearch example.test\noptions ndots:2\n');
+    assert.equal(out, 'search example.test\nnameserver 10.213.0.53\noptions ndots:2\n');
   });
 });
 

@@ -2,7 +2,7 @@
 // POST /containers/create.
 import { readFileSync } from 'node:fs';
 import { parseRamInBytes } from '../../../lib/index.ts';
-import type { CreateContainerRequest, EndpointSettings, HostConfig, PortBinding } from '../../../types/index.ts';
+import type { CreateContainerRequest, EndpointSettings, HealthConfig, HostConfig, PortBinding } from '../../../types/index.ts';
 import { StatusError } from '../../errors.ts';
 import type { FlagValues } from '../../flags.ts';
 import type { containerFlags } from './create-flags.ts';
@@ -138,9 +138,10 @@ export function buildCreateRequest(f: CreateFlags, image: string, cmd: string[],
       }
     } else attach = { stdin: !!f.interactive, stdout: true, stderr: true };
   }
-  if (f.rm && f.restart && f.restart !== 'no') throw new StatusError(125, 'Conflicting options: --restart and --rm');
+  if (f.rm && f.restart && f.restart !== 'no') throw new StatusError(125, 'conflicting options: cannot specify both --restart and --rm');
 
   const restart = parseRestart(f.restart ?? 'no');
+  const healthcheck = parseHealthcheck(f);
   const publish = parsePublish(list('publish'));
   const exposed: Record<string, Record<string, never>> = { ...publish.exposed };
   for (const e of list('expose')) {
@@ -235,6 +236,7 @@ export function buildCreateRequest(f: CreateFlags, image: string, cmd: string[],
     Entrypoint: f.entrypoint !== undefined ? [f.entrypoint] : null,
     OnBuild: null,
     Labels: labels,
+    ...(healthcheck ? { Healthcheck: healthcheck } : {}),
     ...(f['stop-signal'] ? { StopSignal: f['stop-signal'] } : {}),
     ...(f['stop-timeout'] !== undefined ? { StopTimeout: f['stop-timeout'] } : {}),
     HostConfig: host,
@@ -242,6 +244,37 @@ export function buildCreateRequest(f: CreateFlags, image: string, cmd: string[],
     ...(f['mac-address'] ? { MacAddress: validateMac(f['mac-address']) } : {}),
   };
   return { body, ...(f.name ? { name: f.name } : {}), attach };
+}
+
+/** docker's --health-* and --no-healthcheck (cli/command/container/opts.go). */
+export function parseHealthcheck(f: {
+  'health-cmd'?: string;
+  'health-interval'?: bigint;
+  'health-timeout'?: bigint;
+  'health-start-period'?: bigint;
+  'health-start-interval'?: bigint;
+  'health-retries'?: number;
+  'no-healthcheck'?: boolean;
+}): HealthConfig | undefined {
+  const durations = ['interval', 'timeout', 'start-period', 'start-interval'] as const;
+  const d = (k: (typeof durations)[number]) => f[`health-${k}`] ?? 0n;
+  const retries = f['health-retries'] ?? 0;
+  const any = !!f['health-cmd'] || durations.some((k) => d(k) !== 0n) || retries !== 0;
+  if (f['no-healthcheck']) {
+    if (any) throw new StatusError(125, '--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  for (const k of durations) if (d(k) < 0n) throw new StatusError(125, `--health-${k} cannot be negative`);
+  if (retries < 0) throw new StatusError(125, '--health-retries cannot be negative');
+  return {
+    ...(f['health-cmd'] ? { Test: ['CMD-SHELL', f['health-cmd']] } : {}),
+    Interval: Number(d('interval')),
+    Timeout: Number(d('timeout')),
+    StartPeriod: Number(d('start-period')),
+    StartInterval: Number(d('start-interval')),
+    Retries: retries,
+  };
 }
 
 export function parseRestart(v: string): { Name: HostConfig['RestartPolicy']['Name']; MaximumRetryCount: number } {

@@ -145,7 +145,30 @@ export const wait = defineCommand({
   complete: { args: ['container'] },
   aliases: ['container wait'],
   minArgs: 1,
-  flags: {},
+  flags: {
+    condition: { type: 'string', usage: 'Condition to wait for: "not-running", "next-exit" or "removed"', default: 'not-running' },
+  },
+});
+
+export const prune = defineCommand({
+  usage: '[OPTIONS]',
+  description: 'Remove all stopped containers',
+  maxArgs: 0,
+  flags: {
+    filter: { type: 'stringArray', usage: "Provide filter values (e.g. 'until=<timestamp>')", valueName: 'filter', validate: validFilter },
+    force: { type: 'bool', short: 'f', usage: 'Do not prompt for confirmation' },
+  },
+});
+
+export const update = defineCommand({
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Update configuration of one or more containers',
+  complete: { args: ['container'], flags: { restart: ['no', 'always', 'on-failure', 'unless-stopped'] } },
+  aliases: ['container update'],
+  minArgs: 1,
+  flags: {
+    restart: { type: 'string', usage: 'Restart policy to apply when a container exits' },
+  },
 });
 
 export const rename = defineCommand({

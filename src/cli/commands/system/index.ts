@@ -9,5 +9,7 @@ export const systemGroup: CommandGroup = {
     command(spec.info, { top: ['info'] }, async () => (await import('./info.ts')).showInfo),
     command(spec.inspect, { top: ['inspect'] }, async () => (await import('./inspect.ts')).inspectObjects),
     command(spec.df, { under: { system: ['df'] } }, async () => (await import('./df.ts')).diskUsage),
+    command(spec.prune, { under: { system: ['prune'] } }, async () => (await import('./prune.ts')).pruneSystem),
+    command(spec.events, { top: ['events'], under: { system: ['events'] } }, async () => (await import('./events.ts')).showEvents),
   ],
 };

@@ -1,6 +1,7 @@
 // The system commands as `--help` and the usage checks know them: version, info, the generic
-// inspect, and `system df`.
+// inspect, events, `system df` and `system prune`.
 import { defineCommand } from '../../command.ts';
+import { validFilter } from '../../flags.ts';
 
 export const cliVersion = '0.1.0';
 
@@ -39,5 +40,29 @@ export const df = defineCommand({
   flags: {
     format: { type: 'string', usage: 'Pretty-print images using a Go template' },
     verbose: { type: 'bool', short: 'v', usage: 'Show detailed information on space usage' },
+  },
+});
+
+export const events = defineCommand({
+  usage: '[OPTIONS]',
+  description: 'Get real time events from the server',
+  maxArgs: 0,
+  flags: {
+    filter: { type: 'stringArray', short: 'f', usage: 'Filter output based on conditions provided', valueName: 'filter', validate: validFilter },
+    format: { type: 'string', usage: 'Format output using a custom template' },
+    since: { type: 'string', usage: 'Show all events created since timestamp' },
+    until: { type: 'string', usage: 'Stream events until this timestamp' },
+  },
+});
+
+export const prune = defineCommand({
+  usage: '[OPTIONS]',
+  description: 'Remove unused data',
+  maxArgs: 0,
+  flags: {
+    all: { type: 'bool', short: 'a', usage: 'Remove all unused images not just dangling ones' },
+    filter: { type: 'stringArray', usage: "Provide filter values (e.g. 'label=<key>=<value>')", valueName: 'filter', validate: validFilter },
+    force: { type: 'bool', short: 'f', usage: 'Do not prompt for confirmation' },
+    volumes: { type: 'bool', usage: 'Prune anonymous volumes' },
   },
 });
