@@ -36,5 +36,5 @@ export { registerPluginRoutes } from './plugins.ts';
 export { registerSwarmRoutes } from './swarm.ts';
 export { httpStatus } from './errors.ts';
 export { frame, streamIds } from './stream.ts';
+export { registerBuildRoutes, parseBuildParams, buildSecretsHeader, type BuildBackend, type BuildRequestParams } from './build.ts';
 export type { VolumeUsage } from '../types/index.ts';
-

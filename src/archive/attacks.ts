@@ -1,6 +1,7 @@
 // Malicious layer tarballs: each tries to create or change something outside the directory it is
 // extracted into. Exported so that every path that unpacks untrusted archives (import, load, a
-// registry pull, docker cp) can be tested against the same list.
+// registry pull, docker cp, a build context) can be tested against the same list. A build
+// context is stricter: any absolute or ".." name refuses it (src/builder-backend/context.ts).
 //
 // Each attack aims at `outside`, an absolute path beside the destination (a sentinel directory
 // the test creates, holding a file named "secret"), or at the destination's parent through "..".

@@ -30,6 +30,8 @@ export interface ExtractOptions {
   noChown?: boolean;
   /** Every entry gets this owner instead of its own (docker cp -a: the container user's). */
   owner?: { uid: number; gid: number };
+  /** Every entry but symlinks gets these permission bits instead of its own (COPY --chmod). */
+  mode?: number;
   /** Set the entries' extended attributes (default true; never on an fd tree). */
   xattrs?: boolean;
   /** The directory the archive is extracted in, relative to the tree's root ('' its root). */
@@ -270,6 +272,7 @@ export async function extractTar(input: Readable | AsyncIterable<unknown>, tree:
 
   const extract = async (entry: Entry): Promise<void> => {
     const h = entry.header;
+    if (options.mode !== undefined && h.type !== 'symlink') h.mode = (h.mode & ~0o7777) | options.mode;
     const entryRel = cleanEntryName(h.name);
     if (entryRel === '') {
       // the extraction directory itself: dockerd's layers leave its metadata alone, cp sets it

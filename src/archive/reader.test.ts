@@ -289,3 +289,33 @@ describe('readTar segments (what tar-split records)', () => {
     }
   });
 });
+
+describe('a stream that ends without its last padding', () => {
+  it('is an error, unless missingFinalPadding accepts it as the docker CLI sends it', async () => {
+    const header = Buffer.alloc(512);
+    header.write('f.txt', 0, 'latin1');
+    header.write('0000644\0', 100, 'latin1');
+    header.write('0000000\0', 108, 'latin1');
+    header.write('0000000\0', 116, 'latin1');
+    header.write('00000000005\0', 124, 'latin1');
+    header.write('00000000000\0', 136, 'latin1');
+    header.write('0', 156, 'latin1');
+    header.write('ustar\x0000', 257, 'latin1');
+    header.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const b of header) sum += b;
+    header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    const truncated = Buffer.concat([header, Buffer.from('hello')]);
+    const names = async (options: { missingFinalPadding?: boolean }) => {
+      const out: string[] = [];
+      for await (const e of readTar(Readable.from([truncated]), options)) {
+        let body = '';
+        for await (const c of e.body) body += (c as Buffer).toString();
+        out.push(`${e.header.name}:${body}`);
+      }
+      return out;
+    };
+    await assert.rejects(names({}), /unexpected EOF/);
+    assert.deepEqual(await names({ missingFinalPadding: true }), ['f.txt:hello']);
+  });
+});

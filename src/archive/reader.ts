@@ -30,6 +30,12 @@ export interface ReadTarOptions {
   drain?: boolean;
   /** Sees the archive's bytes as they are read (tar-split records a layer through it). */
   segments?: TarSegments;
+  /**
+   * Take an input that ends right after its last entry's data, without that entry's padding,
+   * as complete: the docker CLI sends such a build context for `build -f -` (its tar writer is
+   * closed after the pipe), and dockerd accepts it.
+   */
+  missingFinalPadding?: boolean;
 }
 
 /**
@@ -129,6 +135,17 @@ class ByteSource {
       if (b) left -= b.length;
       else if (!(await this.fill())) throw unexpectedEof();
     }
+  }
+
+  /** Skips up to n bytes; false when the input ended first. */
+  async skipUpTo(n: number): Promise<boolean> {
+    let left = n;
+    while (left > 0) {
+      const b = this.takeSync(left);
+      if (b) left -= b.length;
+      else if (!(await this.fill())) return false;
+    }
+    return true;
   }
 
   async drain(): Promise<void> {
@@ -437,7 +454,8 @@ export async function* readEntries(input: AsyncIterable<unknown>, options: ReadT
       await entry.settle();
       src.muted = false;
       if (raw.flag === 'D') await src.skip(dataSize);
-      await src.skip(padding(dataSize));
+      if (!options.missingFinalPadding) await src.skip(padding(dataSize));
+      else if (!(await src.skipUpTo(padding(dataSize)))) return;
     }
   } finally {
     await src.close();

@@ -58,7 +58,7 @@ export {
 } from './instructions.ts';
 export { lint, applyCheckDirective, formatLintWarnings, type LintRule, type LintWarning } from './lint.ts';
 export { parseMount, parseNetworkMode, type MountSpec, type MountType, type CacheSharing, type NetworkMode } from './run-mount.ts';
-export { parsePlatform, formatPlatform, samePlatform, checkRunnablePlatform, platformArgs, type Platform } from './platform.ts';
+export { parsePlatform, formatPlatform, samePlatform, checkRunnablePlatform, platformArgs, hostPlatform, type Platform } from './platform.ts';
 export { BuildArgs, builtinBuildArgs, type BuildArgValues } from './build-args.ts';
 export {
   StageEvaluator,
@@ -85,7 +85,6 @@ export { goQuoteList, goQuoteHealthcheck, copyMessage } from './history.ts';
 export {
   historyEntry,
   type BuildExecutor,
-  type BuildContextReader,
   type BaseImageResolver,
   type StepRunner,
   type ImageCommitter,
@@ -94,4 +93,6 @@ export {
   type LayerResult,
   type ResolvedSource,
   type StepIO,
+  type PreparedCopy,
 } from './ports.ts';
+export { executeBuild, StepFailed, type BuildOutput, type BuildResult, type ExecuteOptions } from './execute.ts';

@@ -55,11 +55,14 @@ export class BuildPlan {
   readonly #args: BuildArgs;
   readonly #escape: '\\' | '`';
   readonly #triggerArgs = new Set<string>();
+  /** How many LABEL steps --label adds to the target stage (one per label, as dockerd). */
+  readonly labelSteps: number;
 
   constructor(dockerfile: Dockerfile, request: BuildRequest) {
     this.dockerfile = dockerfile;
     this.#request = request;
     this.#escape = dockerfile.escapeToken;
+    this.labelSteps = Object.keys(request.labels ?? {}).length;
     const automatic = platformArgs(request.hostPlatform, request.hostPlatform);
     this.#args = new BuildArgs(request.buildArgs ?? new Map(), automatic);
     const lex = new ShellLexer(this.#escape);

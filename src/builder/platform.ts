@@ -121,3 +121,10 @@ export function platformArgs(build: Platform, target: Platform): Map<string, str
     ['TARGETVARIANT', target.variant ?? ''],
   ]);
 }
+
+/** The platform this process runs on, in Go's names (Node's x64 is amd64). */
+export function hostPlatform(): Platform {
+  const arch: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
+  const architecture = arch[process.arch] ?? process.arch;
+  return { os: 'linux', architecture, ...(architecture === 'arm' ? { variant: 'v7' } : {}) };
+}

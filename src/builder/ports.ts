@@ -1,9 +1,7 @@
-// The ports the execution phase plugs into the pure builder. The builder owns these interfaces
-// (the consumer owns the port); the engine, storage, image and distribution subsystems provide
-// the real implementations in the daemon's wiring, and tests provide fakes. Nothing here runs yet.
-import type { Readable, Writable } from 'node:stream';
-import type { ContainerConfig, HistoryEntry } from '../types/index.ts';
-import type { FileRecord } from './cache-key.ts';
+// The ports the execution phase (execute.ts) plugs into. The builder owns these interfaces (the
+// consumer owns the port); src/builder-backend implements them over the engine, storage, image and
+// distribution subsystems, and unit tests over fakes.
+import type { ContainerConfig, HistoryEntry, JsonMessage } from '../types/index.ts';
 import type { CopyStep, RunStep, SourceRef, StepPlan, WorkdirStep } from './dispatch.ts';
 import type { Platform } from './platform.ts';
 
@@ -14,29 +12,34 @@ export interface ImageHandle {
   config: Partial<ContainerConfig> | null;
   /** The layer chain, bottom first; empty for scratch. */
   diffIds: string[];
+  /** The image's history (what --cache-from matches steps against). */
+  history: HistoryEntry[];
   platform: Platform;
-}
-
-/**
- * The build context as the daemon received it (a tar streamed to disk, never held in memory).
- * Paths are relative to the context root; the reader refuses paths that leave it.
- */
-export interface BuildContextReader {
-  /** The files under `path` (the path itself included), metadata and content digests, no mtimes. */
-  walk(path: string, options?: { exclude?: readonly string[] }): AsyncIterable<FileRecord>;
-  /** A regular file's content. */
-  open(path: string): Readable;
 }
 
 /** Finds a base image or a `COPY --from` image: local, else pulled (always pulled with pull). */
 export interface BaseImageResolver {
-  resolve(ref: string, options: { pull: boolean; platform: Platform; signal: AbortSignal }): Promise<ImageHandle>;
+  resolve(ref: string, options: { pull: boolean; platform: Platform; signal: AbortSignal; progress: (m: JsonMessage) => void }): Promise<ImageHandle>;
+  /** An image by its full ID, if it is (still) there: what a cache entry names. */
+  byId(id: string): ImageHandle | undefined;
 }
 
 /** A step's changed files, committed through the layer store commit uses. */
 export interface LayerResult {
   /** The new layer's diff ID, or null when nothing changed (an empty_layer history entry). */
   diffId: string | null;
+  /** The container that ran the step, recorded as the image's `container`. */
+  containerId?: string;
+}
+
+/** What COPY/ADD will read, looked at before the cache is asked (its digest is in the key). */
+export interface PreparedCopy {
+  /** The history's "file:…", "dir:…" or "multi:…" (cache-key.ts historySourceHash). */
+  sourceHash: string;
+  /** sourcesDigest of every file read. */
+  sourcesDigest: string;
+  /** Drops what preparing held (downloads, a mounted source image). */
+  release(): Promise<void>;
 }
 
 /** Where a mount's or a COPY's files come from once the graph is resolved. */
@@ -44,7 +47,7 @@ export type ResolvedSource = { kind: 'context' } | { kind: 'image'; image: Image
 
 export interface StepIO {
   /** Step output (RUN's stdout and stderr) as the /build stream relays it. */
-  output: Writable;
+  output: (stream: 'stdout' | 'stderr', data: Buffer) => void;
   signal: AbortSignal;
 }
 
@@ -63,15 +66,26 @@ export interface StepRunner {
    */
   run(
     step: RunStep,
-    options: StepIO & { parent: ImageHandle; sources: (ref: SourceRef) => Promise<ResolvedSource>; secrets: ReadonlyMap<string, Buffer>; extraHosts: readonly string[] },
+    options: StepIO & {
+      parent: ImageHandle;
+      sources: (ref: SourceRef) => Promise<ResolvedSource>;
+      secrets: ReadonlyMap<string, Buffer>;
+      extraHosts: readonly string[];
+      /** Called with the container's ID once it exists (" ---> Running in …"), and when it is removed. */
+      onStart: (containerId: string) => void;
+      onRemove: (containerId: string) => void;
+    },
   ): Promise<LayerResult>;
   /**
-   * COPY/ADD: the sources (context, a stage's image or an image) into step.destPath with dockerd's
-   * rules (names from the image's /etc/passwd and /etc/group for --chown; ADD unpacks local
-   * archives and downloads URLs). Returns the layer and the source hash for the history
-   * (cache-key.ts historySourceHash) and the digest of the files read (sourcesDigest).
+   * COPY/ADD, first half: finds and hashes the sources (context, a stage's image or an image;
+   * ADD downloads URLs) with dockerd's errors for missing files.
    */
-  copy(step: CopyStep, options: StepIO & { parent: ImageHandle; source: ResolvedSource }): Promise<LayerResult & { sourceHash: string; sourcesDigest: string }>;
+  prepareCopy(step: CopyStep, options: { source: ResolvedSource; signal: AbortSignal }): Promise<PreparedCopy>;
+  /**
+   * COPY/ADD, second half: the prepared sources into step.destPath with dockerd's rules (names
+   * from the image's /etc/passwd and /etc/group for --chown; ADD unpacks local archives).
+   */
+  copy(step: CopyStep, prepared: PreparedCopy, options: StepIO & { parent: ImageHandle }): Promise<LayerResult>;
   /** WORKDIR: the directory created (owned by root, as dockerd's classic builder does). */
   workdir(step: WorkdirStep, options: StepIO & { parent: ImageHandle }): Promise<LayerResult>;
 }
@@ -85,6 +99,7 @@ export interface ImageCommitter {
     config: ContainerConfig;
     containerConfig: ContainerConfig;
     history: HistoryEntry;
+    containerId?: string;
   }): Promise<ImageHandle>;
 }
 
@@ -93,13 +108,14 @@ export interface ImageCommitter {
  * Entries whose image is gone are misses. `--cache-from` images add entries for their history.
  */
 export interface BuildCacheStore {
+  /** The image a key names (and the entry counts as used now). */
   get(key: string): Promise<string | undefined>;
-  put(key: string, imageId: string): Promise<void>;
+  /** `description` is the step's created_by, as `system df -v` lists it. */
+  put(key: string, imageId: string, info: { description: string }): Promise<void>;
 }
 
 /** What the execution phase's build orchestrator depends on, in one place for the wiring. */
 export interface BuildExecutor {
-  context: BuildContextReader;
   images: BaseImageResolver;
   steps: StepRunner;
   committer: ImageCommitter;

@@ -12,11 +12,13 @@ describe('the command table', () => {
     assert.ok(table.top.size > 30);
     assert.deepEqual(
       table.management.map((m) => m.name),
-      ['container', 'image', 'system', 'network', 'volume', 'registry', 'context', 'completion'],
+      ['container', 'image', 'builder', 'system', 'network', 'volume', 'registry', 'context', 'completion'],
     );
     for (const m of table.management) assert.ok(m.commands.size > 0, m.name);
     // A group places commands under another group's management command (registry → image).
     assert.equal(table.management.find((m) => m.name === 'image')!.commands.get('push'), table.top.get('push'));
+    assert.equal(table.management.find((m) => m.name === 'image')!.commands.get('build'), table.top.get('build'));
+    assert.equal(table.management.find((m) => m.name === 'builder')!.commands.get('build'), table.top.get('build'));
   });
 
   it('has flag tables pflag would accept, and help for every command', () => {
@@ -24,7 +26,8 @@ describe('the command table', () => {
       assert.doesNotThrow(() => parseFlags([], { ...e.spec.flags, help: { type: 'bool' } }), e.spec.usage);
       assert.match(formatUsage('berth x', { usage: e.spec.usage, description: e.spec.description, flags: e.spec.flags }), /^Usage: {2}berth x( |\n)/);
     }
-    assert.match(rootUsage(table), /Management Commands:\n {2}completion {2}Generate the autocompletion script for the specified shell\n {2}container {3}Manage containers\n {2}context {5}Manage contexts\n/);
+    // by name, as docker lists them: builder first
+    assert.match(rootUsage(table), /Management Commands:\n {2}builder {5}Manage builds\n {2}completion {2}Generate the autocompletion script for the specified shell\n {2}container {3}Manage containers\n {2}context {5}Manage contexts\n/);
     assert.match(managementUsage(table.management[0]!), /^Usage: {2}berth container COMMAND\n/);
   });
 

@@ -10,6 +10,7 @@ import { completionGroup } from './commands/completion/index.ts';
 import { containerGroup } from './commands/container/index.ts';
 import { contextGroup } from './commands/context/index.ts';
 import { imageGroup } from './commands/image/index.ts';
+import { builderGroup } from './commands/builder/index.ts';
 import { registryGroup } from './commands/registry/index.ts';
 import { registryServerGroup } from './commands/registry-server/index.ts';
 import { systemGroup } from './commands/system/index.ts';
@@ -19,7 +20,7 @@ import { volumeGroup } from './commands/volume/index.ts';
 export const prog = 'berth';
 
 /** The groups, in the order their management commands are listed. */
-const groups: readonly CommandGroup[] = [containerGroup, imageGroup, registryGroup, systemGroup, networkGroup, volumeGroup, registryServerGroup, contextGroup, completionGroup];
+const groups: readonly CommandGroup[] = [containerGroup, imageGroup, builderGroup, registryGroup, systemGroup, networkGroup, volumeGroup, registryServerGroup, contextGroup, completionGroup];
 
 export const globalFlags = {
   config: { type: 'string', usage: `Location of client config files (default "${join(homedir(), '.berth')}")` },

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { ApiError, Client, ConnectionError } from './index.ts';
 
@@ -78,6 +79,42 @@ describe('Client', () => {
     const progress = await client.images.pull('busybox:latest', { registryAuth: 'e30' });
     progress.resume();
     assert.equal(last().headers['x-registry-auth'], 'e30');
+  });
+
+  it("sends a build's context as the body, its options as docker's query names, credentials as X-Registry-Config", async () => {
+    answer = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"stream":"Step 1/1 : FROM scratch\\n"}\r\n');
+    const res = await client.images.build(Readable.from([Buffer.from('context bytes')]), {
+      tags: ['a:1', 'b'],
+      dockerfile: 'sub/Dockerfile',
+      quiet: false,
+      noCache: true,
+      pull: false,
+      rm: false,
+      forceRm: false,
+      extraHosts: ['db:10.0.0.5'],
+      cacheFrom: ['a:0'],
+      buildArgs: { V: '1', UNSET: null },
+      labels: {},
+      memory: 1024,
+      registryConfig: { 'localhost:5000': { username: 'u', password: 'p', serveraddress: 'localhost:5000' } },
+      headers: { 'X-Extension': 'x' },
+    });
+    res.resume();
+    const q = new URL(last().url, 'http://x').searchParams;
+    assert.equal(new URL(last().url, 'http://x').pathname, '/v1.41/build');
+    assert.deepEqual(q.getAll('t'), ['a:1', 'b']);
+    assert.deepEqual(
+      [q.get('dockerfile'), q.get('nocache'), q.get('rm'), q.get('pull'), q.get('extrahosts'), q.get('cachefrom'), q.get('buildargs'), q.get('labels'), q.get('memory')],
+      ['sub/Dockerfile', '1', '0', null, 'db:10.0.0.5', '["a:0"]', '{"V":"1","UNSET":null}', '{}', '1024'],
+    );
+    assert.equal(last().body, 'context bytes');
+    assert.equal(last().headers['content-type'], 'application/x-tar');
+    assert.equal(last().headers['x-extension'], 'x');
+    assert.deepEqual(JSON.parse(Buffer.from(String(last().headers['x-registry-config']), 'base64').toString()), { 'localhost:5000': { username: 'u', password: 'p', serveraddress: 'localhost:5000' } });
+
+    answer = json({ CachesDeleted: ['k1'], SpaceReclaimed: 10 });
+    assert.deepEqual(await client.builder.prune({ all: true, filters: { until: ['24h'] } }), { CachesDeleted: ['k1'], SpaceReclaimed: 10 });
+    assert.equal(last().url, `/v1.41/build/prune?all=1&filters=${encodeURIComponent('{"until":["24h"]}')}`);
   });
 
   it("turns the daemon's refusals into ApiError with its message", async () => {

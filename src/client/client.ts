@@ -2,6 +2,7 @@
 // and, later, compose and the web dashboard; it speaks only the documented API, so it works
 // against any Docker-compatible daemon.
 import { Archive } from './archive.ts';
+import { Builder } from './builder.ts';
 import { Containers } from './containers.ts';
 import { Exec } from './exec.ts';
 import { Images } from './images.ts';
@@ -20,6 +21,7 @@ export class Client {
   readonly system: System;
   readonly registry: Registry;
   readonly archive: Archive;
+  readonly builder: Builder;
   readonly #transport: Transport;
 
   constructor(options: ClientOptions) {
@@ -33,6 +35,7 @@ export class Client {
     this.system = new System(t);
     this.registry = new Registry(t);
     this.archive = new Archive(t);
+    this.builder = new Builder(t);
   }
 
   /** The daemon's address, as given. */

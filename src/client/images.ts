@@ -1,7 +1,7 @@
 // /images/*: listing, inspection, tags, removal, and the streamed transfers (pull, push, import,
-// save, load), whose progress comes back as JSON messages (see jsonMessages).
+// save, load) and POST /build, whose progress comes back as JSON messages (see jsonMessages).
 import type { IncomingMessage } from 'node:http';
-import type { DeleteResponseItem, ImageHistoryEntry, ImageInspect, ImageSummary, ImagesPruneReport } from '../types/index.ts';
+import type { AuthConfig, DeleteResponseItem, ImageHistoryEntry, ImageInspect, ImageSummary, ImagesPruneReport } from '../types/index.ts';
 import { filtersQuery, imagePath } from './paths.ts';
 import type { Transport } from './transport.ts';
 
@@ -10,6 +10,42 @@ export interface ImportOptions {
   tag?: string;
   message?: string;
   changes: readonly string[];
+}
+
+/** POST /build's parameters, as docker's ImageBuildOptions names them. */
+export interface BuildOptions {
+  tags: readonly string[];
+  /** The Dockerfile's path inside the context (or the remote's). */
+  dockerfile?: string;
+  /** A URL the daemon fetches the context (or a Dockerfile) from; the body is then empty. */
+  remote?: string;
+  quiet: boolean;
+  noCache: boolean;
+  pull: boolean;
+  /** Remove the containers of successful steps (the daemon's default is true). */
+  rm: boolean;
+  forceRm: boolean;
+  target?: string;
+  networkMode?: string;
+  extraHosts: readonly string[];
+  cacheFrom: readonly string[];
+  /** A null value: the argument is declared but left unset. */
+  buildArgs: Record<string, string | null>;
+  labels: Record<string, string | null>;
+  platform?: string;
+  memory?: number;
+  memorySwap?: number;
+  shmSize?: number;
+  cpuShares?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  cgroupParent?: string;
+  /** X-Registry-Config: the credentials of every registry the build may pull from, by server. */
+  registryConfig: Record<string, AuthConfig>;
+  /** Further headers, for a daemon's own extensions (berth build's secrets). */
+  headers?: Record<string, string>;
 }
 
 export class Images {
@@ -73,6 +109,43 @@ export class Images {
   /** The images as a `docker save` tar stream. */
   save(names: readonly string[]): Promise<IncomingMessage> {
     return this.#t.stream('GET', '/images/get', { query: { names } });
+  }
+
+  /** Builds an image from a context tar (empty with `remote`); the answer is a progress stream. */
+  build(context: NodeJS.ReadableStream, o: BuildOptions): Promise<IncomingMessage> {
+    const headers: Record<string, string> = { ...o.headers, 'Content-Type': 'application/x-tar' };
+    if (Object.keys(o.registryConfig).length > 0) headers['X-Registry-Config'] = Buffer.from(JSON.stringify(o.registryConfig)).toString('base64');
+    const some = (n: number | undefined) => n || undefined;
+    return this.#t.stream('POST', '/build', {
+      query: {
+        t: o.tags,
+        dockerfile: o.dockerfile,
+        remote: o.remote,
+        q: o.quiet || undefined,
+        nocache: o.noCache || undefined,
+        pull: o.pull || undefined,
+        rm: o.rm,
+        forcerm: o.forceRm || undefined,
+        target: o.target || undefined,
+        networkmode: o.networkMode || undefined,
+        extrahosts: o.extraHosts,
+        cachefrom: o.cacheFrom.length ? JSON.stringify(o.cacheFrom) : undefined,
+        buildargs: JSON.stringify(o.buildArgs),
+        labels: JSON.stringify(o.labels),
+        platform: o.platform || undefined,
+        memory: some(o.memory),
+        memswap: some(o.memorySwap),
+        shmsize: some(o.shmSize),
+        cpushares: some(o.cpuShares),
+        cpuperiod: some(o.cpuPeriod),
+        cpuquota: some(o.cpuQuota),
+        cpusetcpus: o.cpusetCpus || undefined,
+        cpusetmems: o.cpusetMems || undefined,
+        cgroupparent: o.cgroupParent || undefined,
+      },
+      stream: context,
+      headers,
+    });
   }
 
   /** Loads a `docker save` tar; the answer is a progress stream. */

@@ -4,7 +4,7 @@
 export { Client } from './client.ts';
 export { ApiError, ConnectionError, clientApiVersion, type ClientOptions, type TlsOptions } from './transport.ts';
 export type { AttachOptions, CommitOptions, LogsOptions, StopOptions, WaitCondition } from './containers.ts';
-export type { ImportOptions } from './images.ts';
+export type { BuildOptions, ImportOptions } from './images.ts';
 export type { EventMessage } from './system.ts';
 export { encodeRegistryAuth } from './registry.ts';
 export { demux, jsonMessages } from './streams.ts';

@@ -1,13 +1,14 @@
 // GET /system/df, put together from the subsystems that own each part: images and layers from the
-// image service, containers from the engine, volumes from the volume service. The build cache is
-// empty until a builder exists.
-import type { ContainerSummary, DiskUsage as DiskUsageWire, ImageSummary } from '../types/index.ts';
+// image service, containers from the engine, volumes from the volume service, the build cache from
+// the build service.
+import type { BuildCache, ContainerSummary, DiskUsage as DiskUsageWire, ImageSummary } from '../types/index.ts';
 import type { VolumeUsage } from '../volume/index.ts';
 
 export interface DiskUsageSources {
   images: { diskUsage(): { LayersSize: number; Images: ImageSummary[] } };
   containers: { diskUsage(): Promise<ContainerSummary[]> };
   volumes: { diskUsage(): Promise<VolumeUsage[]> };
+  buildCache: { diskUsage(): Promise<BuildCache[]> };
 }
 
 /** The answer of GET /system/df. */
@@ -26,7 +27,7 @@ export class DiskUsage {
     if (types.has('image')) Object.assign(out, this.#sources.images.diskUsage());
     if (types.has('container')) out.Containers = await this.#sources.containers.diskUsage();
     if (types.has('volume')) out.Volumes = await this.#sources.volumes.diskUsage();
-    if (types.has('build-cache')) out.BuildCache = [];
+    if (types.has('build-cache')) out.BuildCache = await this.#sources.buildCache.diskUsage();
     return out;
   }
 }

@@ -23,8 +23,11 @@ import {
   registerDistributionRoutes,
   registerPluginRoutes,
   registerSwarmRoutes,
+  registerBuildRoutes,
   type TlsOptions,
 } from '../api/index.ts';
+import { hostPlatform } from '../builder/index.ts';
+import { BuildService } from '../builder-backend/index.ts';
 import { DistributionService } from '../distribution/index.ts';
 import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
 import { EventBus, JournalHistory } from '../events/index.ts';
@@ -142,6 +145,21 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   });
   await engine.init();
 
+  // Builds: RUN steps are the engine's containers, images go to the store, FROM pulls through the
+  // image service. Its init sweeps what a killed build left, so it follows the engine's.
+  const builds = new BuildService({
+    dataRoot,
+    sys,
+    layers,
+    images: imageStore,
+    puller: images,
+    containers: engine,
+    users: containers,
+    log: log.child({ subsystem: 'builder' }),
+    hostPlatform: hostPlatform(),
+  });
+  await builds.init();
+
   const system = new SystemInfo({ config, runtimePath: tools.runtimePath, initPath: tools.initPath, containers: engine, images, events, skipped });
   const router = new Router();
   registerSystemRoutes(router, system);
@@ -153,12 +171,13 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   registerExecRoutes(router, engine);
   registerImageArchiveRoutes(router, images);
   registerContainerSnapshotRoutes(router, engine);
-  registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes }));
+  registerDiskUsageRoutes(router, new DiskUsage({ images, containers: engine, volumes, buildCache: builds }));
   registerVolumeRoutes(router, volumes);
   registerArchiveRoutes(router, engine);
   registerEventRoutes(router, events);
   registerPluginRoutes(router);
   registerSwarmRoutes(router);
+  registerBuildRoutes(router, builds);
 
   // Berth's registry (daemon.json `registry`), loaded only when configured.
   const registry = config.registry ? await startRegistry(config.registry, log) : undefined;

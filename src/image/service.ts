@@ -270,6 +270,17 @@ export class ImageService {
     const removedLayers = await this.store.delete(image.id);
     records.push({ Deleted: image.id });
     for (const l of removedLayers) records.push({ Deleted: l });
+    // as dockerd (unless noprune): the untagged parents only this image was built on go too —
+    // a classic build's intermediate images
+    for (let parentId = options.prune ? image.parent : undefined; parentId !== undefined; ) {
+      const parent = this.store.get(parentId);
+      if (!parent || this.store.references(parent.id).length > 0 || this.store.children(parent.id).length > 0) break;
+      if (this.#users.containersUsingImage(parent.id).length > 0) break;
+      parentId = parent.parent;
+      const layers = await this.store.delete(parent.id);
+      records.push({ Deleted: parent.id });
+      for (const l of layers) records.push({ Deleted: l });
+    }
     return records;
   }
 

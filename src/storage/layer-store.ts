@@ -25,6 +25,18 @@ export interface Layer {
   parent?: string;
 }
 
+/** A mounted layer that is no image's and no container's (see LayerStore.mountScratch). */
+export interface ScratchLayer {
+  /** The mounted root: the parent's files with this layer's changes on top. */
+  root: string;
+  /** This layer's own changes as a layer tar (call after unmount). */
+  diff(): Readable;
+  /** Unmounts the layer (idempotent); its directory stays until release. */
+  unmount(): Promise<void>;
+  /** Unmounts and removes the layer. */
+  release(): Promise<void>;
+}
+
 export interface RwLayer {
   containerId: string;
   mountId: string;
@@ -242,11 +254,61 @@ export class LayerStore {
     return deleted;
   }
 
+  /**
+   * Removes image layers nothing holds — no image, child layer or container: a crash between
+   * registering a layer and writing the image that names it leaves one. Call once the images
+   * have counted their layers; returns the chain ids removed.
+   */
+  async removeUnreferenced(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const chainId of [...this.#layers.keys()]) {
+      if (!this.#layers.has(chainId) || this.#inUse(chainId)) continue;
+      this.#refs.set(chainId, 1);
+      removed.push(...(await this.release(chainId)));
+    }
+    if (removed.length) this.#log.info('removed layers no image holds', { layers: removed.length });
+    return removed;
+  }
+
   #inUse(chainId: string): boolean {
     if ((this.#refs.get(chainId) ?? 0) > 0) return true;
     for (const l of this.#layers.values()) if (l.parent === chainId) return true;
     for (const r of this.#rw.values()) if (r.parent === chainId) return true;
     return false;
+  }
+
+  /**
+   * A layer over `parent` (a chain id; none: empty), mounted, that no layerdb entry names: the
+   * builder writes a COPY into one and packs its changes, or reads an image's files through one.
+   * A crash leaves only its driver directory, which the start-up sweep removes.
+   */
+  async mountScratch(parent: string | undefined): Promise<ScratchLayer> {
+    const parentLayer = parent === undefined ? undefined : this.#layers.get(parent);
+    if (parent !== undefined && !parentLayer) throw new NotFound(`layer ${parent} does not exist`);
+    const id = `scratch-${randomBytes(16).toString('hex')}`;
+    await this.#driver.create(id, parentLayer?.cacheId);
+    let root: string;
+    try {
+      root = await this.#driver.mount(id);
+    } catch (err) {
+      await this.#driver.remove(id).catch(() => {});
+      throw err;
+    }
+    let mounted = true;
+    const unmount = async () => {
+      if (!mounted) return;
+      mounted = false;
+      await this.#driver.unmount(id);
+    };
+    return {
+      root,
+      diff: () => this.#driver.diff(id),
+      unmount,
+      release: async () => {
+        await unmount().catch(() => {});
+        await this.#driver.remove(id);
+      },
+    };
   }
 
   // ---- container layers

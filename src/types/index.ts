@@ -584,13 +584,34 @@ export interface VolumeUsage extends Volume {
   UsageData: { Size: number; RefCount: number };
 }
 
+/** A build cache record, as GET /system/df lists it (dockerd's types.BuildCache). */
+export interface BuildCache {
+  ID: string;
+  Parents: string[] | null;
+  /** "regular" for a step's result, "exec.cachemount" for a RUN --mount=type=cache directory. */
+  Type: string;
+  Description: string;
+  InUse: boolean;
+  Shared: boolean;
+  Size: number;
+  CreatedAt: string;
+  LastUsedAt: string | null;
+  UsageCount: number;
+}
+
+/** POST /build/prune's answer. */
+export interface BuildCachePruneReport {
+  CachesDeleted: string[] | null;
+  SpaceReclaimed: number;
+}
+
 /** GET /system/df's answer: each part only when asked for (all by default). */
 export interface DiskUsage {
   LayersSize?: number;
   Images?: ImageSummary[] | null;
   Containers?: ContainerSummary[] | null;
   Volumes?: VolumeUsage[] | null;
-  BuildCache?: Array<{ Size: number; InUse: boolean; Shared: boolean; [field: string]: unknown }> | null;
+  BuildCache?: BuildCache[] | null;
 }
 
 /** GET /version. */

@@ -1,4 +1,4 @@
-// The credentials store shared by login, logout, pull, push and run: ~/.berth/config.json kept as
+// The credentials store shared by login, logout, pull, push, run and build: ~/.berth/config.json kept as
 // docker keeps ~/.docker/config.json ("auths" with base64 "user:password", mode 0600).
 import { encodeRegistryAuth } from '../../../client/index.ts';
 import type { AuthConfig } from '../../../types/index.ts';
@@ -38,16 +38,30 @@ export function serverKey(server: string | undefined): string {
   return host;
 }
 
+/** A stored entry as the daemon takes credentials; undefined when it holds none. */
+function authConfig(entry: { auth?: string; identitytoken?: string } | undefined, server: string): AuthConfig | undefined {
+  if (entry?.auth) {
+    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: server };
+  }
+  if (entry?.identitytoken) return { identitytoken: entry.identitytoken, serveraddress: server };
+  return undefined;
+}
+
 /** X-Registry-Auth for a server from the stored credentials ("{}" when there are none, as docker sends). */
 export function registryAuthFor(ctx: CliContext, server: string): string {
   const key = serverKey(server);
   const auths = readConfig(ctx).auths ?? {};
-  const entry = auths[key] ?? auths[`https://${key}`] ?? auths[`http://${key}`];
-  let value: AuthConfig = {};
-  if (entry?.auth) {
-    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    value = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: key };
-  } else if (entry?.identitytoken) value = { identitytoken: entry.identitytoken, serveraddress: key };
-  return encodeRegistryAuth(value);
+  return encodeRegistryAuth(authConfig(auths[key] ?? auths[`https://${key}`] ?? auths[`http://${key}`], key) ?? {});
+}
+
+/** Every stored credential, server → auth config, as X-Registry-Config carries them (build). */
+export function allRegistryAuths(ctx: CliContext): Record<string, AuthConfig> {
+  const out: Record<string, AuthConfig> = {};
+  for (const [server, entry] of Object.entries(readConfig(ctx).auths ?? {})) {
+    const auth = authConfig(entry, server);
+    if (auth) out[server] = auth;
+  }
+  return out;
 }
