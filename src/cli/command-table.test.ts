@@ -12,7 +12,7 @@ describe('the command table', () => {
     assert.ok(table.top.size > 30);
     assert.deepEqual(
       table.management.map((m) => m.name),
-      ['container', 'image', 'builder', 'system', 'network', 'volume', 'registry', 'context', 'completion'],
+      ['container', 'image', 'builder', 'system', 'network', 'volume', 'registry', 'compose', 'context', 'completion'],
     );
     for (const m of table.management) assert.ok(m.commands.size > 0, m.name);
     // A group places commands under another group's management command (registry → image).
@@ -27,7 +27,12 @@ describe('the command table', () => {
       assert.match(formatUsage('berth x', { usage: e.spec.usage, description: e.spec.description, flags: e.spec.flags }), /^Usage: {2}berth x( |\n)/);
     }
     // by name, as docker lists them: builder first
-    assert.match(rootUsage(table), /Management Commands:\n {2}builder {5}Manage builds\n {2}completion {2}Generate the autocompletion script for the specified shell\n {2}container {3}Manage containers\n {2}context {5}Manage contexts\n/);
+    assert.match(rootUsage(table), /Management Commands:\n {2}builder {5}Manage builds\n {2}completion {2}Generate the autocompletion script for the specified shell\n {2}compose {5}Define and run multi-container applications \(Docker Compose\)\n {2}container {3}Manage containers\n {2}context {5}Manage contexts\n/);
+    // compose takes its project options before the subcommand, and every subcommand takes them too.
+    const compose = table.management.find((m) => m.name === 'compose')!;
+    assert.match(managementUsage(compose), /^Usage: {2}berth compose \[OPTIONS\] COMMAND\n(.|\n)*Options:\n(.|\n)* {2}-f, --file stringArray /);
+    for (const [name, c] of compose.commands) for (const f of Object.keys(compose.flags!)) assert.ok(f in c.spec.flags, `compose ${name} takes --${f}`);
+    assert.equal(parseFlags(['-f', 'x.yml', '-f', 'y.yml'], compose.commands.get('logs')!.spec.flags).flags.follow, true);
     assert.match(managementUsage(table.management[0]!), /^Usage: {2}berth container COMMAND\n/);
   });
 

@@ -16,11 +16,12 @@ import { registryServerGroup } from './commands/registry-server/index.ts';
 import { systemGroup } from './commands/system/index.ts';
 import { networkGroup } from './commands/network/index.ts';
 import { volumeGroup } from './commands/volume/index.ts';
+import { composeGroup } from './commands/compose/index.ts';
 
 export const prog = 'berth';
 
 /** The groups, in the order their management commands are listed. */
-const groups: readonly CommandGroup[] = [containerGroup, imageGroup, builderGroup, registryGroup, systemGroup, networkGroup, volumeGroup, registryServerGroup, contextGroup, completionGroup];
+const groups: readonly CommandGroup[] = [containerGroup, imageGroup, builderGroup, registryGroup, systemGroup, networkGroup, volumeGroup, registryServerGroup, composeGroup, contextGroup, completionGroup];
 
 export const globalFlags = {
   config: { type: 'string', usage: `Location of client config files (default "${join(homedir(), '.berth')}")` },
@@ -44,6 +45,8 @@ export const globalFlags = {
 export interface Management {
   name: string;
   description: string;
+  flags?: FlagSpecs;
+  usageErrorStatus?: number;
   /** Subcommand name → command. */
   commands: Map<string, CommandEntry>;
 }
@@ -125,10 +128,11 @@ export function listedCommands(m: Management): Array<[string, CommandEntry]> {
 
 export function managementUsage(m: Management): string {
   const out = [
-    `Usage:  ${prog} ${m.name} COMMAND`,
+    `Usage:  ${prog} ${m.name}${m.flags ? ' [OPTIONS]' : ''} COMMAND`,
     '',
     m.description,
     '',
+    ...(m.flags ? ['Options:', flagUsages(m.flags).trimEnd(), ''] : []),
     'Commands:',
     ...listedCommands(m).map(([n, c]) => line(n, c.spec.description)),
     '',

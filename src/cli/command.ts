@@ -126,7 +126,11 @@ export function command<F extends FlagSpecs>(spec: CommandSpec<F>, placement: Pl
 
 /** A group of commands, as docker groups them (container, image, registry, system, network, volume). */
 export interface CommandGroup {
-  /** The group's management command (`berth container …`), when it has one. */
-  management?: { name: string; description: string };
+  /**
+   * The group's management command (`berth container …`), when it has one. `flags` are its own
+   * options, given before the subcommand (`berth compose -f a.yml up`); each subcommand's spec
+   * must accept them too, and gets them prepended to its arguments.
+   */
+  management?: { name: string; description: string; flags?: FlagSpecs; usageErrorStatus?: number };
   commands: readonly CommandEntry[];
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlagError, flagUsages, formatUsage, parseFlags, type FlagSpec } from './flags.ts';
+import { FlagError, flagUsages, formatUsage, longForms, parseFlags, type FlagSpec } from './flags.ts';
 import { InvalidArgument } from '../errors/index.ts';
 // The tables under test are berth's own: `run`'s flags exercise every parsing rule.
 import { logs, ps, run as runSpec, unpause } from './commands/container/specs.ts';
@@ -424,5 +424,20 @@ describe('flagUsages and formatUsage', () => {
     );
     // Narrower still: no wrapping at all.
     assert.equal(flagUsages(specs, { columns: 30 }), `      --a-very-long-flag-name-indeed string   ${specs['a-very-long-flag-name-indeed'].usage}\n`);
+  });
+});
+
+describe('longForms', () => {
+  const specs = { file: { type: 'stringArray', short: 'f' }, verbose: { type: 'bool', short: 'v' }, 'project-name': { type: 'string', short: 'p' } } as const;
+  it('names each short option by its long name, with its value attached', () => {
+    assert.deepEqual(longForms(['-f', 'a.yml', '-fb.yml', '-f=c.yml', '--file', 'd.yml', '-vp', 'x'], specs), ['--file=a.yml', '--file=b.yml', '--file=c.yml', '--file', 'd.yml', '--verbose', '--project-name=x']);
+  });
+  it("keeps a management command's -f from turning into a subcommand's own -f", () => {
+    // the subcommand's table: its own -f (follow) took the letter from --file
+    const logsSpecs = { file: { type: 'stringArray' }, follow: { type: 'bool', short: 'f' } } as const;
+    const parsed = parseFlags([...longForms(['-f', 'a.yml'], specs), 'web'], logsSpecs);
+    assert.deepEqual(parsed.flags.file, ['a.yml']);
+    assert.equal(parsed.flags.follow, undefined);
+    assert.deepEqual(parsed.args, ['web']);
   });
 });

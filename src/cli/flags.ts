@@ -447,3 +447,37 @@ export function filterMap(values: readonly string[] | undefined): Record<string,
   }
   return out;
 }
+
+/**
+ * A management command's options as long flags, so that the subcommand reads them as the
+ * management command did even where it gives a letter another meaning (`compose -f a.yml logs -f`:
+ * the first -f is --file, the second --follow). The options have already parsed, so every short
+ * letter names one of `specs`.
+ */
+export function longForms(lead: readonly string[], specs: FlagSpecs): string[] {
+  const byShort = new Map(Object.entries(specs).flatMap(([name, s]) => (s.short ? [[s.short, { name, takesValue: s.type !== 'bool' }] as const] : [])));
+  const out: string[] = [];
+  for (let i = 0; i < lead.length; i++) {
+    const arg = lead[i]!;
+    if (!/^-[^-]/.test(arg)) {
+      out.push(arg);
+      continue;
+    }
+    for (let j = 1; j < arg.length; j++) {
+      const flag = byShort.get(arg[j]!);
+      if (!flag) {
+        out.push(`-${arg.slice(j)}`);
+        break;
+      }
+      if (!flag.takesValue) {
+        out.push(`--${flag.name}`);
+        continue;
+      }
+      // the value is the rest of this argument (-fx.yml, -f=x.yml) or the next one
+      const inline = arg.slice(j + 1).replace(/^=/, '');
+      out.push(`--${flag.name}=${inline !== '' || j + 1 < arg.length ? inline : (lead[++i] ?? '')}`);
+      break;
+    }
+  }
+  return out;
+}

@@ -29,7 +29,7 @@ import { cliVersion } from './commands/system/specs.ts';
 import { currentContextName, defaultEndpoint, resolveEndpoint, type Endpoint } from './endpoint.ts';
 import { StatusError, daemonError } from './errors.ts';
 import { restoreExtraCaVariable, unloadedExtraCaFile } from './extra-ca.ts';
-import { FlagError, parseFlags, type FlagValues } from './flags.ts';
+import { FlagError, longForms, parseFlags, type FlagValues } from './flags.ts';
 import { suggestionText } from './suggest.ts';
 
 /** Root commands that are not in the table. */
@@ -116,7 +116,28 @@ async function completeWords(ctx: CliContext, table: CommandTable, words: string
 }
 
 function dispatchManagement(ctx: CliContext, m: Management, rest: string[]): Promise<number> | number {
-  const [sub, ...subArgs] = rest;
+  // The management command's own options (compose's -f, -p…) come before the subcommand; the
+  // subcommand parses them again (its spec accepts them), so they may follow it too.
+  let lead: string[] = [];
+  let afterLead = rest;
+  if (m.flags) {
+    try {
+      const parsed = parseFlags(rest, { ...m.flags, help: { type: 'bool', usage: 'Print usage' } }, { interspersed: false });
+      if (parsed.flags.help) {
+        ctx.stdout.write(managementUsage(m));
+        return 0;
+      }
+      afterLead = parsed.args;
+      lead = longForms(rest.slice(0, rest.length - afterLead.length), m.flags);
+    } catch (err) {
+      if (err instanceof FlagError) {
+        ctx.stderr.write(`${err.message}\nSee '${prog} ${m.name} --help'.\n`);
+        return m.usageErrorStatus ?? 125;
+      }
+      throw err;
+    }
+  }
+  const [sub, ...subArgs] = afterLead;
   if (!sub || sub === '--help' || sub === '-h') {
     ctx.stdout.write(managementUsage(m));
     return 0;
@@ -126,7 +147,7 @@ function dispatchManagement(ctx: CliContext, m: Management, rest: string[]): Pro
     ctx.stderr.write(unknownCommand(`${m.name} ${sub}`, sub, listedCommands(m).map(([n]) => n), `${prog} ${m.name}`));
     return 1;
   }
-  return runCommand(ctx, `${m.name} ${sub}`, cmd, subArgs);
+  return runCommand(ctx, `${m.name} ${sub}`, cmd, [...lead, ...subArgs]);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -226,3 +247,4 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { ApiError, Client, ConnectionError } from './index.ts';
+import { ApiError, Client, ConnectionError, jsonLines, type EventMessage } from './index.ts';
 
 interface Seen {
   method: string;
@@ -146,6 +146,58 @@ describe('Client', () => {
     assert.deepEqual(await client.archive.stat('c1', '/etc'), stat);
     assert.equal(last().method, 'HEAD');
     assert.equal(last().url, '/v1.41/containers/c1/archive?path=%2Fetc');
+  });
+
+  it('sends a build context with the classic /build parameters and reads the message stream', async () => {
+    answer = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"stream":"Step 1/1 : FROM busybox\\n"}\n{"aux":{"ID":"sha256:ab"}}\n');
+    const res = await client.images.build(Readable.from([Buffer.from('tar bytes')]), {
+      tags: ['app-web', 'app:1'],
+      dockerfile: 'Dockerfile.dev',
+      buildArgs: { A: '1', B: null },
+      target: 'prod',
+      labels: { l: 'v' },
+      cacheFrom: ['app:cache'],
+      networkMode: 'host',
+      extraHosts: ['db:10.0.0.5'],
+      shmSize: 1024,
+      quiet: false,
+      noCache: true,
+      pull: true,
+      rm: true,
+      forceRm: true,
+      registryConfig: { 'reg.example': { username: 'u' } },
+    });
+    const messages = [];
+    for await (const m of jsonLines<{ stream?: string; aux?: unknown }>(res)) messages.push(m);
+    assert.deepEqual(messages, [{ stream: 'Step 1/1 : FROM busybox\n' }, { aux: { ID: 'sha256:ab' } }]);
+    const url = new URL(`http://x${last().url}`);
+    assert.equal(url.pathname, '/v1.41/build');
+    assert.deepEqual(url.searchParams.getAll('t'), ['app-web', 'app:1']);
+    assert.equal(url.searchParams.get('dockerfile'), 'Dockerfile.dev');
+    assert.deepEqual(JSON.parse(url.searchParams.get('buildargs')!), { A: '1', B: null });
+    assert.deepEqual(JSON.parse(url.searchParams.get('labels')!), { l: 'v' });
+    assert.deepEqual(JSON.parse(url.searchParams.get('cachefrom')!), ['app:cache']);
+    assert.deepEqual(
+      ['target', 'networkmode', 'extrahosts', 'shmsize', 'nocache', 'pull', 'rm', 'forcerm'].map((k) => url.searchParams.get(k)),
+      ['prod', 'host', 'db:10.0.0.5', '1024', '1', '1', '1', '1'],
+    );
+    assert.equal(last().body, 'tar bytes');
+    assert.equal(last().headers['content-type'], 'application/x-tar');
+    assert.deepEqual(JSON.parse(Buffer.from(String(last().headers['x-registry-config']), 'base64url').toString()), { 'reg.example': { username: 'u' } });
+  });
+
+  it('streams events with their filters, one JSON message a line', async () => {
+    const e = (action: string): EventMessage => ({ Type: 'container', Action: action, Actor: { ID: 'c1', Attributes: { name: 'web' } }, scope: 'local', time: 1, timeNano: 1e9 });
+    answer = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(JSON.stringify(e('create')).slice(0, 10));
+      res.end(JSON.stringify(e('create')).slice(10) + '\n' + JSON.stringify(e('start')) + '\n');
+    };
+    const res = await client.system.events({ since: '0', filters: { label: ['com.docker.compose.project=app'] } });
+    const seen2: string[] = [];
+    for await (const m of jsonLines<EventMessage>(res)) seen2.push(m.Action);
+    assert.deepEqual(seen2, ['create', 'start']);
+    assert.equal(last().url, `/v1.41/events?since=0&filters=${encodeURIComponent('{"label":["com.docker.compose.project=app"]}')}`);
   });
 
   it('says when there is no daemon to talk to', async () => {

@@ -57,8 +57,8 @@ export class Containers {
     this.#t = transport;
   }
 
-  create(body: CreateContainerRequest, options: { name?: string } = {}): Promise<ContainerCreateResponse> {
-    return this.#t.post('/containers/create', { query: { name: options.name }, body });
+  create(body: CreateContainerRequest, options: { name?: string; platform?: string } = {}): Promise<ContainerCreateResponse> {
+    return this.#t.post('/containers/create', { query: { name: options.name, platform: options.platform }, body });
   }
 
   list(options: { all: boolean; limit?: number; size: boolean; filters?: Record<string, string[]> }): Promise<ContainerSummary[]> {

@@ -33,6 +33,8 @@ export interface BuildOptions {
   buildArgs: Record<string, string | null>;
   labels: Record<string, string | null>;
   platform?: string;
+  /** Only "default" builds here: the daemon refuses any other, as dockerd on Linux does. */
+  isolation?: string;
   memory?: number;
   memorySwap?: number;
   shmSize?: number;
@@ -133,6 +135,7 @@ export class Images {
         buildargs: JSON.stringify(o.buildArgs),
         labels: JSON.stringify(o.labels),
         platform: o.platform || undefined,
+        isolation: o.isolation || undefined,
         memory: some(o.memory),
         memswap: some(o.memorySwap),
         shmsize: some(o.shmSize),

@@ -5,6 +5,6 @@ export { Client } from './client.ts';
 export { ApiError, ConnectionError, clientApiVersion, type ClientOptions, type TlsOptions } from './transport.ts';
 export type { AttachOptions, CommitOptions, LogsOptions, StopOptions, WaitCondition } from './containers.ts';
 export type { BuildOptions, ImportOptions } from './images.ts';
-export type { EventMessage } from './system.ts';
+export type { EventMessage, EventsOptions } from './system.ts';
 export { encodeRegistryAuth } from './registry.ts';
-export { demux, jsonMessages } from './streams.ts';
+export { demux, jsonLines, jsonMessages } from './streams.ts';

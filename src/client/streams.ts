@@ -30,16 +30,21 @@ export async function demux(
 }
 
 /** Parses a stream of JSON messages (one per line, possibly split across chunks). */
-export async function* jsonMessages(input: Readable): AsyncGenerator<JsonMessage> {
+export function jsonMessages(input: Readable): AsyncGenerator<JsonMessage> {
+  return jsonLines<JsonMessage>(input);
+}
+
+/** Parses a stream of JSON values, one per line (events, progress), possibly split across chunks. */
+export async function* jsonLines<T>(input: AsyncIterable<unknown>): AsyncGenerator<T> {
   let text = '';
   for await (const chunk of input) {
-    text += (chunk as Buffer).toString('utf8');
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
     let nl: number;
     while ((nl = text.indexOf('\n')) >= 0) {
       const line = text.slice(0, nl).trim();
       text = text.slice(nl + 1);
-      if (line) yield JSON.parse(line) as JsonMessage;
+      if (line) yield JSON.parse(line) as T;
     }
   }
-  if (text.trim()) yield JSON.parse(text) as JsonMessage;
+  if (text.trim()) yield JSON.parse(text) as T;
 }

@@ -17,6 +17,13 @@ export interface EventMessage {
   timeNano: number;
 }
 
+export interface EventsOptions {
+  /** Unix time ("seconds[.nanoseconds]") or anything the daemon takes (RFC 3339, durations). */
+  since?: string;
+  until?: string;
+  filters?: Record<string, string[]>;
+}
+
 export class System {
   readonly #t: Transport;
 
@@ -42,7 +49,7 @@ export class System {
   }
 
   /** GET /events: one JSON message per line; `since`/`until` are unix times "seconds.nanoseconds". */
-  events(options: { since?: string; until?: string; filters?: Record<string, string[]> } = {}): Promise<IncomingMessage> {
+  events(options: EventsOptions = {}): Promise<IncomingMessage> {
     return this.#t.stream('GET', '/events', { query: { since: options.since, until: options.until, ...filtersQuery(options.filters) } });
   }
 }

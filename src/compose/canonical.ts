@@ -6,7 +6,15 @@ import { parsePortShort, parseVolumeShort } from './short-syntax.ts';
 import { ITEM, findRule, formatPath, isMapping, rules, type Mapping, type TreePath } from './tree.ts';
 import { goString } from './merge.ts';
 
-type Transform = (data: unknown, path: TreePath, warn: (m: string) => void) => unknown;
+type Transform = (data: unknown, path: TreePath, warn: (m: string) => void, options: CanonicalOptions) => unknown;
+
+export interface CanonicalOptions {
+  /**
+   * Keep a short syntax that does not parse as written (compose-go's ignoreParseError): with
+   * interpolation off (`config --no-interpolate`), "${PORT}:80" is not a port yet.
+   */
+  ignoreParseError?: boolean;
+}
 
 const stringOrList: Transform = (d) => (typeof d === 'string' ? [d] : d);
 
@@ -75,9 +83,16 @@ const extendsRef: Transform = (d, path) => {
 
 const gpus: Transform = (d) => (typeof d === 'string' ? [{ count: 'all' }] : d);
 
-const volumeMount: Transform = (d, path) => {
+const volumeMount: Transform = (d, path, _warn, options) => {
   if (isMapping(d)) return d;
-  if (typeof d === 'string') return parseVolumeShort(d);
+  if (typeof d === 'string') {
+    try {
+      return parseVolumeShort(d);
+    } catch (err) {
+      if (options.ignoreParseError) return d;
+      throw err;
+    }
+  }
   throw new InvalidArgument(`${formatPath(path)}: invalid type for service volume mount`);
 };
 
@@ -90,11 +105,18 @@ const deviceMapping: Transform = (d, path) => {
   return { source, target: target === '' ? source : target, permissions };
 };
 
-const ports: Transform = (d, path) => {
+const ports: Transform = (d, path, _warn, options) => {
   if (!Array.isArray(d)) throw new InvalidArgument(`${formatPath(path)}: invalid type for port`);
   const out: unknown[] = [];
   for (const entry of d) {
-    if (typeof entry === 'number' || typeof entry === 'string') out.push(...parsePortShort(String(entry)));
+    if (typeof entry === 'number' || typeof entry === 'string') {
+      try {
+        out.push(...parsePortShort(String(entry)));
+      } catch (err) {
+        if (!options.ignoreParseError) throw err;
+        out.push(entry);
+      }
+    }
     else if (isMapping(entry)) out.push(entry);
     else throw new InvalidArgument(`${formatPath(path)}: invalid type for port`);
   }
@@ -179,11 +201,11 @@ const transforms = rules<Transform>({
 // After a transform, these collections still have parts to canonicalize below them.
 const descendAfter = new Set(['services.*.build', 'services.*.extends', 'volumes.*', 'networks.*', 'secrets.*', 'configs.*']);
 
-export function canonical(doc: Mapping, warn: (m: string) => void): Mapping {
+export function canonical(doc: Mapping, warn: (m: string) => void, options: CanonicalOptions = {}): Mapping {
   const walk = (data: unknown, path: string[]): unknown => {
     const t = findRule(transforms, path);
     if (t) {
-      const out = t(data, path, warn);
+      const out = t(data, path, warn, options);
       const key = findRuleKey(path);
       if (key && descendAfter.has(key) && isMapping(out)) descendMapping(out, path);
       return out;

@@ -153,7 +153,7 @@ function ulimits(service: ServiceConfig): Ulimit[] | null {
     .sort()
     .map((name) => {
       const single = u[name].single ?? 0;
-      return { Name: name, Soft: u[name].soft || single, Hard: u[name].hard || single };
+      return { Name: name, Hard: u[name].hard || single, Soft: u[name].soft || single };
     });
 }
 

@@ -1,22 +1,37 @@
-// The narrow view of the Docker Engine API that compose's executor will need, owned by compose
-// (STYLE.md: interfaces belong to their consumer). The execution phase implements it over the
-// typed client in src/client, so `berth compose` works against berthd and any dockerd alike;
-// tests implement it with a fake that records calls. Types only: nothing here talks to a daemon.
+// The narrow view of the Docker Engine API that compose's executor and commands need, owned by
+// compose (STYLE.md: interfaces belong to their consumer). client-engine.ts implements it over
+// the typed client in src/client, so `berth compose` works against berthd and any dockerd alike;
+// unit tests implement it with fake-engine.ts, a daemon in memory.
 import type { ContainerSummary, JsonMessage, Labels } from '../types/index.ts';
 import type { ContainerCreate } from './create-request.ts';
-import type { NetworkCreateRequest, ObservedState, VolumeCreateRequest } from './planner.ts';
+import type { NetworkCreateRequest, VolumeCreateRequest } from './planner.ts';
 
 /** `label=key` or `label=key=value` filters, as the list endpoints take them. */
 export type LabelFilter = Readonly<Record<string, string | true>>;
 
 export interface ContainerInspectView {
   Id: string;
+  /** With its leading '/'. */
   Name: string;
-  State: { Status: string; Running: boolean; Paused: boolean; ExitCode: number; Health?: { Status: 'starting' | 'healthy' | 'unhealthy' | 'none' } };
-  Config: { Labels: Labels | null; Healthcheck?: { Test?: string[] } | null; Image: string };
+  Created: string;
+  State: {
+    Status: string;
+    Running: boolean;
+    Paused: boolean;
+    Restarting: boolean;
+    ExitCode: number;
+    StartedAt?: string;
+    FinishedAt?: string;
+    Health?: { Status: string };
+  };
+  Config: { Labels: Labels | null; Healthcheck?: { Test?: string[] } | null; Image: string; Tty: boolean; OpenStdin: boolean; Cmd?: string[] | null; Entrypoint?: string[] | null };
   Image: string;
+  HostConfig?: { AutoRemove?: boolean; NetworkMode?: string };
   Mounts: Array<{ Type: string; Name?: string; Source: string; Destination: string; RW: boolean }>;
-  NetworkSettings: { Networks: Record<string, { NetworkID: string; IPAddress: string }> };
+  NetworkSettings: {
+    Networks?: Record<string, { NetworkID?: string; IPAddress?: string }> | null;
+    Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null;
+  };
 }
 
 export interface NetworkView {
@@ -35,8 +50,9 @@ export interface ImageView {
   Id: string;
   RepoTags: string[] | null;
   Created: string;
+  Size?: number;
   Config?: { Volumes?: Record<string, unknown> | null } | null;
-  /** The time of the last tag (docker's Metadata.LastTagTime). */
+  /** When the image was last tagged (docker's Metadata.LastTagTime). */
   LastTagTime?: string;
 }
 
@@ -50,11 +66,43 @@ export interface EngineEvent {
 
 export interface LogLine {
   stream: 'stdout' | 'stderr';
-  /** The line without its newline (with the timestamp prefix when asked for). */
+  /** The line without its newline (with the daemon's timestamp prefix when asked for). */
   text: string;
 }
 
-/** Streams of the Engine API (pull/push/build progress, logs, events) as async iterables. */
+/** A stream the caller may end early (logs -f, events, attach). */
+export interface Stream<T> extends AsyncIterable<T> {
+  close(): void;
+}
+
+export interface BuildRequest {
+  tags: string[];
+  dockerfile: string;
+  buildArgs: Record<string, string | null>;
+  target?: string;
+  labels?: Labels;
+  cacheFrom?: string[];
+  network?: string;
+  shmSize?: number;
+  extraHosts?: string[];
+  noCache?: boolean;
+  pull?: boolean;
+  platform?: string;
+  isolation?: string;
+}
+
+/** An error the daemon answered with: its HTTP status and message. */
+export class EngineError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export const isNotFound = (err: unknown): boolean => err instanceof EngineError && err.status === 404;
+export const isConflict = (err: unknown): boolean => err instanceof EngineError && err.status === 409;
+
 export interface ComposeEngine {
   apiVersion(): Promise<string>;
 
@@ -72,40 +120,40 @@ export interface ComposeEngine {
   renameContainer(id: string, name: string): Promise<void>;
   /** Resolves with the exit code once the container is not running (condition=not-running). */
   waitContainer(id: string): Promise<{ exitCode: number }>;
-  /** PUT /containers/{id}/archive: a tar stream extracted at `path` (secrets from variables, configs). */
-  putArchive(id: string, path: string, tar: AsyncIterable<Uint8Array>): Promise<void>;
-  getArchive(id: string, path: string): Promise<AsyncIterable<Uint8Array>>;
-  logs(id: string, options: { follow: boolean; tail?: string; timestamps: boolean; since?: string; until?: string }): AsyncIterable<LogLine>;
+  /** PUT /containers/{id}/archive: a tar stream extracted at `path`. */
+  putArchive(id: string, path: string, tar: NodeJS.ReadableStream): Promise<void>;
+  logs(id: string, options: { follow: boolean; tail?: string; timestamps: boolean; since?: string; until?: string; tty: boolean }): Promise<Stream<LogLine>>;
+  /** The container's output from now on (attach, stream=1), resolved once attached. */
+  attach(id: string, options: { tty: boolean }): Promise<Stream<LogLine>>;
   top(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
-  /** exec create + start; attached streams are the executor's business through the client. */
-  exec(id: string, options: { cmd: string[]; tty: boolean; interactive: boolean; user?: string; workingDir?: string; env?: string[]; privileged?: boolean }): Promise<{ execId: string }>;
+  /** exec create + start, output collected; resolves with its exit code (post_start and pre_stop hooks). */
+  execAndWait(id: string, options: { cmd: string[]; user?: string; workingDir?: string; env?: string[]; privileged?: boolean }): Promise<{ exitCode: number; output: string }>;
 
   // Networks
-  listNetworks(options: { labels?: LabelFilter; names?: readonly string[] }): Promise<NetworkView[]>;
+  listNetworks(options: { labels?: LabelFilter }): Promise<NetworkView[]>;
   createNetwork(request: NetworkCreateRequest): Promise<{ id: string }>;
   removeNetwork(idOrName: string): Promise<void>;
   connectNetwork(network: string, container: string, endpoint: unknown): Promise<void>;
-  disconnectNetwork(network: string, container: string, options: { force: boolean }): Promise<void>;
 
   // Volumes
-  listVolumes(options: { labels?: LabelFilter; names?: readonly string[] }): Promise<VolumeView[]>;
+  listVolumes(options: { labels?: LabelFilter }): Promise<VolumeView[]>;
   createVolume(request: VolumeCreateRequest): Promise<VolumeView>;
   removeVolume(name: string, options: { force: boolean }): Promise<void>;
 
   // Images
+  /** undefined when the daemon has no such image. */
   inspectImage(ref: string): Promise<ImageView | undefined>;
-  pullImage(ref: string, options: { platform?: string }): AsyncIterable<JsonMessage>;
-  pushImage(ref: string): AsyncIterable<JsonMessage>;
+  pullImage(ref: string, options: { platform?: string }): Promise<AsyncIterable<JsonMessage>>;
+  pushImage(ref: string): Promise<AsyncIterable<JsonMessage>>;
   /** POST /build with the context as a tar stream. */
-  buildImage(context: AsyncIterable<Uint8Array>, options: { tags: string[]; dockerfile: string; buildArgs: Record<string, string>; target?: string; labels?: Labels; cacheFrom?: string[]; network?: string; shmSize?: number; extraHosts?: string[]; noCache?: boolean; pull?: boolean; platform?: string }): AsyncIterable<JsonMessage>;
+  buildImage(context: NodeJS.ReadableStream, options: BuildRequest): Promise<AsyncIterable<JsonMessage>>;
   removeImage(ref: string, options: { force: boolean }): Promise<void>;
 
   // Events
-  events(options: { labels: LabelFilter; since?: string; until?: string }): AsyncIterable<EngineEvent>;
+  /**
+   * Resolves once the daemon has the subscription in place. Filters are the API's (`type`,
+   * `label`…); callers match labels themselves too, since not every daemon copies a container's
+   * labels onto all of its events.
+   */
+  events(options: { filters?: Record<string, string[]>; since?: string; until?: string }): Promise<Stream<EngineEvent>>;
 }
-
-/**
- * Reads what the planner needs (the executor's first step for up/down): the project's containers,
- * networks and volumes by label plus the ones the model names, and the local images it uses.
- */
-export type ObserveProject = (engine: ComposeEngine, project: { name: string; networkNames: string[]; volumeNames: string[]; images: string[] }) => Promise<ObservedState>;

@@ -10,20 +10,18 @@
 // the planner (planner.ts). All of it is pure: the file system is a port (io.ts), the daemon's
 // state comes in as plain data, and plans go out as plain data.
 //
-// The execution phase (later) adds the executor and the `berth compose` commands. It needs:
-//   - a ComposeEngine (engine.ts), implemented over src/client's typed Engine API client;
-//   - to observe the project (ObserveProject) and run a Plan's actions in their `after` order,
-//     resolving ContainerRef { createdBy } to the id its create action returned, connecting the
-//     extra networks of each ContainerCreate, writing injectedFiles() into created containers,
-//     waiting ('wait' actions) by polling inspect (healthy / exited 0 / running), and planning the
-//     converge half of `up` again after the image half ran (image ids decide recreation);
-//   - a failing action stops the actions that depend on it and reports which service failed,
-//     leaving what already started running, as compose does.
-export { loadProject, selectServices, withProfiles, normalizeProjectName, invalidProjectName, globMatch, defaultFileNames, defaultOverrideFileNames, type LoadOptions, type LoadedProject } from './loader.ts';
+// Execution runs through a ComposeEngine (engine.ts), implemented over src/client's typed Engine
+// API client (client-engine.ts) and, for tests, over a daemon in memory (fake-engine.ts):
+// observe.ts reads the project's state, the executor (executor.ts) carries out a plan's actions
+// as soon as what they wait for is done, with compose's progress lines (progress.ts); up.ts,
+// down.ts and lifecycle.ts are the commands' operations, logs.ts the `name  | line` output;
+// support.ts refuses the keys Berth does not carry out. A Session (session.ts) bundles what an
+// operation works with; the CLI (src/cli/commands/compose) builds it from its flags.
+export { loadProject, loadModel, selectServices, withProfiles, normalizeProjectName, invalidProjectName, globMatch, defaultFileNames, defaultOverrideFileNames, type LoadOptions, type LoadedProject } from './loader.ts';
 export { nodeFs, memoryFs, type ComposeFs } from './io.ts';
 export type * from './model.ts';
 export { serviceScale, serviceImage, networksByPriority } from './model.ts';
-export { substitute, type Lookup } from './interpolate.ts';
+export { substitute, extractVariables, type Lookup, type TemplateVariable } from './interpolate.ts';
 export { parseDotEnv, parseEnvFileText } from './dotenv.ts';
 export { splitShellWords } from './shellwords.ts';
 export { configYaml, renderProject, configServices, configVolumes, configNetworks, configImages, configProfiles, configHashes } from './config-output.ts';
@@ -54,4 +52,16 @@ export {
   type NetworkCreateRequest,
   type VolumeCreateRequest,
 } from './planner.ts';
-export type { ComposeEngine, ObserveProject, ContainerInspectView, NetworkView, VolumeView, ImageView, EngineEvent, LogLine, LabelFilter } from './engine.ts';
+export { EngineError, isNotFound, isConflict, type ComposeEngine, type ContainerInspectView, type NetworkView, type VolumeView, type ImageView, type EngineEvent, type LogLine, type LabelFilter, type Stream, type BuildRequest } from './engine.ts';
+export { clientEngine, type ClientEngineOptions } from './client-engine.ts';
+export { observeProject, observedContainer, projectContainers } from './observe.ts';
+export { executePlan, ActionError, containerEventName, networkEventName, volumeEventName, type ExecContext, type ExecResult, type BuildAction, type PullAction } from './executor.ts';
+export { createProgress, type ProgressWriter, type ProgressEvent, type ProgressMode, type Output } from './progress.ts';
+export { progressOn, warn, type Session } from './session.ts';
+export { LogConsumer, shortName, pumpLogs, showLogs, type LogsOptions } from './logs.ts';
+export { ensureImages, createProject, upProject, type UpRequest } from './up.ts';
+export { downProject, type DownRequest } from './down.ts';
+export { startProject, stopProject, restartProject, killProject, pauseProject, unpauseProject, removeStopped, checkServices } from './lifecycle.ts';
+export { projectFromContainers } from './from-containers.ts';
+export { prepareRun, oneOffService, type RunOverrides, type RunOptions } from './run.ts';
+export { checkSupported, checkBuildSupported, supportWarnings } from './support.ts';

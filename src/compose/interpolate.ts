@@ -260,3 +260,44 @@ export function lookupIn(env: Readonly<Record<string, string>>): Lookup {
   return (name) => (Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined);
 }
 
+
+export interface TemplateVariable {
+  name: string;
+  required: boolean;
+  defaultValue: string;
+  alternateValue: string;
+}
+
+/**
+ * The variables a model's strings use, as compose-go's ExtractVariables finds them (`config
+ * --variables`): `$NAME`, `${NAME}`, and the braced forms with `:-`/`-` defaults, `:?`/`?`
+ * requirements and `:+`/`+` alternate values. `$$` is an escaped dollar, not a variable.
+ */
+export function extractVariables(value: unknown, into = new Map<string, TemplateVariable>()): Map<string, TemplateVariable> {
+  if (typeof value === 'string') {
+    const re = /\$(?:(\$)|([_a-zA-Z][_a-zA-Z0-9]*)|\{([^}]*)\})/g;
+    for (const m of value.matchAll(re)) {
+      if (m[1]) continue;
+      const body = m[2] ?? m[3] ?? '';
+      const i = body.search(/[^_a-zA-Z0-9]/);
+      const name = i > 0 ? body.slice(0, i) : body;
+      if (!name) continue;
+      const rest = i > 0 ? body.slice(i) : '';
+      const v: TemplateVariable = { name, required: false, defaultValue: '', alternateValue: '' };
+      if (rest.startsWith(':?') || rest.startsWith('?')) v.required = true;
+      else if (rest.startsWith(':-')) v.defaultValue = rest.slice(2);
+      else if (rest.startsWith('-')) v.defaultValue = rest.slice(1);
+      else if (rest.startsWith(':+')) v.alternateValue = rest.slice(2);
+      else if (rest.startsWith('+')) v.alternateValue = rest.slice(1);
+      into.set(name, v);
+    }
+  } else if (Array.isArray(value)) {
+    for (const v of value) extractVariables(v, into);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      extractVariables(k, into);
+      extractVariables(v, into);
+    }
+  }
+  return into;
+}

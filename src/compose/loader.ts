@@ -80,6 +80,11 @@ export function loadProject(options: LoadOptions, fs: ComposeFs = nodeFs): Loade
   return new ProjectLoader(options, fs).load();
 }
 
+/** The merged, validated model as plain data, without the typed model (what `config --no-interpolate` prints). */
+export function loadModel(options: LoadOptions, fs: ComposeFs = nodeFs): { model: Mapping; warnings: string[] } {
+  return new ProjectLoader(options, fs).loadModel();
+}
+
 interface FileContext {
   workingDir: string;
   environment: Record<string, string>;
@@ -107,7 +112,8 @@ class ProjectLoader {
     if (!this.#warnings.includes(message)) this.#warnings.push(message);
   }
 
-  load(): LoadedProject {
+  /** Files, variables and name found, the files parsed, merged and validated into one model. */
+  #loadModel(): { model: Mapping; name: string; workingDir: string; env: Record<string, string>; files: ConfigFile[]; profiles: string[] } {
     const o = this.#options;
     const cwd = o.cwd;
     const env: Record<string, string> = {};
@@ -146,7 +152,18 @@ class ProjectLoader {
     if (Object.keys(model).length === 0) throw new InvalidArgument('empty compose file');
     if (o.normalize !== false) model = normalizeModel(model, { projectName: name, lookup: lookupIn(env) });
     else model.name = name;
+    return { model, name, workingDir, env, files, profiles };
+  }
 
+  /** The merged model only (`config --no-interpolate`: values may still hold variables). */
+  loadModel(): { model: Mapping; warnings: string[] } {
+    return { model: this.#loadModel().model, warnings: this.#warnings };
+  }
+
+  load(): LoadedProject {
+    const o = this.#options;
+    const cwd = o.cwd;
+    const { model, name, workingDir, env, files, profiles } = this.#loadModel();
     let project = toProject(deepClone(model), {
       name,
       workingDir,
@@ -301,7 +318,7 @@ class ProjectLoader {
           delete dict.version;
         }
       }
-      dict = canonical(dict, (m) => this.#warn(m));
+      dict = canonical(dict, (m) => this.#warn(m), { ignoreParseError: this.#options.interpolate === false });
       dict = omitEmpty(dict);
       dict = enforceUnicity(dict) as Mapping;
     }

@@ -34,7 +34,7 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
   return !alive(pid);
 }
 
-export async function startRefDockerd(): Promise<RefDockerd> {
+export async function startRefDockerd(options: { /** more dockerd flags (e.g. --default-address-pool for user networks) */ extraArgs?: string[] } = {}): Promise<RefDockerd> {
   const base = mkdtempSync('/tmp/berth-ref-');
   const tag = randomBytes(4).toString('hex');
   const socket = join(base, 'docker.sock');
@@ -58,6 +58,7 @@ export async function startRefDockerd(): Promise<RefDockerd> {
       '--ip6tables=false',
       '--cgroup-parent', `/${cgroupParent}`,
       '--log-level', 'warn',
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -12,7 +12,7 @@ import type { JsonMessage } from '../../../types/index.ts';
 import type { CommandRun } from '../../command.ts';
 import { StatusError, daemonError } from '../../errors.ts';
 import { allRegistryAuths } from '../registry/credentials.ts';
-import { packContext } from './context.ts';
+import { packContext } from '../../build-context.ts';
 import { TtyProgress } from './progress.ts';
 import type { build } from './specs.ts';
 

@@ -89,6 +89,13 @@ describe('completion', () => {
     assert.equal((await words('load --input ')).directive, Directive.default);
   });
 
+  it("steps over a management command's own options to its subcommand", async () => {
+    assert.deepEqual((await words('compose -f a.yml -p demo u')).words, ['unpause', 'up']);
+    assert.ok((await words('compose --pro')).words.includes('--project-name'));
+    assert.equal((await words('compose -f ')).directive, Directive.default, 'the compose file is a file name');
+    assert.ok((await words('compose -f a.yml up --bu')).words.includes('--build'));
+  });
+
   it('completes after help as at the top', async () => {
     assert.deepEqual((await words('help sto')).words, ['stop']);
     assert.deepEqual((await words('help volume ')).words, ['create', 'inspect', 'ls', 'prune', 'rm']);

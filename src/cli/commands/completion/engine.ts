@@ -148,6 +148,18 @@ export async function complete(words: readonly string[], cur: string, src: Compl
   let entry: CommandEntry | undefined = table.top.get(name);
   const management = table.management.find((m) => m.name === name);
   if (!entry && management) {
+    // the management command's own options (compose -f FILE, -p NAME) before the subcommand
+    const own = management.flags ?? {};
+    while (i < words.length && words[i]!.startsWith('-')) {
+      const f = flagOf(words[i]!, own);
+      if (f?.takesValue && !f.inline) {
+        if (i === words.length - 1) return valuesOf(undefined, cur, src);
+        i += 2;
+      } else i++;
+    }
+    if (i >= words.length && cur.startsWith('-')) {
+      return { candidates: flagCandidates({ ...own, help: { type: 'bool', usage: 'Print usage' } }, cur), directive: Directive.noFileComp };
+    }
     if (i >= words.length) {
       return {
         candidates: listedCommands(management)

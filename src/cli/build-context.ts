@@ -5,8 +5,8 @@
 import { createReadStream, promises as fsp, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createTarPacker, deviceNumbers, type TarHeaderInit } from '../../../archive/index.ts';
-import { DockerignoreMatcher, keepBuildFiles, parseDockerignore } from '../../../builder/index.ts';
+import { createTarPacker, deviceNumbers, type TarHeaderInit } from '../archive/index.ts';
+import { DockerignoreMatcher, keepBuildFiles, parseDockerignore } from '../builder/index.ts';
 
 export interface PackContextOptions {
   /** The Dockerfile's path relative to the context (kept even when .dockerignore excludes it). */
