@@ -63,7 +63,8 @@ describe('berth without a daemon', () => {
     for (const m of management) {
       const h = berth([m, '--help']);
       assert.equal(h.code, 0, m);
-      assert.match(h.stdout, new RegExp(`^Usage: {2}berth ${m} COMMAND\\n\\n.+\\n\\nCommands:\\n`));
+      // compose takes options of its own before the subcommand, and lists them
+      assert.match(h.stdout, new RegExp(`^Usage: {2}berth ${m} (\\[OPTIONS\\] )?COMMAND\\n\\n.+\\n\\n(Options:\\n(.+\\n)+\\n)?Commands:\\n`));
       assert.match(h.stdout, new RegExp(`\\nRun 'berth ${m} COMMAND --help' for more information on a command\\.\\n$`));
       assert.equal(berth([m]).stdout, h.stdout, `berth ${m} alone`);
       for (const sub of listed(h.stdout, 'Commands:')) paths.push([m, sub]);
