@@ -1,5 +1,7 @@
 // Distribution: the registry client (Registry HTTP API v2 / OCI distribution spec) — pull, push,
-// login and search, with auth (Basic, Bearer tokens), insecure registries and mirrors.
+// login and search, with auth (Basic, Bearer tokens), insecure registries and mirrors. It moves
+// blobs and manifests and hands them to the image and layer stores; it keeps no image state of
+// its own and serves nothing (Berth's registry server is src/registry).
 export { DistributionService, type DistributionOptions, type PullRequest, type PushRequest, type SearchResult } from './service.ts';
 export { AuthSession, decodeAuthHeader, parseChallenges, type AuthConfig, type Challenge } from './auth.ts';
 export { RepositoryClient } from './repository.ts';

@@ -1,4 +1,8 @@
-// The container engine: containers, their lifecycle, logs and attach.
+// The container engine. Owns containers: their records under containers/<id>, the lifecycle
+// verbs, exec, logs, attach, cp/export, restart policies and healthchecks, and the events those
+// verbs cause. It reaches images, layers, networks, volumes and the runtime only through the
+// ports it declares in context.ts (and `ps` through the ProcessTable port); it never runs runc,
+// iptables or mount itself, and never speaks HTTP (src/api does).
 export { Engine, type EngineDeps } from './engine.ts';
 export { ContainerStore } from './store.ts';
 export { HostProcessTable, type ProcessTable } from './ps.ts';

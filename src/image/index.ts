@@ -1,4 +1,7 @@
-// Images: references, the image store, import, pull and the image service behind /images.
+// Images. Owns the image store (imagedb, repositories.json), references, tags, import, load and
+// save, commit, and pull/push as the image service behind /images. Layer content belongs to
+// src/storage and registries to src/distribution; containers are known only through the
+// ImageUsers port (who still uses an image), never by their records.
 export { ImageStore, type Image } from './store.ts';
 export { ImageService, type ImageServiceOptions } from './service.ts';
 export type { ImageUsers } from './users.ts';

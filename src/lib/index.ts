@@ -1,5 +1,5 @@
 // Shared helpers with no subsystem knowledge: atomic files, logging, ids, units, names, signals,
-// and the clock port.
+// child processes, and the clock port. Nothing here imports a subsystem but src/errors.
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, readJson, syncDir } from './atomic.ts';
 export { createLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
 export { newId, shortId, sha256Hex, isHexId } from './ids.ts';

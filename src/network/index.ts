@@ -1,5 +1,8 @@
-// Networking: IPAM, bridge networks and container sandboxes, published ports, isolation rules in
-// Berth-owned iptables chains, and the embedded DNS of user-defined networks.
+// Networking. Owns network records, IPAM, container sandboxes (veths in network namespaces),
+// published ports, isolation rules in Berth-owned iptables chains, and the embedded DNS of
+// user-defined networks. Containers come to it as endpoint plans; it never reads container
+// records, and touches the kernel only through its Netlink and Firewall ports and the helper
+// programs of command.ts (ip, iptables-restore, nsenter).
 export { NetworkService, type NetworkServiceOptions } from './service.ts';
 export { emptyEndpoint } from './endpoint-plan.ts';
 export type { NetworkEvents, NetworkRecord, NetworkView, NetworkCreateRequest, SandboxRequest, SandboxResult, SandboxState, EndpointState } from './types.ts';

@@ -1,5 +1,7 @@
 // The container runtime: OCI bundles, runc under conmon, attach sockets; the spec parts a
-// HostConfig governs (resources, security, devices) and the default seccomp profile.
+// HostConfig governs (resources, security, devices) and the default seccomp profile. It turns a
+// checked HostConfig into a spec and runs it; deciding what is allowed (validation, defaults,
+// restart policy) is the engine's, and it keeps no container records.
 export { RuntimeError, runcMessage } from './errors.ts';
 export { ConmonRuntime, type CreateOptions, type ExitStatus, type RuntimeOptions } from './conmon.ts';
 export { AttachConnection, type OutputStream } from './attach.ts';

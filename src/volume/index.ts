@@ -1,5 +1,6 @@
 // Volumes: the local driver (data under <data-root>/volumes/<name>/_data) and docker's mount
 // specification parsers (-v, --mount, --tmpfs, --volumes-from) the container engine resolves.
+// It knows which containers use a volume only through its users port, never their records.
 export {
   VolumeService,
   anonymousLabel,
