@@ -4,11 +4,12 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseUnixTimestamp } from '../lib/index.ts';
-import type { AttachOptions, AttachSession, ContainersPruneReport, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, WaitCondition } from '../engine/index.ts';
+import type { AttachOptions, AttachSession, ContainersPruneReport, HostConfigRequest, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, StatsOptions, WaitCondition } from '../engine/index.ts';
 import { containerConfig, containerConfigFields, go, hostConfig, networkingConfig, signalProblem, updateConfig } from '../schema/index.ts';
+import { encodeStats, type StatsJson } from '../stats/index.ts';
 import type { ContainerConfig, ContainerSummary, CreateContainerRequest } from '../types/index.ts';
 import { jsonText, sendJson } from './json.ts';
-import { q } from './query.ts';
+import { apiVersionAtLeast, q } from './query.ts';
 import type { Router } from './router.ts';
 import { detachKeysParam, pumpSession } from './session.ts';
 import { frame, sendTar, streamContentType, writeAsync } from './stream.ts';
@@ -32,7 +33,9 @@ export interface ContainersBackend {
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
-  update(ref: string, req: Record<string, unknown>): Promise<{ Warnings: string[] | null }>;
+  update(ref: string, request: HostConfigRequest): Promise<{ Warnings: string[] | null }>;
+  /** Throws (NotFound…) before yielding when the container cannot be reported on. */
+  stats(ref: string, options: StatsOptions, signal?: AbortSignal): AsyncGenerator<StatsJson>;
   prune(filters: Map<string, string[]>): Promise<ContainersPruneReport>;
 }
 
@@ -197,11 +200,27 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     await backend.unpause(ctx.params.id);
     ctx.res.writeHead(204).end();
   });
-  router.post('/containers/:id/update', { query: {}, body: updateConfig }, async (ctx) => {
-    sendJson(ctx.res, 200, await backend.update(ctx.params.id, ctx.body));
-  });
   router.get('/containers/:id/top', { query: { ps_args: q.string() }, body: 'none' }, async (ctx) => {
     sendJson(ctx.res, 200, await backend.top(ctx.params.id, ctx.query.ps_args ?? ''));
+  });
+  router.post('/containers/:id/update', { query: {}, body: updateConfig }, async (ctx) => {
+    sendJson(ctx.res, 200, await backend.update(ctx.params.id, ctx.body as HostConfigRequest));
+  });
+  router.get('/containers/:id/stats', { query: { stream: q.bool(true), 'one-shot': q.bool() }, body: 'none' }, async (ctx) => {
+    const { stream } = ctx.query;
+    // one-shot arrived with API 1.41; older clients always get the two-reading report.
+    const oneShot = apiVersionAtLeast(ctx.version, 1, 41) && ctx.query['one-shot'];
+    if (stream && oneShot) throw new InvalidArgument('cannot have stream=true and one-shot=true');
+    const frames = backend.stats(ctx.params.id, { stream, oneShot }, ctx.signal);
+    const res = ctx.res;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    try {
+      for await (const s of frames) await writeAsync(res, `${encodeStats(s)}\n`);
+      res.end();
+    } catch {
+      res.destroy();
+    }
   });
 }
 

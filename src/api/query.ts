@@ -101,6 +101,12 @@ export const q = {
   },
 };
 
+/** Whether the request's API version ("1.43") is at least major.minor. */
+export function apiVersionAtLeast(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
 /** Reads every declared parameter; throws InvalidArgument naming the first bad one. */
 export function readQuery<S extends QuerySpec>(spec: S, query: URLSearchParams): QueryOf<S> {
   const out: Record<string, unknown> = {};

@@ -22,6 +22,8 @@ const outsideReference: Record<string, string> = {
   'POST /containers/create body.Healthcheck.StartInterval': 'API 1.44 field, kept in Berth\'s container config',
   'POST /commit body.Healthcheck.StartInterval': 'API 1.44 field, kept in Berth\'s container config',
   'POST /containers/create body.Platform': 'the platform docker CLI 28 sends in the body',
+  'POST /containers/create body.HostConfig.KernelMemory': 'container.Resources.KernelMemory, deprecated (a warning) but still sent by the docker CLI',
+  'POST /containers/:id/update body.KernelMemory': 'container.Resources.KernelMemory, deprecated (a warning) but still sent by the docker CLI update',
 };
 
 /** Routes dockerd serves that the description leaves out. */

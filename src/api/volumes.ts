@@ -2,7 +2,7 @@
 import { go } from '../schema/index.ts';
 import type { Volume as VolumeView } from '../types/index.ts';
 import { sendJson } from './json.ts';
-import { q } from './query.ts';
+import { apiVersionAtLeast, q } from './query.ts';
 import type { Router } from './router.ts';
 
 export interface VolumesBackend {
@@ -11,11 +11,6 @@ export interface VolumesBackend {
   create(options: { name?: string; driver?: string; options?: Record<string, string> | null; labels?: Record<string, string> | null }): Promise<VolumeView>;
   remove(name: string, options: { force: boolean }): Promise<void>;
   prune(filters: Map<string, string[]>, options: { onlyAnonymous: boolean }): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>;
-}
-
-function atLeast(version: string, major: number, minor: number): boolean {
-  const [a, b] = version.split('.').map(Number);
-  return a > major || (a === major && b >= minor);
 }
 
 /** volume.CreateOptions (the name's rules and length are the volume service's). */
@@ -42,7 +37,7 @@ export function registerVolumeRoutes(router: Router, backend: VolumesBackend): v
   });
   router.post('/volumes/prune', { query: { filters: q.filters() }, body: 'none' }, async (ctx) => {
     // API 1.42 made prune remove only anonymous volumes unless the `all` filter is set
-    sendJson(ctx.res, 200, await backend.prune(ctx.query.filters, { onlyAnonymous: atLeast(ctx.version, 1, 42) }));
+    sendJson(ctx.res, 200, await backend.prune(ctx.query.filters, { onlyAnonymous: apiVersionAtLeast(ctx.version, 1, 42) }));
   });
   router.get('/volumes/:name', { query: {}, body: 'none' }, (ctx) => {
     sendJson(ctx.res, 200, backend.get(ctx.params.name));

@@ -30,6 +30,11 @@ export interface ExtractOptions {
   noChown?: boolean;
   /** Every entry gets this owner instead of its own (docker cp -a: the container user's). */
   owner?: { uid: number; gid: number };
+  /**
+   * The owner on disk of an entry's owner (userns-remap: container ids to the host ids they map
+   * to). Throws for an id the mapping does not cover.
+   */
+  mapIds?: IdMapper;
   /** Every entry but symlinks gets these permission bits instead of its own (COPY --chmod). */
   mode?: number;
   /** Set the entries' extended attributes (default true; never on an fd tree). */
@@ -46,6 +51,9 @@ export interface ExtractOptions {
   /** Sees the archive as it is read: how a layer's tar-split is recorded without a second parse. */
   segments?: TarSegments;
 }
+
+/** Translates an owner between id spaces (a user namespace's mapping). */
+export type IdMapper = (uid: number, gid: number) => { uid: number; gid: number };
 
 export interface ApplyOptions extends ExtractOptions {
   sys: Syscalls;
@@ -129,7 +137,7 @@ export async function extractTar(input: Readable | AsyncIterable<unknown>, tree:
   const chown = !options.noChown;
   const xattrs = (options.xattrs ?? true) && tree.kind === 'path';
   const under = options.under ?? '';
-  const ownerOf = (h: TarHeader): { uid: number; gid: number } => options.owner ?? { uid: h.uid, gid: h.gid };
+  const ownerOf = (h: TarHeader): { uid: number; gid: number } => options.owner ?? (options.mapIds ? options.mapIds(h.uid, h.gid) : { uid: h.uid, gid: h.gid });
   // Most entries are root's, with modes the umask leaves alone: made in a directory this
   // extraction made, a new file already has the owner and mode it should, and skipping chown
   // and chmod saves two of six calls per file.

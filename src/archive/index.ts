@@ -12,7 +12,7 @@ export {
 export { readTar, type ReadTarOptions, type TarEntry, type TarSegments } from './reader.ts';
 export { createTarPacker, type TarBody, type TarPacker } from './writer.ts';
 export { decompress, detectCompression, type Compression } from './compress.ts';
-export { applyLayer, extractTar, BreakoutError, cleanEntryName, type ApplyOptions, type ExtractOptions } from './extract.ts';
+export { applyLayer, extractTar, BreakoutError, cleanEntryName, type ApplyOptions, type ExtractOptions, type IdMapper } from './extract.ts';
 export { packDirectory, packTreeEntry, deviceNumbers, type PackOptions, type PackTreeOptions } from './pack.ts';
 export { PathTree, openPathTree, type Tree, type TreeDir, type TreeSyscalls } from './tree.ts';
 export { FdTree, closeLookup, type FdNode, type FdTreeOptions, type Lookup } from './fd-tree.ts';

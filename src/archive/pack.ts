@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import type { Syscalls } from '../sys/index.ts';
+import type { IdMapper } from './extract.ts';
 import type { TarHeaderInit } from './header.ts';
 import { cleanArchivePath, compareNames } from './resolve.ts';
 import { PathTree, type Tree, type TreeDir, type TreeSyscalls } from './tree.ts';
@@ -35,6 +36,8 @@ export interface PackOptions {
   rebase?: Record<string, string>;
   /** Also write the directory itself, as "./", and every other name under "./" (dockerd's IncludeSourceDir). */
   includeRoot?: boolean;
+  /** The owner written for a file's owner on disk (userns-remap: host ids back to container ids). */
+  mapIds?: IdMapper;
 }
 
 /** glibc's major()/minor() for a 64-bit dev_t. */
@@ -171,6 +174,8 @@ export interface PackTreeOptions {
    * directory. Unset: every directory is walked.
    */
   mountPoints?: ReadonlySet<string>;
+  /** The owner written for a file's owner on disk (userns-remap: host ids back to container ids). */
+  mapIds?: IdMapper;
 }
 
 /** Packs entries of `tree` into `pack`: what packDirectory and docker cp's GET share. */
@@ -181,6 +186,7 @@ class TreeWriter {
   readonly #sys: TreeSyscalls | undefined;
   readonly #mountPoints: ReadonlySet<string> | undefined;
   readonly #links = new Map<string, string>(); // "dev:ino" → the name first written
+  readonly #mapIds: IdMapper | undefined;
 
   constructor(tree: Tree, pack: TarPacker, options: PackTreeOptions) {
     this.#tree = tree;
@@ -188,6 +194,7 @@ class TreeWriter {
     this.#overlay = options.whiteouts === 'overlay';
     this.#sys = (options.xattrs ?? true) ? tree.sys : undefined;
     this.#mountPoints = options.mountPoints;
+    this.#mapIds = options.mapIds;
   }
 
   async #prepare(item: WalkItem): Promise<Prepared | undefined> {
@@ -236,7 +243,8 @@ class TreeWriter {
     const pack = this.#pack;
     const { path, name, st } = item;
     const mtime = new Date(Number(st.mtimeMs / 1000n) * 1000);
-    const base = { mode: Number(st.mode) & 0o7777, uid: Number(st.uid), gid: Number(st.gid), mtime };
+    const owner = this.#mapIds ? this.#mapIds(Number(st.uid), Number(st.gid)) : { uid: Number(st.uid), gid: Number(st.gid) };
+    const base = { mode: Number(st.mode) & 0o7777, ...owner, mtime };
     if (this.#overlay && isWhiteout(st)) {
       const slash = name.lastIndexOf('/');
       await pack.entry({ ...base, name: `${name.slice(0, slash + 1)}${whiteoutPrefix}${name.slice(slash + 1)}`, type: 'file', mode: 0o600 });

@@ -8,7 +8,7 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import { basename, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createTarPacker, decompress, extractTar, openPathTree, readTar, type TarHeader } from '../archive/index.ts';
+import { createTarPacker, decompress, extractTar, openPathTree, readTar, type IdMapper, type TarHeader } from '../archive/index.ts';
 import { DockerignoreMatcher, type CopyStep } from '../builder/index.ts';
 import { InvalidArgument, isErrno } from '../errors/index.ts';
 import { secureJoin } from '../lib/index.ts';
@@ -116,6 +116,8 @@ interface ExtractInto {
   /** Destination directory inside root (made already). */
   under: string;
   owner?: Identity;
+  /** userns-remap: the entries' own (container) owners to the host ids that stand for them. */
+  mapIds?: IdMapper;
   mode?: number;
   exclude?: DockerignoreMatcher;
 }
@@ -132,7 +134,7 @@ async function extractInto(tar: Readable, o: ExtractInto): Promise<void> {
       whiteouts: 'keep',
       under: rel(o.under),
       rootEntry: 'ignore',
-      ...(o.owner ? { owner: o.owner } : {}),
+      ...(o.owner ? { owner: o.owner } : o.mapIds ? { mapIds: o.mapIds } : {}),
       ...(o.mode !== undefined ? { mode: o.mode } : {}),
     });
   } finally {
@@ -143,11 +145,20 @@ async function extractInto(tar: Readable, o: ExtractInto): Promise<void> {
 /**
  * Copies `sources` (and the step's heredoc files) into the mounted `root` as step says.
  * `identity`: who owns what is copied (--chown, or root for the context and downloads);
- * undefined keeps the sources' owners (COPY --from without --chown).
+ * undefined keeps the sources' owners (COPY --from without --chown). `toHost` (userns-remap):
+ * the layer holds host ids, so the container's ids an owner is given in are mapped; sources read
+ * from another layer already carry host ids.
  */
-export async function performCopy(step: CopyStep, sources: readonly CopySource[], o: { root: string; sys: Syscalls; identity: Identity | undefined }): Promise<void> {
-  const { root, sys, identity } = o;
-  const dirOwner = identity ?? { uid: 0, gid: 0 };
+export async function performCopy(
+  step: CopyStep,
+  sources: readonly CopySource[],
+  o: { root: string; sys: Syscalls; identity: Identity | undefined; toHost?: IdMapper },
+): Promise<void> {
+  const { root, sys } = o;
+  const onHost = (id: Identity): Identity => (o.toHost ? o.toHost(id.uid, id.gid) : id);
+  const identity = o.identity && onHost(o.identity);
+  const hostRoot = onHost({ uid: 0, gid: 0 });
+  const dirOwner = identity ?? hostRoot;
   const dest = step.destPath;
   const endsInSlash = dest.endsWith('/') || step.dest.endsWith('/') || step.dest === '.' || step.dest.endsWith('/.');
   if (sources.length + step.contents.length > 1 && !endsInSlash) {
@@ -164,8 +175,8 @@ export async function performCopy(step: CopyStep, sources: readonly CopySource[]
       continue;
     }
     if (step.instructionName === 'ADD' && !src.download && step.unpack !== false && (await isArchive(src.open()))) {
-      await mkdirAllInRoot(root, target, { uid: 0, gid: 0 });
-      await extractInto(await decompress(src.open()), { root, sys, under: target });
+      await mkdirAllInRoot(root, target, hostRoot);
+      await extractInto(await decompress(src.open()), { root, sys, under: target, ...(o.toHost ? { mapIds: o.toHost } : {}) });
       continue;
     }
     // --parents keeps the source's path under the destination

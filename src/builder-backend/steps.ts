@@ -202,7 +202,7 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
 
   async workdir(step: WorkdirStep, options: { parent: ImageHandle; signal: AbortSignal }): Promise<LayerResult> {
     return this.#withScratch(options.parent, async (scratch) => {
-      await mkdirAllInRoot(scratch.root, step.path, { uid: 0, gid: 0 });
+      await mkdirAllInRoot(scratch.root, step.path, this.#deps.layers.driver.ownership?.root ?? { uid: 0, gid: 0 });
       await scratch.unmount();
       return this.#register(scratch.diff(), options.parent);
     });
@@ -264,7 +264,8 @@ export class BuildSteps implements StepRunner, BaseImageResolver, ImageCommitter
     return this.#withScratch(options.parent, async (scratch) => {
       const identity = step.chown !== '' ? await resolveChown(scratch.root, step.chown) : p.fromContext || p.sources.some((s) => s.download) ? { uid: 0, gid: 0 } : undefined;
       try {
-        await performCopy(step, p.sources, { root: scratch.root, sys: this.#deps.sys, identity });
+        const toHost = this.#deps.layers.driver.ownership?.toHost;
+        await performCopy(step, p.sources, { root: scratch.root, sys: this.#deps.sys, identity, ...(toHost ? { toHost } : {}) });
       } catch (err) {
         if (err instanceof Error && !err.message.startsWith(`${step.instructionName} failed`)) err.message = `${step.instructionName} failed: ${err.message}`;
         throw err;

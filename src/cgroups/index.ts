@@ -1,6 +1,7 @@
 // Cgroups: where a container's cgroup is, what it has used (CPU, memory, pids, block I/O, OOM
 // kills), and live changes to its limits — one port with a cgroup v1 and a cgroup v2 driver, the
-// version taken from /proc/self/mountinfo, and an in-memory cgroupfs for unit tests.
+// version taken from /proc/self/mountinfo, and an in-memory cgroupfs for unit tests. It decides
+// nothing about what a container may have (the engine checks HostConfig) and keeps no state.
 export type {
   Cgroups,
   CgroupMode,

@@ -4,32 +4,10 @@
 // passed in.
 import { InvalidArgument } from '../errors/index.ts';
 import { parseRamInBytes } from '../lib/index.ts';
-import type { DeviceMapping, Ulimit } from '../types/index.ts';
+import type { DeviceMapping } from '../types/index.ts';
 
-const ulimitNames = new Set(['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']);
-
-/** strconv.ParseInt(s, 10, 64) with Go's message. */
-function goInt(s: string): number {
-  if (!/^[+-]?\d+$/.test(s)) throw new InvalidArgument(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
-  const n = BigInt(s);
-  if (n >= 1n << 63n || n < -(1n << 63n)) throw new InvalidArgument(`strconv.ParseInt: parsing ${JSON.stringify(s)}: value out of range`);
-  return Number(n);
-}
-
-/** go-units ParseUlimit: "nofile=1024[:2048]"; the hard limit defaults to the soft one. */
-export function parseUlimit(val: string): Ulimit {
-  const eq = val.indexOf('=');
-  if (eq < 0) throw new InvalidArgument(`invalid ulimit argument: ${val}`);
-  const name = val.slice(0, eq);
-  if (!ulimitNames.has(name)) throw new InvalidArgument(`invalid ulimit type: ${name}`);
-  const values = val.slice(eq + 1).split(':');
-  if (values.length > 2) throw new InvalidArgument(`too many limit value arguments - ${val.slice(eq + 1)}, can only have up to two, \`soft[:hard]\``);
-  const hard = values.length === 2 ? goInt(values[1]) : undefined;
-  const soft = goInt(values[0]);
-  const h = hard ?? soft;
-  if (h !== -1 && soft > h) throw new InvalidArgument(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${h}`);
-  return { Name: name, Soft: soft, Hard: h };
-}
+/** --ulimit (and berthd's --default-ulimit): go-units' parser, in lib. */
+export { parseUlimit } from '../lib/index.ts';
 
 function validDeviceMode(mode: string): boolean {
   return mode !== '' && [...mode].every((c, i) => 'rwm'.includes(c) && mode.indexOf(c) === i);
@@ -193,4 +171,15 @@ function compactJson(text: string): string {
     } else if (!' \t\n\r'.includes(c)) out += c;
   }
   return out;
+}
+
+/** A size flag's value (docker's MemBytes: RAMInBytes, "512m" is 512 MiB). */
+export function validateBytes(val: string): void {
+  parseRamInBytes(val);
+}
+
+/** pflag's Uint16 flag. */
+export function validateUint16(val: string): void {
+  if (!/^\d+$/.test(val)) throw new InvalidArgument(`strconv.ParseUint: parsing ${JSON.stringify(val)}: invalid syntax`);
+  if (Number(val) > 65535) throw new InvalidArgument(`strconv.ParseUint: parsing ${JSON.stringify(val)}: value out of range`);
 }

@@ -10,6 +10,7 @@ import type {
   ContainerTopResponse,
   ContainerWaitResponse,
   CreateContainerRequest,
+  HostConfig,
 } from '../types/index.ts';
 import { filtersQuery, segment } from './paths.ts';
 import type { Transport } from './transport.ts';
@@ -103,11 +104,6 @@ export class Containers {
     return this.#t.post('/containers/prune', { query: filtersQuery(filters) });
   }
 
-  /** POST /containers/{id}/update: resource limits and the restart policy of a container. */
-  update(ref: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
-    return this.#t.post(`/containers/${segment(ref)}/update`, { body });
-  }
-
   async pause(ref: string): Promise<void> {
     await this.#t.post(`/containers/${segment(ref)}/pause`);
   }
@@ -167,6 +163,16 @@ export class Containers {
 
   top(ref: string, psArgs?: string): Promise<ContainerTopResponse> {
     return this.#t.get(`/containers/${segment(ref)}/top`, { ps_args: psArgs });
+  }
+
+  /** New resource limits and restart policy (docker's UpdateConfig: zero values change nothing). */
+  update(ref: string, body: Partial<HostConfig> & { KernelMemory?: number }): Promise<{ Warnings: string[] | null }> {
+    return this.#t.post(`/containers/${segment(ref)}/update`, { body });
+  }
+
+  /** The stats stream: one JSON document per line, one only without `stream`. */
+  stats(ref: string, options: { stream: boolean; oneShot?: boolean }): Promise<IncomingMessage> {
+    return this.#t.stream('GET', `/containers/${segment(ref)}/stats`, { query: { stream: options.stream, ...(options.oneShot ? { 'one-shot': true } : {}) } });
   }
 
   /** The container's file system as a tar stream. */

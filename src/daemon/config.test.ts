@@ -77,6 +77,44 @@ describe('daemon configuration: the registry section', () => {
   });
 });
 
+describe('daemon configuration: container defaults and security', () => {
+  it('takes the keys from daemon.json and as flags', () => {
+    const fromFile = loadConfig([
+      '--config-file',
+      file('gov.json', {
+        'default-shm-size': '128M',
+        'default-ulimits': { nofile: { Name: 'nofile', Soft: 1024, Hard: 2048 } },
+        'default-cgroupns-mode': 'private',
+        'default-ipc-mode': 'shareable',
+        'seccomp-profile': 'unconfined',
+        'no-new-privileges': true,
+        'userns-remap': 'default',
+        'cgroup-parent': 'mine',
+      }),
+    ]).config;
+    assert.deepEqual(
+      [fromFile.defaultShmSize, fromFile.defaultUlimits, fromFile.defaultCgroupnsMode, fromFile.defaultIpcMode, fromFile.seccompProfile, fromFile.noNewPrivileges, fromFile.usernsRemap, fromFile.cgroupParent],
+      [128 * 1024 * 1024, { nofile: { Name: 'nofile', Soft: 1024, Hard: 2048 } }, 'private', 'shareable', 'unconfined', true, 'default', 'mine'],
+    );
+    const fromFlags = loadConfig(['--config-file', file('gov2.json', {}), '--default-shm-size', '1g', '--default-ulimit', 'nproc=10:20', '--default-ulimit', 'nofile=-1', '--no-new-privileges', '--userns-remap', 'alice:staff']).config;
+    assert.deepEqual(
+      [fromFlags.defaultShmSize, fromFlags.defaultUlimits, fromFlags.noNewPrivileges, fromFlags.usernsRemap],
+      [1024 ** 3, { nproc: { Name: 'nproc', Soft: 10, Hard: 20 }, nofile: { Name: 'nofile', Soft: -1, Hard: -1 } }, true, 'alice:staff'],
+    );
+    const defaults = loadConfig(['--config-file', file('gov3.json', {})]).config;
+    assert.deepEqual([defaults.defaultShmSize, defaults.defaultIpcMode, defaults.defaultCgroupnsMode, defaults.seccompProfile], [64 * 1024 * 1024, 'private', '', '']);
+  });
+
+  it("refuses bad values with dockerd's words", () => {
+    assert.throws(() => loadConfig(['--config-file', file('g1.json', { 'default-ipc-mode': 'host' })]), { message: 'IPC mode "host" is not supported as default value; use "shareable" or "private"' });
+    assert.throws(() => loadConfig(['--config-file', file('g2.json', { 'default-ipc-mode': 'bogus' })]), { message: 'default IPC mode setting (bogus) is invalid; use "shareable" or "private"' });
+    assert.throws(() => loadConfig(['--config-file', file('g3.json', { 'default-cgroupns-mode': 'shared' })]), { message: 'default cgroup namespace mode (shared) is invalid; use "host" or "private"' });
+    assert.throws(() => loadConfig(['--config-file', file('g4.json', {}), '--default-ulimit', 'bogus=1']), { message: 'invalid argument "bogus=1" for "--default-ulimit" flag: invalid ulimit type: bogus' });
+    assert.throws(() => loadConfig(['--config-file', file('g5.json', {}), '--default-shm-size', 'lots']), /invalid argument "lots" for "--default-shm-size" flag: invalid size: 'lots'/);
+    assert.throws(() => loadConfig(['--config-file', file('g6.json', { 'default-ulimits': { nofile: { Soft: 'many' } } })]), /default-ulimits.nofile/);
+  });
+});
+
 describe('reloadConfig (SIGHUP)', () => {
   it('takes the reloadable keys the file sets, keeps the rest, and refuses a bad file', () => {
     const dir = mkdtempSync('/tmp/berth-reload-');

@@ -4,7 +4,7 @@
 // lib/fault.ts's BERTH_FAULT test hook are taken from process.env.)
 import { readFileSync } from 'node:fs';
 import { InvalidArgument } from '../errors/index.ts';
-import { isLogLevel, type LogLevel } from '../lib/index.ts';
+import { isLogLevel, parseRamInBytes, parseUlimit, type LogLevel } from '../lib/index.ts';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -44,6 +44,18 @@ export interface DaemonConfig {
   tlskey: string;
   labels: string[];
   defaultUlimits: Record<string, { Name: string; Soft: number; Hard: number }>;
+  /** default-shm-size in bytes (dockerd: 64 MiB). */
+  defaultShmSize: number;
+  /** default-ipc-mode: "private" or "shareable". */
+  defaultIpcMode: string;
+  /** default-cgroupns-mode: "host" or "private"; "" picks dockerd's default for the host's cgroup version. */
+  defaultCgroupnsMode: string;
+  /** seccomp-profile: a profile's path, "unconfined" or "builtin"; "" for the built-in profile. */
+  seccompProfile: string;
+  /** no-new-privileges for every new container. */
+  noNewPrivileges: boolean;
+  /** userns-remap: "default", "user", "user:group" (names or ids); "" for no user namespace. */
+  usernsRemap: string;
   iptables: boolean;
   ipForward: boolean;
   userlandProxy: boolean;
@@ -106,6 +118,12 @@ export function defaultConfig(): DaemonConfig {
     tlskey: '',
     labels: [],
     defaultUlimits: {},
+    defaultShmSize: 64 * 1024 * 1024,
+    defaultIpcMode: 'private',
+    defaultCgroupnsMode: '',
+    seccompProfile: '',
+    noNewPrivileges: false,
+    usernsRemap: '',
     iptables: true,
     ipForward: true,
     userlandProxy: true,
@@ -132,7 +150,8 @@ export function environmentConfig(env: NodeJS.ProcessEnv): Pick<DaemonConfig, 'i
   };
 }
 
-type Kind = 'string' | 'bool' | 'int' | 'list' | 'map' | 'object';
+/** bytes: a size ("64M") given as a string; ulimits: "name=soft[:hard]" flags, an object in the file. */
+type Kind = 'string' | 'bool' | 'int' | 'list' | 'map' | 'object' | 'bytes' | 'ulimits';
 
 interface Option {
   key: keyof DaemonConfig;
@@ -176,7 +195,13 @@ const options: Option[] = [
   { key: 'tlscert', file: 'tlscert', flag: 'tlscert', kind: 'string', usage: 'Path to TLS certificate file' },
   { key: 'tlskey', file: 'tlskey', flag: 'tlskey', kind: 'string', usage: 'Path to TLS key file' },
   { key: 'labels', file: 'labels', flag: 'label', kind: 'list', usage: 'Set key=value labels to the daemon' },
-  { key: 'defaultUlimits', file: 'default-ulimits', kind: 'object', usage: 'Default ulimits for containers' },
+  { key: 'defaultUlimits', file: 'default-ulimits', flag: 'default-ulimit', kind: 'ulimits', usage: 'Default ulimits for containers' },
+  { key: 'defaultShmSize', file: 'default-shm-size', flag: 'default-shm-size', kind: 'bytes', usage: 'Default shm size for containers' },
+  { key: 'defaultIpcMode', file: 'default-ipc-mode', flag: 'default-ipc-mode', kind: 'string', usage: 'Default mode for containers ipc ("shareable" | "private")' },
+  { key: 'defaultCgroupnsMode', file: 'default-cgroupns-mode', flag: 'default-cgroupns-mode', kind: 'string', usage: 'Default mode for containers cgroup namespace ("host" | "private")' },
+  { key: 'seccompProfile', file: 'seccomp-profile', flag: 'seccomp-profile', kind: 'string', usage: 'Path to seccomp profile' },
+  { key: 'noNewPrivileges', file: 'no-new-privileges', flag: 'no-new-privileges', kind: 'bool', usage: 'Set no-new-privileges by default for new containers' },
+  { key: 'usernsRemap', file: 'userns-remap', flag: 'userns-remap', kind: 'string', usage: 'User/Group setting for user namespaces' },
   { key: 'registry', file: 'registry', kind: 'object', usage: "Run Berth's registry too" },
   { key: 'iptables', file: 'iptables', flag: 'iptables', kind: 'bool', usage: 'Enable addition of iptables rules' },
   { key: 'ipForward', file: 'ip-forward', flag: 'ip-forward', kind: 'bool', usage: 'Enable net.ipv4.ip_forward' },
@@ -184,19 +209,25 @@ const options: Option[] = [
 ];
 
 /** daemon.json keys dockerd accepts that Berth takes without acting on them yet. */
-const acceptedFileKeys = new Set(['storage-opts', 'experimental', 'features', 'default-address-pools', 'default-shm-size', 'tls', 'ipv6', 'fixed-cidr', 'fixed-cidr-v6', 'default-gateway', 'icc', 'ip', 'ip-masq', 'containerd', 'log-format', 'group', 'oom-score-adjust', 'init', 'init-path', 'seccomp-profile', 'no-new-privileges', 'default-cgroupns-mode', 'default-ipc-mode', 'cgroup-parent']);
+const acceptedFileKeys = new Set(['storage-opts', 'experimental', 'features', 'default-address-pools', 'tls', 'ipv6', 'fixed-cidr', 'fixed-cidr-v6', 'default-gateway', 'icc', 'ip', 'ip-masq', 'containerd', 'log-format', 'group', 'oom-score-adjust', 'init', 'init-path']);
 
 export function usage(): string {
   const lines = ['Usage:\tberthd [OPTIONS]', '', 'A self-sufficient runtime for containers.', '', 'Options:'];
   const rows = options
     .filter((o) => o.flag)
-    .map((o) => [`${o.short ? `-${o.short}, ` : '    '}--${o.flag}${o.kind === 'bool' ? '' : ` ${o.kind === 'list' || o.kind === 'map' ? 'list' : o.kind}`}`, o.usage]);
+    .map((o) => [`${o.short ? `-${o.short}, ` : '    '}--${o.flag}${o.kind === 'bool' ? '' : ` ${valueName(o.kind)}`}`, o.usage]);
   rows.push(['    --config-file string', 'Daemon configuration file (default "/etc/berth/daemon.json")']);
   rows.push(['-h, --help', 'Print usage']);
   rows.push(['-v, --version', 'Print version information and quit']);
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [a, b] of rows) lines.push(`  ${a.padEnd(w)}   ${b}`);
   return lines.join('\n') + '\n';
+}
+
+function valueName(kind: Kind): string {
+  if (kind === 'list' || kind === 'map') return 'list';
+  if (kind === 'ulimits') return 'ulimit';
+  return kind;
 }
 
 export interface ParsedArgs {
@@ -231,8 +262,29 @@ function setValue(values: Partial<DaemonConfig>, o: Option, raw: string): void {
       v[o.key] = { ...((v[o.key] as Record<string, string> | undefined) ?? {}), [raw.slice(0, eq)]: raw.slice(eq + 1) };
       break;
     }
+    case 'bytes':
+      v[o.key] = flagBytes(raw, o);
+      break;
+    case 'ulimits': {
+      let u;
+      try {
+        u = parseUlimit(raw);
+      } catch (err) {
+        throw new InvalidArgument(`invalid argument "${raw}" for "--${o.flag}" flag: ${(err as Error).message}`);
+      }
+      v[o.key] = { ...((v[o.key] as Record<string, unknown> | undefined) ?? {}), [u.Name]: u };
+      break;
+    }
     default:
       throw new InvalidArgument(`--${o.flag} cannot be given as a flag`);
+  }
+}
+
+function flagBytes(raw: string, o: Option): number {
+  try {
+    return parseRamInBytes(raw);
+  } catch (err) {
+    throw new InvalidArgument(`invalid argument "${raw}" for "--${o.flag}" flag: ${(err as Error).message}`);
   }
 }
 
@@ -324,7 +376,20 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (o.kind === 'bool' && typeof v !== 'boolean') throw bad();
     if (o.kind === 'int' && !Number.isInteger(v)) throw bad();
     if (o.kind === 'list' && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw bad();
-    if ((o.kind === 'map' || o.kind === 'object') && (typeof v !== 'object' || v === null || Array.isArray(v))) throw bad();
+    if ((o.kind === 'map' || o.kind === 'object' || o.kind === 'ulimits') && (typeof v !== 'object' || v === null || Array.isArray(v))) throw bad();
+    if (o.kind === 'bytes') {
+      if (typeof v !== 'string' && !Number.isInteger(v)) throw bad();
+      try {
+        (config as unknown as Record<string, unknown>)[o.key] = typeof v === 'number' ? v : parseRamInBytes(v as string);
+      } catch (err) {
+        throw new InvalidArgument(`unable to configure the Berth daemon with file ${configFile}: ${o.file}: ${(err as Error).message}`);
+      }
+      continue;
+    }
+    if (o.kind === 'ulimits') {
+      (config as unknown as Record<string, unknown>)[o.key] = fileUlimits(v as Record<string, unknown>, configFile);
+      continue;
+    }
     (config as unknown as Record<string, unknown>)[o.key] = v;
   }
   Object.assign(config, args.values, environmentConfig(env));
@@ -346,6 +411,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (unknownKeys.length) throw new InvalidArgument(`unable to configure the Berth daemon with file ${configFile}: unknown registry keys: ${unknownKeys.join(', ')} (addr, root, config, tls-cert, tls-key)`);
     for (const [k, v] of Object.entries(config.registry)) if (typeof v !== 'string') throw new InvalidArgument(`unable to configure the Berth daemon with file ${configFile}: registry.${k} must be a string`);
   }
+  verifyNamespaceDefaults(config);
   if (config.hosts.length === 0) config.hosts = ['unix:///run/berth/berth.sock'];
   if (!config.pidfile) config.pidfile = `${config.execRoot}/berthd.pid`;
   for (const h of config.hosts) {
@@ -355,6 +421,36 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!h.startsWith('unix://') && !h.startsWith('tcp://') && !h.startsWith('fd://')) throw new InvalidArgument(`invalid host format: ${h}`);
   }
   return { config, help: args.help, version: args.version };
+}
+
+/** daemon.json default-ulimits: {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 2048}}, checked as dockerd's opts do. */
+function fileUlimits(v: Record<string, unknown>, configFile: string): DaemonConfig['defaultUlimits'] {
+  const out: DaemonConfig['defaultUlimits'] = {};
+  for (const [name, raw] of Object.entries(v)) {
+    const u = raw as { Name?: unknown; Soft?: unknown; Hard?: unknown };
+    if (typeof u !== 'object' || u === null || !Number.isInteger(u.Soft) || !Number.isInteger(u.Hard)) {
+      throw new InvalidArgument(`unable to configure the Berth daemon with file ${configFile}: default-ulimits.${name}: want {"Name": …, "Soft": <int>, "Hard": <int>}`);
+    }
+    const uname = typeof u.Name === 'string' && u.Name ? u.Name : name;
+    try {
+      out[uname] = parseUlimit(`${uname}=${u.Soft as number}:${u.Hard as number}`);
+    } catch (err) {
+      throw new InvalidArgument(`unable to configure the Berth daemon with file ${configFile}: default-ulimits: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/** dockerd's verifyDefaultIpcMode and verifyDefaultCgroupNsMode. */
+function verifyNamespaceDefaults(config: DaemonConfig): void {
+  const hint = 'use "shareable" or "private"';
+  const ipc = config.defaultIpcMode;
+  const validIpc = ['', 'host', 'private', 'shareable', 'none'].includes(ipc) || (ipc.startsWith('container:') && ipc.length > 'container:'.length);
+  if (!validIpc) throw new InvalidArgument(`default IPC mode setting (${ipc}) is invalid; ${hint}`);
+  if (ipc !== '' && ipc !== 'private' && ipc !== 'shareable') throw new InvalidArgument(`IPC mode "${ipc}" is not supported as default value; ${hint}`);
+  if (!['', 'host', 'private'].includes(config.defaultCgroupnsMode)) {
+    throw new InvalidArgument(`default cgroup namespace mode (${config.defaultCgroupnsMode}) is invalid; use "host" or "private"`);
+  }
 }
 
 /** The daemon.json keys dockerd applies on SIGHUP (the others wait for a restart). */

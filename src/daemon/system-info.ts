@@ -1,7 +1,8 @@
 // GET /version and /info: what this daemon and its machine are.
 import { randomUUID } from 'node:crypto';
-import { promises as fsp, readFileSync, existsSync } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { HostFacts } from '../engine/index.ts';
 import { execProgram } from '../lib/index.ts';
 import type { DaemonConfig } from './config.ts';
 
@@ -73,8 +74,24 @@ export async function engineId(dataRoot: string): Promise<string> {
   }
 }
 
+/** What `docker info` says about how containers are confined. */
+export interface SecuritySettings {
+  /** "builtin", "unconfined" or the profile's path. */
+  seccompProfile: string;
+  /** userns-remap is on. */
+  userns: boolean;
+  noNewPrivileges: boolean;
+  /** Containers get a cgroup namespace of their own by default. */
+  cgroupnsPrivate: boolean;
+}
+
 export interface InfoSources {
+  /** The live configuration (a reload changes it in place). */
   config: DaemonConfig;
+  /** The data root berthd uses: <data-root>/<uid>.<gid> under userns-remap. */
+  dataRoot: string;
+  host: HostFacts;
+  security: SecuritySettings;
   runtimePath: string;
   initPath: string;
   containers: { counts(): { total: number; running: number; paused: number; stopped: number } };
@@ -135,7 +152,8 @@ export class SystemInfo {
     const cfg = this.#src.config;
     const { runc, tini } = await this.#toolVersions();
     const rel = osRelease();
-    const v2 = cgroupVersion() === '2';
+    const v2 = this.#src.host.features.mode === 'v2';
+    const f = this.#src.host.features;
     let nfd: number;
     try {
       nfd = (await fsp.readdir('/proc/self/fd')).length;
@@ -147,15 +165,14 @@ export class SystemInfo {
     const ipForward = readFlag('/proc/sys/net/ipv4/ip_forward') ?? false;
     const nfIptables = readFlag('/proc/sys/net/bridge/bridge-nf-call-iptables') ?? false;
     const nfIp6tables = readFlag('/proc/sys/net/bridge/bridge-nf-call-ip6tables') ?? false;
-    const swapLimit = v2 ? existsSync('/sys/fs/cgroup/memory.swap.max') || existsSync('/sys/fs/cgroup/user.slice/memory.swap.max') : existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes');
+    // after the seccomp and cgroup warnings (infoWarnings), in dockerd's order
     const warnings: string[] = [];
-    if (!swapLimit) warnings.push('WARNING: No swap limit support');
     if (!ipForward) warnings.push('WARNING: IPv4 forwarding is disabled');
     if (!nfIptables) warnings.push('WARNING: bridge-nf-call-iptables is disabled');
     if (!nfIp6tables) warnings.push('WARNING: bridge-nf-call-ip6tables is disabled');
     for (const h of cfg.hosts) if (h.startsWith('tcp://') && !cfg.tlsverify) warnings.push(`WARNING: API is accessible on ${h.replace(/^tcp:/, 'https:')} without client verification (--tlsverify)`);
     return {
-      ID: await engineId(cfg.dataRoot),
+      ID: await engineId(this.#src.dataRoot),
       Containers: c.total,
       ContainersRunning: c.running,
       ContainersPaused: c.paused,
@@ -163,25 +180,26 @@ export class SystemInfo {
       Images: this.#src.images.count(),
       Driver: 'overlay2',
       DriverStatus: [
-        ['Backing Filesystem', await backingFs(cfg.dataRoot)],
+        ['Backing Filesystem', await backingFs(this.#src.dataRoot)],
         ['Supports d_type', 'true'],
         ['Native Overlay Diff', 'true'],
         ['userxattr', 'false'],
       ],
       Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'k8s-file', 'none'] },
-      MemoryLimit: true,
-      SwapLimit: swapLimit,
-      CpuCfsPeriod: true,
-      CpuCfsQuota: true,
-      CPUShares: true,
-      CPUSet: true,
-      PidsLimit: true,
+      MemoryLimit: f.memoryLimit,
+      SwapLimit: f.swapLimit,
+      ...(v2 ? {} : { KernelMemory: f.kernelMemory, KernelMemoryTCP: f.kernelMemory }),
+      CpuCfsPeriod: f.cpuCfs,
+      CpuCfsQuota: f.cpuCfs,
+      CPUShares: f.cpuShares,
+      CPUSet: f.cpuset,
+      PidsLimit: f.pidsLimit,
       IPv4Forwarding: ipForward,
       BridgeNfIptables: nfIptables,
       BridgeNfIp6tables: nfIp6tables,
       Debug: cfg.logLevel === 'debug',
       NFd: nfd,
-      OomKillDisable: !v2,
+      OomKillDisable: f.oomKillDisable,
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
       LoggingDriver: cfg.logDriver,
@@ -204,10 +222,10 @@ export class SystemInfo {
         },
         Mirrors: cfg.registryMirrors,
       },
-      NCPU: os.cpus().length,
-      MemTotal: os.totalmem(),
+      NCPU: this.#src.host.numCpus,
+      MemTotal: this.#src.host.machineMemory,
       GenericResources: null,
-      DockerRootDir: cfg.dataRoot,
+      DockerRootDir: this.#src.dataRoot,
       HttpProxy: cfg.httpProxy,
       HttpsProxy: cfg.httpsProxy,
       NoProxy: cfg.noProxy,
@@ -224,8 +242,34 @@ export class SystemInfo {
       ContainerdCommit: { ID: '', Expected: '' },
       RuncCommit: { ID: runc.commit, Expected: runc.commit },
       InitCommit: { ID: tini.commit, Expected: tini.commit },
-      SecurityOptions: ['name=seccomp,profile=unconfined', ...(v2 ? ['name=cgroupns'] : [])],
-      Warnings: [...warnings, ...(this.#src.skipped?.warnings() ?? [])],
+      SecurityOptions: securityOptions(this.#src.host, this.#src.security),
+      Warnings: [...infoWarnings(this.#src.host, this.#src.security), ...warnings, ...(this.#src.skipped?.warnings() ?? [])],
     };
   }
+}
+
+/** dockerd's fillSecurityOptions (no AppArmor, SELinux or rootless here). */
+function securityOptions(host: HostFacts, sec: SecuritySettings): string[] {
+  return [
+    ...(host.seccompAvailable ? [`name=seccomp,profile=${sec.seccompProfile}`] : []),
+    ...(sec.userns ? ['name=userns'] : []),
+    ...(host.cgroupNamespaces && sec.cgroupnsPrivate ? ['name=cgroupns'] : []),
+    ...(sec.noNewPrivileges ? ['name=no-new-privileges'] : []),
+  ];
+}
+
+/** dockerd's warnings about what the host cannot limit, in its order. */
+function infoWarnings(host: HostFacts, sec: SecuritySettings): string[] {
+  const f = host.features;
+  const w: string[] = [];
+  if (host.seccompAvailable && sec.seccompProfile !== 'builtin') w.push('WARNING: daemon is not using the default seccomp profile');
+  if (!f.memoryLimit) w.push('WARNING: No memory limit support');
+  if (!f.swapLimit) w.push('WARNING: No swap limit support');
+  if (f.mode === 'v1' && !f.kernelMemory) w.push('WARNING: No kernel memory TCP limit support');
+  if (!f.oomKillDisable && f.mode === 'v1') w.push('WARNING: No oom kill disable support');
+  if (!f.cpuCfs) w.push('WARNING: No cpu cfs quota support', 'WARNING: No cpu cfs period support');
+  if (!f.cpuShares) w.push('WARNING: No cpu shares support');
+  if (!f.cpuset) w.push('WARNING: No cpuset support');
+  if (!f.pidsLimit) w.push('WARNING: No pids limit support');
+  return w;
 }

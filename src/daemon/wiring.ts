@@ -26,6 +26,7 @@ import {
   registerBuildRoutes,
   type TlsOptions,
 } from '../api/index.ts';
+import { NodeCgroupFs, openCgroups } from '../cgroups/index.ts';
 import { hostPlatform } from '../builder/index.ts';
 import { BuildService } from '../builder-backend/index.ts';
 import { DistributionService } from '../distribution/index.ts';
@@ -34,16 +35,20 @@ import { EventBus, JournalHistory } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
 import { SkippedRecords, importPart, systemClock, type Logger } from '../lib/index.ts';
 import { IprouteNetlink, IptablesFirewall, IptablesResolverRedirect, NetworkService, SocketPortBinder } from '../network/index.ts';
-import { ConmonRuntime } from '../runtime/index.ts';
+import { ConmonRuntime, idMappers } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
 import { warmUp } from '../schema/index.ts';
 import { MNT_DETACH, loadSyscalls } from '../sys/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import type { DaemonConfig, RegistrySection } from './config.ts';
+import { containerDefaults, seccompProfileName } from './container-defaults.ts';
 import { DiskUsage } from './disk-usage.ts';
+import { probeHost } from './host.ts';
+import { NodeProcFiles } from './proc.ts';
 import { SystemInfo, berthVersion, engineId } from './system-info.ts';
 import { reloadDaemon } from './reload.ts';
 import { locateTools } from './tools.ts';
+import { remappedDataRoot, resolveUsernsRemap } from './userns-remap.ts';
 
 export interface Daemon {
   server(tls?: TlsOptions): http.Server;
@@ -57,7 +62,11 @@ export interface Daemon {
 export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const sys = loadSyscalls();
   const clock = systemClock;
-  const { dataRoot } = config;
+  const cgroups = await openCgroups(new NodeCgroupFs());
+  const host = await probeHost(cgroups);
+  const remap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined;
+  const dataRoot = remap ? await remappedDataRoot(config.dataRoot, remap.root) : config.dataRoot;
+  const defaults = containerDefaults(config, remap, host.features.mode);
   const journal = new JournalHistory({ dir: join(dataRoot, 'events'), log });
   const events = new EventBus({ clock, history: journal });
   const tmpRoot = join(dataRoot, 'tmp');
@@ -65,7 +74,9 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
 
   // Records that cannot be loaded are skipped, logged once, and listed by GET /info.
   const skipped = new SkippedRecords(log);
-  const driver = new Overlay2Driver(join(dataRoot, 'overlay2'), sys);
+  // userns-remap: layers hold the remapped ids on disk, containers' files are the remapped root's
+  const ownership = remap ? { root: remap.root, ...idMappers(remap) } : undefined;
+  const driver = new Overlay2Driver(join(dataRoot, 'overlay2'), sys, ownership ? { ownership } : {});
   await driver.init();
   const layers = new LayerStore({ root: join(imageRoot, 'layerdb'), driver, log, skipped });
   await layers.load();
@@ -80,7 +91,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   // needs both services: the engine's container store is built first and answers those questions
   // (their ImageUsers and VolumeUsers ports); the engine takes the same store. It is loaded by
   // engine.init(), before the API serves anything that could ask.
-  const containers = new ContainerStore({ root: join(dataRoot, 'containers'), log, skipped });
+  const containers = new ContainerStore({ root: join(dataRoot, 'containers'), log, skipped, ...(remap ? { group: remap.root.gid } : {}) });
 
   const distribution = new DistributionService({
     images: imageStore,
@@ -114,7 +125,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   });
   await network.init();
 
-  const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events, skipped });
+  const volumes = new VolumeService({ root: join(dataRoot, 'volumes'), sys, log: log.child({ subsystem: 'volume' }), users: containers, events, skipped, ...(remap ? { dataOwner: remap.root } : {}) });
   await volumes.init();
 
   const engineConfig = {
@@ -127,6 +138,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     dnsOptions: config.dnsOpts,
     cgroupParent: config.cgroupParent,
     runtimeName: config.defaultRuntime,
+    containerDefaults: defaults,
   };
   const engine = new Engine({
     store: containers,
@@ -142,6 +154,9 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     ps: new HostProcessTable(),
     log,
     config: engineConfig,
+    cgroups,
+    host,
+    proc: new NodeProcFiles(),
   });
   await engine.init();
 
@@ -160,7 +175,13 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   });
   await builds.init();
 
-  const system = new SystemInfo({ config, runtimePath: tools.runtimePath, initPath: tools.initPath, containers: engine, images, events, skipped });
+  const security = {
+    seccompProfile: seccompProfileName(config),
+    userns: remap !== undefined,
+    noNewPrivileges: config.noNewPrivileges,
+    cgroupnsPrivate: defaults.cgroupnsMode === 'private',
+  };
+  const system = new SystemInfo({ config, dataRoot, host, security, runtimePath: tools.runtimePath, initPath: tools.initPath, containers: engine, images, events, skipped });
   const router = new Router();
   registerSystemRoutes(router, system);
   registerImageRoutes(router, images);

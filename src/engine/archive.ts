@@ -11,6 +11,7 @@ import { FdTree, closeLookup, decompress, extractTar, packTreeEntry, type Lookup
 import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { containerIdMappers } from './governance.ts';
 import { resolveUser } from './user.ts';
 import { announce } from './announce.ts';
 
@@ -157,7 +158,8 @@ export async function archiveContainerPath(ctx: EngineContext, c: Container, pat
   const start = lookup.path === '/' ? { dir: tree.at(lookup.node!), entryName } : { dir: tree.at(lookup.parent), name: lookup.name, entryName };
   // the container's own mounts are walked into; others met (proc, sys, dev) are not
   const mountPoints = new Set(['/', ...Object.keys(c.record.MountPoints ?? {})]);
-  const { stream, done } = packTreeEntry(tree, start, { whiteouts: 'keep', xattrs: false, mountPoints });
+  const mappers = containerIdMappers(ctx, c);
+  const { stream, done } = packTreeEntry(tree, start, { whiteouts: 'keep', xattrs: false, mountPoints, ...(mappers ? { mapIds: mappers.toContainer } : {}) });
   void done.finally(async () => {
     closeLookup(lookup);
     await opened.release();
@@ -195,6 +197,9 @@ export async function extractToContainer(ctx: EngineContext, c: Container, path:
       });
       owner = { uid: u.uid, gid: u.gid };
     }
+    // userns-remap: the archive speaks the container's ids, the files on disk the host's
+    const mappers = containerIdMappers(ctx, c);
+    if (owner && mappers) owner = mappers.toHost(owner.uid, owner.gid);
     try {
       await extractTar(await decompress(input), tree, {
         whiteouts: 'keep',
@@ -202,7 +207,7 @@ export async function extractToContainer(ctx: EngineContext, c: Container, path:
         under: dest.path.slice(1),
         rootEntry: 'apply',
         noOverwriteDirNonDir: options.noOverwriteDirNonDir,
-        ...(owner ? { owner } : {}),
+        ...(owner ? { owner } : mappers ? { mapIds: mappers.toHost } : {}),
       });
     } catch (err) {
       // what the archive asked for cannot be made (a loop, a file where a directory must be…)

@@ -3,9 +3,10 @@
 import type { Readable } from 'node:stream';
 import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
-import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, OciProcess, ProbeOptions, ProbeResult } from '../runtime/index.ts';
+import type { CgroupFeatures, CgroupStats, LinuxResources } from '../cgroups/index.ts';
+import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, IdMapping, OciProcess, ProbeOptions, ProbeResult } from '../runtime/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
-import type { ContainerConfig, EndpointSettings, ImageConfig } from '../types/index.ts';
+import type { ContainerConfig, EndpointSettings, ImageConfig, Ulimit } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { ProcessTable } from './ps.ts';
 import type { RestartManager } from './restart.ts';
@@ -99,6 +100,56 @@ export interface EngineConfig {
   dnsOptions: string[];
   cgroupParent: string;
   runtimeName: string;
+  /** daemon.json's defaults and security settings for containers. */
+  containerDefaults: ContainerDefaults;
+}
+
+/** What daemon.json says about every container: defaults at create, security at start. */
+export interface ContainerDefaults {
+  /** default-ulimits, applied where a container sets no limit of the same name. */
+  ulimits: Ulimit[];
+  /** default-shm-size, bytes. */
+  shmSize: number;
+  /** default-ipc-mode. */
+  ipcMode: string;
+  /** default-cgroupns-mode, or dockerd's default for the host's cgroup version ("host" on v1, "private" on v2). */
+  cgroupnsMode: string;
+  /** seccomp-profile: the profile's JSON text, "unconfined", or undefined for the built-in profile. */
+  seccompProfile?: string;
+  /** no-new-privileges. */
+  noNewPrivileges: boolean;
+  /** userns-remap: the mappings of every container that does not ask for --userns=host. */
+  idMappings?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] };
+}
+
+/** What containers need of the Cgroups port: readings, live limits, OOM kills. */
+export interface ContainerCgroups {
+  stats(cgroupsPath: string): Promise<CgroupStats>;
+  update(cgroupsPath: string, resources: LinuxResources): Promise<void>;
+  oomKills(cgroupsPath: string): Promise<number>;
+}
+
+/** The machine containers run on, measured once when berthd starts. */
+export interface HostFacts {
+  /** What its cgroups can limit. */
+  features: CgroupFeatures;
+  /** CPUs berthd may use. */
+  numCpus: number;
+  /** Go's name for the architecture, and the kernel's version. */
+  arch: string;
+  kernel: { major: number; minor: number };
+  /** The kernel filters system calls (CONFIG_SECCOMP). */
+  seccompAvailable: boolean;
+  /** The kernel has cgroup namespaces. */
+  cgroupNamespaces: boolean;
+  /** /proc/meminfo's MemTotal, bytes: the limit stats report for an unlimited container. */
+  machineMemory: number;
+}
+
+/** /proc as stats reads it: the machine's CPU time, a container's network counters. */
+export interface ProcFiles {
+  /** A file under /proc ("stat", "1234/net/dev"); rejects when it is gone. */
+  read(path: string): Promise<string>;
 }
 
 /**
@@ -126,6 +177,9 @@ export interface EngineContext {
   /** The kernel calls `cp` needs for device files. */
   sys: Syscalls;
   network: ContainerNetworking;
+  cgroups: ContainerCgroups;
+  host: HostFacts;
+  proc: ProcFiles;
 }
 
 /** What containers need of the network service (network/index.ts implements it). */
@@ -138,6 +192,8 @@ export interface ContainerNetworking {
   /** The embedded resolver the running container's resolv.conf names (127.0.0.11) once it is on a user-defined network. */
   nameserver(containerId: string): string | undefined;
   sandboxPath(containerId: string): string | undefined;
+  /** The user namespace file owning the container's network namespace (userns-remap), if any. */
+  sandboxUserns(containerId: string): string | undefined;
   defaultGateway(): string;
   get(ref: string): { Id: string; Name: string; Driver: string };
   /** At daemon start: adopts running containers' sandboxes, removes the rest. */

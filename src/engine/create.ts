@@ -17,6 +17,8 @@ import { Container, initialState, type ContainerRecord } from './container.ts';
 import { planNetworking } from './network.ts';
 import { registerMounts } from './mounts.ts';
 import type { EngineContext, ImageRef } from './context.ts';
+import { cgroupsPathOf, daemonDefaults, validationContext } from './governance.ts';
+import { adaptHostConfig, verifyHostConfig } from './host-config-validate.ts';
 import { validateHealthcheck } from './health.ts';
 import { validateRestartPolicy } from './restart.ts';
 import { announce } from './announce.ts';
@@ -71,20 +73,22 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   if (!req.Image) throw new InvalidArgument('Config cannot be empty in order to create a container');
   const image: ImageRef = ctx.images.resolve(req.Image);
 
-  const hostConfig: HostConfig = { ...defaultHostConfig(), ...(req.HostConfig ?? {}) } as HostConfig;
+  // dockerd's resource and security checks (what this host cannot do is dropped with a warning),
+  // then its defaults: namespace modes, /dev/shm, memory+swap, masked paths.
+  const verified = verifyHostConfig(req.HostConfig ?? {}, validationContext(ctx));
+  const requested = { ...defaultHostConfig(), CgroupnsMode: '', IpcMode: '', ShmSize: 0, ...verified.hostConfig };
+  const hostConfig = adaptHostConfig(requested, daemonDefaults(ctx)) as HostConfig & { KernelMemory?: number; KernelMemoryTCP?: number };
+  delete hostConfig.KernelMemory;
+  delete hostConfig.KernelMemoryTCP;
   hostConfig.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: { ...ctx.config.logOpts, ...(hostConfig.LogConfig?.Config ?? {}) } };
   if (!hostConfig.RestartPolicy) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
   if (hostConfig.RestartPolicy.Name === '') hostConfig.RestartPolicy = { ...hostConfig.RestartPolicy, Name: 'no' };
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
   if (!hostConfig.Runtime) hostConfig.Runtime = ctx.config.runtimeName;
-  if (!hostConfig.ShmSize) hostConfig.ShmSize = 67108864;
-  if (!hostConfig.CgroupnsMode) hostConfig.CgroupnsMode = 'private';
-  if (!hostConfig.IpcMode) hostConfig.IpcMode = 'private';
   validateHostConfig(hostConfig);
   if (hostConfig.LogConfig.Type !== 'json-file' && hostConfig.LogConfig.Type !== 'k8s-file' && hostConfig.LogConfig.Type !== 'none') {
     throw new InvalidArgument(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
   }
-  if (!hostConfig.MaskedPaths && !hostConfig.Privileged) hostConfig.MaskedPaths = null;
 
   const user: ContainerConfig = { ...emptyContainerConfig(), ...stripUndefined(req) } as ContainerConfig;
   delete (user as Partial<CreateContainerRequest>).HostConfig;
@@ -98,6 +102,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   }
   validateHealthcheck(config.Healthcheck);
   const id = newId();
+  cgroupsPathOf(ctx, { id, hostConfig }); // refuses a cgroup parent that climbs out of the hierarchy
   if (!config.Hostname) config.Hostname = id.slice(0, 12);
   for (const e of config.Env ?? []) if (!e.split('=')[0]) throw new InvalidArgument(`invalid environment variable: ${e}`);
 
@@ -151,7 +156,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   };
   const container = new Container(record, hostConfig, dir);
   try {
-    await fsp.mkdir(dir, { mode: 0o710 });
+    await ctx.store.makeDir(id);
     faultPoint('create:after-mkdir');
     await ctx.layers.createRwLayer(id, image.topLayer);
     faultPoint('create:after-layer');
@@ -165,7 +170,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   }
   ctx.store.add(container);
   announce(ctx, container, 'create');
-  return { Id: id, Warnings: [] };
+  return { Id: id, Warnings: verified.warnings };
 }
 
 function hasMounts(h: HostConfig, c: ContainerConfig): boolean {

@@ -5,11 +5,12 @@ import type { Readable } from 'node:stream';
 import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import { parseSignal } from '../lib/index.ts';
-import { Conflict, InvalidArgument } from '../errors/index.ts';
-import type { ContainerSummary, CreateContainerRequest, EndpointSettings, RestartPolicy } from '../types/index.ts';
+import { Conflict } from '../errors/index.ts';
+import type { ContainerSummary, CreateContainerRequest, EndpointSettings } from '../types/index.ts';
 import { attachContainer, type AttachOptions, type AttachSession, type OutputWriter } from './attach.ts';
 import type { Container, WaitCondition } from './container.ts';
 import type {
+  ContainerCgroups,
   ContainerLayers,
   ContainerNetworking,
   ContainerRuntime,
@@ -17,8 +18,10 @@ import type {
   EngineConfig,
   EngineContext,
   EnginePublisher,
+  HostFacts,
   ImageCommitter,
   ImageLookup,
+  ProcFiles,
 } from './context.ts';
 import { connectContainer, disconnectContainer, tearDownNetworking } from './network.ts';
 import { commitContainer, type CommitOptions } from './commit.ts';
@@ -37,9 +40,13 @@ import { removeContainer, type RemoveOptions } from './remove.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 import { renameContainer } from './rename.ts';
 import { pruneContainers, type ContainersPruneReport } from './prune.ts';
-import { RestartManager, updateRestartPolicy } from './restart.ts';
+import { RestartManager } from './restart.ts';
 import { HealthMonitors } from './health.ts';
 import { startContainer } from './start.ts';
+import { containerStats, type StatsOptions } from './stats.ts';
+import { updateContainer } from './update.ts';
+import type { HostConfigRequest } from './host-config-validate.ts';
+import type { StatsJson } from '../stats/index.ts';
 import type { ContainerStore } from './store.ts';
 import { topContainer, type TopResult } from './top.ts';
 import type { ProcessTable } from './ps.ts';
@@ -66,6 +73,10 @@ export interface EngineDeps {
   ps: ProcessTable;
   log: Logger;
   config: EngineConfig;
+  /** The Cgroups port, the machine's facts, and /proc (stats). */
+  cgroups: ContainerCgroups;
+  host: HostFacts;
+  proc: ProcFiles;
 }
 
 export class Engine {
@@ -107,6 +118,9 @@ export class Engine {
       volumes: deps.volumes,
       sys: deps.sys,
       network: deps.network,
+      cgroups: deps.cgroups,
+      host: deps.host,
+      proc: deps.proc,
     };
     this.#health.bind(this.ctx);
   }
@@ -273,31 +287,6 @@ export class Engine {
     await c.locked(() => killContainer(this.ctx, c, sig, ref));
   }
 
-  /**
-   * POST /containers/{id}/update, the restart policy only: the update verb of resource limits
-   * calls updateRestartPolicy the same way. Other settings are refused rather than ignored.
-   */
-  async update(ref: string, req: { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } } & Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
-    const c = this.get(ref);
-    for (const [key, value] of Object.entries(req)) {
-      if (key === 'RestartPolicy' || value === null || value === 0 || value === '' || value === false || (Array.isArray(value) && value.length === 0)) continue;
-      throw new InvalidArgument(`Cannot update container ${c.id}: updating ${key} is not supported by this daemon`);
-    }
-    await c.locked(async () => {
-      if (c.state.RemovalInProgress || c.state.Dead) throw new Conflict(`Cannot update container ${c.id}: container is marked for removal and cannot be "update"`);
-      const previous = c.hostConfig.RestartPolicy;
-      if (req.RestartPolicy?.Name) updateRestartPolicy(c, { Name: req.RestartPolicy.Name as RestartPolicy['Name'], MaximumRetryCount: req.RestartPolicy.MaximumRetryCount ?? 0 });
-      try {
-        await this.ctx.store.save(c);
-      } catch (err) {
-        c.hostConfig.RestartPolicy = previous;
-        throw err;
-      }
-      announce(this.ctx, c, 'update');
-    });
-    return { Warnings: null };
-  }
-
   async restart(ref: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
     const c = this.get(ref);
     await c.locked(async () => {
@@ -339,6 +328,17 @@ export class Engine {
   async unpause(ref: string): Promise<void> {
     const c = this.get(ref);
     await c.locked(() => unpauseContainer(this.ctx, c));
+  }
+
+  /** POST /containers/{id}/update: new limits (live when it runs) and restart policy, in one request. */
+  async update(ref: string, request: HostConfigRequest): Promise<{ Warnings: string[] | null }> {
+    const c = this.get(ref);
+    return c.locked(() => updateContainer(this.ctx, c, request));
+  }
+
+  /** GET /containers/{id}/stats: the container is looked up now (a 404 before any output), read as the stream is consumed. */
+  stats(ref: string, options: StatsOptions, signal?: AbortSignal): AsyncGenerator<StatsJson> {
+    return containerStats(this.ctx, this.get(ref), options, signal);
   }
 
   /** Whether the container has a tty (its streams are then raw, not multiplexed). */

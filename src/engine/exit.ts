@@ -2,9 +2,11 @@
 // it recorded after a restart: record the code, release runtime state and the mount, and wake the
 // waiters. The restart policy decides with the exit (restart.ts): a container it restarts is
 // `restarting` from then on, as in dockerd; --rm is the engine's, see engine.ts.
+import { oomKilled } from '../cgroups/index.ts';
 import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
+import { cgroupsPathOf, unmountSharedShm } from './governance.ts';
 import { releaseMounts } from './mounts.ts';
 import { tearDownNetworking } from './network.ts';
 
@@ -55,6 +57,9 @@ export async function recordExit(
   c: Container,
   exit: { exitCode: number; finishedAt: Date; oomKilled: boolean; error?: string },
 ): Promise<void> {
+  // The cgroup's OOM-kill count, read before `runc delete` removes the cgroup.
+  const oomKills = await ctx.cgroups.oomKills(cgroupsPathOf(ctx, c)).catch(() => 0);
+  const oom = oomKilled({ exitCode: exit.exitCode, conmonOom: exit.oomKilled, oomKills });
   ctx.health.stop(c);
   const seenAt = ctx.clock.now().getTime();
   const ranMs = exit.finishedAt.getTime() - Date.parse(c.state.StartedAt);
@@ -67,6 +72,7 @@ export async function recordExit(
     decision.restart ? undefined : releaseNetwork(),
     releaseMounts(ctx, c),
   ]);
+  unmountSharedShm(ctx, c);
   c.processExists = false;
   const restart = decision.restart && ctx.restarts.stillWanted(c);
   if (decision.restart && !restart) await releaseNetwork();
@@ -77,13 +83,13 @@ export async function recordExit(
     Restarting: restart,
     Pid: 0,
     ExitCode: exit.exitCode,
-    OOMKilled: exit.oomKilled,
+    OOMKilled: oom,
     Error: exit.error ?? '',
     FinishedAt: exit.finishedAt.toISOString(),
   });
   if (restart) c.record.RestartCount++;
   await ctx.store.saveState(c);
-  if (exit.oomKilled) announce(ctx, c, 'oom');
+  if (oom) announce(ctx, c, 'oom');
   announce(ctx, c, 'die', { exitCode: String(exit.exitCode) });
   c.notifyExit();
   if (restart && decision.restart) ctx.restarts.schedule(c, Math.max(0, decision.delayMs - (ctx.clock.now().getTime() - seenAt)));

@@ -6,15 +6,16 @@ import { EventEmitter } from 'node:events';
 import { promises as fsp, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { FakeCgroupFs, openCgroups, type CgroupFeatures, type Cgroups } from '../cgroups/index.ts';
 import { NotFound } from '../errors/index.ts';
 import { EventBus } from '../events/index.ts';
 import { FakeClock, newId, silentLogger, type Clock } from '../lib/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
-import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess, type ProbeOptions, type ProbeResult } from '../runtime/index.ts';
+import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess, type OciSpec, type ProbeOptions, type ProbeResult } from '../runtime/index.ts';
 import { FakeSyscalls } from '../sys/index.ts';
 import { emptyContainerConfig, type EndpointSettings } from '../types/index.ts';
 import { Engine } from './engine.ts';
-import type { ContainerLayers, ContainerNetworking, ContainerRuntime, ContainerVolumes, ImageCommitter, ImageLookup } from './context.ts';
+import type { ContainerCgroups, ContainerLayers, ContainerNetworking, ContainerRuntime, ContainerVolumes, HostFacts, ImageCommitter, ImageLookup, ProcFiles } from './context.ts';
 import { FakeProcessTable } from './ps.ts';
 import { ContainerStore } from './store.ts';
 
@@ -35,24 +36,45 @@ export class FakeAttach extends EventEmitter {
   resume() {}
 }
 
+/** The cgroups a fake runtime makes as runc would: the port over an in-memory cgroupfs. */
+export interface FakeRuntimeCgroups {
+  fs: FakeCgroupFs;
+  cgroups: Promise<Cgroups>;
+}
+
 export class FakeRuntime implements ContainerRuntime {
   readonly live = new Map<string, { pid: number; attaches: FakeAttach[] }>();
   readonly exits = new Map<string, ExitStatus>();
+  /** The spec each container was created with. */
+  readonly specs = new Map<string, OciSpec>();
   /** Resolve to let `start` return: lets a test act between create and start. */
   startGate?: Promise<void>;
   #onExit?: (id: string) => void;
   #pid = 1000;
   readonly #clock: Clock;
+  readonly #cgroups?: FakeRuntimeCgroups;
 
-  constructor(clock: Clock = new FakeClock()) {
+  /** With `cgroups`, create makes the container's cgroup with its spec's limits, and delete removes it, as runc does. */
+  constructor(clock: Clock = new FakeClock(), cgroups?: FakeRuntimeCgroups) {
     this.#clock = clock;
+    this.#cgroups = cgroups;
   }
 
   watchExits(onExit: (id: string) => void) {
     this.#onExit = onExit;
   }
   async create(o: CreateOptions) {
-    const pid = ++this.#pid;
+    let pid = ++this.#pid;
+    if (this.#cgroups) {
+      const cg = await this.#cgroups.cgroups;
+      const path = o.spec.linux.cgroupsPath;
+      await cg.create(path);
+      const { devices: _devices, ...limits } = o.spec.linux.resources;
+      await cg.update(path, limits);
+      pid = this.#cgroups.fs.spawn();
+      await cg.addProcess(path, pid);
+    }
+    this.specs.set(o.id, o.spec);
     this.live.set(o.id, { pid, attaches: [] });
     return { pid };
   }
@@ -67,6 +89,12 @@ export class FakeRuntime implements ContainerRuntime {
   async pause() {}
   async resume() {}
   async delete(id: string) {
+    const spec = this.specs.get(id);
+    if (this.#cgroups && spec) {
+      const pid = this.live.get(id)?.pid;
+      if (pid !== undefined) this.#cgroups.fs.exit(pid);
+      await (await this.#cgroups.cgroups).remove(spec.linux.cgroupsPath);
+    }
     this.live.delete(id);
     this.exits.delete(id);
   }
@@ -154,6 +182,9 @@ export class FakeNetworking implements ContainerNetworking {
   sandboxPath(): string | undefined {
     return undefined;
   }
+  sandboxUserns(): string | undefined {
+    return undefined;
+  }
   defaultGateway(): string {
     return '172.17.0.1';
   }
@@ -221,9 +252,64 @@ export class FakeCommitter implements ImageCommitter {
   }
 }
 
-export function fakeEngine(root: string, options: { clock?: FakeClock } = {}) {
+/** What a cgroup v1 host with every controller can limit (this project's VM). */
+export const fakeV1Features: CgroupFeatures = {
+  mode: 'v1',
+  memoryLimit: true,
+  swapLimit: true,
+  memoryReservation: true,
+  oomKillDisable: true,
+  memorySwappiness: true,
+  kernelMemory: true,
+  cpuShares: true,
+  cpuCfs: true,
+  cpuRealtime: false,
+  cpuset: true,
+  cpus: '0-1',
+  mems: '0',
+  pidsLimit: true,
+  blkioWeight: false,
+  blkioWeightDevice: false,
+  blkioReadBpsDevice: true,
+  blkioWriteBpsDevice: true,
+  blkioReadIOpsDevice: true,
+  blkioWriteIOpsDevice: true,
+};
+
+export const fakeHost: HostFacts = {
+  features: fakeV1Features,
+  numCpus: 2,
+  arch: 'amd64',
+  kernel: { major: 6, minor: 1 },
+  seccompAvailable: true,
+  cgroupNamespaces: true,
+  machineMemory: 8 * 1024 ** 3,
+};
+
+/** /proc as a map of file contents; a missing file rejects with ENOENT as the real one does. */
+export class FakeProc implements ProcFiles {
+  readonly files = new Map<string, string>();
+  async read(path: string): Promise<string> {
+    const text = this.files.get(path);
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: /proc/${path}`), { code: 'ENOENT' });
+    return text;
+  }
+}
+
+/** The engine's view of the Cgroups port over a fake runtime's cgroupfs. */
+function engineCgroups(c: FakeRuntimeCgroups): ContainerCgroups {
+  return {
+    stats: async (p) => (await c.cgroups).stats(p),
+    update: async (p, r) => (await c.cgroups).update(p, r),
+    oomKills: async (p) => (await c.cgroups).oomKills(p),
+  };
+}
+
+export function fakeEngine(root: string, options: { clock?: FakeClock; host?: Partial<HostFacts> } = {}) {
   const clock = options.clock ?? new FakeClock();
-  const runtime = new FakeRuntime(clock);
+  const cgroupFs = new FakeCgroupFs({ mode: 'v1', cpus: '0-1' });
+  const runtimeCgroups = { fs: cgroupFs, cgroups: openCgroups(cgroupFs) };
+  const runtime = new FakeRuntime(clock, runtimeCgroups);
   const images: ImageLookup = {
     resolve: (ref) => {
       if (ref !== 'img') throw Object.assign(new Error(`No such image: ${ref}`), { kind: 'not-found' });
@@ -249,6 +335,7 @@ export function fakeEngine(root: string, options: { clock?: FakeClock } = {}) {
   const committer = new FakeCommitter();
   const ps = new FakeProcessTable([]);
   const store = new ContainerStore({ root: join(root, 'containers'), log: silentLogger });
+  const proc = new FakeProc();
   const engine = new Engine({
     store,
     images,
@@ -262,7 +349,21 @@ export function fakeEngine(root: string, options: { clock?: FakeClock } = {}) {
     clock,
     ps,
     log: silentLogger,
-    config: { dataRoot: root, initPath: '/bin/true', logOpts: {}, hostResolvConf: '/nonexistent', dns: [], dnsSearch: [], dnsOptions: [], cgroupParent: 'berth-test', runtimeName: 'runc' },
+    config: {
+      dataRoot: root,
+      initPath: '/bin/true',
+      logOpts: {},
+      hostResolvConf: '/nonexistent',
+      dns: [],
+      dnsSearch: [],
+      dnsOptions: [],
+      cgroupParent: 'berth-test',
+      runtimeName: 'runc',
+      containerDefaults: { ulimits: [], shmSize: 64 * 1024 * 1024, ipcMode: 'private', cgroupnsMode: 'host', noNewPrivileges: false },
+    },
+    cgroups: engineCgroups(runtimeCgroups),
+    host: { ...fakeHost, ...options.host },
+    proc,
   });
-  return { engine, runtime, clock, events, network, volumes, committer, ps, store };
+  return { engine, runtime, clock, events, network, volumes, committer, ps, store, cgroupFs, cgroups: runtimeCgroups.cgroups, proc };
 }

@@ -148,7 +148,6 @@ describe('docker update merged into a container', () => {
     conflict({ CpuQuota: 50000 }, { NanoCpus: 1e9 }, 'Conflicting options: Nano CPUs cannot be updated as CPU Quota has already been set');
     conflict({ NanoCpus: 1e9 }, { CpuPeriod: 50000 }, 'Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set');
     conflict({ NanoCpus: 1e9 }, { CpuQuota: 50000 }, 'Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set');
-    conflict({ AutoRemove: true }, { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } }, 'Restart policy cannot be updated because AutoRemove is enabled for the container');
   });
 
   it('takes the non-zero values of the request and keeps the rest', () => {
@@ -157,11 +156,10 @@ describe('docker update merged into a container', () => {
       MemorySwap: 400 * MiB,
       CpusetCpus: '1',
       PidsLimit: -1,
-      RestartPolicy: { Name: 'always', MaximumRetryCount: 0 },
     });
     assert.deepEqual(
-      [m.Memory, m.MemorySwap, m.CpuShares, m.CpusetCpus, m.PidsLimit, m.RestartPolicy.Name],
-      [300 * MiB, 400 * MiB, 512, '1', 0, 'always'],
+      [m.Memory, m.MemorySwap, m.CpuShares, m.CpusetCpus, m.PidsLimit],
+      [300 * MiB, 400 * MiB, 512, '1', 0],
     );
     assert.equal(mergeResourceUpdate(id, c({ Memory: 100 * MiB, MemorySwap: 400 * MiB }), { Memory: 8 * MiB }).Memory, 8 * MiB);
   });

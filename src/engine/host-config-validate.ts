@@ -278,9 +278,5 @@ export function mergeResourceUpdate(id: string, current: HostConfig, request: Ho
   if (r.CpuRealtimeRuntime) c.CpuRealtimeRuntime = r.CpuRealtimeRuntime;
   // 0 or below lifts the limit; dockerd records it as 0.
   if (r.PidsLimit != null) c.PidsLimit = r.PidsLimit > 0 ? r.PidsLimit : 0;
-  if (r.RestartPolicy?.Name) {
-    if (c.AutoRemove && r.RestartPolicy.Name !== 'no') throw fail('Restart policy cannot be updated because AutoRemove is enabled for the container');
-    c.RestartPolicy = { ...r.RestartPolicy };
-  }
   return c;
 }

@@ -16,6 +16,10 @@ export type {
   ContainerRuntime,
   ContainerNetworking,
   ContainerVolumes,
+  ContainerCgroups,
+  ContainerDefaults,
+  HostFacts,
+  ProcFiles,
 } from './context.ts';
 export type { Container, WaitCondition } from './container.ts';
 export type { AttachOptions, AttachSession, OutputWriter } from './attach.ts';
@@ -28,5 +32,7 @@ export { mergeImageConfig } from './create.ts';
 export { parseLogTime, formatLogTime } from './logs.ts';
 export type { ExecCreateRequest, ExecStartOptions } from './exec.ts';
 export type { TopResult } from './top.ts';
+export type { StatsOptions } from './stats.ts';
+export type { HostConfigRequest } from './host-config-validate.ts';
 export { mergeCommitConfig, type CommitOptions } from './commit.ts';
 export type { PathStat, ExtractOptions } from './archive.ts';

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { Conflict, Forbidden, InvalidArgument, NotFound } from '../errors/index.ts';
+import type { IdMapping } from '../runtime/index.ts';
 import type { EndpointSettings, HostConfig } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
@@ -67,6 +68,11 @@ export interface NetworkFiles {
   nameserver?: string;
   /** Settles when the sandbox is complete; the container's process must not start before. */
   ready?: Promise<void>;
+  /**
+   * userns-remap: the user namespace that owns the container's network namespace, for the
+   * container to run in (its own sandbox's, or that of the container whose network it shares).
+   */
+  userns?: string;
 }
 
 function readText(path: string): string {
@@ -86,7 +92,11 @@ function hostNameservers(resolvConf: string): string[] {
 }
 
 /** Start's part: the sandbox, the endpoints, the ports; records them on the container. */
-export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'network' | 'config'>, c: Container): Promise<NetworkFiles> {
+export async function setUpNetworking(
+  ctx: Pick<EngineContext, 'store' | 'network' | 'config'>,
+  c: Container,
+  options: { userNamespace?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] } } = {},
+): Promise<NetworkFiles> {
   const h = c.hostConfig;
   const rec = c.record;
   const mode = normaliseMode(h.NetworkMode);
@@ -111,6 +121,7 @@ export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'networ
     publishAll: !!h.PublishAllPorts,
     ...(sharedNetns ? { sharedNetns } : {}),
     upstreams,
+    ...(options.userNamespace ? { userNamespace: options.userNamespace } : {}),
   });
   try {
     rec.NetworkSettings = {
@@ -120,7 +131,7 @@ export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'networ
       Networks: mode.startsWith('container:') ? rec.NetworkSettings.Networks : result.networks,
       Ports: result.ports,
     };
-    const files: NetworkFiles = { namespace: result.namespace, hostname: rec.Config.Hostname, hosts: [] };
+    const files: NetworkFiles = { namespace: result.namespace, hostname: rec.Config.Hostname, hosts: [], ...(result.userns ? { userns: result.userns } : {}) };
     const extra = (h.ExtraHosts ?? []).map((e) => {
       const i = e.indexOf(':');
       let ip = e.slice(i + 1);
@@ -134,6 +145,8 @@ export async function setUpNetworking(ctx: Pick<EngineContext, 'store' | 'networ
       return files;
     }
     if (shared) {
+      // its network namespace belongs to its user namespace, if it runs in one
+      if (options.userNamespace && ctx.network.sandboxUserns(shared.id)) files.userns = `/proc/${shared.state.Pid}/ns/user`;
       files.hostname = shared.record.Config.Hostname;
       files.hostsText = readText(shared.record.HostsPath);
       files.resolvText = readText(shared.record.ResolvConfPath);

@@ -4,11 +4,12 @@
 import { promises as fsp, readFileSync } from 'node:fs';
 import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
 import { parseRamInBytes, secureJoin } from '../lib/index.ts';
-import { RuntimeError, buildSpec, type OciMount } from '../runtime/index.ts';
+import { RuntimeError, buildSpec, networkSysctls, writeNetnsSysctls, type OciMount } from '../runtime/index.ts';
 import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { embeddedResolvConf, renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
+import { cgroupsPathOf, governedSpec, mountSharedShm, unmountSharedShm } from './governance.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
 import { setUpNetworking, tearDownNetworking, type NetworkFiles } from './network.ts';
 import { resolveUser } from './user.ts';
@@ -49,10 +50,16 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
   let rootfs: string | undefined;
   let started = false;
   try {
+    // resources, security, namespaces, devices and the user namespace: refused before anything is set up
+    const governed = await governedSpec(ctx, c);
     // A restart by policy finds the sandbox its last run kept (see exit.ts), with its files
-    // written; otherwise the network sandbox is built while the layers mount.
+    // written (and, under userns-remap, the user namespace that owns it); otherwise the network
+    // sandbox is built while the layers mount.
     const kept = options.byPolicy ? ctx.network.sandboxPath(c.id) : undefined;
-    const networking = kept ? Promise.resolve<NetworkFiles>({ namespace: { mode: 'path', path: kept }, hostname: rec.Config.Hostname, hosts: [] }) : setUpNetworking(ctx, c);
+    const keptUserns = kept && governed.userNamespace ? ctx.network.sandboxUserns(c.id) : undefined;
+    const networking = kept
+      ? Promise.resolve<NetworkFiles>({ namespace: { mode: 'path', path: kept }, hostname: rec.Config.Hostname, hosts: [], ...(keptUserns ? { userns: keptUserns } : {}) })
+      : setUpNetworking(ctx, c, governed.userNamespace ? { userNamespace: governed.userNamespace } : {});
     networking.catch(() => {});
     rootfs = await ctx.layers.mountRw(c.id);
     const net = await networking;
@@ -89,10 +96,18 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
       mounts.push({ destination: initPathInContainer, type: 'bind', source: ctx.config.initPath, options: ['bind', 'ro'] });
       args = [initPathInContainer, '--', ...args];
     }
+    if (governed.userNamespace && net.userns) governed.userNamespace = { ...governed.userNamespace, path: net.userns };
+    else if (governed.userNamespace && net.namespace.mode === 'path') {
+      // It joins the network namespace of a container without user namespace: its root may not
+      // write that namespace's sysctls, so berthd does.
+      const { net: netSysctls, rest } = networkSysctls(governed.sysctls);
+      await writeNetnsSysctls(net.namespace.path, netSysctls);
+      governed.sysctls = rest;
+    }
+    await mountSharedShm(ctx, c);
     const spec = buildSpec({
       id: c.id,
       rootfs,
-      readonlyRootfs: host.ReadonlyRootfs,
       hostname: net.hostname,
       args,
       env,
@@ -100,21 +115,10 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
       user,
       terminal: rec.Config.Tty,
       ...(host.ConsoleSize && host.ConsoleSize[0] > 0 ? { consoleSize: { height: host.ConsoleSize[0], width: host.ConsoleSize[1] } } : {}),
-      privileged: host.Privileged,
-      capAdd: host.CapAdd ?? [],
-      capDrop: host.CapDrop ?? [],
       mounts,
       network: net.namespace,
-      pid: host.PidMode === 'host' ? { mode: 'host' } : { mode: 'private' },
-      ipc: host.IpcMode === 'host' ? { mode: 'host' } : { mode: 'private' },
-      uts: host.UTSMode === 'host' ? { mode: 'host' } : { mode: 'private' },
-      cgroupns: host.CgroupnsMode === 'host' ? 'host' : 'private',
-      cgroupsPath: `/${host.CgroupParent || ctx.config.cgroupParent}/${c.id}`,
-      shmSize: host.ShmSize,
-      maskedPaths: host.MaskedPaths,
-      readonlyPaths: host.ReadonlyPaths,
-      sysctls: host.Sysctls ?? {},
-      oomScoreAdj: host.OomScoreAdj,
+      cgroupsPath: cgroupsPathOf(ctx, c),
+      ...governed,
     });
     const logMax = parseLogSize(host.LogConfig.Config['max-size']);
     const { pid } = await ctx.runtime.create({
@@ -162,6 +166,7 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
     if (rootfs !== undefined && !started) await ctx.layers.unmountRw(c.id).catch(() => {});
     if (!started) await tearDownNetworking(ctx, c).catch(() => {});
     if (!started) await releaseMounts(ctx, c);
+    if (!started) unmountSharedShm(ctx, c);
     throw await recordStartFailure(ctx, c, err);
   }
 }

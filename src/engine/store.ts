@@ -17,19 +17,34 @@ export class ContainerStore {
   #skipped: SkippedRecords;
   #byId = new Map<string, Container>();
   #names = new Map<string, string>();
+  readonly #group: number | undefined;
 
-  constructor(options: { root: string; log?: Logger; skipped?: SkippedRecords }) {
+  /**
+   * `group`: under userns-remap, the remapped root's gid, which must traverse the containers'
+   * directories to reach the files bound into them (hosts, resolv.conf…), as dockerd allows it.
+   */
+  constructor(options: { root: string; log?: Logger; skipped?: SkippedRecords; group?: number }) {
     this.root = options.root;
     this.#log = options.log ?? silentLogger;
     this.#skipped = options.skipped ?? new SkippedRecords(this.#log);
+    this.#group = options.group;
   }
 
   dir(id: string): string {
     return join(this.root, id);
   }
 
+  /** Makes a container's directory (0710, traversable by the remapped root's group if any). */
+  async makeDir(id: string): Promise<string> {
+    const dir = this.dir(id);
+    await fsp.mkdir(dir, { mode: 0o710 });
+    if (this.#group !== undefined) await fsp.chown(dir, 0, this.#group);
+    return dir;
+  }
+
   async load(): Promise<Container[]> {
     await fsp.mkdir(this.root, { recursive: true, mode: 0o710 });
+    if (this.#group !== undefined) await fsp.chown(this.root, 0, this.#group);
     for (const name of await fsp.readdir(this.root)) {
       const dir = join(this.root, name);
       // .removing-<id>: a removal a crash interrupted, past its commit point

@@ -43,3 +43,4 @@ export { runProgram, execProgram, ProgramError, type ProgramResult, type RunProg
 export { directorySize, type DirectorySizeOptions } from './dir-size.ts';
 export { systemClock, FakeClock, type Clock, type ClockTimer } from './clock.ts';
 export { importPart } from './lazy-import.ts';
+export { parseUlimit, type UlimitValue } from './ulimit.ts';

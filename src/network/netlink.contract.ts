@@ -19,6 +19,8 @@ export interface NetlinkContractContext {
   netns(i: number): string;
   /** Removes whatever a failed test left behind under the names above. */
   cleanup(): Promise<void>;
+  /** Asserts, where a kernel can show it, that the user namespace at `userns` owns the network namespace at `netns`. */
+  ownedBy?(netns: string, userns: string): Promise<void>;
 }
 
 export function netlinkContract(name: string, make: () => Promise<NetlinkContractContext>): void {
@@ -93,6 +95,20 @@ export function netlinkContract(name: string, make: () => Promise<NetlinkContrac
       assert.deepEqual(await sorted(c.bridge), []);
       await c.netlink.removeNamespace(c.netns(1));
       await c.netlink.removeNamespace(c.netns(0));
+    });
+
+    it('a namespace owned by a user namespace takes its first interface and more; both go with removeNamespace', async () => {
+      await c.netlink.ensureBridge(c.bridge, `${c.subnet}.1`, 24, 1500);
+      const owner = { path: c.netns(5), uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] };
+      await c.netlink.createNamespace(c.netns(0), spec(1, { name: 'eth0', gateway: `${c.subnet}.1` }), owner);
+      await c.netlink.addInterface(spec(2, { name: 'eth1' }));
+      assert.deepEqual(await sorted(c.bridge), [c.veth(1), c.veth(2)].sort());
+      await c.ownedBy?.(c.netns(0), owner.path);
+      await c.netlink.removeNamespace(c.netns(0));
+      await c.netlink.removeNamespace(owner.path);
+      await c.netlink.removeInterface(c.veth(1));
+      await c.netlink.removeInterface(c.veth(2));
+      assert.deepEqual(await sorted(c.bridge), []);
     });
 
     it('removing what is not there succeeds', async () => {

@@ -2,6 +2,7 @@
 // bind-mounted files. The real implementation runs iproute2 and util-linux in child processes —
 // berthd never calls unshare/setns itself (they would move one thread, not the process) — and
 // batches each step into one `ip -batch` so a container's interface costs three short processes.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,6 +24,24 @@ export interface InterfaceSpec {
   mtu: number;
 }
 
+/** A range of a user namespace's id map (OCI's LinuxIDMapping). */
+export interface IdRange {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+/**
+ * A user namespace to own a new network namespace (userns-remap): the container's root, which
+ * runs in it, may then configure its network namespace (sysctls, sysfs) and `exec` can join
+ * both. Kept bind-mounted at `path` until removeNamespace(path).
+ */
+export interface NamespaceOwner {
+  path: string;
+  uidMappings: readonly IdRange[];
+  gidMappings: readonly IdRange[];
+}
+
 export interface Netlink {
   /** Creates the bridge when missing, gives it `address/prefix` (kept when present) and brings it up. */
   ensureBridge(name: string, address: string, prefix: number, mtu: number): Promise<void>;
@@ -36,7 +55,7 @@ export interface Netlink {
    * A new network namespace with loopback up, bind-mounted at `path`; with `first`, that
    * interface is made in the same step (one process fewer on every container start).
    */
-  createNamespace(path: string, first?: InterfaceSpec): Promise<void>;
+  createNamespace(path: string, first?: InterfaceSpec, owner?: NamespaceOwner): Promise<void>;
   /** Unmounts and removes the file; the namespace goes when its last process does. */
   removeNamespace(path: string): Promise<void>;
   addInterface(spec: InterfaceSpec): Promise<void>;
@@ -117,9 +136,10 @@ export class IprouteNetlink implements Netlink {
     return (await run('ip', ['link', 'show', 'dev', name])).code === 0;
   }
 
-  async createNamespace(path: string, first?: InterfaceSpec): Promise<void> {
+  async createNamespace(path: string, first?: InterfaceSpec, owner?: NamespaceOwner): Promise<void> {
     await fsp.mkdir(dirname(path), { recursive: true });
     await fsp.writeFile(path, '', { flag: 'w', mode: 0o444 });
+    if (owner) await this.#ownedNamespace(path, owner);
     // unshare bind-mounts the new namespace onto the file, then its child configures it. With a
     // first interface, the pair is made from inside and its host end sent to our namespace (by
     // our pid), which leaves only the bridge port to set from here.
@@ -128,13 +148,50 @@ export class IprouteNetlink implements Netlink {
       inside.push(`link add ${first.name} address ${first.mac} mtu ${first.mtu} type veth peer name ${first.hostName} mtu ${first.mtu} netns ${process.pid}`);
       inside.push(...insideConfig(first));
     }
-    await must('unshare', [`--net=${path}`, 'ip', '-batch', '-'], inside.join('\n') + '\n');
+    // An owned namespace exists already: enter it (as host root, which may configure it) instead.
+    await must(owner ? 'nsenter' : 'unshare', [`--net=${path}`, 'ip', '-batch', '-'], inside.join('\n') + '\n');
     if (!first) return;
     try {
       await must('ip', ['link', 'set', first.hostName, 'master', first.bridge, 'up']);
     } catch (err) {
       await this.deleteLink(first.hostName).catch(() => {});
       throw err;
+    }
+  }
+
+  /**
+   * New user and network namespaces made together (so the user namespace owns the network one),
+   * by a short-lived `unshare` whose id maps berthd writes from outside (root may map any ids;
+   * newuidmap would want /etc/subuid entries for root), both bind-mounted, then let go.
+   * (unshare's own --user=<file> fails here with EPERM: it mounts before the map is written.)
+   */
+  async #ownedNamespace(path: string, owner: NamespaceOwner): Promise<void> {
+    await fsp.writeFile(owner.path, '', { flag: 'w', mode: 0o444 });
+    const child = spawn('unshare', ['--user', '--net', '--', 'sh', '-c', 'echo; read x'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number>((resolve) => {
+      child.once('exit', (code) => resolve(code ?? 1));
+      child.once('error', () => resolve(127));
+    });
+    try {
+      const ready = await new Promise<boolean>((resolve) => {
+        child.stdout!.once('data', () => resolve(true));
+        void exited.then(() => resolve(false));
+      });
+      if (!ready || child.pid === undefined) throw new SystemError(`unshare --user --net: ${stderr.trim() || 'exited early'}`);
+      const map = (ranges: readonly IdRange[]) => ranges.map((r) => `${r.containerID} ${r.hostID} ${r.size}\n`).join('');
+      await fsp.writeFile(`/proc/${child.pid}/uid_map`, map(owner.uidMappings));
+      await fsp.writeFile(`/proc/${child.pid}/gid_map`, map(owner.gidMappings));
+      await must('mount', ['--bind', `/proc/${child.pid}/ns/user`, owner.path]);
+      await must('mount', ['--bind', `/proc/${child.pid}/ns/net`, path]);
+    } catch (err) {
+      await this.removeNamespace(path).catch(() => {});
+      await this.removeNamespace(owner.path).catch(() => {});
+      throw err;
+    } finally {
+      child.stdin!.end();
+      await exited;
     }
   }
 
@@ -212,12 +269,20 @@ export class FakeNetlink implements Netlink {
   async linkExists(name: string): Promise<boolean> {
     return this.links.has(name);
   }
-  async createNamespace(path: string, first?: InterfaceSpec): Promise<void> {
+  /** The user namespace file each owned network namespace was made with. */
+  owners = new Map<string, NamespaceOwner>();
+
+  async createNamespace(path: string, first?: InterfaceSpec, owner?: NamespaceOwner): Promise<void> {
     this.namespaces.add(path);
+    if (owner) {
+      this.namespaces.add(owner.path);
+      this.owners.set(path, owner);
+    }
     if (first) await this.addInterface(first);
   }
   async removeNamespace(path: string): Promise<void> {
     this.namespaces.delete(path);
+    this.owners.delete(path);
     for (const [n, s] of this.interfaces) if (s.netns === path) await this.deleteLink(n);
   }
   async addInterface(spec: InterfaceSpec): Promise<void> {

@@ -340,3 +340,20 @@ describe('restore after a berthd restart', () => {
     assert.equal(f.firewall.applied, 1);
   });
 });
+
+describe('userns-remap', () => {
+  it('makes the namespace owned by a user namespace with the maps asked for, kept beside it and removed with it', async () => {
+    const f = await started();
+    const id = containerId('u1');
+    const maps = { uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] };
+    const r = await f.service.setUp({ ...sandboxRequest(f.service, { id, name: 'remapped' }), userNamespace: maps });
+    const netns = (r.namespace as { path: string }).path;
+    assert.equal(r.userns, `${netns}-user`);
+    assert.deepEqual(f.netlink.owners.get(netns), { path: `${netns}-user`, ...maps });
+    assert.ok(f.netlink.namespaces.has(`${netns}-user`));
+    assert.equal(f.service.sandboxUserns(id), `${netns}-user`);
+    await f.service.tearDown(id);
+    assert.equal(f.netlink.namespaces.has(`${netns}-user`), false);
+    assert.equal(f.service.sandboxUserns(id), undefined);
+  });
+});

@@ -12,7 +12,7 @@ import { Forbidden, InvalidArgument } from '../errors/index.ts';
 import type { Logger } from '../lib/index.ts';
 import type { EndpointSettings, PortMap } from '../types/index.ts';
 import { formatIp, macForIp, parseIp } from './ipam.ts';
-import type { Netlink } from './netlink.ts';
+import type { NamespaceOwner, Netlink } from './netlink.ts';
 import { predefinedNetworks, type NetworkStore } from './network-store.ts';
 import type { PortPublisher } from './port-publisher.ts';
 import { portRequests, portsView } from './ports.ts';
@@ -41,6 +41,8 @@ interface AttachOptions {
   containerShortId: string;
   linkAliases?: Record<string, string[]> | undefined;
   newNamespace?: boolean;
+  /** With newNamespace: the user namespace that is to own it. */
+  owner?: NamespaceOwner | undefined;
 }
 
 export class SandboxManager {
@@ -72,16 +74,26 @@ export class SandboxManager {
       return { namespace: { mode: 'path', path: req.sharedNetns! }, sandboxId, sandboxKey: '', networks: {}, ports: {} };
     }
     const netns = join(this.#o.netnsDir, sandboxId.slice(0, 12));
-    const sb: SandboxState = { containerId: req.containerId, containerName: req.containerName, sandboxId, netns, endpoints: [], ports: [], upstreams: req.upstreams };
+    const owner = req.userNamespace ? { path: `${netns}-user`, ...req.userNamespace } : undefined;
+    const sb: SandboxState = {
+      containerId: req.containerId,
+      containerName: req.containerName,
+      sandboxId,
+      netns,
+      ...(owner ? { userns: owner.path } : {}),
+      endpoints: [],
+      ports: [],
+      upstreams: req.upstreams,
+    };
     sandboxes.set(sb);
     try {
       await sandboxes.persist(sb);
       const primary = store.networkForMode(mode)!;
       const names = Object.keys(networks).sort((a, b) => (a === primary.Name ? -1 : b === primary.Name ? 1 : 0));
       // The first interface is made together with the namespace.
-      if (names.length === 0) await this.#o.netlink.createNamespace(netns);
+      if (names.length === 0) await this.#o.netlink.createNamespace(netns, undefined, owner);
       for (const [i, name] of names.entries()) {
-        const ep = await this.#attach(sb, name, networks[name], { ifname: `eth${i}`, defaultRoute: i === 0, mac: i === 0 ? req.macAddress : undefined, containerShortId: req.containerId.slice(0, 12), linkAliases: i === 0 ? req.linkAliases : undefined, newNamespace: i === 0 });
+        const ep = await this.#attach(sb, name, networks[name], { ifname: `eth${i}`, defaultRoute: i === 0, mac: i === 0 ? req.macAddress : undefined, containerShortId: req.containerId.slice(0, 12), linkAliases: i === 0 ? req.linkAliases : undefined, newNamespace: i === 0, owner });
         networks[name] = ep;
       }
       const first = sb.endpoints[0];
@@ -113,6 +125,7 @@ export class SandboxManager {
         ports: portsView(req.exposedPorts, sb.ports),
         ...(sb.embeddedDns ? { nameserver: embeddedResolverAddress } : {}),
         ...(ready ? { ready } : {}),
+        ...(owner ? { userns: owner.path } : {}),
       };
     } catch (err) {
       await this.tearDown(req.containerId).catch((e: unknown) => this.#o.log.warn('cleaning up a failed network set-up failed', { error: e }));
@@ -144,7 +157,7 @@ export class SandboxManager {
         ...(o.defaultRoute && !n.record.Internal ? { gateway } : {}),
         mtu: this.#o.store.mtuOf(n),
       };
-      if (o.newNamespace) await this.#o.netlink.createNamespace(sb.netns, spec);
+      if (o.newNamespace) await this.#o.netlink.createNamespace(sb.netns, spec, o.owner);
       else await this.#o.netlink.addInterface(spec);
     } catch (err) {
       n.pool.release(ipNum);
@@ -183,6 +196,7 @@ export class SandboxManager {
       // rm wait ~45 ms for the same work (RCU grace periods). A veth still there a moment later
       // (the namespace held open elsewhere) is deleted then.
       await this.#o.netlink.removeNamespace(sb.netns).catch((err: unknown) => this.#o.log.warn('removing a network namespace failed', { path: sb.netns, error: err }));
+      if (sb.userns) await this.#o.netlink.removeNamespace(sb.userns).catch((err: unknown) => this.#o.log.warn('removing a user namespace failed', { path: sb.userns, error: err }));
       const veths = sb.endpoints.map((ep) => ep.hostVeth);
       if (veths.length) setTimeout(() => void this.#reapVeths(veths), 2000).unref();
     } else {
@@ -283,6 +297,11 @@ export class SandboxManager {
     return this.#o.sandboxes.get(containerId)?.netns || undefined;
   }
 
+  /** The user namespace file owning the running container's network namespace (userns-remap). */
+  sandboxUserns(containerId: string): string | undefined {
+    return this.#o.sandboxes.get(containerId)?.userns;
+  }
+
   /**
    * Adopts the sandboxes of containers that still run (their addresses, ports and names) and
    * removes every other sandbox, namespace file and veth a crash left; then reloads the rules.
@@ -298,6 +317,7 @@ export class SandboxManager {
           keep.add(ep.hostVeth);
         }
         if (sb.netns) keep.add(sb.netns);
+        if (sb.userns) keep.add(sb.userns);
         try {
           await this.#o.ports.hold(sb.containerId, sb.ports);
         } catch (err) {

@@ -255,4 +255,9 @@ export class NetworkService {
   sandboxPath(containerId: string): string | undefined {
     return this.#manager.sandboxPath(containerId);
   }
+
+  /** The user namespace owning the container's network namespace (userns-remap), if any. */
+  sandboxUserns(containerId: string): string | undefined {
+    return this.#manager.sandboxUserns(containerId);
+  }
 }

@@ -1,6 +1,7 @@
 // The plain data of the network subsystem: networks as the API shows them (and as they are
 // persisted), the runtime state of a container's sandbox, and the narrow sink network events go to.
 import type { EndpointSettings, PortMap } from '../types/index.ts';
+import type { IdRange } from './netlink.ts';
 import type { PortMapping } from './ports.ts';
 import type { ResolverTarget } from './resolver-redirect.ts';
 
@@ -69,6 +70,8 @@ export interface SandboxState {
   sandboxId: string;
   /** The namespace file; '' for host mode and for namespaces owned by another container. */
   netns: string;
+  /** userns-remap: the file of the user namespace that owns `netns` (and the container's root runs in). */
+  userns?: string;
   endpoints: EndpointState[];
   ports: Array<PortMapping & { bridge: string; containerIp: string }>;
   /** Where the embedded DNS forwards this container's other names. */
@@ -101,6 +104,8 @@ export interface SandboxRequest {
   upstreams: string[];
   /** Legacy links of this container, resolved to names the embedded DNS also answers. */
   linkAliases?: Record<string, string[]>;
+  /** userns-remap: the namespace is made owned by a user namespace with these maps, for the container to run in. */
+  userNamespace?: { uidMappings: IdRange[]; gidMappings: IdRange[] };
 }
 
 export interface SandboxResult {
@@ -111,6 +116,8 @@ export interface SandboxResult {
   ports: PortMap;
   /** Set once the container is on a user-defined network: the embedded resolver (127.0.0.11) its resolv.conf names. */
   nameserver?: string;
+  /** With `userNamespace` asked: the user namespace owning the network namespace, for runc to join. */
+  userns?: string;
   /**
    * Settles when the namespace is complete (127.0.0.11 leads to the resolver). That work goes on
    * while the runtime creates the container; its process must not start before, and a rejection

@@ -134,6 +134,9 @@ export class ConmonRuntime {
     if (options.stdin && options.leaveStdinOpen) args.push('--leave-stdin-open');
 
     const child = spawn(this.#conmonPath, args, {
+      // conmon drops an "oom" marker in its working directory (besides --persist-dir) when the
+      // container is OOM-killed: keep it in the bundle, not wherever berthd was started.
+      cwd: bundle,
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' },
       detached: true,

@@ -115,6 +115,7 @@ export async function runExec(paths: ExecPaths, options: ExecOptions): Promise<E
   };
   if (options.attach) env._OCI_ATTACHPIPE = '5';
   const child = spawn(paths.conmonPath, args, {
+    cwd: dir, // conmon writes an "oom" marker in its working directory
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', options.attach ? 'pipe' : 'ignore'],
     env,
     detached: true,

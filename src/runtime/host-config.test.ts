@@ -159,12 +159,14 @@ describe('HostConfig to OCI spec', () => {
     assert.deepEqual(s.linux.namespaces, [{ type: 'mount' }, { type: 'network' }, { type: 'cgroup' }]);
     assert.deepEqual(s.mounts.find((m) => m.destination === '/dev/shm'), { destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] });
     assert.equal(s.hostname, '');
-    s = spec({ PidMode: 'container:db', IpcMode: 'container:db' }, { pidNamespaceOf: 4242, ipcNamespaceOf: 4242 });
+    s = spec({ PidMode: 'container:db', IpcMode: 'container:db' }, { pidNamespaceOf: 4242, ipcNamespaceOf: 4242, shmSource: '/var/lib/berth/containers/db/mounts/shm' });
     assert.deepEqual(s.linux.namespaces.filter((n) => n.path), [
       { type: 'pid', path: '/proc/4242/ns/pid' },
       { type: 'ipc', path: '/proc/4242/ns/ipc' },
     ]);
-    assert.equal(s.mounts.find((m) => m.destination === '/dev/shm')!.source, '/proc/4242/root/dev/shm');
+    assert.equal(s.mounts.find((m) => m.destination === '/dev/shm')!.source, '/var/lib/berth/containers/db/mounts/shm');
+    assert.equal(spec({ IpcMode: 'shareable' }, { shmSource: '/c/mounts/shm' }).mounts.find((m) => m.destination === '/dev/shm')!.source, '/c/mounts/shm');
+    assert.throws(() => spec({ IpcMode: 'shareable' }), /needs the shared \/dev\/shm/);
     s = spec({ IpcMode: 'none' });
     assert.ok(s.linux.namespaces.some((n) => n.type === 'ipc'));
     assert.equal(s.mounts.find((m) => m.destination === '/dev/shm'), undefined);

@@ -50,6 +50,12 @@ export interface HostSpecEnvironment {
   /** The init pid of the container named by PidMode / IpcMode "container:<name>". */
   pidNamespaceOf?: number;
   ipcNamespaceOf?: number;
+  /**
+   * The /dev/shm of a shareable IPC namespace: a tmpfs the daemon mounts on the host for the
+   * container that shares it (dockerd's containers/<id>/mounts/shm), bound into it and into the
+   * containers that join it. (A mount cannot be bound from another mount namespace.)
+   */
+  shmSource?: string;
   /** userns-remap's mappings; absent when the daemon does not remap or the container asked for --userns=host. */
   idMappings?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] };
 }
@@ -225,10 +231,13 @@ function namespaceMode(kind: 'PID' | 'IPC' | 'UTS', mode: string, pid: number | 
   throw new InvalidArgument(`invalid ${kind} mode: ${mode}`);
 }
 
-function shmFor(ipcMode: string, pid: number | undefined): ShmChoice {
+function shmFor(ipcMode: string, shmSource: string | undefined): ShmChoice {
   if (ipcMode === 'host') return { mode: 'bind', source: '/dev/shm' };
   if (ipcMode === 'none') return { mode: 'none' };
-  if (ipcMode.startsWith('container:')) return { mode: 'bind', source: `/proc/${pid}/root/dev/shm` };
+  if (ipcMode === 'shareable' || ipcMode.startsWith('container:')) {
+    if (!shmSource) throw new InvalidArgument(`IPC mode ${ipcMode} needs the shared /dev/shm of its container`);
+    return { mode: 'bind', source: shmSource };
+  }
   return { mode: 'tmpfs' };
 }
 
@@ -252,13 +261,14 @@ function seccompFor(h: GovernedHostConfig, sec: SecurityOptions, env: HostSpecEn
  * Sysctls: dockerd lets a container with a network namespace of its own ping and bind ports
  * below 1024 without NET_RAW / NET_BIND_SERVICE; the container's own values win.
  */
-function sysctls(h: GovernedHostConfig, kernel: { major: number; minor: number }): Record<string, string> {
+function sysctls(h: GovernedHostConfig, kernel: { major: number; minor: number }, remapped: boolean): Record<string, string> {
   const mode = h.NetworkMode ?? '';
   const ownNetns = mode !== 'host' && !mode.startsWith('container:');
   const out: Record<string, string> = {};
   if (ownNetns) {
     if (kernel.major > 4 || (kernel.major === 4 && kernel.minor >= 11)) out['net.ipv4.ip_unprivileged_port_start'] = '0';
-    out['net.ipv4.ping_group_range'] = '0 2147483647';
+    // a user namespace maps too few groups for the whole range (dockerd leaves it out too)
+    if (!remapped) out['net.ipv4.ping_group_range'] = '0 2147483647';
   }
   return { ...out, ...(h.Sysctls ?? {}) };
 }
@@ -276,13 +286,13 @@ export function specFromHostConfig(h: GovernedHostConfig, env: HostSpecEnvironme
     uts: namespaceMode('UTS', h.UTSMode ?? '', undefined),
     cgroupns: h.CgroupnsMode === 'host' ? 'host' : 'private',
     shmSize: h.ShmSize,
-    shm: shmFor(ipcMode, env.ipcNamespaceOf),
+    shm: shmFor(ipcMode, env.shmSource),
     maskedPaths: h.MaskedPaths,
     readonlyPaths: h.ReadonlyPaths,
     resources: resourcesFromHostConfig(h, env.devices),
     deviceRules: [...env.devices.rules, ...(h.DeviceCgroupRules ?? []).map(parseDeviceCgroupRule)],
     devices: env.devices.devices,
-    sysctls: sysctls(h, env.kernel),
+    sysctls: sysctls(h, env.kernel, env.idMappings !== undefined),
     rlimits: rlimits(h.Ulimits, env.defaultUlimits),
     oomScoreAdj: h.OomScoreAdj,
     noNewPrivileges: sec.noNewPrivileges ?? env.noNewPrivileges ?? false,

@@ -53,4 +53,5 @@ export {
   type SeccompTarget,
 } from './seccomp.ts';
 export { defaultSeccompProfile } from './seccomp-default.ts';
-export { subIdRanges, idMappings, hostId, nextSubIdStart, type SubIdRange } from './userns.ts';
+export { subIdRanges, idMappings, hostId, containerIdOf, idMappers, overflowId, nextSubIdStart, type SubIdRange } from './userns.ts';
+export { networkSysctls, writeNetnsSysctls } from './netns-sysctl.ts';

@@ -64,3 +64,23 @@ describe('OCI spec', () => {
     assert.ok(effectiveCapabilities({ privileged: false, capAdd: ['ALL'], capDrop: [] }).includes('CAP_BPF'));
   });
 });
+
+describe('OCI spec: user namespaces', () => {
+  const maps = { uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] };
+  const sys = (s: ReturnType<typeof buildSpec>) => s.mounts.find((m) => m.destination === '/sys')!;
+
+  it('joins the user namespace made with the network namespace, and mounts sysfs there', () => {
+    const s = buildSpec({ ...input, network: { mode: 'path', path: '/run/netns/x' }, userNamespace: { ...maps, path: '/run/netns/x-user' } });
+    assert.deepEqual(s.linux.namespaces.find((n) => n.type === 'user'), { type: 'user', path: '/run/netns/x-user' });
+    assert.deepEqual([s.linux.uidMappings, s.linux.gidMappings], [maps.uidMappings, maps.gidMappings]);
+    assert.equal(sys(s).type, 'sysfs');
+  });
+
+  it("binds the host's /sys when it joins a network namespace its user namespace does not own", () => {
+    const s = buildSpec({ ...input, network: { mode: 'path', path: '/proc/7/ns/net' }, userNamespace: maps });
+    assert.deepEqual(s.linux.namespaces.find((n) => n.type === 'user'), { type: 'user' });
+    assert.deepEqual(sys(s), { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+    // a network namespace of its own (--network none) is made inside the user namespace
+    assert.equal(sys(buildSpec({ ...input, userNamespace: maps })).type, 'sysfs');
+  });
+});

@@ -193,8 +193,11 @@ export interface SpecInput {
   noNewPrivileges?: boolean;
   /** No choice: no filter. Ignored for privileged containers, as dockerd ignores it. */
   seccomp?: SeccompChoice;
-  /** userns-remap: a user namespace with these mappings. */
-  userNamespace?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] };
+  /**
+   * userns-remap: a user namespace with these mappings; with `path`, that existing one (made with
+   * the container's network namespace, which it then owns), else a new one.
+   */
+  userNamespace?: { uidMappings: IdMapping[]; gidMappings: IdMapping[]; path?: string };
 }
 
 /**
@@ -240,15 +243,22 @@ export function buildSpec(input: SpecInput): OciSpec {
   ns('pid', input.pid);
   ns('ipc', input.ipc);
   if (input.cgroupns === 'private') namespaces.push({ type: 'cgroup' });
-  if (input.userNamespace) namespaces.push({ type: 'user' });
+  if (input.userNamespace) namespaces.push({ type: 'user', ...(input.userNamespace.path ? { path: input.userNamespace.path } : {}) });
   const seccomp = input.seccomp && !input.privileged ? seccompForSpec(input.seccomp.profile, { ...input.seccomp, capabilities: caps }) : undefined;
 
   const sysRo = input.privileged ? [] : ['ro'];
+  // A user namespace may mount sysfs only in a network namespace it owns. One that joins a
+  // network namespace made outside it (another container's, not itself remapped) binds the
+  // host's /sys instead, as runc does for rootless containers.
+  const sysfs: OciMount =
+    input.userNamespace && !input.userNamespace.path && input.network.mode !== 'private'
+      ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', ...sysRo] }
+      : { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...sysRo] };
   const mounts: OciMount[] = [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...sysRo] },
+    sysfs,
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', ...sysRo] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
   ];

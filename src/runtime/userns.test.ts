@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hostId, idMappings, nextSubIdStart, subIdRanges } from './userns.ts';
+import { hostId, idMappers, idMappings, nextSubIdStart, subIdRanges } from './userns.ts';
 
 const subuid = 'alice:100000:65536\n# comment\nberth:231072:65536\nberth:165536:1000\n1001:300000:10\nbroken\n';
 
@@ -29,5 +29,23 @@ describe('userns-remap id mappings', () => {
   it('gives a new user the next free range', () => {
     assert.deepEqual(nextSubIdStart(subuid), { start: 300010, length: 65536 });
     assert.deepEqual(nextSubIdStart(''), { start: 100000, length: 65536 });
+  });
+});
+
+describe('idMappers', () => {
+  const m = idMappers({
+    uidMappings: [{ containerID: 0, hostID: 100000, size: 1000 }, { containerID: 1000, hostID: 300000, size: 10 }],
+    gidMappings: [{ containerID: 0, hostID: 200000, size: 65536 }],
+  });
+
+  it('translates container ids to host ids and back, across ranges', () => {
+    assert.deepEqual(m.toHost(0, 0), { uid: 100000, gid: 200000 });
+    assert.deepEqual(m.toHost(1005, 5), { uid: 300005, gid: 200005 });
+    assert.deepEqual(m.toContainer(300005, 200005), { uid: 1005, gid: 5 });
+  });
+
+  it("refuses a container id no range covers (dockerd's message); an unmapped host id shows as the overflow id", () => {
+    assert.throws(() => m.toHost(5000, 0), { message: 'Container ID 5000 cannot be mapped to a host ID' });
+    assert.deepEqual(m.toContainer(0, 0), { uid: 65534, gid: 65534 });
   });
 });

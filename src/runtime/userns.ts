@@ -38,6 +38,35 @@ export function hostId(mappings: readonly IdMapping[], id: number): number | und
   return m === undefined ? undefined : m.hostID + (id - m.containerID);
 }
 
+/** The container id host id `id` shows as, or undefined when no mapping covers it. */
+export function containerIdOf(mappings: readonly IdMapping[], id: number): number | undefined {
+  const m = mappings.find((x) => id >= x.hostID && id < x.hostID + x.size);
+  return m === undefined ? undefined : m.containerID + (id - m.hostID);
+}
+
+/** The kernel's overflow id: what an unmapped host id looks like inside a user namespace. */
+export const overflowId = 65534;
+
+/**
+ * Owner translations for a user namespace: container ids to host ids (refusing an id no mapping
+ * covers, with dockerd's message) and back (an unmapped host id shows as the overflow id, as the
+ * kernel shows it).
+ */
+export function idMappers(m: { uidMappings: readonly IdMapping[]; gidMappings: readonly IdMapping[] }): {
+  toHost: (uid: number, gid: number) => { uid: number; gid: number };
+  toContainer: (uid: number, gid: number) => { uid: number; gid: number };
+} {
+  const host = (list: readonly IdMapping[], id: number) => {
+    const h = hostId(list, id);
+    if (h === undefined) throw new InvalidArgument(`Container ID ${id} cannot be mapped to a host ID`);
+    return h;
+  };
+  return {
+    toHost: (uid, gid) => ({ uid: host(m.uidMappings, uid), gid: host(m.gidMappings, gid) }),
+    toContainer: (uid, gid) => ({ uid: containerIdOf(m.uidMappings, uid) ?? overflowId, gid: containerIdOf(m.gidMappings, gid) ?? overflowId }),
+  };
+}
+
 /**
  * Where to put a new range of `size` ids in a subuid/subgid file: after every range already
  * given out, and never below 100000 (what useradd starts from).

@@ -208,6 +208,10 @@ export const hostConfigFields = {
   MaskedPaths: go.nullable(go.slice(go.string())),
   ReadonlyPaths: go.nullable(go.slice(go.string())),
   Init: go.nullable(go.bool()),
+  // Deprecated in container.Resources and gone from the API description, but the docker CLI still
+  // sends them: read, so that dockerd's deprecation warning can be given.
+  KernelMemory: go.int('int64'),
+  KernelMemoryTCP: go.int('int64'),
 };
 
 export const hostConfig = go.struct('container.HostConfig', hostConfigFields);
@@ -215,8 +219,8 @@ export const hostConfig = go.struct('container.HostConfig', hostConfigFields);
 const resourceKeys = [
   'CpuShares', 'Memory', 'NanoCpus', 'CgroupParent', 'BlkioWeight', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps',
   'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpusetCpus',
-  'CpusetMems', 'Devices', 'DeviceCgroupRules', 'DeviceRequests', 'MemoryReservation', 'MemorySwap', 'MemorySwappiness',
-  'OomKillDisable', 'PidsLimit', 'Ulimits', 'CpuCount', 'CpuPercent', 'IOMaximumIOps', 'IOMaximumBandwidth',
+  'CpusetMems', 'Devices', 'DeviceCgroupRules', 'DeviceRequests', 'KernelMemory', 'KernelMemoryTCP', 'MemoryReservation', 'MemorySwap',
+  'MemorySwappiness', 'OomKillDisable', 'PidsLimit', 'Ulimits', 'CpuCount', 'CpuPercent', 'IOMaximumIOps', 'IOMaximumBandwidth',
 ] as const satisfies readonly (keyof typeof hostConfigFields)[];
 
 /** POST /containers/{id}/update's body: container.UpdateConfig, the Resources and the RestartPolicy. */

@@ -39,14 +39,19 @@ async function parentsAreDirectories(root: string, rel: string): Promise<boolean
   return true;
 }
 
-export async function populateInitLayer(root: string): Promise<void> {
+/** `owner`: who owns what is created (userns-remap: the remapped root); by default berthd. */
+export async function populateInitLayer(root: string, owner?: { uid: number; gid: number }): Promise<void> {
   for (const e of entries) {
     const target = join(root, e.path);
     if (!(await parentsAreDirectories(root, e.path))) continue;
     if (await lstatOrUndefined(target)) continue;
-    await fsp.mkdir(dirname(target), { recursive: true, mode: 0o755 });
+    const made = await fsp.mkdir(dirname(target), { recursive: true, mode: 0o755 });
     if (e.kind === 'dir') await fsp.mkdir(target, { mode: 0o755 });
     else if (e.kind === 'file') await (await fsp.open(target, 'wx', 0o755)).close();
     else await fsp.symlink(e.target!, target);
+    if (!owner) continue;
+    await fsp.lchown(target, owner.uid, owner.gid);
+    // the parents mkdir made (the first one it returns and everything under it)
+    for (let dir = dirname(target); made !== undefined && dir.length >= made.length; dir = dirname(dir)) await fsp.chown(dir, owner.uid, owner.gid);
   }
 }

@@ -350,7 +350,7 @@ export class LayerStore {
     if (parentCacheId === undefined) {
       // A scratch image: nothing below, so the init layer's own directory is its whole view.
       await this.#driver.create(initId);
-      await populateInitLayer(join(this.#driver.dir(initId), 'diff'));
+      await populateInitLayer(join(this.#driver.dir(initId), 'diff'), this.#driver.ownership?.root);
       return;
     }
     await this.#driver.create(initId, parentCacheId);
@@ -358,7 +358,7 @@ export class LayerStore {
     // is a symlink keeps it).
     const root = await this.#driver.mount(initId);
     try {
-      await populateInitLayer(root);
+      await populateInitLayer(root, this.#driver.ownership?.root);
     } finally {
       await this.#driver.unmount(initId);
     }

@@ -9,10 +9,23 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { applyLayer, changes, packDirectory, type Change, type TarSegments } from '../archive/index.ts';
+import { applyLayer, changes, packDirectory, type Change, type IdMapper, type TarSegments } from '../archive/index.ts';
 import { NotFound, SystemError, isErrno } from '../errors/index.ts';
 import { directorySize } from '../lib/index.ts';
 import { MNT_DETACH, type Syscalls } from '../sys/index.ts';
+
+/**
+ * userns-remap: layers are stored as the user namespace sees them, so files a layer's tar gives
+ * to root belong to the remapped root on disk (dockerd keeps such a store per mapping).
+ */
+export interface LayerOwnership {
+  /** The host ids container root maps to: they own the layer directories. */
+  root: { uid: number; gid: number };
+  /** Owners in layer tars (container ids) to owners on disk (host ids). */
+  toHost: IdMapper;
+  /** And back, for the tars made from layers (commit, export). */
+  toContainer: IdMapper;
+}
 
 const linkDir = 'l';
 const maxMountData = 4000; // one page minus room for the option names
@@ -21,15 +34,24 @@ export class Overlay2Driver {
   readonly root: string;
   #sys: Syscalls;
   #mountCounts = new Map<string, number>();
+  readonly ownership: LayerOwnership | undefined;
 
-  constructor(root: string, sys: Syscalls) {
+  constructor(root: string, sys: Syscalls, options: { ownership?: LayerOwnership } = {}) {
     this.root = root;
     this.#sys = sys;
+    this.ownership = options.ownership;
+  }
+
+  /** Gives a layer's directory to the remapped root (its whole group for the traversed ones), as dockerd does. */
+  async #own(path: string, whole: boolean): Promise<void> {
+    const o = this.ownership;
+    if (o) await fsp.chown(path, whole ? o.root.uid : 0, o.root.gid);
   }
 
   async init(): Promise<void> {
     await fsp.mkdir(join(this.root, linkDir), { recursive: true, mode: 0o700 });
     await fsp.chmod(this.root, 0o710);
+    await this.#own(this.root, false);
     // Mounts made before a daemon restart are still there: count each once.
     for (const m of this.#sys.mountTargets()) {
       if (m.startsWith(this.root + '/') && m.endsWith('/merged')) {
@@ -55,7 +77,9 @@ export class Overlay2Driver {
   async create(id: string, parent?: string): Promise<void> {
     const dir = join(this.root, id);
     await fsp.mkdir(dir, { mode: 0o710 });
+    await this.#own(dir, false);
     await fsp.mkdir(join(dir, 'diff'), { mode: 0o755 });
+    await this.#own(join(dir, 'diff'), true);
     const short = randomShortId();
     await fsp.symlink(join('..', id, 'diff'), join(this.root, linkDir, short));
     await fsp.writeFile(join(dir, 'link'), short);
@@ -66,6 +90,8 @@ export class Overlay2Driver {
       await fsp.writeFile(join(dir, 'lower'), lower);
       await fsp.mkdir(join(dir, 'work'), { mode: 0o700 });
       await fsp.mkdir(join(dir, 'merged'), { mode: 0o700 });
+      await this.#own(join(dir, 'work'), true);
+      await this.#own(join(dir, 'merged'), true);
     }
   }
 
@@ -142,18 +168,23 @@ export class Overlay2Driver {
 
   /** Unpacks a layer tar (uncompressed) into the layer's diff dir; returns the bytes written. */
   async applyDiff(id: string, tar: Readable, options: { segments?: TarSegments } = {}): Promise<number> {
-    const { size } = await applyLayer(tar, join(this.root, id, 'diff'), { sys: this.#sys, whiteouts: 'overlay', ...options });
+    const mapIds = this.ownership?.toHost;
+    const { size } = await applyLayer(tar, join(this.root, id, 'diff'), { sys: this.#sys, whiteouts: 'overlay', ...(mapIds ? { mapIds } : {}), ...options });
     return size;
   }
 
   /** The layer's own changes as an OCI layer tar (overlay whiteouts become .wh. files). */
   diff(id: string): Readable {
-    return packDirectory(join(this.root, id, 'diff'), { sys: this.#sys, whiteouts: 'overlay' });
+    return packDirectory(join(this.root, id, 'diff'), { sys: this.#sys, whiteouts: 'overlay', ...this.#unmap() });
   }
 
   /** A mounted tree (from `mount`) whole, as `docker export` writes it: no whiteouts to map. */
   packTree(root: string): Readable {
-    return packDirectory(root, { sys: this.#sys, whiteouts: 'keep' });
+    return packDirectory(root, { sys: this.#sys, whiteouts: 'keep', ...this.#unmap() });
+  }
+
+  #unmap(): { mapIds?: IdMapper } {
+    return this.ownership ? { mapIds: this.ownership.toContainer } : {};
   }
 
   async changes(id: string): Promise<Change[]> {

@@ -56,6 +56,8 @@ export interface VolumeServiceDeps {
   log: Logger;
   users: VolumeUsers;
   events: VolumeEvents;
+  /** userns-remap: a new volume's _data belongs to the remapped root, as dockerd makes it. */
+  dataOwner?: { uid: number; gid: number };
   /** Where a volume whose record cannot be loaded is reported. */
   skipped?: SkippedRecords;
 }
@@ -212,6 +214,8 @@ export class VolumeService {
       await fsp.mkdir(join(dir, '_data'), { mode: 0o755 }).catch((err: unknown) => {
         if (!isErrno(err, 'EEXIST')) throw err;
       });
+      const owner = this.#deps.dataOwner;
+      if (owner) await fsp.chown(join(dir, '_data'), owner.uid, owner.gid);
     } catch (err) {
       await fsp.rm(dir, { recursive: true, force: true }).catch(() => {});
       throw err;

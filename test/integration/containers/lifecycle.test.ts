@@ -123,13 +123,16 @@ describe('run', () => {
 });
 
 describe('isolation', () => {
-  it('gives the container its own pid, uts, ipc, mount, net and cgroup namespaces', () => {
+  it('gives the container its own pid, uts, ipc, mount and net namespaces; the cgroup one as dockerd on cgroup v1', () => {
     const script = 'for n in pid uts ipc mnt net cgroup; do readlink /proc/1/ns/$n; done';
     const inside = ok(['run', '--rm', 'busybox', 'sh', '-c', script]).trim().split('\n');
-    for (const [i, n] of ['pid', 'uts', 'ipc', 'mnt', 'net', 'cgroup'].entries()) {
+    for (const [i, n] of ['pid', 'uts', 'ipc', 'mnt', 'net'].entries()) {
       const host = readlinkNs(n);
       assert.notEqual(inside[i], host, `${n} namespace is shared with the host`);
     }
+    // dockerd's default-cgroupns-mode is "host" on cgroup v1 (this machine), "private" on v2
+    assert.equal(inside[5], readlinkNs('cgroup'));
+    assert.notEqual(ok(['run', '--rm', '--cgroupns', 'private', 'busybox', 'readlink', '/proc/1/ns/cgroup']).trim(), readlinkNs('cgroup'));
   });
 
   it('--network none brings up loopback only', () => {

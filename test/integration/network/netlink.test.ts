@@ -23,6 +23,13 @@ function context(netlink: IprouteNetlink): NetlinkContractContext {
     subnet: `10.218.${freeThirdOctet('10.218')}`,
     veth,
     netns: (i) => join(dir, `ns${i}`),
+    async ownedBy(netns, userns) {
+      // root of that user namespace (host uid 100000) may configure the network namespace only
+      // if its user namespace owns it
+      const r = spawnSync('nsenter', [`--user=${userns}`, `--net=${netns}`, '--setuid', '0', '--setgid', '0', 'ip', 'link', 'set', 'lo', 'down'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(spawnSync('nsenter', [`--user=${userns}`, 'cat', '/proc/self/uid_map'], { encoding: 'utf8' }).stdout, /^\s+0\s+100000\s+65536\n$/);
+    },
     cleanup: async () => {
       for (let i = 0; i < 10; i++) spawnSync('ip', ['link', 'del', veth(i)], { stdio: 'ignore' });
       for (const br of [bridge, `${bridge}x`]) spawnSync('ip', ['link', 'del', br], { stdio: 'ignore' });

@@ -37,7 +37,7 @@ const words = async (line: string) => {
 describe('completion', () => {
   it('completes commands and management commands with their descriptions', async () => {
     const r = await words('st');
-    assert.deepEqual(r.words, ['start', 'stop']);
+    assert.deepEqual(r.words, ['start', 'stats', 'stop']);
     assert.ok(r.described.includes('stop\tStop one or more running containers'));
     assert.equal(r.directive, Directive.noFileComp);
     assert.deepEqual((await words('cont')).words, ['container', 'context']);

@@ -4,6 +4,17 @@ import { readFileSync } from 'node:fs';
 import { parseRamInBytes } from '../../../lib/index.ts';
 import type { CreateContainerRequest, EndpointSettings, HealthConfig, HostConfig, PortBinding } from '../../../types/index.ts';
 import { StatusError } from '../../errors.ts';
+import {
+  parseCpus,
+  parseDevice,
+  parseMemorySwap,
+  parseSecurityOptFlags,
+  parseThrottleBps,
+  parseThrottleIops,
+  parseUlimit,
+  parseWeightDevice,
+  validateSysctl,
+} from '../../resource-flags.ts';
 import type { FlagValues } from '../../flags.ts';
 import type { containerFlags } from './create-flags.ts';
 import { parseMountFlag, parseTmpfsFlags, parseVolumeFlags } from './mount-options.ts';
@@ -155,23 +166,8 @@ export function buildCreateRequest(f: CreateFlags, image: string, cmd: string[],
     if (eq <= 0) throw new StatusError(125, `invalid key value pair format in log-opt: ${o}`);
     logOpts[o.slice(0, eq)] = o.slice(eq + 1);
   }
-  const sysctls: Record<string, string> = {};
-  for (const s of list('sysctl')) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new StatusError(125, `invalid argument "${s}" for "--sysctl" flag: ${s} is not a valid sysctl`);
-    sysctls[s.slice(0, eq)] = s.slice(eq + 1);
-  }
-  const ulimits = list('ulimit').map((u) => {
-    const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(u);
-    if (!m) throw new StatusError(125, `invalid argument "${u}" for "--ulimit" flag: invalid ulimit argument: ${u}`);
-    return { Name: m[1], Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
-  });
-  let nanoCpus = 0;
-  if (f.cpus) {
-    const n = Number(f.cpus);
-    if (!Number.isFinite(n) || n < 0) throw new StatusError(125, `invalid argument "${f.cpus}" for "--cpus" flag: failed to parse ${f.cpus} as a rational number`);
-    nanoCpus = Math.round(n * 1e9);
-  }
+  const resources = resourceHostConfig(f);
+  const security = securityHostConfig(f);
   const mountOpts = parseVolumeFlags(list('volume'));
   const network = f.network || f.net || 'default';
   const host: Partial<HostConfig> = {
@@ -189,32 +185,19 @@ export function buildCreateRequest(f: CreateFlags, image: string, cmd: string[],
     ConsoleSize: [0, 0],
     CapAdd: list('cap-add').length ? list('cap-add') : null,
     CapDrop: list('cap-drop').length ? list('cap-drop') : null,
-    CgroupnsMode: f.cgroupns ?? '',
     Dns: list('dns'),
     DnsOptions: list('dns-option'),
     DnsSearch: list('dns-search'),
     ExtraHosts: list('add-host').length ? list('add-host').map(validateAddHost) : null,
     GroupAdd: list('group-add').length ? list('group-add') : null,
-    IpcMode: f.ipc ?? '',
     Cgroup: '',
     Links: list('link').length ? list('link') : null,
-    OomScoreAdj: f['oom-score-adj'] ?? 0,
-    PidMode: f.pid ?? '',
-    Privileged: !!f.privileged,
     PublishAllPorts: !!f['publish-all'],
     ReadonlyRootfs: !!f['read-only'],
-    SecurityOpt: list('security-opt').length ? list('security-opt') : null,
-    UTSMode: f.uts ?? '',
-    UsernsMode: '',
-    ShmSize: f['shm-size'] ? parseBytes(f['shm-size'], '--shm-size') : 0,
-    Sysctls: sysctls,
     Runtime: f.runtime ?? '',
     Isolation: '',
-    CpuShares: f['cpu-shares'] ?? 0,
-    Memory: f.memory ? parseBytes(f.memory, '-m, --memory') : 0,
-    NanoCpus: nanoCpus,
-    PidsLimit: f['pids-limit'] ?? null,
-    Ulimits: ulimits.length ? ulimits : null,
+    ...security,
+    ...resources,
     Init: f.init ? true : null,
   };
   const body: CreateContainerRequest = {
@@ -308,4 +291,78 @@ function validateAddHost(v: string): string {
 function validateMac(v: string): string {
   if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(v)) throw new StatusError(125, `${v} is not a valid mac address`);
   return v;
+}
+
+/** A flag value already checked by its flag's validate (so a throw here is a bug, not bad input). */
+function bytes(v: string | undefined): number {
+  return v ? parseRamInBytes(v) : 0;
+}
+
+/** The namespace, capability and security flags, checked as the docker CLI checks them (exit 125). */
+function securityHostConfig(f: CreateFlags): Partial<HostConfig> {
+  const pid = f.pid ?? '';
+  if (pid !== '' && pid !== 'host' && !/^container:.+/.test(pid)) throw new StatusError(125, '--pid: invalid PID mode');
+  const uts = f.uts ?? '';
+  if (uts !== '' && uts !== 'host') throw new StatusError(125, '--uts: invalid UTS mode');
+  const userns = f.userns ?? '';
+  if (userns !== '' && userns !== 'host') throw new StatusError(125, '--userns: invalid USER mode');
+  const cgroupns = f.cgroupns ?? '';
+  if (!['', 'host', 'private'].includes(cgroupns)) throw new StatusError(125, '--cgroupns: invalid CGROUP mode');
+  let sec;
+  try {
+    sec = parseSecurityOptFlags(f['security-opt'] ?? [], (path) => readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new StatusError(125, (err as Error).message);
+  }
+  const sysctls: Record<string, string> = {};
+  for (const s of f.sysctl ?? []) {
+    const [name, value] = validateSysctl(s);
+    sysctls[name] = value;
+  }
+  return {
+    CgroupnsMode: cgroupns,
+    IpcMode: f.ipc ?? '',
+    OomScoreAdj: f['oom-score-adj'] ?? 0,
+    PidMode: pid,
+    Privileged: !!f.privileged,
+    SecurityOpt: sec.securityOpt.length ? sec.securityOpt : null,
+    ...(sec.maskedPaths ? { MaskedPaths: sec.maskedPaths, ReadonlyPaths: sec.readonlyPaths ?? [] } : {}),
+    UTSMode: uts,
+    UsernsMode: userns,
+    ShmSize: bytes(f['shm-size']),
+    Sysctls: sysctls,
+  };
+}
+
+/** The resource flags as HostConfig's Resources, as the docker CLI sends them. */
+function resourceHostConfig(f: CreateFlags): Partial<HostConfig> & { KernelMemory: number } {
+  const swappiness = f['memory-swappiness'];
+  if (swappiness !== -1 && (swappiness < 0 || swappiness > 100)) throw new StatusError(125, `invalid value: ${swappiness}. Valid memory swappiness range is 0-100`);
+  return {
+    CgroupParent: f['cgroup-parent'] ?? '',
+    BlkioWeight: f['blkio-weight'] ?? 0,
+    BlkioWeightDevice: (f['blkio-weight-device'] ?? []).map(parseWeightDevice),
+    BlkioDeviceReadBps: (f['device-read-bps'] ?? []).map(parseThrottleBps),
+    BlkioDeviceWriteBps: (f['device-write-bps'] ?? []).map(parseThrottleBps),
+    BlkioDeviceReadIOps: (f['device-read-iops'] ?? []).map(parseThrottleIops),
+    BlkioDeviceWriteIOps: (f['device-write-iops'] ?? []).map(parseThrottleIops),
+    CpuPeriod: f['cpu-period'] ?? 0,
+    CpuQuota: f['cpu-quota'] ?? 0,
+    CpuRealtimePeriod: f['cpu-rt-period'] ?? 0,
+    CpuRealtimeRuntime: f['cpu-rt-runtime'] ?? 0,
+    CpuShares: f['cpu-shares'] ?? 0,
+    CpusetCpus: f['cpuset-cpus'] ?? '',
+    CpusetMems: f['cpuset-mems'] ?? '',
+    Devices: (f.device ?? []).map(parseDevice),
+    DeviceCgroupRules: f['device-cgroup-rule'] ?? null,
+    KernelMemory: bytes(f['kernel-memory']),
+    Memory: bytes(f.memory),
+    MemoryReservation: bytes(f['memory-reservation']),
+    MemorySwap: f['memory-swap'] ? parseMemorySwap(f['memory-swap']) : 0,
+    MemorySwappiness: swappiness,
+    NanoCpus: f.cpus ? parseCpus(f.cpus) : 0,
+    OomKillDisable: !!f['oom-kill-disable'],
+    PidsLimit: f['pids-limit'] ?? 0,
+    Ulimits: f.ulimit?.length ? f.ulimit.map(parseUlimit) : null,
+  };
 }

@@ -32,5 +32,6 @@ export const containerGroup: CommandGroup = {
     command(spec.commit, both('commit'), async () => (await import('./commit.ts')).commitContainer),
     command(spec.cp, both('cp'), async () => (await import('./cp.ts')).copyFiles),
     command(spec.diff, both('diff'), async () => (await import('./diff.ts')).diffContainer),
+    command(spec.stats, both('stats'), async () => (await import('./stats.ts')).showStats),
   ],
 };

@@ -25,9 +25,16 @@ function withDefaultTag(image: string): string {
   return image.slice(slash + 1).includes(':') ? image : `${image}:latest`;
 }
 
-async function createContainer(ctx: CliContext, flags: CreateFlags, args: string[], detach: boolean) {
+async function createContainer(ctx: CliContext, flags: CreateFlags, args: string[], detach: boolean, command: 'run' | 'create') {
   const [image, ...cmd] = args;
-  const req = buildCreateRequest(flags, image, cmd, { detach });
+  let req;
+  try {
+    req = buildCreateRequest(flags, image, cmd, { detach });
+  } catch (err) {
+    // the docker CLI's own checks of the options: "docker: <why>", then where help is
+    if (!(err instanceof StatusError)) throw err;
+    throw new StatusError(err.status, `${ctx.prog}: ${err.message}\n\nRun '${ctx.prog} ${command} --help' for more information`);
+  }
   const client = ctx.client();
   const pull = flags.pull;
   if (!['always', 'missing', 'never'].includes(pull)) throw new StatusError(125, `invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
@@ -67,7 +74,7 @@ export const runContainer: CommandRun<typeof runSpec.flags> = async (ctx, args, 
   let id: string;
   let req;
   try {
-    ({ id, req } = await createContainer(ctx, flags, args, detach));
+    ({ id, req } = await createContainer(ctx, flags, args, detach, 'run'));
   } catch (err) {
     throw runError(ctx, err, 125);
   }
@@ -102,7 +109,7 @@ export const runContainer: CommandRun<typeof runSpec.flags> = async (ctx, args, 
 
 export const createOnly: CommandRun<typeof createSpec.flags> = async (ctx, args, flags) => {
   try {
-    const { id } = await createContainer(ctx, flags, args, true);
+    const { id } = await createContainer(ctx, flags, args, true, 'create');
     ctx.stdout.write(`${id}\n`);
   } catch (err) {
     // unlike run, docker's create reports daemon errors plainly, with status 1

@@ -2,7 +2,7 @@
 // arity. Their implementations are in the files named after them.
 import { defineCommand } from '../../command.ts';
 import { validFilter } from '../../flags.ts';
-import { containerFlags } from './create-flags.ts';
+import { containerFlags, updatableResourceFlags } from './create-flags.ts';
 
 const detachKeysFlag = { type: 'string', usage: 'Override the key sequence for detaching a container' } as const;
 /** What run and create complete: an image, then the container's command; names for some flags. */
@@ -160,17 +160,6 @@ export const prune = defineCommand({
   },
 });
 
-export const update = defineCommand({
-  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
-  description: 'Update configuration of one or more containers',
-  complete: { args: ['container'], flags: { restart: ['no', 'always', 'on-failure', 'unless-stopped'] } },
-  aliases: ['container update'],
-  minArgs: 1,
-  flags: {
-    restart: { type: 'string', usage: 'Restart policy to apply when a container exits' },
-  },
-});
-
 export const rename = defineCommand({
   usage: 'CONTAINER NEW_NAME',
   description: 'Rename a container',
@@ -313,4 +302,31 @@ export const diff = defineCommand({
   minArgs: 1,
   maxArgs: 1,
   flags: {},
+});
+
+export const stats = defineCommand({
+  usage: '[OPTIONS] [CONTAINER...]',
+  description: "Display a live stream of container(s) resource usage statistics",
+  complete: { args: ['container-running'] },
+  aliases: ['container stats'],
+  flags: {
+    all: { type: 'bool', short: 'a', usage: 'Show all containers (default shows just running)' },
+    format: { type: 'string', usage: 'Format output using a custom template:\n\'table\':            Print output in table format with column headers (default)\n\'table TEMPLATE\':   Print output in table format using the given Go template\n\'json\':             Print in JSON format\n\'TEMPLATE\':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' },
+    'no-stream': { type: 'bool', usage: 'Disable streaming stats and only pull the first result' },
+    'no-trunc': { type: 'bool', usage: 'Do not truncate output' },
+  },
+});
+
+export const update = defineCommand({
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Update configuration of one or more containers',
+  complete: { args: ['container'], flags: { restart: ['no', 'always', 'on-failure', 'unless-stopped'] } },
+  aliases: ['container update'],
+  minArgs: 1,
+  flags: {
+    ...updatableResourceFlags,
+    // --kernel-memory is deprecated: runc no longer applies it (docker hides it too)
+    'kernel-memory': { ...updatableResourceFlags['kernel-memory'], hidden: true },
+    restart: { type: 'string', usage: 'Restart policy to apply when a container exits' },
+  },
 });
