@@ -2,19 +2,20 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgument } from '../errors/index.ts';
-import type { ExtractOptions, PathStat } from '../engine/index.ts';
+import type { ExtractOptions } from '../engine/index.ts';
+import type { ContainerPathStat } from '../types/index.ts';
 import { sendJson } from './json.ts';
 import { q } from './query.ts';
 import type { Router } from './router.ts';
 
 export interface ArchiveBackend {
-  statPath(ref: string, path: string): Promise<PathStat>;
-  archivePath(ref: string, path: string): Promise<{ stat: PathStat; stream: Readable }>;
+  statPath(ref: string, path: string): Promise<ContainerPathStat>;
+  archivePath(ref: string, path: string): Promise<{ stat: ContainerPathStat; stream: Readable }>;
   extractToDir(ref: string, path: string, input: Readable, options: ExtractOptions): Promise<void>;
   changes(ref: string): Promise<Array<{ Path: string; Kind: number }> | null>;
 }
 
-const statHeader = (stat: PathStat): string => Buffer.from(JSON.stringify(stat)).toString('base64');
+const statHeader = (stat: ContainerPathStat): string => Buffer.from(JSON.stringify(stat)).toString('base64');
 
 /** The path in the container (a NUL byte in it is refused as in every query string). */
 const pathQuery = { path: q.string() };

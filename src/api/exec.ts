@@ -1,8 +1,9 @@
 // /containers/{id}/exec and /exec/*: exec sessions. Start is hijacked like attach unless detached;
 // a process that cannot be started has its error written into the stream, as dockerd does, and
 // the client reads the exit code (126/127) from /exec/{id}/json.
-import type { AttachSession, ExecCreateRequest, ExecStartOptions, OutputWriter } from '../engine/index.ts';
+import type { AttachSession, ExecStartOptions, OutputWriter } from '../engine/index.ts';
 import { go } from '../schema/index.ts';
+import type { ExecConfig } from '../types/index.ts';
 import { sendJson } from './json.ts';
 import { q } from './query.ts';
 import type { Router } from './router.ts';
@@ -10,7 +11,7 @@ import { detachKeysParam, pumpSession } from './session.ts';
 import { frame, streamContentType, writeAsync } from './stream.ts';
 
 export interface ExecBackend {
-  createExec(ref: string, req: ExecCreateRequest): { Id: string };
+  createExec(ref: string, req: ExecConfig): { Id: string };
   startExec(id: string, options: ExecStartOptions, write: OutputWriter): Promise<AttachSession | undefined>;
   execIsTty(id: string): boolean;
   inspectExec(id: string): Record<string, unknown>;
@@ -41,7 +42,7 @@ const execStartBody = go.struct('types.ExecStartCheck', { Detach: go.bool(), Tty
 
 export function registerExecRoutes(router: Router, backend: ExecBackend): void {
   router.post('/containers/:id/exec', { query: {}, body: execCreateBody }, async (ctx) => {
-    const body: ExecCreateRequest = ctx.body;
+    const body: ExecConfig = ctx.body;
     if (body.DetachKeys) detachKeysParam(body.DetachKeys);
     sendJson(ctx.res, 201, backend.createExec(ctx.params.id, body));
   });

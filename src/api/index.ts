@@ -37,4 +37,3 @@ export { registerSwarmRoutes } from './swarm.ts';
 export { httpStatus } from './errors.ts';
 export { frame, streamIds } from './stream.ts';
 export { registerBuildRoutes, parseBuildParams, buildSecretsHeader, type BuildBackend, type BuildRequestParams } from './build.ts';
-export type { VolumeUsage } from '../types/index.ts';

@@ -1,9 +1,8 @@
 // /networks/*: translation between the wire format and the network service (and, for connect and
 // disconnect, the container engine).
 import { InvalidArgument } from '../errors/index.ts';
-import type { NetworkCreateRequest } from '../network/index.ts';
 import { endpointSettings, go } from '../schema/index.ts';
-import type { EndpointSettings } from '../types/index.ts';
+import type { EndpointSettings, NetworkCreateBody } from '../types/index.ts';
 import { sendJson } from './json.ts';
 import { q } from './query.ts';
 import type { Router } from './router.ts';
@@ -11,7 +10,7 @@ import type { Router } from './router.ts';
 export interface NetworksBackend {
   list(filters: Map<string, string[]>): Promise<unknown[]> | unknown[];
   inspect(ref: string): Promise<unknown> | unknown;
-  create(req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }>;
+  create(req: NetworkCreateBody): Promise<{ Id: string; Warning: string }>;
   remove(ref: string): Promise<void>;
   prune(filters: Map<string, string[]>): Promise<{ NetworksDeleted: string[] }>;
 }

@@ -15,16 +15,13 @@ import {
   DockerignoreMatcher,
   executeBuild,
   parseDockerignore,
-  parsePlatform,
   parseStages,
-  samePlatform,
   type BuildOutput,
   type ImageHandle,
-  type Platform,
 } from '../builder/index.ts';
 import { InvalidArgument, NotFound } from '../errors/index.ts';
 import { familiarString, parseReference, withDefaultTag, type Image, type ImageUsers, type Reference } from '../image/index.ts';
-import { parseTimestamp, type Logger } from '../lib/index.ts';
+import { parsePlatform, parseTimestamp, samePlatform, type Logger, type Platform } from '../lib/index.ts';
 import type { LayerStore } from '../storage/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { BuildCache, BuildCachePruneReport, HostConfig } from '../types/index.ts';

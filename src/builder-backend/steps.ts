@@ -23,13 +23,12 @@ import {
   type RunStep,
   type StepRunner,
   type WorkdirStep,
-  type Platform,
   StepFailed,
 } from '../builder/index.ts';
 import type { AttachOptions, AttachSession, OutputWriter, RemoveOptions } from '../engine/index.ts';
 import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import { emptyLayerDiffId, engineVersion, parseReference, withDefaultTag, type Image, type PullOptions } from '../image/index.ts';
-import { secureJoin, type Logger } from '../lib/index.ts';
+import { secureJoin, type Logger, type Platform } from '../lib/index.ts';
 import { chainIds, type LayerStore, type ScratchLayer } from '../storage/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { CreateContainerRequest, HostConfig, ImageConfig, JsonMessage, MountSpec } from '../types/index.ts';

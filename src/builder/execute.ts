@@ -8,7 +8,7 @@ import type { ContainerConfig, HistoryEntry, JsonMessage } from '../types/index.
 import { stepCacheKey } from './cache-key.ts';
 import { copyCommit, type SourceRef, type StepPlan } from './dispatch.ts';
 import type { BuildPlan } from './plan.ts';
-import type { Platform } from './platform.ts';
+import type { Platform } from '../lib/index.ts';
 import { historyEntry, type BuildExecutor, type ImageHandle, type LayerResult, type ResolvedSource } from './ports.ts';
 
 /** Where the build's messages go: dockerd's JSON stream items. */

@@ -58,7 +58,7 @@ export {
 } from './instructions.ts';
 export { lint, applyCheckDirective, formatLintWarnings, type LintRule, type LintWarning } from './lint.ts';
 export { parseMount, parseNetworkMode, type MountSpec, type MountType, type CacheSharing, type NetworkMode } from './run-mount.ts';
-export { parsePlatform, formatPlatform, samePlatform, checkRunnablePlatform, platformArgs, hostPlatform, type Platform } from './platform.ts';
+export { checkRunnablePlatform, platformArgs } from './platform.ts';
 export { BuildArgs, builtinBuildArgs, type BuildArgValues } from './build-args.ts';
 export {
   StageEvaluator,

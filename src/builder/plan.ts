@@ -2,13 +2,14 @@
 // the FROM lines expanded, the stage graph for the target, and — once the execution phase has
 // resolved a stage's base image — the stage's steps, ONBUILD triggers of the base first and
 // `--label` values last, as dockerd's classic builder orders them.
+import { parsePlatform, type Platform } from '../lib/index.ts';
 import type { ContainerConfig } from '../types/index.ts';
 import { BuildArgs, type BuildArgValues } from './build-args.ts';
 import { beginStageConfig, InstructionError, StageEvaluator, type StepPlan } from './dispatch.ts';
 import { labelInstruction, parseInstruction, type Command, type Dockerfile, type Stage } from './instructions.ts';
 import { applyCheckDirective, lint, type LintWarning } from './lint.ts';
 import { DockerfileParseError, parseDockerfile } from './parser.ts';
-import { checkRunnablePlatform, parsePlatform, platformArgs, type Platform } from './platform.ts';
+import { checkRunnablePlatform, platformArgs } from './platform.ts';
 import { envFromMap, ShellLexer } from './shell-lexer.ts';
 import { buildStageGraph, resolveStageReference, type StageBase, type StageGraph } from './stage-graph.ts';
 

@@ -3,7 +3,7 @@
 // distribution subsystems, and unit tests over fakes.
 import type { ContainerConfig, HistoryEntry, JsonMessage } from '../types/index.ts';
 import type { CopyStep, RunStep, SourceRef, StepPlan, WorkdirStep } from './dispatch.ts';
-import type { Platform } from './platform.ts';
+import type { Platform } from '../lib/index.ts';
 
 /** An image the build starts from or made: what a step needs to mount its root file system. */
 export interface ImageHandle {

@@ -147,7 +147,7 @@ export function clientEngine(options: ClientEngineOptions): ComposeEngine {
     },
 
     listNetworks: async (o) => (await call(c.networks.list(labelFilters(o.labels)))).map((n): NetworkView => ({ Id: n.Id, Name: n.Name, Labels: n.Labels ?? null })),
-    createNetwork: async (request) => ({ id: (await call(c.networks.create(request as never))).Id }),
+    createNetwork: async (request) => ({ id: (await call(c.networks.create(request))).Id }),
     removeNetwork: (ref) => call(c.networks.remove(ref)),
     connectNetwork: (network, container, endpoint) => call(c.networks.connect(network, { Container: container, EndpointConfig: endpoint } as never)),
 

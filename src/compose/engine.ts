@@ -2,9 +2,9 @@
 // compose (STYLE.md: interfaces belong to their consumer). client-engine.ts implements it over
 // the typed client in src/client, so `berth compose` works against berthd and any dockerd alike;
 // unit tests implement it with fake-engine.ts, a daemon in memory.
-import type { ContainerSummary, JsonMessage, Labels } from '../types/index.ts';
+import type { ContainerSummary, JsonMessage, Labels, NetworkCreateBody } from '../types/index.ts';
 import type { ContainerCreate } from './create-request.ts';
-import type { NetworkCreateRequest, VolumeCreateRequest } from './planner.ts';
+import type { VolumeCreateRequest } from './planner.ts';
 
 /** `label=key` or `label=key=value` filters, as the list endpoints take them. */
 export type LabelFilter = Readonly<Record<string, string | true>>;
@@ -131,7 +131,7 @@ export interface ComposeEngine {
 
   // Networks
   listNetworks(options: { labels?: LabelFilter }): Promise<NetworkView[]>;
-  createNetwork(request: NetworkCreateRequest): Promise<{ id: string }>;
+  createNetwork(request: NetworkCreateBody): Promise<{ id: string }>;
   removeNetwork(idOrName: string): Promise<void>;
   connectNetwork(network: string, container: string, endpoint: unknown): Promise<void>;
 

@@ -3,10 +3,10 @@
 // event stream, every call recorded in `calls`. A container's behaviour once started comes from
 // `programs` by service (its output, its exit, its health); failures are injected by name.
 import { Readable } from 'node:stream';
-import type { ContainerSummary, JsonMessage } from '../types/index.ts';
+import type { ContainerSummary, JsonMessage, NetworkCreateBody } from '../types/index.ts';
 import type { ContainerCreate } from './create-request.ts';
 import { EngineError, type ComposeEngine, type ContainerInspectView, type EngineEvent, type ImageView, type LogLine, type NetworkView, type Stream, type VolumeView } from './engine.ts';
-import type { NetworkCreateRequest, VolumeCreateRequest } from './planner.ts';
+import type { VolumeCreateRequest } from './planner.ts';
 
 export interface Program {
   /** Lines written (stdout) once started. */
@@ -299,11 +299,12 @@ export class FakeEngine implements ComposeEngine {
     return [...this.networks.values()];
   }
 
-  async createNetwork(request: NetworkCreateRequest): Promise<{ id: string }> {
-    this.calls.push(`network create ${request.Name}`);
-    if (this.networks.has(request.Name)) throw new EngineError(409, `network with name ${request.Name} already exists`);
+  async createNetwork(request: NetworkCreateBody): Promise<{ id: string }> {
+    const name = request.Name ?? '';
+    this.calls.push(`network create ${name}`);
+    if (this.networks.has(name)) throw new EngineError(409, `network with name ${name} already exists`);
     const id = this.#id();
-    this.networks.set(request.Name, { Id: id, Name: request.Name, Labels: request.Labels });
+    this.networks.set(name, { Id: id, Name: name, Labels: request.Labels ?? {} });
     return { id };
   }
 

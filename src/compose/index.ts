@@ -49,7 +49,6 @@ export {
   type UpOptions,
   type DownOptions,
   type RecreateStrategy,
-  type NetworkCreateRequest,
   type VolumeCreateRequest,
 } from './planner.ts';
 export { EngineError, isNotFound, isConflict, type ComposeEngine, type ContainerInspectView, type NetworkView, type VolumeView, type ImageView, type EngineEvent, type LogLine, type LabelFilter, type Stream, type BuildRequest } from './engine.ts';

@@ -44,7 +44,7 @@ function apply(plan: Plan, state: ObservedState): ObservedState {
         images[a.image] = { id: `sha256:${a.image}-${a.kind}-${a.id}` };
         break;
       case 'create-network':
-        networks.push({ id: uid('n'), name: a.name, labels: a.request.Labels });
+        networks.push({ id: uid('n'), name: a.name, labels: a.request.Labels ?? {} });
         break;
       case 'remove-network':
         networks = networks.filter((x) => x.name !== a.name);

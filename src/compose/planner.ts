@@ -10,6 +10,7 @@
 // run, which is known only once pulls and builds are done. So `up` plans the image actions,
 // runs them, observes again and plans the rest (planUp's `images` and `converge` halves).
 import { InvalidArgument, NotFound } from '../errors/index.ts';
+import type { IpamConfigBody, NetworkCreateBody } from '../types/index.ts';
 import { buildCreateRequest, serviceLinks, type ContainerCreate } from './create-request.ts';
 import { dependencyOrder, dependents } from './graph.ts';
 import { networkConfigHash, serviceConfigHash, volumeConfigHash } from './hash.ts';
@@ -77,18 +78,6 @@ interface ActionBase {
   after: number[];
 }
 
-export interface NetworkCreateRequest {
-  Name: string;
-  Driver?: string;
-  Options?: Record<string, string>;
-  Internal?: boolean;
-  Attachable?: boolean;
-  EnableIPv6?: boolean;
-  EnableIPv4?: boolean;
-  IPAM?: { Driver?: string; Config?: Array<{ Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }>; Options?: Record<string, string> };
-  Labels: Record<string, string>;
-}
-
 export interface VolumeCreateRequest {
   Name: string;
   Driver?: string;
@@ -100,7 +89,7 @@ export type Action = ActionBase &
   (
     | { kind: 'pull-image'; image: string; services: string[]; platform?: string; /** A failure is tolerated: the image can be built. */ optional: boolean }
     | { kind: 'build-image'; service: string; image: string; build: BuildConfig; /** Skip when the image exists after the pulls (compose builds only what it could not pull). */ skipIfPresent: boolean }
-    | { kind: 'create-network'; key: string; name: string; request: NetworkCreateRequest; reason: string }
+    | { kind: 'create-network'; key: string; name: string; request: NetworkCreateBody; reason: string }
     | { kind: 'remove-network'; key: string; name: string; reason: string }
     | { kind: 'create-volume'; key: string; name: string; request: VolumeCreateRequest; reason: string }
     | { kind: 'create-container'; service: string; number: number; name: string; request: ContainerCreate; reason: string; replaces?: ObservedContainer }
@@ -671,8 +660,8 @@ function planStarts(project: ComposeProject, options: UpOptions, builder: PlanBu
   }
 }
 
-function networkRequest(projectName: string, key: string, net: NetworkConfig, version: string): NetworkCreateRequest {
-  const req: NetworkCreateRequest = {
+function networkRequest(projectName: string, key: string, net: NetworkConfig, version: string): NetworkCreateBody {
+  const req: NetworkCreateBody = {
     Name: net.name,
     Labels: { ...(net.labels ?? {}), ...networkLabels(projectName, key, version), [labels.configHash]: networkConfigHash(net) },
   };
@@ -688,7 +677,7 @@ function networkRequest(projectName: string, key: string, net: NetworkConfig, ve
     if (ipam.driver) req.IPAM.Driver = ipam.driver;
     if (ipam.config) {
       req.IPAM.Config = ipam.config.map((p) => {
-        const c: NonNullable<NonNullable<NetworkCreateRequest['IPAM']>['Config']>[number] = {};
+        const c: IpamConfigBody = {};
         if (p.subnet) c.Subnet = p.subnet;
         if (p.ip_range) c.IPRange = p.ip_range;
         if (p.gateway) c.Gateway = p.gateway;

@@ -1,82 +1,28 @@
 // Compose's short syntaxes turned into long form, as compose-go does before validation of the
-// merged model: ports ("[ip:][host:]container[/proto]", ranges, IPv6 in brackets, the parsing of
-// docker's nat.ParsePortSpec) and service volumes ("[source:]target[:options]").
-import { isIP } from 'node:net';
+// merged model: ports ("[ip:][host:]container[/proto]", ranges, IPv6 in brackets: docker's
+// nat.ParsePortSpec, shared with `run -p` in src/lib) and service volumes ("[source:]target[:options]").
 import { InvalidArgument } from '../errors/index.ts';
+import { parsePortSpec, type PortSpecMapping } from '../lib/index.ts';
 import type { Mapping } from './tree.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Ports
 
-function parseRange(s: string): [number, number] | undefined {
-  if (s === '') return undefined;
-  const parts = s.split('-');
-  if (parts.length > 2) return undefined;
-  const nums = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
-  if (nums.some((n) => !Number.isInteger(n) || n > 65535)) return undefined;
-  const [start, end = start] = nums;
-  if (end < start) return undefined;
-  return [start, end];
-}
-
 /** One short-syntax port entry as the long-form mappings it stands for (a range gives several). */
 export function parsePortShort(spec: string): Mapping[] {
-  const parts = spec.split(':');
-  const n = parts.length;
-  let ip = '';
-  let hostPort = '';
-  let raw = parts[n - 1];
-  if (n === 2) hostPort = parts[0];
-  else if (n === 3) [ip, hostPort] = parts;
-  else if (n > 3) {
-    ip = parts.slice(0, n - 2).join(':');
-    hostPort = parts[n - 2];
-  }
-  let proto = 'tcp';
-  const slash = raw.split('/');
-  if (raw === '' || slash[0] === '') raw = '';
-  else if (slash.length > 1) {
-    raw = slash[0];
-    if (slash[1] !== '') proto = slash[1];
-  }
-  if (ip.startsWith('[')) {
-    if (!ip.endsWith(']')) throw new InvalidArgument(`invalid IP address ${ip}: missing ']' in address`);
-    ip = ip.slice(1, -1);
-  }
-  if (ip !== '' && isIP(ip) === 0) throw new InvalidArgument(`invalid IP address: ${ip}`);
-  if (raw === '') throw new InvalidArgument(`no port specified: ${spec}<empty>`);
-  const container = parseRange(raw);
-  if (!container) throw new InvalidArgument(`invalid containerPort: ${raw}`);
-  let host: [number, number] | undefined;
-  if (hostPort !== '') {
-    host = parseRange(hostPort);
-    if (!host) throw new InvalidArgument(`invalid hostPort: ${hostPort}`);
-    if (container[1] - container[0] !== host[1] - host[0] && container[1] !== container[0]) {
-      throw new InvalidArgument(`invalid ranges specified for container and host Ports: ${raw} and ${hostPort}`);
-    }
-  }
-  proto = proto.toLowerCase();
-  if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new InvalidArgument(`invalid proto: ${proto}`);
-  const out: Mapping[] = [];
+  const ports = parsePortSpec(spec);
   // nat.ParsePortSpecs keys its result by "port/proto" and compose sorts those keys as strings.
-  const targets: number[] = [];
-  for (let p = container[0]; p <= container[1]; p++) targets.push(p);
-  const order = targets.map((t, i) => ({ t, i })).sort((a, b) => (`${a.t}/${proto}` < `${b.t}/${proto}` ? -1 : 1));
-  for (const { t, i } of order) {
-    let published = '';
-    if (host) {
-      published = String(host[0] + i);
-      // One container port and a host range: the range is where the host port is picked from.
-      if (container[0] === container[1] && host[0] !== host[1]) published = `${published}-${host[1]}`;
-    }
-    const m: Mapping = { mode: 'ingress' };
-    if (ip !== '') m.host_ip = ip;
-    m.target = t;
-    if (published !== '') m.published = published;
-    m.protocol = proto;
-    out.push(m);
-  }
-  return out;
+  const key = (p: PortSpecMapping) => `${p.containerPort}/${p.proto}`;
+  return [...ports]
+    .sort((a, b) => (key(a) < key(b) ? -1 : 1))
+    .map((p) => {
+      const m: Mapping = { mode: 'ingress' };
+      if (p.hostIp !== '') m.host_ip = p.hostIp;
+      m.target = p.containerPort;
+      if (p.hostPort !== '') m.published = p.hostPort;
+      m.protocol = p.proto;
+      return m;
+    });
 }
 
 // ---------------------------------------------------------------------------------------------

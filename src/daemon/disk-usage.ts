@@ -1,8 +1,7 @@
 // GET /system/df, put together from the subsystems that own each part: images and layers from the
 // image service, containers from the engine, volumes from the volume service, the build cache from
 // the build service.
-import type { BuildCache, ContainerSummary, DiskUsage as DiskUsageWire, ImageSummary } from '../types/index.ts';
-import type { VolumeUsage } from '../volume/index.ts';
+import type { BuildCache, ContainerSummary, DiskUsage as DiskUsageWire, ImageSummary, VolumeUsage } from '../types/index.ts';
 
 export interface DiskUsageSources {
   images: { diskUsage(): { LayersSize: number; Images: ImageSummary[] } };

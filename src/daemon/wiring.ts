@@ -27,13 +27,12 @@ import {
   type TlsOptions,
 } from '../api/index.ts';
 import { NodeCgroupFs, openCgroups } from '../cgroups/index.ts';
-import { hostPlatform } from '../builder/index.ts';
 import { BuildService } from '../builder-backend/index.ts';
 import { DistributionService } from '../distribution/index.ts';
 import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
 import { EventBus, JournalHistory } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
-import { SkippedRecords, importPart, systemClock, type Logger } from '../lib/index.ts';
+import { SkippedRecords, hostPlatform, importPart, systemClock, type Logger } from '../lib/index.ts';
 import { IprouteNetlink, IptablesFirewall, IptablesResolverRedirect, NetworkService, SocketPortBinder } from '../network/index.ts';
 import { ConmonRuntime, idMappers } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';

@@ -2,12 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeAuthHeader, parseChallenges } from './auth.ts';
 import { normalizeServer, Registries } from './endpoints.ts';
-import { parseManifest, parsePlatform, selectManifest, mediaTypes } from './manifest.ts';
+import { parsePlatform } from '../lib/index.ts';
+import { parseManifest, pullPlatform, selectManifest, mediaTypes } from './manifest.ts';
 import { progressBar } from './progress.ts';
 import { goNetError, parseErrors, RegistryError } from './transport.ts';
 import { errorKind } from '../errors/index.ts';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
+/** A `pull --platform` as pull reads it on an amd64 host. */
+const wanted = (spec: string) => pullPlatform(parsePlatform(spec, { os: 'linux', architecture: 'amd64' }));
 
 describe('WWW-Authenticate challenges', () => {
   it('parses Bearer with quoted params and Basic', () => {
@@ -62,12 +65,13 @@ describe('manifests', () => {
     { mediaType: mediaTypes.ociManifest, digest: d('c'), size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
   ];
   it('chooses by platform', () => {
-    assert.equal(selectManifest(list, parsePlatform('linux/amd64')).digest, d('a'));
-    assert.equal(selectManifest(list, parsePlatform('linux/arm/v7')).digest, d('b'));
-    assert.equal(selectManifest(list, parsePlatform('linux/arm64/v8')).digest, d('c'));
-    assert.equal(selectManifest(list, parsePlatform('aarch64')).digest, d('c'));
-    assert.throws(() => selectManifest(list, parsePlatform('linux/s390x')), /no matching manifest for linux\/s390x in the manifest list entries/);
-    assert.throws(() => parsePlatform('plan9/x/y/z'), /unknown operating system or architecture/);
+    assert.equal(selectManifest(list, wanted('linux/amd64')).digest, d('a'));
+    assert.equal(selectManifest(list, wanted('linux/arm/v7')).digest, d('b'));
+    assert.equal(selectManifest(list, wanted('linux/arm64/v8')).digest, d('c'));
+    assert.equal(selectManifest(list, wanted('aarch64')).digest, d('c'));
+    assert.throws(() => selectManifest(list, wanted('linux/s390x')), /no matching manifest for linux\/s390x in the manifest list entries/);
+    assert.throws(() => wanted('plan9/x/y/z'), /"plan9\/x\/y\/z": cannot parse platform specifier: invalid argument/);
+    assert.throws(() => wanted('frob'), /"frob": unknown operating system or architecture: invalid argument/);
   });
   it('parses by content type, or by the document when the type is generic', () => {
     const body = Buffer.from(JSON.stringify({ schemaVersion: 2, config: { mediaType: mediaTypes.ociConfig, digest: d('1'), size: 2 }, layers: [] }));

@@ -6,7 +6,7 @@ export { DistributionService, type DistributionOptions, type PullRequest, type P
 export { AuthSession, decodeAuthHeader, parseChallenges, type AuthConfig, type Challenge } from './auth.ts';
 export { RepositoryClient } from './repository.ts';
 export { Registries, normalizeServer, dockerHubAuthKey, type RegistryConfig, type Endpoint } from './endpoints.ts';
-export { parseManifest, parsePlatform, selectManifest, mediaTypes, type Manifest, type Descriptor, type Platform } from './manifest.ts';
+export { parseManifest, selectManifest, mediaTypes, type Manifest, type Descriptor } from './manifest.ts';
 export { progressBar } from './progress.ts';
 export type { DistributionInspect, InspectPlatform } from './inspect.ts';
 export { RegistryError } from './transport.ts';

@@ -1,6 +1,7 @@
 // Manifests: Docker schema2 and OCI image manifests, manifest lists and OCI indexes; their media
 // types, and the platform choice in a list.
 import { InvalidArgument, NotFound } from '../errors/index.ts';
+import { formatPlatform, type Platform } from '../lib/index.ts';
 
 export const mediaTypes = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -34,12 +35,6 @@ export interface Descriptor {
   size: number;
   platform?: Platform;
   urls?: string[];
-}
-
-export interface Platform {
-  os: string;
-  architecture: string;
-  variant?: string;
 }
 
 export type Manifest =
@@ -98,25 +93,12 @@ export function checkConfigType(mediaType: string): void {
 
 const archAliases: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386' };
 
-/** containerd's platforms.Parse, in short: "linux/arm64/v8", "linux/amd64", "arm64". */
-export function parsePlatform(s: string): Platform {
-  const parts = s.trim().toLowerCase().split('/');
-  if (parts.some((p) => !/^[a-z0-9_.-]+$/.test(p)) || parts.length > 3) throw new InvalidArgument(`"${s}": unknown operating system or architecture: invalid argument`);
-  const [os, rawArch, rawVariant] = parts.length === 1 ? ['linux', parts[0], undefined] : [parts[0], parts[1], parts[2] as string | undefined];
-  const architecture = archAliases[rawArch] ?? rawArch;
-  let variant = rawVariant;
-  if (!['linux', 'windows', 'darwin', 'freebsd'].includes(os)) throw new InvalidArgument(`"${s}": unknown operating system or architecture: invalid argument`);
-  if (architecture === 'arm64' && variant === 'v8') variant = undefined;
-  return { os, architecture, ...(variant ? { variant } : {}) };
-}
-
-export function hostPlatform(): Platform {
-  const arch = ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ?? process.arch;
-  return { os: 'linux', architecture: arch };
-}
-
-export function platformString(p: Platform): string {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+/**
+ * A parsed `--platform` as pull matches it against a manifest list: arm64/v8 is plain arm64, as
+ * registries list it either way and the variant must not narrow the choice.
+ */
+export function pullPlatform(p: Platform): Platform {
+  return p.architecture === 'arm64' && p.variant === 'v8' ? { os: p.os, architecture: p.architecture } : p;
 }
 
 function matches(want: Platform, have: Platform | undefined): boolean {
@@ -131,7 +113,7 @@ function matches(want: Platform, have: Platform | undefined): boolean {
 export function selectManifest(list: Descriptor[], want: Platform): Descriptor {
   const candidates = list.filter((d) => matches(want, d.platform) && d.mediaType !== 'application/vnd.in-toto+json');
   const found = candidates.find((d) => !d.platform?.variant || d.platform.variant === want.variant) ?? candidates[0];
-  if (!found) throw new NotFound(`no matching manifest for ${platformString(want)} in the manifest list entries`);
+  if (!found) throw new NotFound(`no matching manifest for ${formatPlatform(want)} in the manifest list entries`);
   return found;
 }
 

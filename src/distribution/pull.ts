@@ -11,20 +11,18 @@ import { pipeline } from 'node:stream/promises';
 import { decompress } from '../archive/index.ts';
 import { InvalidArgument } from '../errors/index.ts';
 import { familiarString, withDefaultTag, type Image, type ImageStore, type Reference } from '../image/index.ts';
+import { formatPlatform, hostPlatform, parsePlatform, type Platform } from '../lib/index.ts';
 import { chainIds, type LayerStore } from '../storage/index.ts';
 import type { ImageConfig } from '../types/index.ts';
 import type { MetadataStore } from './metadata.ts';
 import {
   checkConfigType,
   checkLayerType,
-  hostPlatform,
   manifestAccept,
   parseManifest,
-  parsePlatform,
-  platformString,
+  pullPlatform,
   selectManifest,
   type Descriptor,
-  type Platform,
 } from './manifest.ts';
 import { ProgressReporter, shortDigest, type ProgressFn } from './progress.ts';
 import { isTransient, retryDelays, sleep, type RepositoryClient } from './repository.ts';
@@ -130,7 +128,7 @@ export async function pullOne(ctx: PullContext, repo: RepositoryClient, o: PullO
   if (ref.digest && top.digest !== ref.digest) throw new InvalidArgument(`manifest verification failed for digest ${ref.digest}`);
   let manifest = parseManifest(top.body, top.contentType);
   o.progress({ status: `Pulling from ${ref.path}`, id: tagOrDigest });
-  const explicit: Platform | undefined = o.platform ? parsePlatform(o.platform) : undefined;
+  const explicit: Platform | undefined = o.platform ? pullPlatform(parsePlatform(o.platform, hostPlatform())) : undefined;
   if (manifest.kind === 'index') {
     const chosen = selectManifest(manifest.manifests, explicit ?? hostPlatform());
     const child = await repo.getManifest(chosen.digest, manifestAccept, o.signal);
@@ -161,7 +159,7 @@ export async function pullOne(ctx: PullContext, repo: RepositoryClient, o: PullO
       const have: Platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
       if (have.os !== explicit.os || have.architecture !== explicit.architecture || (explicit.variant && explicit.variant !== have.variant)) {
         throw new InvalidArgument(
-          `image with reference ${familiarString(ref)} was found but does not match the specified platform: wanted ${platformString(explicit)}, actual: ${platformString(have)}`,
+          `image with reference ${familiarString(ref)} was found but does not match the specified platform: wanted ${formatPlatform(explicit)}, actual: ${formatPlatform(have)}`,
         );
       }
     }

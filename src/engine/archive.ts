@@ -9,20 +9,12 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FdTree, closeLookup, decompress, extractTar, packTreeEntry, type Lookup } from '../archive/index.ts';
 import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
+import type { ContainerPathStat } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { containerIdMappers } from './governance.ts';
 import { resolveUser } from './user.ts';
 import { announce } from './announce.ts';
-
-/** docker's PathStat (X-Docker-Container-Path-Stat, base64 JSON); mode is a Go os.FileMode. */
-export interface PathStat {
-  name: string;
-  size: number;
-  mode: number;
-  mtime: string;
-  linkTarget: string;
-}
 
 /** Go's os.FileMode bits for a unix mode. */
 export function goFileMode(st: Pick<Stats, 'mode'> & { isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): number {
@@ -104,7 +96,7 @@ function fsError(err: unknown, path: string, container: string): unknown {
   return err;
 }
 
-async function statIn(tree: FdTree, abs: string): Promise<{ stat: PathStat; lookup: Lookup }> {
+async function statIn(tree: FdTree, abs: string): Promise<{ stat: ContainerPathStat; lookup: Lookup }> {
   const followLast = abs.endsWith('/') || abs.endsWith('/.');
   const l = await tree.lookup(abs, { followLast });
   if (!l.node) {
@@ -125,7 +117,7 @@ async function statIn(tree: FdTree, abs: string): Promise<{ stat: PathStat; look
   return { stat: { name: goBase(abs), size: st.size, mode: goFileMode(st), mtime: goTime(st.mtime), linkTarget }, lookup: l };
 }
 
-export async function statContainerPath(ctx: EngineContext, c: Container, path: string, ref: string): Promise<PathStat> {
+export async function statContainerPath(ctx: EngineContext, c: Container, path: string, ref: string): Promise<ContainerPathStat> {
   if (!path) throw new InvalidArgument('bad parameter: path cannot be empty');
   const opened = await openContainerTree(ctx, c);
   try {
@@ -140,11 +132,11 @@ export async function statContainerPath(ctx: EngineContext, c: Container, path: 
 }
 
 /** GET: the stat of `path` and a tar of it, named as dockerd names it (the path's base name). */
-export async function archiveContainerPath(ctx: EngineContext, c: Container, path: string, ref: string): Promise<{ stat: PathStat; stream: Readable }> {
+export async function archiveContainerPath(ctx: EngineContext, c: Container, path: string, ref: string): Promise<{ stat: ContainerPathStat; stream: Readable }> {
   if (!path) throw new InvalidArgument('bad parameter: path cannot be empty');
   const opened = await openContainerTree(ctx, c);
   let lookup: Lookup;
-  let stat: PathStat;
+  let stat: ContainerPathStat;
   const abs = containerAbsPath(path);
   try {
     ({ stat, lookup } = await statIn(opened.tree, abs));

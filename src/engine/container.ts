@@ -1,7 +1,7 @@
 // A container as berthd keeps it: the record persisted in containers/<id>/config.v2.json and
 // hostconfig.json (dockerd's file names and, where it matters, field names), plus what only lives
 // in memory: waiters, pending attach clients and a per-container lock that serialises verbs.
-import type { ContainerConfig, HostConfig, EndpointSettings, PortMap } from '../types/index.ts';
+import type { ContainerConfig, ContainerStateView, HostConfig, EndpointSettings, PortMap } from '../types/index.ts';
 import type { MountPointRecord } from '../volume/index.ts';
 
 export const zeroTime = '0001-01-01T00:00:00Z';
@@ -22,18 +22,12 @@ export interface HealthState {
   Log: HealthResult[];
 }
 
-export interface ContainerState {
-  Running: boolean;
-  Paused: boolean;
-  Restarting: boolean;
-  OOMKilled: boolean;
+/**
+ * State as persisted: the API's State (ContainerStateView) without Status, which is derived from
+ * these flags (Container.status), plus RemovalInProgress, which inspect does not show.
+ */
+export interface ContainerState extends Omit<ContainerStateView, 'Status' | 'Health'> {
   RemovalInProgress: boolean;
-  Dead: boolean;
-  Pid: number;
-  ExitCode: number;
-  Error: string;
-  StartedAt: string;
-  FinishedAt: string;
   /** Only for a container with a healthcheck, once started. */
   Health?: HealthState;
 }

@@ -4,9 +4,10 @@ import type { Readable } from 'node:stream';
 import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { CgroupFeatures, CgroupStats, LinuxResources } from '../cgroups/index.ts';
+import type { CommitRequest } from '../image/index.ts';
 import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, IdMapping, OciProcess, ProbeOptions, ProbeResult } from '../runtime/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
-import type { ContainerConfig, EndpointSettings, ImageConfig, Ulimit } from '../types/index.ts';
+import type { EndpointSettings, ImageConfig, Ulimit } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { ProcessTable } from './ps.ts';
 import type { RestartManager } from './restart.ts';
@@ -42,19 +43,12 @@ export interface ContainerLayers {
   exportRw(containerId: string): Promise<Readable>;
 }
 
-/** The image half of commit (the image service): registers the layer, writes the image. */
+/**
+ * The image half of commit (the image service): registers the layer, writes the image. The
+ * request is the image subsystem's own CommitRequest: it defines what an image commit records.
+ */
 export interface ImageCommitter {
-  commit(req: {
-    parentImageId?: string;
-    diff: Readable;
-    containerId: string;
-    containerConfig: ContainerConfig;
-    config: ContainerConfig;
-    author?: string;
-    comment?: string;
-    repo?: string;
-    tag?: string;
-  }): Promise<{ id: string; ref?: string }>;
+  commit(req: CommitRequest): Promise<{ id: string; ref?: string }>;
 }
 
 export interface ContainerRuntime {

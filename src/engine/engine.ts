@@ -6,7 +6,7 @@ import type { Clock, Logger } from '../lib/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import { parseSignal } from '../lib/index.ts';
 import { Conflict } from '../errors/index.ts';
-import type { ContainerSummary, CreateContainerRequest, EndpointSettings } from '../types/index.ts';
+import type { ContainerPathStat, ContainerSummary, ContainerTopResponse, CreateContainerRequest, EndpointSettings, ExecConfig } from '../types/index.ts';
 import { attachContainer, type AttachOptions, type AttachSession, type OutputWriter } from './attach.ts';
 import type { Container, WaitCondition } from './container.ts';
 import type {
@@ -25,12 +25,12 @@ import type {
 } from './context.ts';
 import { connectContainer, disconnectContainer, tearDownNetworking } from './network.ts';
 import { commitContainer, type CommitOptions } from './commit.ts';
-import { archiveContainerPath, extractToContainer, statContainerPath, type ExtractOptions, type PathStat } from './archive.ts';
+import { archiveContainerPath, extractToContainer, statContainerPath, type ExtractOptions } from './archive.ts';
 import { containerChanges } from './changes.ts';
 import { createContainer } from './create.ts';
 import { reacquireMounts } from './mounts.ts';
 import { exportContainer } from './export.ts';
-import { ExecStore, createExec, execCommandText, startExec, type ExecCreateRequest, type ExecStartOptions } from './exec.ts';
+import { ExecStore, createExec, execCommandText, startExec, type ExecStartOptions } from './exec.ts';
 import { handleExit, recordExit, settleStopped } from './exit.ts';
 import { inspectContainer } from './inspect.ts';
 import { killContainer, stopContainer, stopsContainer } from './kill.ts';
@@ -48,7 +48,7 @@ import { updateContainer } from './update.ts';
 import type { HostConfigRequest } from './host-config-validate.ts';
 import type { StatsJson } from '../stats/index.ts';
 import type { ContainerStore } from './store.ts';
-import { topContainer, type TopResult } from './top.ts';
+import { topContainer } from './top.ts';
 import type { ProcessTable } from './ps.ts';
 import { announce } from './announce.ts';
 
@@ -346,11 +346,11 @@ export class Engine {
     return this.get(ref).record.Config.Tty;
   }
 
-  top(ref: string, psArgs: string): Promise<TopResult> {
+  top(ref: string, psArgs: string): Promise<ContainerTopResponse> {
     return topContainer(this.ctx, this.get(ref), psArgs);
   }
 
-  createExec(ref: string, req: ExecCreateRequest): { Id: string } {
+  createExec(ref: string, req: ExecConfig): { Id: string } {
     const c = this.get(ref);
     const s = createExec(c, req);
     this.#execs.add(s);
@@ -394,13 +394,13 @@ export class Engine {
   }
 
   /** HEAD /containers/{id}/archive. */
-  statPath(ref: string, path: string): Promise<PathStat> {
+  statPath(ref: string, path: string): Promise<ContainerPathStat> {
     const c = this.get(ref);
     return c.locked(() => statContainerPath(this.ctx, c, path, ref));
   }
 
   /** GET /containers/{id}/archive: the stat and a tar stream of the path. */
-  archivePath(ref: string, path: string): Promise<{ stat: PathStat; stream: Readable }> {
+  archivePath(ref: string, path: string): Promise<{ stat: ContainerPathStat; stream: Readable }> {
     const c = this.get(ref);
     return c.locked(() => archiveContainerPath(this.ctx, c, path, ref));
   }

@@ -4,6 +4,7 @@
 import { Conflict, InvalidArgument, NotFound, SystemError } from '../errors/index.ts';
 import { newId } from '../lib/index.ts';
 import { RuntimeError, availableCapabilities, type OciProcess } from '../runtime/index.ts';
+import type { ExecConfig } from '../types/index.ts';
 import { AttachSession, type AttachOptions, type OutputWriter } from './attach.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
@@ -11,31 +12,17 @@ import { startFailureExitCode } from './start.ts';
 import { resolveUser } from './user.ts';
 import { announce } from './announce.ts';
 
-export interface ExecCreateRequest {
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  DetachKeys?: string;
-  Tty?: boolean;
-  ConsoleSize?: [number, number] | null;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Privileged?: boolean;
-  User?: string;
-  WorkingDir?: string;
-}
-
 export class ExecSession {
   readonly id = newId();
   readonly container: Container;
-  readonly config: ExecCreateRequest & { Cmd: string[] };
+  readonly config: ExecConfig & { Cmd: string[] };
   running = false;
   started = false;
   exitCode: number | null = null;
   pid = 0;
   consoleSize?: { height: number; width: number };
 
-  constructor(container: Container, config: ExecCreateRequest & { Cmd: string[] }) {
+  constructor(container: Container, config: ExecConfig & { Cmd: string[] }) {
     this.container = container;
     this.config = config;
   }
@@ -75,7 +62,7 @@ export function execCommandText(cmd: readonly string[]): string {
   return `${cmd[0]} ${cmd.slice(1).join(' ')}`;
 }
 
-export function createExec(c: Container, req: ExecCreateRequest): ExecSession {
+export function createExec(c: Container, req: ExecConfig): ExecSession {
   if (!req.Cmd || req.Cmd.length === 0) throw new InvalidArgument('No exec command specified');
   checkRunning(c);
   return new ExecSession(c, { ...req, Cmd: [...req.Cmd] });

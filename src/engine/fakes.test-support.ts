@@ -10,6 +10,7 @@ import { FakeCgroupFs, openCgroups, type CgroupFeatures, type Cgroups } from '..
 import { NotFound } from '../errors/index.ts';
 import { EventBus } from '../events/index.ts';
 import { FakeClock, newId, silentLogger, type Clock } from '../lib/index.ts';
+import type { CommitRequest } from '../image/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
 import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess, type OciSpec, type ProbeOptions, type ProbeResult } from '../runtime/index.ts';
 import { FakeSyscalls } from '../sys/index.ts';
@@ -244,8 +245,8 @@ export class FakeVolumes implements ContainerVolumes {
 
 /** Records what commit asked for and answers with a made-up image id. */
 export class FakeCommitter implements ImageCommitter {
-  readonly requests: Array<Parameters<ImageCommitter['commit']>[0]> = [];
-  async commit(req: Parameters<ImageCommitter['commit']>[0]): Promise<{ id: string; ref?: string }> {
+  readonly requests: CommitRequest[] = [];
+  async commit(req: CommitRequest): Promise<{ id: string; ref?: string }> {
     this.requests.push(req);
     req.diff.resume();
     return { id: 'sha256:' + 'c'.repeat(64), ...(req.repo ? { ref: `${req.repo}:${req.tag ?? 'latest'}` } : {}) };

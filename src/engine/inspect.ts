@@ -1,6 +1,6 @@
 // GET /containers/{id}/json and the lines of GET /containers/json, in dockerd's shapes.
 import { humanDuration } from '../lib/index.ts';
-import type { ContainerSummary, PortMap } from '../types/index.ts';
+import type { ContainerStateView, ContainerSummary, PortMap } from '../types/index.ts';
 import { zeroTime, type Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { healthString } from './health.ts';
@@ -68,7 +68,7 @@ export async function inspectContainer(ctx: Pick<EngineContext, 'layers' | 'imag
       StartedAt: r.State.StartedAt,
       FinishedAt: r.State.FinishedAt,
       ...(r.State.Health ? { Health: r.State.Health } : {}),
-    },
+    } satisfies ContainerStateView,
     Image: r.Image,
     ResolvConfPath: r.ResolvConfPath,
     HostnamePath: r.HostnamePath,

@@ -1,18 +1,14 @@
 // GET /containers/{id}/top: the host's `ps` with the caller's options, keeping the rows whose PID
 // belongs to the container (as the runtime lists them), as dockerd does.
 import { Conflict, SystemError } from '../errors/index.ts';
+import type { ContainerTopResponse } from '../types/index.ts';
 import type { Container } from './container.ts';
 import { announce } from './announce.ts';
 import type { ContainerRuntime, EngineContext } from './context.ts';
 import type { ProcessTable } from './ps.ts';
 
-export interface TopResult {
-  Titles: string[];
-  Processes: string[][];
-}
-
 /** Splits `ps` output into titles and the container's rows; the last column keeps its spaces. */
-export function parsePsOutput(output: string, pids: ReadonlySet<number>): TopResult {
+export function parsePsOutput(output: string, pids: ReadonlySet<number>): ContainerTopResponse {
   const lines = output.split('\n').filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new SystemError('ps produced no output');
   const titles = lines[0]!.trim().split(/\s+/);
@@ -35,7 +31,7 @@ export async function topContainer(
   deps: { runtime: Pick<ContainerRuntime, 'pids'>; ps: ProcessTable } & Pick<EngineContext, 'events'>,
   c: Container,
   psArgs: string,
-): Promise<TopResult> {
+): Promise<ContainerTopResponse> {
   if (!c.state.Running) throw new Conflict(`Container ${c.id} is not running`);
   if (c.state.Restarting) throw new Conflict(`Container ${c.id} is restarting, wait until the container is running`);
   const args = psArgs.trim() ? psArgs.trim().split(/\s+/) : ['-ef'];

@@ -43,4 +43,6 @@ export { runProgram, execProgram, ProgramError, type ProgramResult, type RunProg
 export { directorySize, type DirectorySizeOptions } from './dir-size.ts';
 export { systemClock, FakeClock, type Clock, type ClockTimer } from './clock.ts';
 export { importPart } from './lazy-import.ts';
+export { parsePortSpec, type PortSpecMapping } from './port-spec.ts';
+export { parsePlatform, formatPlatform, samePlatform, hostPlatform, type Platform } from './platform.ts';
 export { parseUlimit, type UlimitValue } from './ulimit.ts';

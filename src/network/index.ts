@@ -5,7 +5,7 @@
 // programs of command.ts (ip, iptables-restore, nsenter).
 export { NetworkService, type NetworkServiceOptions } from './service.ts';
 export { emptyEndpoint } from './endpoint-plan.ts';
-export type { NetworkEvents, NetworkRecord, NetworkView, NetworkCreateRequest, SandboxRequest, SandboxResult, SandboxState, EndpointState } from './types.ts';
+export type { NetworkEvents, NetworkRecord, NetworkView, SandboxRequest, SandboxResult, SandboxState, EndpointState } from './types.ts';
 export { IprouteNetlink, FakeNetlink, type Netlink, type InterfaceSpec, type NamespaceOwner, type IdRange } from './netlink.ts';
 export { IptablesFirewall, FakeFirewall, chainNames, renderRules, type Firewall, type FirewallState } from './firewall.ts';
 export { SocketPortBinder, FakePortBinder, type PortBinder, type PortHolder } from './proxy.ts';

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { Conflict, Forbidden, InvalidArgument, NotFound, SystemError } from '../errors/index.ts';
 import { SkippedRecords, newId, writeJsonAtomic, type Logger } from '../lib/index.ts';
 import { checker, go } from '../schema/index.ts';
+import type { NetworkCreateBody } from '../types/index.ts';
 import { EmbeddedDns, type NameLookup } from './dns-server.ts';
 import type { FirewallNetwork } from './firewall.ts';
 import { AddressPool, formatCidr, formatIp, overlaps, parseCidr, parseCidrAddress, parseIp, pickFreePool, poolConfig, type Cidr } from './ipam.ts';
 import type { Netlink } from './netlink.ts';
-import type { NetworkCreateRequest, NetworkRecord } from './types.ts';
+import type { NetworkRecord } from './types.ts';
 
 export const bridgeNameOption = 'com.docker.network.bridge.name';
 const iccOption = 'com.docker.network.bridge.enable_icc';
@@ -241,7 +242,7 @@ export class NetworkStore {
   }
 
   /** Checks the request as dockerd does, saves the record and brings the bridge up. */
-  async create(req: NetworkCreateRequest): Promise<LiveNetwork> {
+  async create(req: NetworkCreateBody): Promise<LiveNetwork> {
     const name = req.Name ?? '';
     if (!name) throw new InvalidArgument('network name cannot be empty');
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new InvalidArgument(`invalid network name "${name}"`);

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Forbidden } from '../errors/index.ts';
 import type { Logger, SkippedRecords } from '../lib/index.ts';
-import type { EndpointSettings, PortMap } from '../types/index.ts';
+import type { EndpointSettings, NetworkCreateBody, PortMap } from '../types/index.ts';
 import { planEndpoints, type EndpointPlanInput } from './endpoint-plan.ts';
 import type { Firewall } from './firewall.ts';
 import { NameResolver } from './name-resolver.ts';
@@ -19,7 +19,7 @@ import type { PortBinder } from './proxy.ts';
 import type { ResolverRedirect } from './resolver-redirect.ts';
 import { SandboxManager } from './sandbox-manager.ts';
 import { SandboxRegistry } from './sandbox-registry.ts';
-import type { NetworkCreateRequest, NetworkEvents, NetworkRecord, NetworkView, SandboxRequest, SandboxResult } from './types.ts';
+import type { NetworkEvents, NetworkRecord, NetworkView, SandboxRequest, SandboxResult } from './types.ts';
 
 export interface NetworkServiceOptions {
   dataRoot: string;
@@ -138,7 +138,7 @@ export class NetworkService {
     return listNetworks(this.#store.values(), this.#sandboxes, filters);
   }
 
-  create(req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
+  create(req: NetworkCreateBody): Promise<{ Id: string; Warning: string }> {
     return this.#locked(async () => {
       const live = await this.#store.create(req);
       try {

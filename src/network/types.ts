@@ -34,22 +34,6 @@ export interface NetworkView extends NetworkRecord {
   Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
 }
 
-export interface NetworkCreateRequest {
-  Name?: string;
-  CheckDuplicate?: boolean;
-  Driver?: string;
-  Scope?: string;
-  Internal?: boolean;
-  Attachable?: boolean;
-  Ingress?: boolean;
-  ConfigOnly?: boolean;
-  ConfigFrom?: { Network?: string } | null;
-  EnableIPv6?: boolean;
-  IPAM?: { Driver?: string; Config?: IpamConfigEntry[] | null; Options?: Record<string, string> | null } | null;
-  Options?: Record<string, string> | null;
-  Labels?: Record<string, string> | null;
-}
-
 /** One interface of a running container, as berthd remembers it across its own restarts. */
 export interface EndpointState {
   networkId: string;

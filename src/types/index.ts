@@ -453,7 +453,8 @@ export interface ExecConfig {
   DetachKeys?: string;
   Env?: string[] | null;
   WorkingDir?: string;
-  Cmd: string[];
+  /** Required in substance; dockerd answers a missing or empty one with "No exec command specified". */
+  Cmd?: string[] | null;
 }
 
 /** The body of POST /exec/{id}/start. */
@@ -519,9 +520,23 @@ export interface NetworkResource {
   [field: string]: unknown;
 }
 
-/** The body of POST /networks/create. */
+/** One entry of IPAM.Config in POST /networks/create (dockerd's network.IPAMConfig). */
+export interface IpamConfigBody {
+  /** Optional on the wire: a gateway or range without it is refused by the network service. */
+  Subnet?: string;
+  IPRange?: string;
+  Gateway?: string;
+  AuxiliaryAddresses?: Record<string, string>;
+}
+
+/**
+ * The body of POST /networks/create (dockerd's types.NetworkCreateRequest), as tolerant as dockerd
+ * is: what a client may leave out or send as null. The client, compose and the network service all
+ * speak it.
+ */
 export interface NetworkCreateBody {
-  Name: string;
+  /** Required in substance; a missing one is refused with dockerd's error. */
+  Name?: string;
   CheckDuplicate?: boolean;
   Driver?: string;
   Scope?: string;
@@ -529,11 +544,13 @@ export interface NetworkCreateBody {
   Attachable?: boolean;
   Ingress?: boolean;
   ConfigOnly?: boolean;
-  ConfigFrom?: { Network: string };
+  ConfigFrom?: { Network?: string } | null;
   EnableIPv6?: boolean;
-  IPAM?: { Driver?: string; Config?: Array<{ Subnet: string; Gateway?: string; IPRange?: string }>; Options?: Record<string, string> };
-  Options?: Record<string, string>;
-  Labels?: Labels;
+  /** Sent by compose for `enable_ipv4`; the network service does not read it. */
+  EnableIPv4?: boolean;
+  IPAM?: { Driver?: string; Config?: IpamConfigBody[] | null; Options?: Record<string, string> | null } | null;
+  Options?: Record<string, string> | null;
+  Labels?: Labels | null;
 }
 
 /** POST /networks/create's answer. */
@@ -579,7 +596,7 @@ export interface VolumesPruneReport {
   SpaceReclaimed: number;
 }
 
-/** A volume with its usage, as GET /system/df lists it. */
+/** A volume with its usage, as GET /system/df lists it: its size (-1 when unreadable) and how many containers use it. */
 export interface VolumeUsage extends Volume {
   UsageData: { Size: number; RefCount: number };
 }

@@ -6,7 +6,6 @@ export {
   anonymousLabel,
   splitMountOptions,
   type VolumeView,
-  type VolumeUsage,
   type VolumeUsers,
   type VolumeEvents,
   type CreateVolumeOptions,

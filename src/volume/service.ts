@@ -9,7 +9,7 @@ import { SkippedRecords, directorySize, newId, writeJsonAtomic, type Logger } fr
 import { checker, go } from '../schema/index.ts';
 import { applyLayer, packDirectory } from '../archive/index.ts';
 import type { Syscalls } from '../sys/index.ts';
-import type { Volume } from '../types/index.ts';
+import type { Volume, VolumeUsage } from '../types/index.ts';
 import { validateVolumeName } from './parse.ts';
 
 /** The label dockerd puts on anonymous volumes; prune removes only these unless asked for all. */
@@ -61,9 +61,6 @@ export interface VolumeServiceDeps {
   /** Where a volume whose record cannot be loaded is reported. */
   skipped?: SkippedRecords;
 }
-
-/** A volume as GET /system/df shows it: its size (-1 when unreadable) and how many use it. */
-export type VolumeUsage = VolumeView & { UsageData: { Size: number; RefCount: number } };
 
 const validOpts = new Set(['type', 'o', 'device', 'size']);
 const mandatoryOpts: Record<string, string[]> = { device: ['type'], type: ['device'], o: ['device', 'type'] };

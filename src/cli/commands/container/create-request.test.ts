@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseFlags } from '../../flags.ts';
 import { StatusError } from '../../errors.ts';
-import { buildCreateRequest } from './create-request.ts';
+import { buildCreateRequest, parsePublish } from './create-request.ts';
 import { run } from './specs.ts';
 
 const dir = mkdtempSync('/tmp/berth-create-request-test-');
@@ -58,5 +58,21 @@ describe('run/create: resource and security flags', () => {
     refused(['--sysctl', 'kernel.hostname=x'], `invalid argument "kernel.hostname=x" for "--sysctl" flag: sysctl 'kernel.hostname=x' is not allowed`);
     refused(['--blkio-weight', '70000'], 'invalid argument "70000" for "--blkio-weight" flag: strconv.ParseUint: parsing "70000": value out of range');
     assert.throws(() => request(['--pid', 'bogus']), (err: Error) => err instanceof StatusError && err.status === 125);
+  });
+});
+
+describe('parsePublish', () => {
+  it('exposes every container port and binds it to its host port', () => {
+    const r = parsePublish(['127.0.0.1:8000-8001:80-81', '53/udp']);
+    assert.deepEqual(Object.keys(r.exposed), ['80/tcp', '81/tcp', '53/udp']);
+    assert.deepEqual(r.bindings['81/tcp'], [{ HostIp: '127.0.0.1', HostPort: '8001' }]);
+    assert.deepEqual(r.bindings['53/udp'], [{ HostIp: '', HostPort: '' }]);
+  });
+
+  it('fails with status 125 and the parser message', () => {
+    assert.throws(
+      () => parsePublish(['80:foo']),
+      (err: unknown) => err instanceof StatusError && err.status === 125 && err.message === 'invalid containerPort: foo',
+    );
   });
 });

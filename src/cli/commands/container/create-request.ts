@@ -1,7 +1,7 @@
 // `run` and `create` options (docker's container options) translated into the body of
 // POST /containers/create.
 import { readFileSync } from 'node:fs';
-import { parseRamInBytes } from '../../../lib/index.ts';
+import { parsePortSpec, parseRamInBytes, type PortSpecMapping } from '../../../lib/index.ts';
 import type { CreateContainerRequest, EndpointSettings, HealthConfig, HostConfig, PortBinding } from '../../../types/index.ts';
 import { StatusError } from '../../errors.ts';
 import {
@@ -68,51 +68,21 @@ export function parseBytes(v: string, what: string): number {
   }
 }
 
-/** -p [ip:][hostPort:]containerPort[/proto], with ranges. */
+/** -p [ip:][hostPort:]containerPort[/proto], with ranges (docker's nat.ParsePortSpecs). */
 export function parsePublish(specs: readonly string[]): { exposed: Record<string, Record<string, never>>; bindings: Record<string, PortBinding[]> } {
   const exposed: Record<string, Record<string, never>> = {};
   const bindings: Record<string, PortBinding[]> = {};
   for (const spec of specs) {
-    let rest = spec;
-    let proto = 'tcp';
-    const slash = rest.lastIndexOf('/');
-    if (slash >= 0) {
-      proto = rest.slice(slash + 1).toLowerCase();
-      rest = rest.slice(0, slash);
-      if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new StatusError(125, `invalid proto: ${proto}`);
+    let ports: PortSpecMapping[];
+    try {
+      ports = parsePortSpec(spec);
+    } catch (err) {
+      throw new StatusError(125, (err as Error).message);
     }
-    let ip = '';
-    let host = '';
-    let container: string;
-    const ipv6 = /^\[([^\]]+)\]:(.*)$/.exec(rest);
-    if (ipv6) {
-      ip = ipv6[1];
-      rest = ipv6[2];
-    }
-    const parts = rest.split(':');
-    if (parts.length === 1) container = parts[0];
-    else if (parts.length === 2) [host, container] = parts;
-    else if (parts.length === 3 && !ipv6) [ip, host, container] = parts;
-    else throw new StatusError(125, `invalid port format for --publish: ${spec}`);
-    const range = (s: string, label: string): [number, number] => {
-      const m = /^(\d+)(?:-(\d+))?$/.exec(s);
-      if (!m) throw new StatusError(125, `invalid ${label}: ${s}`);
-      const a = Number(m[1]);
-      const b = m[2] ? Number(m[2]) : a;
-      if (a < 1 || b > 65535 || b < a) throw new StatusError(125, `invalid ${label}: ${s}`);
-      return [a, b];
-    };
-    const [cStart, cEnd] = range(container, 'containerPort');
-    const hostRange = host ? range(host, 'hostPort') : undefined;
-    if (hostRange && hostRange[1] - hostRange[0] !== cEnd - cStart && hostRange[0] !== hostRange[1]) {
-      throw new StatusError(125, `invalid ranges specified for container and host Ports: ${container} and ${host}`);
-    }
-    for (let p = cStart; p <= cEnd; p++) {
-      const key = `${p}/${proto}`;
+    for (const p of ports) {
+      const key = `${p.containerPort}/${p.proto}`;
       exposed[key] = {};
-      let hp = '';
-      if (hostRange) hp = hostRange[0] === hostRange[1] ? String(hostRange[0]) : String(hostRange[0] + (p - cStart));
-      (bindings[key] ??= []).push({ HostIp: ip, HostPort: hp });
+      (bindings[key] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort });
     }
   }
   return { exposed, bindings };
