@@ -106,6 +106,9 @@ describe('contexts', () => {
     assert.equal(ok(['-c', 'dockerd', 'volume', 'ls', '-q']), 'on-dockerd\n');
     assert.match(serverVersion(['--context', 'dockerd']), /^20\.10\./);
     assert.equal(ok(['--context', 'secure', 'version', '--format', '{{.Client.Context}}']), 'secure\n');
+    // Go field names in templates, JSON tags in json
+    assert.equal(ok(['--context', 'secure', 'version', '--format', '{{.Client.APIVersion}} {{.Server.APIVersion}} {{json .Server.ApiVersion}}']), '1.43 1.43 "1.43"\n');
+    assert.doesNotMatch(ok(['--context', 'secure', 'version', '--format', '{{json .Client}}']), /"APIVersion"/);
   });
 
   it("follows docker's precedence: --context, -H, BERTH_HOST, BERTH_CONTEXT, then context use", () => {

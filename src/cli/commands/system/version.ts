@@ -33,7 +33,11 @@ export const showVersion: CommandRun<typeof version.flags> = async (ctx, _args, 
     serverErr = err;
   }
   if (flags.format) {
-    ctx.stdout.write((await import('../../format.ts')).executeTemplate(flags.format, { Client: clientInfo, Server: server ?? null }) + '\n');
+    // docker's templates see the Go fields (.Server.APIVersion), its JSON the tags (ApiVersion):
+    // the Go name is an own property json leaves out
+    const goName = <T extends object>(o: T): T => Object.defineProperty(o, 'APIVersion', { get: () => (o as { ApiVersion?: string }).ApiVersion, enumerable: false });
+    const data = { Client: goName(clientInfo), Server: server ? goName(server) : null };
+    ctx.stdout.write((await import('../../format.ts')).executeTemplate(flags.format, data) + '\n');
     if (serverErr) throw new StatusError(1, daemonError(serverErr));
     return;
   }
