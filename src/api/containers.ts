@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
 import { parseUnixTimestamp } from '../lib/index.ts';
+import { rfc3339NanoFixed } from '../logging/index.ts';
 import type { AttachOptions, AttachSession, ContainersPruneReport, HostConfigRequest, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, StatsOptions, WaitCondition } from '../engine/index.ts';
 import { containerConfig, containerConfigFields, go, hostConfig, networkingConfig, signalProblem, updateConfig } from '../schema/index.ts';
 import { encodeStats, type StatsJson } from '../stats/index.ts';
@@ -12,7 +13,7 @@ import { jsonText, sendJson } from './json.ts';
 import { apiVersionAtLeast, q } from './query.ts';
 import type { Router } from './router.ts';
 import { detachKeysParam, pumpSession } from './session.ts';
-import { frame, sendTar, streamContentType, writeAsync } from './stream.ts';
+import { frame, frameHeader, sendTar, streamContentType, writeAsync } from './stream.ts';
 
 export interface ContainersBackend {
   create(req: CreateContainerRequest, options: { name?: string }): Promise<{ Id: string; Warnings: string[] }>;
@@ -25,7 +26,8 @@ export interface ContainersBackend {
   remove(ref: string, options: RemoveOptions): Promise<void>;
   rename(ref: string, name: string): Promise<void>;
   wait(ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<{ StatusCode: number; Error: { Message: string } | null }>;
-  logs(ref: string, options: LogOptions, signal?: AbortSignal): AsyncGenerator<LogRecord>;
+  /** Throws (before the first entry) when the container's log driver keeps no log. */
+  logs(ref: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogRecord[]>;
   attach(ref: string, options: AttachOptions, write: OutputWriter): Promise<AttachSession>;
   resize(ref: string, size: { height: number; width: number }): Promise<void>;
   /** Whether the container has a tty (its streams are then raw, not multiplexed). */
@@ -54,6 +56,19 @@ export interface ContainerSnapshotBackend {
       pause: boolean;
     },
   ): Promise<{ Id: string }>;
+}
+
+/** Go's url.QueryEscape: unreserved characters kept, space as '+', everything else %XX. */
+function queryEscape(s: string): string {
+  return [...Buffer.from(s)].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+}
+
+/** `logs --details`: the entry's attributes as key=value pairs, sorted, comma-separated. */
+function detailsText(attrs: ReadonlyArray<[string, string]> | undefined): string {
+  return [...(attrs ?? [])]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${queryEscape(k)}=${queryEscape(v)}`)
+    .join(',');
 }
 
 function timeParamNs(v: string | undefined): bigint | undefined {
@@ -141,12 +156,13 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     stderr: q.bool(),
     follow: q.bool(),
     timestamps: q.bool(),
+    details: q.bool(),
     since: q.string(),
     until: q.string(),
     tail: q.string(),
   };
   router.get('/containers/:id/logs', { query: logsQuery, body: 'none' }, async (ctx) => {
-    const { stdout, stderr, follow, timestamps } = ctx.query;
+    const { stdout, stderr, follow, timestamps, details } = ctx.query;
     if (!stdout && !stderr) throw new InvalidArgument('Bad parameters: you must choose at least one stream');
     const tailRaw = ctx.query.tail;
     const tail = tailRaw && tailRaw !== 'all' ? Number.parseInt(tailRaw, 10) : undefined;
@@ -164,13 +180,31 @@ export function registerContainerRoutes(router: Router, backend: ContainersBacke
     const records = backend.logs(ctx.params.id, options, ctx.signal);
     const res = ctx.res;
     res.writeHead(200, { 'Content-Type': streamContentType(ctx.version, tty) });
-    res.flushHeaders();
+    // a follower sees the stream open at once; otherwise the headers go with the entries and
+    // the end, in as few writes as there are batches (one for a --tail)
+    if (options.follow) res.flushHeaders();
+    let held: Buffer | undefined;
     try {
-      for await (const rec of records) {
-        const data = timestamps ? Buffer.concat([Buffer.from(rec.time + ' '), rec.data]) : rec.data;
-        await writeAsync(res, tty ? data : frame(rec.stream, data));
+      for await (const batch of records) {
+        // dockerd's WriteLogStream framing, details (attrs) and time first
+        const parts: Buffer[] = [];
+        for (const rec of batch) {
+          let prefix = details ? `${detailsText(rec.attrs)} ` : '';
+          if (timestamps) prefix = `${rfc3339NanoFixed(rec.time)} ${prefix}`;
+          const size = rec.data.length + Buffer.byteLength(prefix);
+          if (!tty) parts.push(frameHeader(rec.stream, size));
+          if (prefix) parts.push(Buffer.from(prefix));
+          parts.push(rec.data);
+        }
+        const data = Buffer.concat(parts);
+        if (options.follow) await writeAsync(res, data);
+        else {
+          if (held) await writeAsync(res, held);
+          held = data;
+        }
       }
-      res.end();
+      if (held) res.end(held);
+      else res.end();
     } catch {
       res.destroy();
     }

@@ -31,8 +31,9 @@ const routesOutsideReference: Record<string, string> = {
   'POST /build/cancel': "dockerd's build router: cancels the build a client named with buildid",
 };
 
-/** Query parameters dockerd reads that the description leaves out (its ImageBuildOptions). */
+/** Query parameters dockerd reads that the description leaves out (its ImageBuildOptions, logs' details). */
 const queryOutsideReference: Record<string, string> = {
+  'GET /containers/:id/logs ?details': 'dockerd reads it (BoolValue "details") and the docker CLI sends it for logs --details',
   'POST /build ?cpusetmems': 'ImageBuildOptions.CPUSetMems, sent by the docker CLI',
   'POST /build ?cgroupparent': 'ImageBuildOptions.CgroupParent, sent by the docker CLI',
   'POST /build ?securityopt': 'ImageBuildOptions.SecurityOpt, read to be refused as dockerd on Linux refuses it',

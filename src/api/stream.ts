@@ -8,10 +8,15 @@ import type { RequestContext } from './router.ts';
 export const streamIds = { stdin: 0, stdout: 1, stderr: 2, systemerr: 3 } as const;
 
 export function frame(stream: keyof typeof streamIds, data: Buffer): Buffer {
+  return Buffer.concat([frameHeader(stream, data.length), data]);
+}
+
+/** The 8-byte header of a multiplexed frame of `size` bytes. */
+export function frameHeader(stream: keyof typeof streamIds, size: number): Buffer {
   const header = Buffer.alloc(8);
   header[0] = streamIds[stream];
-  header.writeUInt32BE(data.length, 4);
-  return Buffer.concat([header, data]);
+  header.writeUInt32BE(size, 4);
+  return header;
 }
 
 /** Writes to `out` respecting backpressure; rejects when the peer has gone. */

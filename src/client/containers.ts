@@ -28,6 +28,8 @@ export interface LogsOptions {
   stderr: boolean;
   follow: boolean;
   timestamps: boolean;
+  /** Prefix each line with the attributes log-opt labels/env/tag add. */
+  details?: boolean;
   tail: string;
   /** Unix time "seconds.nanoseconds". */
   since?: string;
@@ -142,6 +144,7 @@ export class Containers {
         stderr: options.stderr,
         follow: options.follow,
         timestamps: options.timestamps,
+        ...(options.details ? { details: true } : {}),
         tail: options.tail,
         ...(options.since !== undefined ? { since: options.since } : {}),
         ...(options.until !== undefined ? { until: options.until } : {}),

@@ -2,7 +2,7 @@
 // and each API route table gets the service that owns its resource. No logic lives here — events
 // are published by the services that act, configuration is read in config.ts, tools are found in
 // tools.ts, system df is assembled in disk-usage.ts.
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { join } from 'node:path';
 import {
@@ -33,6 +33,7 @@ import { ContainerStore, Engine, HostProcessTable } from '../engine/index.ts';
 import { EventBus, JournalHistory } from '../events/index.ts';
 import { ImageService, ImageStore } from '../image/index.ts';
 import { SkippedRecords, hostPlatform, importPart, systemClock, type Logger } from '../lib/index.ts';
+import { LogService } from '../logging/index.ts';
 import { IprouteNetlink, IptablesFirewall, IptablesResolverRedirect, NetworkService, SocketPortBinder } from '../network/index.ts';
 import { ConmonRuntime, idMappers } from '../runtime/index.ts';
 import { LayerStore, Overlay2Driver } from '../storage/index.ts';
@@ -60,6 +61,12 @@ export interface Daemon {
 
 export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const sys = loadSyscalls();
+  // first: a bad log-driver/log-opts in daemon.json stops berthd before it changes anything
+  const logs = new LogService({
+    log: log.child({ subsystem: 'logging' }),
+    defaults: { type: config.logDriver, config: config.logOpts },
+    datagram: { connect: (path) => sys.connectDatagram(path), send: (fd, data) => sys.sendDatagram(fd, data), close: (fd) => closeSync(fd) },
+  });
   const clock = systemClock;
   const cgroups = await openCgroups(new NodeCgroupFs());
   const host = await probeHost(cgroups);
@@ -130,7 +137,6 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const engineConfig = {
     dataRoot,
     initPath: tools.initPath,
-    logOpts: config.logOpts,
     hostResolvConf: '/etc/resolv.conf',
     dns: config.dns,
     dnsSearch: config.dnsSearch,
@@ -151,6 +157,7 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
     events,
     clock,
     ps: new HostProcessTable(),
+    logs,
     log,
     config: engineConfig,
     cgroups,
@@ -213,6 +220,9 @@ export async function wire(config: DaemonConfig, log: Logger): Promise<Daemon> {
       await engine.shutdown({ stopContainers: !config.liveRestore, timeoutMs: config.shutdownTimeout * 1000 });
       await registry?.close();
       await network.close();
+      // the pipes stay open for the next berthd, whatever exits meanwhile
+      await runtime.holdOutputs().catch((err: unknown) => log.warn('cannot hold the container output pipes open', { error: err }));
+      await logs.close();
       runtime.close();
       journal.close();
     },

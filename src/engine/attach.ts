@@ -2,6 +2,7 @@
 // conmon's attach socket, and pass stdin through. Attaching to a container that is not running
 // waits for its next start, as dockerd does (`docker start -a` attaches first).
 import { EventEmitter } from 'node:events';
+import { NotImplemented } from '../errors/index.ts';
 import { DetachScanner } from '../lib/index.ts';
 import type { AttachConnection } from '../runtime/index.ts';
 import { announce } from './announce.ts';
@@ -131,7 +132,7 @@ export class AttachSession extends EventEmitter {
   }
 }
 
-export async function attachContainer(ctx: Pick<EngineContext, 'runtime' | 'events'>, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
+export async function attachContainer(ctx: Pick<EngineContext, 'runtime' | 'logs' | 'events'>, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
   const session = new AttachSession(options.detachKeys && options.stdin ? { detachKeys: options.detachKeys } : {});
   announce(ctx, c, 'attach');
   session.done.then(
@@ -141,8 +142,13 @@ export async function attachContainer(ctx: Pick<EngineContext, 'runtime' | 'even
     () => {},
   );
   if (options.logs) {
-    for await (const rec of readLogs(c, { stdout: options.stdout, stderr: options.stderr, follow: false })) {
-      await write(rec.stream, rec.data);
+    try {
+      for await (const batch of readLogs(ctx, c, { stdout: options.stdout, stderr: options.stderr, follow: false })) {
+        for (const rec of batch) await write(rec.stream, rec.data);
+      }
+    } catch (err) {
+      // a driver that keeps no log has nothing to replay (dockerd logs the same and goes on)
+      if (!(err instanceof NotImplemented)) throw err;
     }
   }
   if (!options.stream) {

@@ -7,6 +7,7 @@ import type { CgroupFeatures, CgroupStats, LinuxResources } from '../cgroups/ind
 import type { CommitRequest } from '../image/index.ts';
 import type { AttachConnection, CreateOptions, ExecHandle, ExecOptions, ExitStatus, IdMapping, OciProcess, ProbeOptions, ProbeResult } from '../runtime/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
+import type { ContainerLogInfo, LegacyFollow, LogEntry, PreparedLog, ReadOptions } from '../logging/index.ts';
 import type { EndpointSettings, ImageConfig, Ulimit } from '../types/index.ts';
 import type { Container } from './container.ts';
 import type { ProcessTable } from './ps.ts';
@@ -52,7 +53,8 @@ export interface ImageCommitter {
 }
 
 export interface ContainerRuntime {
-  create(options: CreateOptions): Promise<{ pid: number }>;
+  /** `output`: the read end of the output pipe, when conmon was told to write into one. */
+  create(options: CreateOptions): Promise<{ pid: number; output?: Readable }>;
   start(id: string): Promise<void>;
   kill(id: string, signal: number, options?: { all?: boolean }): Promise<void>;
   pause(id: string): Promise<void>;
@@ -72,8 +74,28 @@ export interface ContainerRuntime {
   resizeExec(containerId: string, execId: string, size: { height: number; width: number }): Promise<void>;
   /** Pids of the container's processes, as the runtime sees them. */
   pids(id: string): Promise<number[]>;
+  /** The output pipe of a container a restarted berthd finds, or undefined. */
+  openOutput(id: string): Readable | undefined;
   /** Runs a healthcheck probe in the running container. */
   probe(options: ProbeOptions): Promise<ProbeResult>;
+}
+
+/** What containers need of the logging subsystem (logging/index.ts implements it). */
+export interface ContainerLogs {
+  /** dockerd's mergeAndVerifyLogConfig: the daemon's driver and log-opts filled in, options checked. */
+  configure(requested: { Type?: string; Config?: Record<string, string> | null } | undefined): { Type: string; Config: Record<string, string> };
+  /** HostConfig.LogConfig's file, for the record's LogPath ("" for drivers without one). */
+  logPath(type: string, id: string, dir: string): string;
+  /** Opens the driver before conmon starts; a bad option value fails here. */
+  prepare(info: ContainerLogInfo): Promise<PreparedLog>;
+  /** berthd found the container's output pipe: what waits in it is read, and the rest as it comes. */
+  adopt(info: ContainerLogInfo, output: Readable): Promise<void>;
+  /** The container exited: resolves once everything it wrote is in its log. */
+  finish(info: ContainerLogInfo): Promise<void>;
+  /** A log in the format of containers made before the drivers is converted; the new LogPath. */
+  migrate(info: ContainerLogInfo): Promise<string | undefined>;
+  /** The entries in batches; throws at once when the driver keeps no log. */
+  read(info: ContainerLogInfo, options: ReadOptions, legacy: LegacyFollow | undefined, signal?: AbortSignal): AsyncIterable<LogEntry[]>;
 }
 
 /** Where the engine reports what containers did, and their network connections (the event bus). */
@@ -85,8 +107,6 @@ export interface EngineConfig {
   dataRoot: string;
   /** tini, bind-mounted as /sbin/docker-init for --init. */
   initPath: string;
-  /** Default log options (daemon.json log-opts). */
-  logOpts: Record<string, string>;
   /** Host resolv.conf to derive containers' from. */
   hostResolvConf: string;
   dns: string[];
@@ -171,6 +191,7 @@ export interface EngineContext {
   /** The kernel calls `cp` needs for device files. */
   sys: Syscalls;
   network: ContainerNetworking;
+  logs: ContainerLogs;
   cgroups: ContainerCgroups;
   host: HostFacts;
   proc: ProcFiles;

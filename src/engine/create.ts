@@ -80,15 +80,12 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
   const hostConfig = adaptHostConfig(requested, daemonDefaults(ctx)) as HostConfig & { KernelMemory?: number; KernelMemoryTCP?: number };
   delete hostConfig.KernelMemory;
   delete hostConfig.KernelMemoryTCP;
-  hostConfig.LogConfig = { Type: hostConfig.LogConfig?.Type || 'json-file', Config: { ...ctx.config.logOpts, ...(hostConfig.LogConfig?.Config ?? {}) } };
+  hostConfig.LogConfig = ctx.logs.configure(hostConfig.LogConfig);
   if (!hostConfig.RestartPolicy) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
   if (hostConfig.RestartPolicy.Name === '') hostConfig.RestartPolicy = { ...hostConfig.RestartPolicy, Name: 'no' };
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
   if (!hostConfig.Runtime) hostConfig.Runtime = ctx.config.runtimeName;
   validateHostConfig(hostConfig);
-  if (hostConfig.LogConfig.Type !== 'json-file' && hostConfig.LogConfig.Type !== 'k8s-file' && hostConfig.LogConfig.Type !== 'none') {
-    throw new InvalidArgument(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
-  }
 
   const user: ContainerConfig = { ...emptyContainerConfig(), ...stripUndefined(req) } as ContainerConfig;
   delete (user as Partial<CreateContainerRequest>).HostConfig;
@@ -143,9 +140,7 @@ export async function createContainer(ctx: EngineContext, req: CreateContainerRe
     HasBeenStartedBefore: false,
     HasBeenManuallyStopped: false,
     State: initialState(),
-    // conmon writes the log (it must keep writing while berthd is down) in its k8s-file format,
-    // not docker's JSON lines; the name says so rather than pretend to be <id>-json.log.
-    LogPath: join(dir, `${id}.log`),
+    LogPath: ctx.logs.logPath(hostConfig.LogConfig.Type, id, dir),
     HostnamePath: join(dir, 'hostname'),
     HostsPath: join(dir, 'hosts'),
     ResolvConfPath: join(dir, 'resolv.conf'),

@@ -5,7 +5,6 @@ import { after, describe, it } from 'node:test';
 import { emptyContainerConfig } from '../types/index.ts';
 import { mergeImageConfig } from './create.ts';
 import { embeddedResolvConf, renderHosts, renderResolvConf } from './files.ts';
-import { formatLogTime, parseLogTime } from './logs.ts';
 import { buildEnv, startFailureExitCode } from './start.ts';
 import { resolveUser } from './user.ts';
 
@@ -72,15 +71,6 @@ describe('container environment', () => {
     assert.equal(embeddedResolvConf('nameserver 10.0.0.2\noptions ndots:2\n', '127.0.0.11'), 'nameserver 127.0.0.11\noptions ndots:2\n');
     const once = embeddedResolvConf('nameserver 10.0.0.2\n', '127.0.0.11');
     assert.equal(embeddedResolvConf(once, '127.0.0.11'), once, 'a second rewrite changes nothing');
-  });
-});
-
-describe('conmon log timestamps', () => {
-  it('parse with their offset and print as RFC3339Nano UTC', () => {
-    const ns = parseLogTime('2024-01-02T03:04:05.123456789+02:00')!;
-    assert.equal(formatLogTime(ns), '2024-01-02T01:04:05.123456789Z');
-    assert.equal(formatLogTime(parseLogTime('2024-01-02T03:04:05.100000000+00:00')!), '2024-01-02T03:04:05.1Z');
-    assert.equal(parseLogTime('garbage'), undefined);
   });
 });
 

@@ -12,6 +12,7 @@ import type { Container, WaitCondition } from './container.ts';
 import type {
   ContainerCgroups,
   ContainerLayers,
+  ContainerLogs,
   ContainerNetworking,
   ContainerRuntime,
   ContainerVolumes,
@@ -35,7 +36,7 @@ import { handleExit, recordExit, settleStopped } from './exit.ts';
 import { inspectContainer } from './inspect.ts';
 import { killContainer, stopContainer, stopsContainer } from './kill.ts';
 import { listContainers, type ListOptions } from './list.ts';
-import { readLogs, type LogOptions, type LogRecord } from './logs.ts';
+import { logInfo, readLogs, type LogOptions, type LogRecord } from './logs.ts';
 import { removeContainer, type RemoveOptions } from './remove.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 import { renameContainer } from './rename.ts';
@@ -62,11 +63,16 @@ export interface EngineDeps {
   store: ContainerStore;
   images: ImageLookup;
   layers: ContainerLayers & { sweep(live: ReadonlySet<string>): Promise<void> };
-  runtime: ContainerRuntime & { watchExits(onExit: (id: string) => void): void };
+  runtime: ContainerRuntime & {
+    watchExits(onExit: (id: string) => void): void;
+    /** Ends the process that held the output pipes open while berthd was down. */
+    releaseOutputs(): Promise<void>;
+  };
   network: ContainerNetworking;
   volumes: ContainerVolumes;
   /** The image half of commit. */
   committer: ImageCommitter;
+  logs: ContainerLogs;
   sys: Syscalls;
   events: EnginePublisher;
   clock: Clock;
@@ -118,6 +124,7 @@ export class Engine {
       volumes: deps.volumes,
       sys: deps.sys,
       network: deps.network,
+      logs: deps.logs,
       cgroups: deps.cgroups,
       host: deps.host,
       proc: deps.proc,
@@ -134,6 +141,8 @@ export class Engine {
       if (c && c.id === id) void this.#afterExit(c);
     });
     await Promise.all(containers.map((c) => (c.state.Restarting ? this.#recoverRestarting(c) : c.state.Running ? this.#recover(c) : this.#recoverUnrecorded(c))));
+    // every container that had an output pipe has opened it: the process holding them goes
+    await this.#deps.runtime.releaseOutputs();
     await this.ctx.network.restore(new Set(this.ctx.store.all().filter((c) => c.state.Running && !c.state.Restarting).map((c) => c.id)));
     this.#restarts.ready();
     await this.#startByPolicy();
@@ -164,6 +173,7 @@ export class Engine {
   async #recoverRestarting(c: Container): Promise<void> {
     if ((await this.ctx.runtime.hasState(c.id)) && (await this.ctx.runtime.isAlive(c.id)) && !(await this.ctx.runtime.exitStatus(c.id))) {
       this.ctx.log.warn('adopting a container restarted just before berthd stopped', { container: c.id });
+      await this.#adoptLog(c);
       c.record.State.Restarting = false;
       c.record.State.Pid = (await this.ctx.runtime.pid(c.id)) ?? 0;
       c.record.State.StartedAt = this.ctx.clock.now().toISOString();
@@ -187,6 +197,7 @@ export class Engine {
    */
   async #recoverUnrecorded(c: Container): Promise<void> {
     if (!(await this.ctx.runtime.hasState(c.id))) return;
+    await this.#adoptLog(c);
     const log = this.ctx.log.child({ container: c.id });
     if (await this.ctx.runtime.isAlive(c.id)) {
       log.warn('adopting a container started just before berthd stopped');
@@ -209,6 +220,8 @@ export class Engine {
 
   async #recover(c: Container): Promise<void> {
     const log = this.ctx.log.child({ container: c.id });
+    // running or exited meanwhile, its output is read from the pipe conmon wrote it into
+    await this.#adoptLog(c);
     if (await this.ctx.runtime.exitStatus(c.id)) {
       log.info('container exited while berthd was down');
       await this.#afterExit(c);
@@ -223,6 +236,13 @@ export class Engine {
       log.warn('container monitor is gone without recording an exit; marking the container exited');
       await recordExit(this.ctx, c, { exitCode: 255, finishedAt: this.ctx.clock.now(), oomKilled: false, error: 'container monitor exited unexpectedly' });
     }
+  }
+
+  /** What the container wrote while berthd was down waits in its output pipe: read it, and what follows. */
+  async #adoptLog(c: Container): Promise<void> {
+    const output = this.ctx.runtime.openOutput(c.id);
+    if (!output) return;
+    await this.ctx.logs.adopt(logInfo(c), output).catch((err: unknown) => this.ctx.log.error('cannot follow the container output', { container: c.id, error: err }));
   }
 
   async #afterExit(c: Container): Promise<void> {
@@ -433,8 +453,8 @@ export class Engine {
     return listContainers(this.ctx, options);
   }
 
-  logs(ref: string, options: LogOptions, signal?: AbortSignal): AsyncGenerator<LogRecord> {
-    return readLogs(this.get(ref), options, signal);
+  logs(ref: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogRecord[]> {
+    return readLogs(this.ctx, this.get(ref), options, signal);
   }
 
   attach(ref: string, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {

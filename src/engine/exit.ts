@@ -7,6 +7,7 @@ import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { cgroupsPathOf, unmountSharedShm } from './governance.ts';
+import { logInfo } from './logs.ts';
 import { releaseMounts } from './mounts.ts';
 import { tearDownNetworking } from './network.ts';
 
@@ -66,6 +67,9 @@ export async function recordExit(
   const decision = exit.error ? ({ restart: false } as const) : ctx.restarts.decide(c, { exitCode: exit.exitCode, ranMs });
   const releaseNetwork = () => tearDownNetworking(ctx, c).catch((err: unknown) => ctx.log.warn('releasing the network sandbox failed', { container: c.id, error: err }));
   await Promise.all([
+    // conmon wrote all the output before it recorded the exit: the log is complete before anyone
+    // waiting on the exit (logs right after wait, --rm, a restart's new run) sees it
+    ctx.logs.finish(logInfo(c)).catch((err: unknown) => ctx.log.warn('finishing the container log failed', { container: c.id, error: err })),
     ctx.runtime.delete(c.id).catch((err: unknown) => ctx.log.warn('cleaning up runtime state failed', { container: c.id, error: err })),
     ctx.layers.unmountRw(c.id).catch((err: unknown) => ctx.log.warn('unmounting container layer failed', { container: c.id, error: err })),
     // a container its policy restarts keeps its network sandbox (addresses, ports) for the next run

@@ -11,6 +11,7 @@ import { NotFound } from '../errors/index.ts';
 import { EventBus } from '../events/index.ts';
 import { FakeClock, newId, silentLogger, type Clock } from '../lib/index.ts';
 import type { CommitRequest } from '../image/index.ts';
+import { LogService, type UnixDatagramPort } from '../logging/index.ts';
 import type { SandboxRequest, SandboxResult } from '../network/index.ts';
 import { RuntimeError, type AttachConnection, type CreateOptions, type ExecHandle, type ExecOptions, type ExitStatus, type OciProcess, type OciSpec, type ProbeOptions, type ProbeResult } from '../runtime/index.ts';
 import { FakeSyscalls } from '../sys/index.ts';
@@ -36,6 +37,15 @@ export class FakeAttach extends EventEmitter {
   pause() {}
   resume() {}
 }
+
+/** Unit tests send nothing to syslog over unix datagrams. */
+const refusingDatagrams: UnixDatagramPort = {
+  connect: () => {
+    throw new Error('no unix datagram sockets in unit tests');
+  },
+  send: () => false,
+  close: () => {},
+};
 
 /** The cgroups a fake runtime makes as runc would: the port over an in-memory cgroupfs. */
 export interface FakeRuntimeCgroups {
@@ -64,6 +74,10 @@ export class FakeRuntime implements ContainerRuntime {
   watchExits(onExit: (id: string) => void) {
     this.#onExit = onExit;
   }
+  openOutput() {
+    return undefined;
+  }
+  async releaseOutputs() {}
   async create(o: CreateOptions) {
     let pid = ++this.#pid;
     if (this.#cgroups) {
@@ -350,10 +364,10 @@ export function fakeEngine(root: string, options: { clock?: FakeClock; host?: Pa
     clock,
     ps,
     log: silentLogger,
+    logs: new LogService({ log: silentLogger, datagram: refusingDatagrams }),
     config: {
       dataRoot: root,
       initPath: '/bin/true',
-      logOpts: {},
       hostResolvConf: '/nonexistent',
       dns: [],
       dnsSearch: [],

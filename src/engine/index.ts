@@ -14,6 +14,7 @@ export type {
   ImageRef,
   ContainerLayers,
   ContainerRuntime,
+  ContainerLogs,
   ContainerNetworking,
   ContainerVolumes,
   ContainerCgroups,
@@ -29,7 +30,6 @@ export type { RemoveOptions } from './remove.ts';
 export type { ContainersPruneReport } from './prune.ts';
 export { statusString } from './inspect.ts';
 export { mergeImageConfig } from './create.ts';
-export { parseLogTime, formatLogTime } from './logs.ts';
 export type { ExecStartOptions } from './exec.ts';
 export type { StatsOptions } from './stats.ts';
 export type { HostConfigRequest } from './host-config-validate.ts';

@@ -8,7 +8,7 @@ runtimeContract('FakeRuntime', () => ({
     id,
     name: id.slice(0, 12),
     spec: { process: { args: ['sleep', '600'] } } as OciSpec,
-    logPath: '/dev/null',
+    log: { driver: 'none' },
     stdin: false,
     leaveStdinOpen: false,
   }),

@@ -2,14 +2,17 @@
 // build the OCI spec and hand it to the runtime. Attach clients already waiting are connected
 // between `runc create` and `runc start`, so they see the first byte of output.
 import { promises as fsp, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Conflict, InvalidArgument, NotModified, SystemError } from '../errors/index.ts';
-import { parseRamInBytes, secureJoin } from '../lib/index.ts';
+import { secureJoin } from '../lib/index.ts';
+import type { PreparedLog } from '../logging/index.ts';
 import { RuntimeError, buildSpec, networkSysctls, writeNetnsSysctls, type OciMount } from '../runtime/index.ts';
 import { announce } from './announce.ts';
 import type { Container } from './container.ts';
 import type { EngineContext } from './context.ts';
 import { embeddedResolvConf, renderHosts, renderResolvConf, writeContainerFiles } from './files.ts';
 import { cgroupsPathOf, governedSpec, mountSharedShm, unmountSharedShm } from './governance.ts';
+import { logInfo } from './logs.ts';
 import { releaseMounts, setupMounts } from './mounts.ts';
 import { setUpNetworking, tearDownNetworking, type NetworkFiles } from './network.ts';
 import { resolveUser } from './user.ts';
@@ -48,6 +51,7 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
     rec.RestartCount = 0;
   }
   let rootfs: string | undefined;
+  let logs: PreparedLog | undefined;
   let started = false;
   try {
     // resources, security, namespaces, devices and the user namespace: refused before anything is set up
@@ -120,17 +124,25 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
       cgroupsPath: cgroupsPathOf(ctx, c),
       ...governed,
     });
-    const logMax = parseLogSize(host.LogConfig.Config['max-size']);
-    const { pid } = await ctx.runtime.create({
-      id: c.id,
-      name: c.name,
-      spec,
-      logPath: host.LogConfig.Type === 'none' ? '/dev/null' : rec.LogPath,
-      ...(logMax ? { logSizeMax: logMax } : {}),
-      stdin: rec.Config.OpenStdin,
-      // A tty keeps its input for the next `attach` after a detach (docker only closes stdin of non-tty containers).
-      leaveStdinOpen: rec.Config.Tty || !rec.Config.StdinOnce,
-    });
+    logs = await openLog(ctx, c);
+    let pid: number;
+    let output: Readable | undefined;
+    try {
+      ({ pid, output } = await ctx.runtime.create({
+        id: c.id,
+        name: c.name,
+        spec,
+        log: logs.conmon,
+        stdin: rec.Config.OpenStdin,
+        // A tty keeps its input for the next `attach` after a detach (docker only closes stdin of non-tty containers).
+        leaveStdinOpen: rec.Config.Tty || !rec.Config.StdinOnce,
+      }));
+    } catch (err) {
+      await logs.cancel();
+      logs = undefined;
+      throw err;
+    }
+    await logs.start(output);
     c.processExists = true;
     for (const waiter of c.pendingAttach) waiter.ready();
     c.pendingAttach.clear();
@@ -161,6 +173,8 @@ export async function startContainer(ctx: EngineContext, c: Container, options: 
     announce(ctx, c, 'start');
   } catch (err) {
     c.processExists = false;
+    // what conmon wrote before the failure stays in the log
+    if (logs) await ctx.logs.finish(logInfo(c)).catch(() => {});
     for (const waiter of c.pendingAttach) waiter.failed(err);
     c.pendingAttach.clear();
     if (rootfs !== undefined && !started) await ctx.layers.unmountRw(c.id).catch(() => {});
@@ -222,11 +236,22 @@ async function ensureWorkingDir(rootfs: string, cwd: string, user: { uid: number
   await fsp.chown(path, user.uid, user.gid);
 }
 
-function parseLogSize(v: string | undefined): number | undefined {
-  if (!v) return undefined;
+/**
+ * Opens the container's log driver before conmon starts (dockerd's StartLogger). A container whose
+ * log is still in the format of containers made before the drivers has it converted first.
+ */
+async function openLog(ctx: EngineContext, c: Container): Promise<PreparedLog> {
+  const logPath = await ctx.logs.migrate(logInfo(c));
+  if (logPath !== undefined) {
+    c.record.LogPath = logPath;
+    await ctx.store.saveState(c);
+  }
   try {
-    return parseRamInBytes(v.trim());
-  } catch {
-    throw new InvalidArgument(`invalid value for max-size: ${v}`);
+    return await ctx.logs.prepare(logInfo(c));
+  } catch (err) {
+    // dockerd records a start that failed this way too: its error, and exit code 128
+    Object.assign(c.record.State, { Error: (err as Error).message, ExitCode: 128 });
+    await ctx.store.saveState(c).catch(() => {});
+    throw err;
   }
 }

@@ -65,10 +65,13 @@ export class Unavailable extends BerthError {
   }
 }
 
-/** A feature of the Engine API that Berth does not provide (plugins, swarm mode); reported as 501. */
+/**
+ * A feature of the Engine API that Berth does not provide (plugins, swarm mode), or a request the
+ * object cannot carry out (logs of a log driver that keeps none); reported as 501.
+ */
 export class NotImplemented extends BerthError {
-  constructor(message: string) {
-    super('not-implemented', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('not-implemented', message, options);
   }
 }
 

@@ -1,27 +1,36 @@
 // The container runtime: runc under one conmon per container. conmon holds the container's stdio,
-// writes its log, records its exit code in <exec-root>/exits/<id> and keeps running while berthd
-// restarts; berthd is never the container's parent. Per container, the bundle directory
-// <exec-root>/containers/<id>/ holds config.json, conmon's pid files, its attach socket and ctl
-// fifo.
+// writes its output where it is told (usually the output pipe berthd reads the log from), records
+// its exit code in <exec-root>/exits/<id> and keeps running while berthd restarts; berthd is never
+// the container's parent. Per container, the bundle directory <exec-root>/containers/<id>/ holds
+// config.json, conmon's pid files, its attach socket, ctl fifo and output pipe.
 import { spawn } from 'node:child_process';
 import { closeSync, constants as fsConstants, openSync, promises as fsp, watch, readFileSync, type FSWatcher } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { NotFound, isErrno } from '../errors/index.ts';
 import { ProgramError, execProgram, silentLogger, writeFileAtomic, type Logger } from '../lib/index.ts';
-import { socketFromFd, type Syscalls } from '../sys/index.ts';
+import { S_IFIFO, socketFromFd, type Syscalls } from '../sys/index.ts';
 import { AttachConnection } from './attach.ts';
 import { RuntimeError, runcMessage } from './errors.ts';
 import { runExec, type ExecHandle, type ExecOptions } from './exec.ts';
 import { runProbe, type ProbeOptions, type ProbeResult } from './probe.ts';
 import { parseSpec, serializeSpec, type OciSpec } from './spec.ts';
 
+/**
+ * Where conmon writes the container's output, in its k8s-file format: to berthd through a pipe
+ * (create() returns its read end), to a file (capped by --log-size-max), or nowhere.
+ */
+export type ConmonLogTarget = { driver: 'pipe' } | { driver: 'k8s-file'; path: string; sizeMax?: number } | { driver: 'none' };
+
+/** The pipe's buffer: what a container can write while berthd does not read before it blocks. */
+const outputPipeBytes = 1 << 20;
+
 export interface CreateOptions {
   id: string;
   name: string;
   spec: OciSpec;
-  logPath: string;
-  /** conmon's --log-size-max, in bytes. */
-  logSizeMax?: number;
+  log: ConmonLogTarget;
   /** Give the container a stdin pipe (docker's OpenStdin). */
   stdin: boolean;
   /** Keep stdin open after an attached client disconnects (docker's !StdinOnce). */
@@ -102,14 +111,40 @@ export class ConmonRuntime {
    * Writes the bundle, starts conmon and lets it run `runc create`. Resolves with the container's
    * pid once the process exists (stopped before exec until `start`).
    */
-  async create(options: CreateOptions): Promise<{ pid: number }> {
+  async create(options: CreateOptions): Promise<{ pid: number; output?: Readable }> {
     const { id } = options;
     const bundle = this.bundle(id);
     await fsp.rm(join(this.#exitDir, id), { force: true });
     await fsp.rm(bundle, { recursive: true, force: true });
     await fsp.mkdir(join(bundle, 'persist'), { recursive: true, mode: 0o700 });
     await fsp.writeFile(join(bundle, 'config.json'), serializeSpec(options.spec));
+    // The output pipe: conmon inherits a read end and keeps it for its whole life, so that its
+    // writes never fail (EPIPE) while berthd is not reading, during a restart; they block once
+    // the buffer is full, as dockerd's FIFOs do under live-restore.
+    let outputFd: number | undefined;
+    if (options.log.driver === 'pipe') {
+      this.#sys.mknod(this.#outputPath(id), S_IFIFO | 0o600, 0, 0);
+      outputFd = openSync(this.#outputPath(id), fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+      try {
+        this.#sys.setPipeSize(outputFd, outputPipeBytes);
+      } catch (err) {
+        this.#log.debug('cannot enlarge the output pipe', { id, error: err });
+      }
+    }
 
+    try {
+      const pid = await this.#startConmon(options, outputFd);
+      return { pid, ...(outputFd !== undefined ? { output: pipeReader(outputFd) } : {}) };
+    } catch (err) {
+      if (outputFd !== undefined) closeSync(outputFd);
+      throw err;
+    }
+  }
+
+  /** Runs conmon, which runs `runc create`; the container's pid once it exists. */
+  async #startConmon(options: CreateOptions, outputFd: number | undefined): Promise<number> {
+    const { id } = options;
+    const bundle = this.bundle(id);
     const args = [
       '--api-version', '1',
       '-c', id,
@@ -121,14 +156,15 @@ export class ConmonRuntime {
       '-P', join(bundle, 'conmon.pid'),
       '--persist-dir', join(bundle, 'persist'),
       '--exit-dir', this.#exitDir,
-      '-l', `k8s-file:${options.logPath}`,
+      '-l', options.log.driver === 'none' ? 'none' : `k8s-file:${options.log.driver === 'pipe' ? this.#outputPath(id) : options.log.path}`,
       '--log-level', 'error',
       '--full-attach',
       '--no-sync-log',
       '--runtime-arg', '--root', '--runtime-arg', this.#runcRoot,
       '--runtime-arg', '--log-format=json',
     ];
-    if (options.logSizeMax && options.logSizeMax > 0) args.push('--log-size-max', String(options.logSizeMax));
+    // never for the pipe: conmon's rotation would rename a new file over it
+    if (options.log.driver === 'k8s-file' && options.log.sizeMax && options.log.sizeMax > 0) args.push('--log-size-max', String(options.log.sizeMax));
     if (options.spec.process.terminal) args.push('-t');
     if (options.stdin) args.push('-i');
     if (options.stdin && options.leaveStdinOpen) args.push('--leave-stdin-open');
@@ -137,8 +173,9 @@ export class ConmonRuntime {
       // conmon drops an "oom" marker in its working directory (besides --persist-dir) when the
       // container is OOM-killed: keep it in the bundle, not wherever berthd was started.
       cwd: bundle,
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' },
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', ...(outputFd !== undefined ? [outputFd] : [])],
+      // TZ: conmon stamps each record in local time; in UTC the stamps need no conversion
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', TZ: 'UTC' },
       detached: true,
     });
     const syncPipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
@@ -176,7 +213,71 @@ export class ConmonRuntime {
       await this.delete(id).catch(() => {});
       throw new RuntimeError(runcMessage(parsed.message ?? '') || 'container creation failed');
     }
-    return { pid: parsed.data };
+    return parsed.data;
+  }
+
+  #outputPath(id: string): string {
+    return join(this.bundle(id), 'output');
+  }
+
+  /**
+   * The read end of a running (or just exited) container's output pipe, for a berthd that
+   * restarted; undefined when the container has none. What conmon wrote meanwhile is waiting in it.
+   */
+  openOutput(id: string): Readable | undefined {
+    try {
+      return pipeReader(openSync(this.#outputPath(id), fsConstants.O_RDONLY | fsConstants.O_NONBLOCK));
+    } catch {
+      return undefined;
+    }
+  }
+
+  get #holderFile(): string {
+    return join(this.#execRoot, 'output-holder.json');
+  }
+
+  /**
+   * berthd stops: a small process keeps the output pipes open until the next berthd has opened
+   * them. conmon holds its pipe while it runs, but closes it when the container exits; without
+   * this, what a container wrote just before an exit while berthd was down would be lost.
+   */
+  async holdOutputs(): Promise<void> {
+    const fds: number[] = [];
+    const dir = join(this.#execRoot, 'containers');
+    for (const id of await fsp.readdir(dir).catch(() => [] as string[])) {
+      try {
+        fds.push(openSync(this.#outputPath(id), fsConstants.O_RDONLY | fsConstants.O_NONBLOCK));
+      } catch {
+        // no pipe: another log driver, or gone
+      }
+    }
+    if (!fds.length) return;
+    try {
+      const holder = spawn('sleep', ['infinity'], { stdio: ['ignore', 'ignore', 'ignore', ...fds], detached: true });
+      holder.unref();
+      if (holder.pid) await writeFileAtomic(this.#holderFile, JSON.stringify({ pid: holder.pid, start: processStart(holder.pid) }));
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+  }
+
+  /** The pipes are open again (berthd adopted its containers): the holder can go. */
+  async releaseOutputs(): Promise<void> {
+    let holder: { pid?: number; start?: string };
+    try {
+      holder = JSON.parse(await fsp.readFile(this.#holderFile, 'utf8')) as { pid?: number; start?: string };
+    } catch {
+      return;
+    }
+    // the pid must still be the holder berthd started (same process start time)
+    if (holder.pid && holder.start && processStart(holder.pid) === holder.start) {
+      try {
+        process.kill(holder.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await fsp.rm(this.#holderFile, { force: true });
   }
 
   async start(id: string): Promise<void> {
@@ -346,10 +447,15 @@ export class ConmonRuntime {
     return this.#resizeIn(this.bundle(id), size);
   }
 
-  async #resizeIn(dir: string, size: { height: number; width: number }): Promise<void> {
+  #resizeIn(dir: string, size: { height: number; width: number }): Promise<void> {
+    return this.#control(dir, `1 ${size.height} ${size.width}`);
+  }
+
+  /** A message on conmon's control fifo: "<type> <height> <width>". */
+  async #control(dir: string, message: string): Promise<void> {
     const fh = await fsp.open(join(dir, 'ctl'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
     try {
-      await fh.write(`1 ${size.height} ${size.width}\n`);
+      await fh.write(`${message}\n`);
     } finally {
       await fh.close();
     }
@@ -370,6 +476,20 @@ export class ConmonRuntime {
     const path = join(this.bundle(id), name);
     await writeFileAtomic(path, content, { mode: 0o600 });
     return path;
+  }
+}
+
+/** A pipe's read end as a stream read by libuv, without a thread of its pool. */
+function pipeReader(fd: number): Readable {
+  return new net.Socket({ fd, readable: true, writable: false });
+}
+
+/** /proc/<pid>/stat's start time: with the pid, it names one process. */
+function processStart(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,7 +3,7 @@
 // checked HostConfig into a spec and runs it; deciding what is allowed (validation, defaults,
 // restart policy) is the engine's, and it keeps no container records.
 export { RuntimeError, runcMessage } from './errors.ts';
-export { ConmonRuntime, type CreateOptions, type ExitStatus, type RuntimeOptions } from './conmon.ts';
+export { ConmonRuntime, type ConmonLogTarget, type CreateOptions, type ExitStatus, type RuntimeOptions } from './conmon.ts';
 export { AttachConnection, type OutputStream } from './attach.ts';
 export type { ExecHandle, ExecOptions, OciProcess } from './exec.ts';
 export type { ProbeOptions, ProbeResult } from './probe.ts';

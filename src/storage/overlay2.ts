@@ -96,6 +96,7 @@ export class Overlay2Driver {
   }
 
   async remove(id: string): Promise<void> {
+    this.#described.delete(id);
     const dir = join(this.root, id);
     await this.#unmountAll(id);
     const short = await readOptional(join(dir, 'link'));
@@ -198,8 +199,23 @@ export class Overlay2Driver {
     return directorySize(join(this.root, id, 'diff'), { skipUnreadable: true });
   }
 
-  /** The directories overlay uses for this layer, as `inspect` shows them under GraphDriver.Data. */
+  /**
+   * The directories overlay uses for this layer, as `inspect` shows them under GraphDriver.Data.
+   * A layer's lower chain never changes: it is read once (inspect is on `docker logs`' path).
+   */
   async describe(id: string): Promise<Record<string, string>> {
+    let known = this.#described.get(id);
+    if (!known) {
+      known = this.#describe(id);
+      this.#described.set(id, known);
+      known.catch(() => this.#described.delete(id));
+    }
+    return { ...(await known) };
+  }
+
+  readonly #described = new Map<string, Promise<Record<string, string>>>();
+
+  async #describe(id: string): Promise<Record<string, string>> {
     const dir = join(this.root, id);
     const lower = await readOptional(join(dir, 'lower'));
     const data: Record<string, string> = {};

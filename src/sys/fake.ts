@@ -51,6 +51,12 @@ export class FakeSyscalls implements Syscalls {
     return [...(this.xattrs.get(path)?.keys() ?? [])];
   }
 
+  /** Pipes keep the kernel's default size here. */
+  setPipeSize(fd: number): number {
+    if (fileKey(fd) === undefined) throw new SyscallError('fcntl', 9, 'EBADF');
+    return 65536;
+  }
+
   /** Held flocks: file (dev:ino) → the fd holding it. */
   readonly #locks = new Map<string, number>();
   trims = 0;
@@ -84,6 +90,14 @@ export class FakeSyscalls implements Syscalls {
   connectSeqpacket(path: string): number {
     if (!existsSync(path)) throw new SyscallError('connect', 2, 'ENOENT', path);
     throw new SyscallError('connect', 111, 'ECONNREFUSED', path);
+  }
+
+  connectDatagram(path: string): number {
+    return this.connectSeqpacket(path);
+  }
+
+  sendDatagram(fd: number): boolean {
+    throw new SyscallError('send', 9, 'EBADF', String(fd));
   }
 }
 

@@ -33,7 +33,9 @@ export function loadSyscalls(): Syscalls {
     close: libc.func('int close(int fd)'),
     dup: libc.func('int dup(int fd)'),
     flock: libc.func('int flock(int fd, int op)'),
+    fcntl: libc.func('int fcntl(int fd, int cmd, ...)'),
     recv: libc.func('long recv(int fd, void *buf, size_t len, int flags)'),
+    send: libc.func('long send(int fd, const void *buf, size_t len, int flags)'),
     mallocTrim: libc.func('int malloc_trim(size_t pad)'),
   };
   const fail = (syscall: string, path?: string): never => {
@@ -46,6 +48,24 @@ export function loadSyscalls(): Syscalls {
     ((BigInt(major) & ~0xfffn) << 32n) |
     (BigInt(minor) & 0xffn) |
     ((BigInt(minor) & ~0xffn) << 12n);
+
+  const connectUnix = (path: string, type: number): number => {
+    const AF_UNIX = 1;
+    const SOCK_CLOEXEC = 0o2000000;
+    const addr = Buffer.alloc(110);
+    const pathBytes = Buffer.from(path);
+    if (pathBytes.length > 107) throw new SyscallError('connect', 36, 'ENAMETOOLONG', path);
+    addr.writeUInt16LE(AF_UNIX, 0);
+    pathBytes.copy(addr, 2);
+    const fd = fns.socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail('socket', path);
+    if (fns.connect(fd, addr, 2 + pathBytes.length + 1) !== 0) {
+      const errno = koffi.errno();
+      fns.close(fd);
+      throw new SyscallError('connect', errno, errnoNames.get(errno) ?? `E${errno}`, path);
+    }
+    return fd;
+  };
 
   return {
     mount(source, target, fstype, flags, data) {
@@ -109,6 +129,12 @@ export function loadSyscalls(): Syscalls {
       if (copy < 0) fail('dup');
       return copy;
     },
+    setPipeSize(fd, bytes) {
+      const F_SETPIPE_SZ = 1031;
+      const size = fns.fcntl(fd, F_SETPIPE_SZ, 'int', bytes);
+      if (size < 0) fail('fcntl');
+      return size;
+    },
     tryLock(fd) {
       const LOCK_EX = 2;
       const LOCK_NB = 4;
@@ -127,22 +153,18 @@ export function loadSyscalls(): Syscalls {
       }
     },
     connectSeqpacket(path) {
-      const AF_UNIX = 1;
-      const SOCK_SEQPACKET = 5;
-      const SOCK_CLOEXEC = 0o2000000;
-      const addr = Buffer.alloc(110);
-      const pathBytes = Buffer.from(path);
-      if (pathBytes.length > 107) throw new SyscallError('connect', 36, 'ENAMETOOLONG', path);
-      addr.writeUInt16LE(AF_UNIX, 0);
-      pathBytes.copy(addr, 2);
-      const fd = fns.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-      if (fd < 0) fail('socket', path);
-      if (fns.connect(fd, addr, 2 + pathBytes.length + 1) !== 0) {
-        const errno = koffi.errno();
-        fns.close(fd);
-        throw new SyscallError('connect', errno, errnoNames.get(errno) ?? `E${errno}`, path);
-      }
-      return fd;
+      return connectUnix(path, 5); // SOCK_SEQPACKET
+    },
+    connectDatagram(path) {
+      return connectUnix(path, 2); // SOCK_DGRAM
+    },
+    sendDatagram(fd, data) {
+      const MSG_DONTWAIT = 0x40;
+      const MSG_NOSIGNAL = 0x4000;
+      if (fns.send(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) return true;
+      const name = errnoNames.get(koffi.errno());
+      if (name === 'EAGAIN' || name === 'EWOULDBLOCK') return false;
+      return fail('send');
     },
   };
 }

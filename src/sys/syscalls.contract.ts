@@ -88,8 +88,9 @@ export function syscallsContract(name: string, make: () => Syscalls): void {
       }
     });
 
-    it('connectSeqpacket to a socket that does not exist fails with ENOENT', () => {
+    it('connectSeqpacket and connectDatagram to a socket that does not exist fail with ENOENT', () => {
       assert.throws(() => sys.connectSeqpacket(join(root, 'no.sock')), { code: 'ENOENT' });
+      assert.throws(() => sys.connectDatagram(join(root, 'no.sock')), { code: 'ENOENT' });
     });
 
     it('mallocTrim can always be called', () => {

@@ -24,6 +24,13 @@ export interface Syscalls {
   llistxattr(path: string): string[];
   /** Opens a connected AF_UNIX SOCK_SEQPACKET socket (conmon's attach socket) and returns its fd. */
   connectSeqpacket(path: string): number;
+  /** Opens a connected AF_UNIX SOCK_DGRAM socket (a local syslog: Node has no unix datagrams). */
+  connectDatagram(path: string): number;
+  /**
+   * Sends one datagram without blocking (MSG_DONTWAIT, MSG_NOSIGNAL): false when the receiver's
+   * queue is full; a receiver gone is an error.
+   */
+  sendDatagram(fd: number, data: Buffer): boolean;
   /**
    * The packets still queued on a socket, read without blocking until none is left or the peer's
    * close is reached. libuv ends a SOCK_SEQPACKET stream at the peer's hangup after a short read,
@@ -32,6 +39,8 @@ export interface Syscalls {
   recvQueued(fd: number, maxPacket: number): Buffer[];
   /** dup(2): a second descriptor for the same open socket or file (close it with fs.closeSync). */
   dup(fd: number): number;
+  /** fcntl(F_SETPIPE_SZ): the pipe's buffer size; returns the size the kernel set. */
+  setPipeSize(fd: number, bytes: number): number;
   /** flock(LOCK_EX|LOCK_NB) on an open fd: false when another process holds the lock. */
   tryLock(fd: number): boolean;
   /** glibc's malloc_trim(0): gives memory freed after a burst of work back to the system. */

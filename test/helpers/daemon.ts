@@ -189,6 +189,13 @@ export async function cleanupDaemon(d: TestDaemon): Promise<void> {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (d.process.exitCode === null && d.process.signalCode === null) d.process.kill('SIGKILL');
   }
+  // the process a stopped berthd leaves holding the containers' output pipes, by the pid it recorded
+  try {
+    const holder = JSON.parse(readFileSync(join(d.execRoot, 'output-holder.json'), 'utf8')) as { pid?: number };
+    if (holder.pid && holder.pid > 1 && pidAlive(holder.pid) && readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').startsWith('sleep\0')) process.kill(holder.pid, 'SIGKILL');
+  } catch {
+    // none
+  }
   // conmon processes of containers still running, by the pid each recorded
   const bundles = join(d.execRoot, 'containers');
   if (existsSync(bundles)) {

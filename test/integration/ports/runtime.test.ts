@@ -76,7 +76,7 @@ runtimeContract('ConmonRuntime (runc)', async () => {
         maskedPaths: null,
         readonlyPaths: null,
       }),
-      logPath: join(base, `${id}.log`),
+      log: { driver: 'k8s-file', path: join(base, `${id}.log`) },
       stdin: false,
       leaveStdinOpen: false,
     }),

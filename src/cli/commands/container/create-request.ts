@@ -130,12 +130,14 @@ export function buildCreateRequest(f: CreateFlags, image: string, cmd: string[],
     if (!m) throw new StatusError(125, `invalid range format for --expose: ${e}`);
     for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]); p++) exposed[`${p}/${m[3] ?? 'tcp'}`] = {};
   }
+  // the docker CLI's ConvertKVStringsToMap: "key" alone is a key with an empty value
   const logOpts: Record<string, string> = {};
   for (const o of list('log-opt')) {
     const eq = o.indexOf('=');
-    if (eq <= 0) throw new StatusError(125, `invalid key value pair format in log-opt: ${o}`);
-    logOpts[o.slice(0, eq)] = o.slice(eq + 1);
+    if (eq < 0) logOpts[o] = '';
+    else logOpts[o.slice(0, eq)] = o.slice(eq + 1);
   }
+  if (f['log-driver'] === 'none' && list('log-opt').length) throw new StatusError(125, 'invalid logging opts for driver none');
   const resources = resourceHostConfig(f);
   const security = securityHostConfig(f);
   const mountOpts = parseVolumeFlags(list('volume'));

@@ -12,6 +12,7 @@ export const showLogs: CommandRun<typeof logs.flags> = async (ctx, args, flags) 
     stderr: true,
     follow: !!flags.follow,
     timestamps: !!flags.timestamps,
+    details: !!flags.details,
     tail: flags.tail,
     ...(flags.since ? { since: parseTimestampArg(flags.since) } : {}),
     ...(flags.until ? { until: parseTimestampArg(flags.until) } : {}),
