@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { command, type CommandGroup } from './command.ts';
 import { formatUsage, parseFlags } from './flags.ts';
-import { buildTable, managementUsage, rootUsage } from './command-table.ts';
+import { argumentError, buildTable, commandHelp, managementUsage, rootUsage, unknownCommand } from './command-table.ts';
 
 describe('the command table', () => {
   const table = buildTable();
@@ -12,7 +12,7 @@ describe('the command table', () => {
     assert.ok(table.top.size > 30);
     assert.deepEqual(
       table.management.map((m) => m.name),
-      ['container', 'image', 'builder', 'system', 'network', 'volume', 'registry', 'compose'],
+      ['container', 'image', 'builder', 'system', 'network', 'volume', 'registry', 'compose', 'context', 'completion'],
     );
     for (const m of table.management) assert.ok(m.commands.size > 0, m.name);
     // A group places commands under another group's management command (registry → image).
@@ -24,10 +24,10 @@ describe('the command table', () => {
   it('has flag tables pflag would accept, and help for every command', () => {
     for (const e of entries) {
       assert.doesNotThrow(() => parseFlags([], { ...e.spec.flags, help: { type: 'bool' } }), e.spec.usage);
-      assert.match(formatUsage('berth x', { usage: e.spec.usage, description: e.spec.description, flags: e.spec.flags }), /^Usage: {2}berth x /);
+      assert.match(formatUsage('berth x', { usage: e.spec.usage, description: e.spec.description, flags: e.spec.flags }), /^Usage: {2}berth x( |\n)/);
     }
     // by name, as docker lists them: builder first
-    assert.match(rootUsage(table), /Management Commands:\n {2}builder {5}Manage builds\n {2}compose {5}Define and run multi-container applications \(Docker Compose\)\n {2}container {3}Manage containers\n/);
+    assert.match(rootUsage(table), /Management Commands:\n {2}builder {5}Manage builds\n {2}completion {2}Generate the autocompletion script for the specified shell\n {2}compose {5}Define and run multi-container applications \(Docker Compose\)\n {2}container {3}Manage containers\n {2}context {5}Manage contexts\n/);
     // compose takes its project options before the subcommand, and every subcommand takes them too.
     const compose = table.management.find((m) => m.name === 'compose')!;
     assert.match(managementUsage(compose), /^Usage: {2}berth compose \[OPTIONS\] COMMAND\n(.|\n)*Options:\n(.|\n)* {2}-f, --file stringArray /);
@@ -57,5 +57,26 @@ describe('the command table', () => {
     const ctx = {} as Parameters<typeof entry.run>[0];
     assert.equal(await entry.run(ctx, ['a', 'b'], parseFlags([], spec.flags).flags), 3);
     assert.equal(loaded, 1);
+  });
+
+  it("words usage errors as docker 28 does: See after a minimum, Run otherwise", () => {
+    const spec = (minArgs?: number, maxArgs?: number) => ({ usage: 'X', description: 'd', flags: {}, ...(minArgs !== undefined ? { minArgs } : {}), ...(maxArgs !== undefined ? { maxArgs } : {}) });
+    assert.equal(argumentError('stop', spec(1), 0), "berth: 'berth stop' requires at least 1 argument\n\nUsage:  berth stop X\n\nSee 'berth stop --help' for more information\n");
+    assert.equal(argumentError('rename', spec(2, 2), 1), "berth: 'berth rename' requires 2 arguments\n\nUsage:  berth rename X\n\nRun 'berth rename --help' for more information\n");
+    assert.match(argumentError('port', spec(1, 2), 3)!, /^berth: 'berth port' requires at least 1 and at most 2 arguments\n/);
+    assert.match(argumentError('login', spec(undefined, 1), 2)!, /requires at most 1 argument\n\nUsage: {2}berth login X\n\nRun /);
+    assert.match(argumentError('version', spec(undefined, 0), 1)!, /'berth version' accepts no arguments/);
+    assert.equal(argumentError('stop', spec(1), 3), undefined);
+  });
+
+  it('suggests the closest commands for an unknown one, and shows help with aliases', () => {
+    assert.equal(unknownCommand('stpo', 'stpo', table.top.keys()), "berth: unknown command: berth stpo\n\nDid you mean this?\n\tstop\n\nRun 'berth --help' for more information\n");
+    assert.equal(
+      unknownCommand('volume lss', 'lss', ['ls', 'rm'], 'berth volume'),
+      "berth: unknown command: berth volume lss\n\nDid you mean this?\n\tls\n\nUsage:  berth volume\n\nRun 'berth volume --help' for more information\n",
+    );
+    assert.equal(unknownCommand('zzzzzz', 'zzzzzz', table.top.keys()), "berth: unknown command: berth zzzzzz\n\nRun 'berth --help' for more information\n");
+    const stop = table.top.get('stop')!;
+    assert.match(commandHelp('stop', stop), /^Usage: {2}berth stop \[OPTIONS\] CONTAINER \[CONTAINER\.\.\.\]\n\nStop one or more running containers\n\nAliases:\n {2}berth container stop, berth stop\n\nOptions:\n/);
   });
 });

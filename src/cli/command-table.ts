@@ -1,10 +1,14 @@
-// The command table: the groups' commands by the names they answer to, and the help that lists
-// them. Built from the groups' specs alone; no implementation is loaded to answer `--help`.
+// The command table: the groups' commands by the names they answer to, and the help and usage
+// errors that name them, in docker 28's layout. Built from the groups' specs alone; no
+// implementation is loaded to answer `--help`.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandEntry, CommandGroup } from './command.ts';
-import { flagUsages, type FlagSpecs } from './flags.ts';
+import type { CommandEntry, CommandGroup, CommandSpec } from './command.ts';
+import { flagUsages, formatUsage, type FlagSpecs } from './flags.ts';
+import { suggestionText } from './suggest.ts';
+import { completionGroup } from './commands/completion/index.ts';
 import { containerGroup } from './commands/container/index.ts';
+import { contextGroup } from './commands/context/index.ts';
 import { imageGroup } from './commands/image/index.ts';
 import { builderGroup } from './commands/builder/index.ts';
 import { registryGroup } from './commands/registry/index.ts';
@@ -17,10 +21,15 @@ import { composeGroup } from './commands/compose/index.ts';
 export const prog = 'berth';
 
 /** The groups, in the order their management commands are listed. */
-const groups: readonly CommandGroup[] = [containerGroup, imageGroup, builderGroup, registryGroup, systemGroup, networkGroup, volumeGroup, registryServerGroup, composeGroup];
+const groups: readonly CommandGroup[] = [containerGroup, imageGroup, builderGroup, registryGroup, systemGroup, networkGroup, volumeGroup, registryServerGroup, composeGroup, contextGroup, completionGroup];
 
 export const globalFlags = {
   config: { type: 'string', usage: `Location of client config files (default "${join(homedir(), '.berth')}")` },
+  context: {
+    type: 'string',
+    short: 'c',
+    usage: 'Name of the context to use to connect to the daemon (overrides BERTH_HOST env var and default context set with "berth context use")',
+  },
   debug: { type: 'bool', short: 'D', usage: 'Enable debug mode' },
   host: { type: 'stringArray', short: 'H', usage: 'Daemon socket to connect to', valueName: 'list' },
   'log-level': { type: 'string', short: 'l', usage: 'Set the logging level ("debug", "info", "warn", "error", "fatal")', default: 'info' },
@@ -74,7 +83,8 @@ export function buildTable(from: readonly CommandGroup[] = groups): CommandTable
 const line = (name: string, desc: string) => `  ${name.padEnd(11)} ${desc}`;
 
 export function rootUsage(table: CommandTable): string {
-  const common = ['run', 'ps', 'pull', 'images', 'logs', 'version', 'info', 'inspect'];
+  // docker's "Common Commands", those berth has
+  const common = ['run', 'exec', 'ps', 'build', 'pull', 'push', 'images', 'login', 'logout', 'search', 'version', 'info'].filter((n) => table.top.has(n));
   const out = [
     `Usage:  ${prog} [OPTIONS] COMMAND`,
     '',
@@ -100,6 +110,22 @@ export function rootUsage(table: CommandTable): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * The commands a management command lists, one line each under its first name in docker (the
+ * spec's first alias there: `container ls`, not `list` or `ps`); the other names still work.
+ */
+export function listedCommands(m: Management): Array<[string, CommandEntry]> {
+  const seen = new Set<CommandEntry>();
+  const out: Array<[string, CommandEntry]> = [];
+  for (const [name, entry] of m.commands) {
+    if (seen.has(entry)) continue;
+    seen.add(entry);
+    const first = entry.spec.aliases?.find((a) => a.startsWith(`${m.name} `))?.slice(m.name.length + 1);
+    out.push([first && m.commands.get(first) === entry ? first : name, entry]);
+  }
+  return out.sort(([a], [b]) => a.localeCompare(b));
+}
+
 export function managementUsage(m: Management): string {
   const out = [
     `Usage:  ${prog} ${m.name}${m.flags ? ' [OPTIONS]' : ''} COMMAND`,
@@ -108,9 +134,48 @@ export function managementUsage(m: Management): string {
     '',
     ...(m.flags ? ['Options:', flagUsages(m.flags).trimEnd(), ''] : []),
     'Commands:',
-    ...[...m.commands].sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => line(n, c.spec.description)),
+    ...listedCommands(m).map(([n, c]) => line(n, c.spec.description)),
     '',
     `Run '${prog} ${m.name} COMMAND --help' for more information on a command.`,
   ];
   return out.join('\n') + '\n';
+}
+
+/** "berth PATH USAGE", the usage line of a command's help and usage errors. */
+export const usageLine = (path: string, spec: CommandSpec): string => `${prog} ${path}${spec.usage ? ` ${spec.usage}` : ''}`;
+
+/** A command's --help: docker's layout, with all its names under "Aliases:" when it has several. */
+export function commandHelp(path: string, entry: CommandEntry): string {
+  const spec = entry.spec;
+  const names = spec.aliases?.length ? [...new Set([...spec.aliases, ...(entry.top ?? []), path].map((n) => `${prog} ${n}`))] : undefined;
+  return formatUsage(`${prog} ${path}`, { usage: spec.usage, description: spec.help ?? spec.description, flags: spec.flags, ...(names ? { aliases: names } : {}) });
+}
+
+/** docker 28's message for a wrong number of arguments ("See" after a minimum, "Run" otherwise), or undefined. */
+export function argumentError(path: string, spec: CommandSpec, n: number): string | undefined {
+  const { minArgs: min, maxArgs: max } = spec;
+  if ((min === undefined || n >= min) && (max === undefined || n <= max)) return undefined;
+  const args = (k: number) => `${k} argument${k === 1 ? '' : 's'}`;
+  let need: string;
+  let verb = 'Run';
+  if (max === 0) need = 'accepts no arguments';
+  else if (min !== undefined && max !== undefined) need = min === max ? `requires ${args(min)}` : `requires at least ${min} and at most ${args(max)}`;
+  else if (min !== undefined) {
+    need = `requires at least ${args(min)}`;
+    verb = 'See';
+  } else need = `requires at most ${args(max!)}`;
+  return `${prog}: '${prog} ${path}' ${need}\n\nUsage:  ${usageLine(path, spec)}\n\n${verb} '${prog} ${path} --help' for more information\n`;
+}
+
+/**
+ * docker's "unknown command" for `words` (the last of them, `typed`, being the unknown one), with
+ * cobra's "Did you mean this?" among `names`, and a usage line for a management command's.
+ */
+export function unknownCommand(words: string, typed: string, names: Iterable<string>, usage?: string): string {
+  const parent = words.slice(0, words.length - typed.length).trim();
+  return (
+    `${prog}: unknown command: ${prog} ${words}${suggestionText(typed, names)}\n\n` +
+    (usage ? `Usage:  ${usage}\n\n` : '') +
+    `Run '${prog}${parent ? ` ${parent}` : ''} --help' for more information\n`
+  );
 }

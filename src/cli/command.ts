@@ -4,6 +4,8 @@
 // loaded by the group's index.ts through a dynamic import).
 import type { Readable, Writable } from 'node:stream';
 import type { Client } from '../client/index.ts';
+import type { Terminal } from '../sys/index.ts';
+import type { Endpoint } from './endpoint.ts';
 import type { FlagSpecs, FlagValues } from './flags.ts';
 
 export interface CliContext {
@@ -14,13 +16,32 @@ export interface CliContext {
   /** The program name used in messages ("berth"). */
   prog: string;
   configDir: string;
+  /** Termios calls for raw mode; the real ones (src/sys, through koffi) when not given. */
+  terminal?: () => Terminal;
+  /** How the daemon is chosen (endpoint.ts); given by main, absent where no daemon is involved. */
+  daemon?: DaemonSelection;
+}
+
+/** The context in use and the endpoints it leads to, for `version` and the context commands. */
+export interface DaemonSelection {
+  /** The name of the context in use (--context, BERTH_CONTEXT, config.json; "default" for -H/BERTH_HOST). */
+  contextName(): string;
+  /** The endpoint the client connects to. */
+  endpoint(): Endpoint;
+  /** The default context's endpoint: -H, BERTH_HOST or the default socket. */
+  defaultEndpoint(): Endpoint;
+  /** Whether -H or BERTH_HOST overrides the current context (docker warns about it). */
+  hostOverride: boolean;
 }
 
 /** What is known of a command before its implementation is loaded. */
 export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
   /** e.g. "[OPTIONS] IMAGE [COMMAND] [ARG...]" */
   usage: string;
+  /** One line, as command lists show it. */
   description: string;
+  /** The longer text `--help` shows instead of `description`, when there is more to say. */
+  help?: string;
   /** Every name docker lists under "Aliases:" (without the program name), e.g. "container ls". */
   aliases?: readonly string[];
   flags: F;
@@ -28,8 +49,45 @@ export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
   stopAtFirstArg?: boolean;
   minArgs?: number;
   maxArgs?: number;
-  /** Exit status for flag and argument errors (docker: 125 for run/create/start…, 1 elsewhere). */
+  /**
+   * The command never talks to the daemon (context, completion, logout, the registry server).
+   * Others get the daemon's API version asked for while their code loads.
+   */
+  local?: boolean;
+  /** Exit status for flag errors (docker 28: 125, the default). Wrong argument counts exit 1. */
   usageErrorStatus?: number;
+  /** What `berth completion` offers for the arguments and flag values (names from the daemon). */
+  complete?: Completion;
+}
+
+/**
+ * The names a shell completes where a command takes one. `container-running` and the like are
+ * containers in that state, as docker's completion narrows `stop` to running ones; `none` offers
+ * nothing (a command and its arguments after `exec CONTAINER`); `file` leaves it to the shell;
+ * `container-path` is cp's CONTAINER:PATH or a local path: the names with a ":" and the files.
+ */
+export type NameKind =
+  | 'container'
+  | 'container-running'
+  | 'container-stopped'
+  | 'container-paused'
+  | 'container-path'
+  | 'image'
+  | 'network'
+  | 'volume'
+  | 'context'
+  | 'object'
+  | 'file'
+  | 'none';
+
+/** A kind of name, or a fixed list of words (`completion bash|zsh|fish`, `--pull always|missing|never`). */
+export type Completes = NameKind | readonly string[];
+
+export interface Completion {
+  /** What each argument is, by position; the last one goes on for the arguments after it. */
+  args?: readonly Completes[];
+  /** What a flag's value is, by the flag's long name. */
+  flags?: Readonly<Record<string, Completes>>;
 }
 
 /** A command's implementation, its flags typed after its spec. Returns the exit status (0 when void). */

@@ -5,6 +5,7 @@ import { demux, jsonMessages, type Client } from '../client/index.ts';
 import { DetachScanner, defaultDetachKeys, parseDetachKeys } from '../lib/index.ts';
 import type { CliContext } from './command.ts';
 import { StatusError } from './errors.ts';
+import { enterRawMode } from './terminal.ts';
 
 /** The --detach-keys flag as bytes (docker's default when unset); a usage error (125) when invalid. */
 export function detachKeysOption(value: string | undefined): Buffer {
@@ -123,21 +124,6 @@ function pumpAttach(ctx: CliContext, stream: Duplex, options: { tty: boolean; st
   return { done: Promise.race([output, detached]), stream };
 }
 
-/** Puts our terminal in raw mode when it is one; returns the function that restores it. */
-function rawMode(ctx: CliContext): () => void {
-  const stdin = ctx.stdin as typeof process.stdin;
-  if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return () => {};
-  stdin.setRawMode(true);
-  let restored = false;
-  const restore = () => {
-    if (restored) return;
-    restored = true;
-    stdin.setRawMode(false);
-  };
-  process.once('exit', restore);
-  return restore;
-}
-
 /** Sends our terminal's size now and on every SIGWINCH through `resize`; returns the stop function. */
 function monitorTtySize(ctx: CliContext, resize: (size: { h: number; w: number }) => Promise<void>): () => void {
   const out = ctx.stdout as NodeJS.WriteStream;
@@ -176,7 +162,7 @@ export interface SessionOptions {
  */
 export async function attachedSession(ctx: CliContext, client: Client, stream: Duplex, options: SessionOptions): Promise<'ended' | 'detached'> {
   const { tty, stdin } = options;
-  const restoreTty = tty && stdin ? rawMode(ctx) : () => {};
+  const restoreTty = tty && stdin ? enterRawMode(ctx) : () => {};
   const attached = pumpAttach(ctx, stream, { tty, stdin, detachKeys: options.detachKeys });
   let stopResize = () => {};
   let stopProxy = () => {};

@@ -3,7 +3,7 @@
 // for attach and exec, and the daemon's error answers as ApiError. The typed namespaces of
 // client.ts are built on it; nothing here knows a route.
 import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 
@@ -24,7 +24,23 @@ export class ConnectionError extends Error {}
 export interface ClientOptions {
   /** unix:///path or tcp://host:port */
   host: string;
-  tls?: { ca?: string; cert?: string; key?: string; verify: boolean };
+  tls?: TlsOptions;
+}
+
+export interface TlsOptions {
+  /** PEM file of the CAs that sign the daemon's certificate: trusted instead of the default roots. */
+  ca?: string;
+  /**
+   * A PEM file trusted besides Node's bundled roots when `ca` is not given: what NODE_EXTRA_CA_CERTS
+   * names, for a process started without that variable (bin/berth moves it aside; Node reads it
+   * at start-up only, eagerly, and it costs every command that makes no TLS connection).
+   */
+  extraCaFile?: string;
+  /** The client certificate and key (PEM files) that the daemon may ask for. */
+  cert?: string;
+  key?: string;
+  /** Whether the daemon's certificate is verified (--tlsverify). */
+  verify: boolean;
 }
 
 export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
@@ -56,8 +72,10 @@ export class Transport {
   #socketPath?: string;
   #hostname = 'localhost';
   #port = 0;
-  #tls?: ClientOptions['tls'];
-  #agent: http.Agent;
+  #tls?: TlsOptions;
+  #agent?: http.Agent;
+  /** node:https, loaded with the first TLS request: most hosts are unix sockets. */
+  #https?: Promise<{ https: typeof https; ca: string[] | Buffer | undefined }>;
   #version?: Promise<string>;
 
   constructor(options: ClientOptions) {
@@ -69,31 +87,42 @@ export class Transport {
       this.#port = Number(u.port || 2376);
       this.#tls = options.tls;
     } else throw new ConnectionError(`unsupported host: ${options.host}`);
-    this.#agent = this.#tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   }
 
   close(): void {
-    this.#agent.destroy();
+    this.#agent?.destroy();
   }
 
-  #baseOptions(): http.RequestOptions & https.RequestOptions {
-    const o: http.RequestOptions & https.RequestOptions = { agent: this.#agent, headers: { 'User-Agent': 'Berth-Client/0.1.0 (linux)' } };
+  /** The module and options for a request: node:http, or node:https with the TLS material read. */
+  async #base(): Promise<{ module: typeof http | typeof https; options: http.RequestOptions & https.RequestOptions }> {
+    const o: http.RequestOptions & https.RequestOptions = { headers: { 'User-Agent': 'Berth-Client/0.1.0 (linux)' } };
     if (this.#socketPath) o.socketPath = this.#socketPath;
     else {
       o.hostname = this.#hostname;
       o.port = this.#port;
-      if (this.#tls) {
-        if (this.#tls.ca) o.ca = readFileSync(this.#tls.ca);
-        if (this.#tls.cert) o.cert = readFileSync(this.#tls.cert);
-        if (this.#tls.key) o.key = readFileSync(this.#tls.key);
-        o.rejectUnauthorized = this.#tls.verify;
-      }
     }
-    return o;
-  }
-
-  #transport(): typeof http | typeof https {
-    return this.#tls ? https : http;
+    const tls = this.#tls;
+    if (!tls) {
+      // No TLS, no server name. Left unset, node:http works one out for every request and calls
+      // net.isIP("localhost") on the way, whose IPv6 expression costs 3-10 ms to compile.
+      o.servername = '';
+      this.#agent ??= new http.Agent({ keepAlive: true });
+      return { module: http, options: { ...o, agent: this.#agent } };
+    }
+    this.#https ??= (async () => {
+      const https = (await import('node:https')).default;
+      let ca: string[] | Buffer | undefined;
+      if (tls.ca) ca = readFileSync(tls.ca);
+      else if (tls.extraCaFile) ca = [...(await import('node:tls')).rootCertificates, readFileSync(tls.extraCaFile, 'utf8')];
+      return { https, ca };
+    })();
+    const { https, ca } = await this.#https;
+    this.#agent ??= new https.Agent({ keepAlive: true });
+    if (ca) o.ca = ca;
+    if (tls.cert) o.cert = readFileSync(tls.cert);
+    if (tls.key) o.key = readFileSync(tls.key);
+    o.rejectUnauthorized = tls.verify;
+    return { module: https, options: { ...o, agent: this.#agent } };
   }
 
   /** The API version to use: the daemon's, capped at ours (HEAD /_ping, once). */
@@ -113,9 +142,9 @@ export class Transport {
     return this.#version;
   }
 
-  #raw(method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
+  async #raw(method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
+    const { module, options: base } = await this.#base();
     return new Promise((resolve, reject) => {
-      const base = this.#baseOptions();
       const headers: Record<string, string> = { ...(base.headers as Record<string, string>), ...(options.headers ?? {}) };
       let payload: Buffer | undefined;
       if (options.body !== undefined) {
@@ -126,13 +155,9 @@ export class Transport {
         headers['Content-Type'] ??= 'application/x-tar';
         headers['Transfer-Encoding'] = 'chunked';
       }
-      const req = this.#transport().request({ ...base, method, path: path + buildQuery(options.query), headers, ...(options.signal ? { signal: options.signal } : {}) });
+      const req = module.request({ ...base, method, path: path + buildQuery(options.query), headers, ...(options.signal ? { signal: options.signal } : {}) });
       req.on('response', resolve);
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'EACCES') {
-          reject(new ConnectionError(`Cannot connect to the Berth daemon at ${this.host}. Is the berth daemon running?`));
-        } else reject(err);
-      });
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.#connectionError(err, method, path)));
       if (payload) req.end(payload);
       else if (options.stream) {
         options.stream.pipe(req);
@@ -180,8 +205,8 @@ export class Transport {
    */
   async hijack(path: string, options: RequestOptions = {}): Promise<{ stream: Duplex; contentType: string }> {
     const v = await this.version();
+    const { module, options: base } = await this.#base();
     return new Promise((resolve, reject) => {
-      const base = this.#baseOptions();
       const headers: Record<string, string> = {
         ...(base.headers as Record<string, string>),
         Connection: 'Upgrade',
@@ -193,7 +218,7 @@ export class Transport {
         headers['Content-Type'] = 'application/json';
         headers['Content-Length'] = String(payload.length);
       }
-      const req = this.#transport().request({ ...base, agent: false, method: 'POST', path: `/v${v}${path}${buildQuery(options.query)}`, headers });
+      const req = module.request({ ...base, agent: false, method: 'POST', path: `/v${v}${path}${buildQuery(options.query)}`, headers });
       req.on('upgrade', (res, socket, head) => {
         if (head.length) socket.unshift(head);
         resolve({ stream: socket, contentType: String(res.headers['content-type'] ?? '') });
@@ -202,12 +227,23 @@ export class Transport {
         if ((res.statusCode ?? 500) >= 400) reject(await toApiError(res));
         else reject(new ApiError(res.statusCode ?? 500, 'the daemon did not upgrade the connection'));
       });
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new ConnectionError(`Cannot connect to the Berth daemon at ${this.host}. Is the berth daemon running?`));
-        else reject(err);
-      });
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.#connectionError(err, 'POST', path)));
       req.end(payload);
     });
+  }
+
+  /** A failure to reach the daemon in the docker CLI's words, which name the address. */
+  #connectionError(err: NodeJS.ErrnoException, method: string, path: string): Error {
+    if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') return new ConnectionError(`Cannot connect to the Berth daemon at ${this.host}. Is the berth daemon running?`);
+    if (err.code === 'EACCES') {
+      return new ConnectionError(`permission denied while trying to connect to the Berth daemon socket at ${this.host}: dial unix ${this.#socketPath ?? this.host}: connect: permission denied`);
+    }
+    if (err.name === 'AbortError') return err;
+    // Anything else that keeps the request from being answered (TLS above all), as Go's client
+    // names it: error during connect: Get "https://host:2376/v1.43/info": <why>.
+    const url = this.#socketPath ? `http://${encodeURIComponent(this.#socketPath)}${path}` : `${this.#tls ? 'https' : 'http'}://${this.#hostname}:${this.#port}${path}`;
+    const goMethod = method.charAt(0) + method.slice(1).toLowerCase();
+    return new ConnectionError(`error during connect: ${goMethod} "${url}": ${err.message}`);
   }
 }
 

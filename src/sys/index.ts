@@ -4,3 +4,4 @@
 export * from './syscalls.ts';
 export { loadSyscalls } from './koffi.ts';
 export { FakeSyscalls } from './fake.ts';
+export { loadTerminal, FakeTerminal, OPOST, type Terminal } from './termios.ts';

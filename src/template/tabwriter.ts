@@ -46,7 +46,9 @@ export function runeWidth(text: string): number {
   return n;
 }
 
-const zeroWidth = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}\u1160-\u11FF\u200B-\u200F\u2028-\u202E\u2060-\u206F]$/u;
+// Built on first use, as the Segmenter below: V8 checks a literal's Unicode property classes
+// when it parses the file (~0.5 ms), and ASCII cells never need it.
+let zeroWidth: RegExp | undefined;
 const wide =
   /^[\u1100-\u115F\u231A\u231B\u2329\u232A\u23E9-\u23EC\u23F0\u23F3\u25FD\u25FE\u2614\u2615\u2648-\u2653\u267F\u2693\u26A1\u26AA\u26AB\u26BD\u26BE\u26C4\u26C5\u26CE\u26D4\u26EA\u26F2\u26F3\u26F5\u26FA\u26FD\u2705\u270A\u270B\u2728\u274C\u274E\u2753-\u2755\u2757\u2795-\u2797\u27B0\u27BF\u2B1B\u2B1C\u2B50\u2B55\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uA960-\uA97F\uAC00-\uD7A3\uF900-\uFAFF\uFE10-\uFE19\uFE30-\uFE6F\uFF00-\uFF60\uFFE0-\uFFE6\u{16FE0}-\u{18CFF}\u{1B000}-\u{1B2FF}\u{1F004}\u{1F0CF}\u{1F18E}\u{1F191}-\u{1F19A}\u{1F200}-\u{1F2FF}\u{1F300}-\u{1F64F}\u{1F680}-\u{1F6FF}\u{1F7E0}-\u{1F7EB}\u{1F90C}-\u{1F9FF}\u{1FA70}-\u{1FAFF}\u{20000}-\u{2FFFD}\u{30000}-\u{3FFFD}]$/u;
 
@@ -54,15 +56,20 @@ function codePointWidth(ch: string): number {
   const cp = ch.codePointAt(0)!;
   if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp === 0xad) return 0;
   if (cp < 0x300) return 1;
+  zeroWidth ??= new RegExp('^[\\p{Mn}\\p{Me}\\p{Cf}\\p{Cc}\\u1160-\\u11FF\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u206F]$', 'u');
   if (zeroWidth.test(ch)) return 0;
   return wide.test(ch) ? 2 : 1;
 }
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+// Made on first use: creating a Segmenter loads ICU's break rules (7-18 ms here), a cost that every
+// `berth ps` would pay at import although its cells are nearly always ASCII.
+let graphemes: Intl.Segmenter | undefined;
 
 /** Terminal columns of text, as go-runewidth's StringWidth (docker's tabwriter) counts them. */
 export function terminalWidth(text: string): number {
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
+  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
   for (const { segment } of graphemes.segment(text)) {
     for (const ch of segment) {
       const w = codePointWidth(ch);

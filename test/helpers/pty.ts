@@ -4,12 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import tty from 'node:tty';
+import { loadTerminal } from '../../src/sys/index.ts';
 
 interface Koffi {
   load(path: string): { func(decl: string): (...args: unknown[]) => number };
 }
 
 let openpty: ((master: Int32Array, slave: Int32Array, name: null, termp: null, winp: Uint16Array) => number) | undefined;
+let dup: ((fd: number) => number) | undefined;
 
 export interface PtySession {
   child: ChildProcess;
@@ -21,12 +23,23 @@ export interface PtySession {
   /** Resolves with the exit status. */
   exited: Promise<number>;
   kill(): void;
+  /** The terminal's attributes (struct termios), read through the master: Linux answers with the slave's. */
+  attributes(): Buffer;
+  /** The attributes the terminal had when the program started. */
+  initialAttributes: Buffer;
+  setAttributes(attributes: Buffer): void;
 }
 
-export function spawnPty(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; rows?: number; cols?: number } = {}): PtySession {
+export function spawnPty(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; rows?: number; cols?: number; /** Changes the new terminal's attributes before the program starts. */ attributes?: (initial: Buffer) => Buffer } = {},
+): PtySession {
   if (!openpty) {
     const koffi = createRequire(import.meta.url)('koffi') as Koffi;
-    openpty = koffi.load('libc.so.6').func('int openpty(_Out_ int *amaster, _Out_ int *aslave, char *name, void *termp, uint16_t *winp)') as unknown as typeof openpty;
+    const libc = koffi.load('libc.so.6');
+    openpty = libc.func('int openpty(_Out_ int *amaster, _Out_ int *aslave, char *name, void *termp, uint16_t *winp)') as unknown as typeof openpty;
+    dup = libc.func('int dup(int fd)');
   }
   const m = new Int32Array(1);
   const s = new Int32Array(1);
@@ -34,8 +47,13 @@ export function spawnPty(cmd: string, args: string[], options: { env?: NodeJS.Pr
   if (openpty!(m, s, null, null, win) !== 0) throw new Error('openpty failed');
   const master = m[0]!;
   const slave = s[0]!;
+  if (options.attributes) loadTerminal().setAttributes(master, options.attributes(loadTerminal().getAttributes(master)));
+  const initialAttributes = loadTerminal().getAttributes(master);
   const child = spawn(cmd, args, { stdio: [slave, slave, slave], env: options.env ?? process.env, detached: true });
   closeSync(slave);
+  // The reader closes the master once the program is gone; a second descriptor keeps the
+  // terminal's attributes readable after that, until kill().
+  const control = dup!(master);
   let out = '';
   const listeners = new Set<() => void>();
   const reader = new tty.ReadStream(master);
@@ -74,7 +92,15 @@ export function spawnPty(cmd: string, args: string[], options: { env?: NodeJS.Pr
       });
     },
     exited,
+    initialAttributes,
+    attributes: () => loadTerminal().getAttributes(control),
+    setAttributes: (attributes) => loadTerminal().setAttributes(control, attributes),
     kill: () => {
+      try {
+        closeSync(control);
+      } catch {
+        // closed by an earlier kill()
+      }
       try {
         process.kill(child.pid!, 'SIGKILL');
       } catch {

@@ -6,6 +6,8 @@ import { validFilter } from '../../flags.ts';
 export const build = defineCommand({
   usage: '[OPTIONS] PATH | URL | -',
   description: 'Build an image from a Dockerfile',
+  // the context directory and -f are the shell's file names
+  complete: { args: ['file'], flags: { 'cache-from': 'image', network: 'network', progress: ['auto', 'plain', 'tty'] } },
   aliases: ['image build', 'build', 'builder build'],
   minArgs: 1,
   maxArgs: 1,

@@ -5,11 +5,25 @@ import { validFilter } from '../../flags.ts';
 import { containerFlags, updatableResourceFlags } from './create-flags.ts';
 
 const detachKeysFlag = { type: 'string', usage: 'Override the key sequence for detaching a container' } as const;
+/** What run and create complete: an image, then the container's command; names for some flags. */
+const runCompletion = {
+  args: ['image', 'none'],
+  flags: {
+    network: 'network',
+    'volumes-from': 'container',
+    'env-file': 'file',
+    'label-file': 'file',
+    cidfile: 'file',
+    pull: ['always', 'missing', 'never'],
+    restart: ['no', 'always', 'on-failure', 'unless-stopped'],
+  },
+} as const;
 const formatFlag = { type: 'string', short: 'f', usage: 'Format output using a custom template' } as const;
 
 export const run = defineCommand({
   usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
   description: 'Create and run a new container from an image',
+  complete: runCompletion,
   aliases: ['container run'],
   stopAtFirstArg: true,
   minArgs: 1,
@@ -25,6 +39,7 @@ export const run = defineCommand({
 export const create = defineCommand({
   usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
   description: 'Create a new container',
+  complete: runCompletion,
   aliases: ['container create'],
   stopAtFirstArg: true,
   minArgs: 1,
@@ -35,6 +50,7 @@ export const create = defineCommand({
 export const start = defineCommand({
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Start one or more stopped containers',
+  complete: { args: ['container-stopped'] },
   aliases: ['container start'],
   minArgs: 1,
   flags: {
@@ -52,6 +68,7 @@ const stopFlags = {
 export const stop = defineCommand({
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Stop one or more running containers',
+  complete: { args: ['container-running'] },
   aliases: ['container stop'],
   minArgs: 1,
   flags: stopFlags,
@@ -60,6 +77,7 @@ export const stop = defineCommand({
 export const restart = defineCommand({
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Restart one or more containers',
+  complete: { args: ['container'] },
   aliases: ['container restart'],
   minArgs: 1,
   flags: stopFlags,
@@ -68,6 +86,7 @@ export const restart = defineCommand({
 export const kill = defineCommand({
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Kill one or more running containers',
+  complete: { args: ['container-running'] },
   aliases: ['container kill'],
   minArgs: 1,
   flags: { signal: { type: 'string', short: 's', usage: 'Signal to send to the container' } },
@@ -76,6 +95,7 @@ export const kill = defineCommand({
 export const rm = defineCommand({
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Remove one or more containers',
+  complete: { args: ['container'] },
   aliases: ['container rm', 'container remove'],
   minArgs: 1,
   flags: {
@@ -105,6 +125,7 @@ export const ps = defineCommand({
 export const logs = defineCommand({
   usage: '[OPTIONS] CONTAINER',
   description: 'Fetch the logs of a container',
+  complete: { args: ['container'] },
   aliases: ['container logs'],
   minArgs: 1,
   maxArgs: 1,
@@ -121,6 +142,7 @@ export const logs = defineCommand({
 export const wait = defineCommand({
   usage: 'CONTAINER [CONTAINER...]',
   description: 'Block until one or more containers stop, then print their exit codes',
+  complete: { args: ['container'] },
   aliases: ['container wait'],
   minArgs: 1,
   flags: {
@@ -141,6 +163,7 @@ export const prune = defineCommand({
 export const rename = defineCommand({
   usage: 'CONTAINER NEW_NAME',
   description: 'Rename a container',
+  complete: { args: ['container', 'none'] },
   aliases: ['container rename'],
   minArgs: 2,
   maxArgs: 2,
@@ -150,6 +173,7 @@ export const rename = defineCommand({
 export const inspect = defineCommand({
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Display detailed information on one or more containers',
+  complete: { args: ['container'] },
   minArgs: 1,
   flags: {
     format: formatFlag,
@@ -160,6 +184,7 @@ export const inspect = defineCommand({
 export const attach = defineCommand({
   usage: '[OPTIONS] CONTAINER',
   description: 'Attach local standard input, output, and error streams to a running container',
+  complete: { args: ['container-running'] },
   aliases: ['container attach'],
   minArgs: 1,
   maxArgs: 1,
@@ -173,6 +198,7 @@ export const attach = defineCommand({
 export const exec = defineCommand({
   usage: '[OPTIONS] CONTAINER COMMAND [ARG...]',
   description: 'Execute a command in a running container',
+  complete: { args: ['container-running', 'none'], flags: { 'env-file': 'file' } },
   aliases: ['container exec'],
   stopAtFirstArg: true,
   minArgs: 2,
@@ -192,6 +218,7 @@ export const exec = defineCommand({
 export const top = defineCommand({
   usage: 'CONTAINER [ps OPTIONS]',
   description: 'Display the running processes of a container',
+  complete: { args: ['container-running', 'none'] },
   aliases: ['container top'],
   stopAtFirstArg: true,
   minArgs: 1,
@@ -201,6 +228,7 @@ export const top = defineCommand({
 export const pause = defineCommand({
   usage: 'CONTAINER [CONTAINER...]',
   description: 'Pause all processes within one or more containers',
+  complete: { args: ['container-running'] },
   aliases: ['container pause'],
   minArgs: 1,
   flags: {},
@@ -209,6 +237,7 @@ export const pause = defineCommand({
 export const unpause = defineCommand({
   usage: 'CONTAINER [CONTAINER...]',
   description: 'Unpause all processes within one or more containers',
+  complete: { args: ['container-paused'] },
   aliases: ['container unpause'],
   minArgs: 1,
   flags: {},
@@ -217,6 +246,7 @@ export const unpause = defineCommand({
 export const port = defineCommand({
   usage: 'CONTAINER [PRIVATE_PORT[/PROTO]]',
   description: 'List port mappings or a specific mapping for the container',
+  complete: { args: ['container', 'none'] },
   aliases: ['container port'],
   minArgs: 1,
   maxArgs: 2,
@@ -228,6 +258,7 @@ const outputFlag = { output: { type: 'string', short: 'o', usage: 'Write to a fi
 export const exportContainer = defineCommand({
   usage: '[OPTIONS] CONTAINER',
   description: "Export a container's filesystem as a tar archive",
+  complete: { args: ['container'], flags: { output: 'file' } },
   aliases: ['container export'],
   minArgs: 1,
   maxArgs: 1,
@@ -237,6 +268,7 @@ export const exportContainer = defineCommand({
 export const commit = defineCommand({
   usage: '[OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
   description: "Create a new image from a container's changes",
+  complete: { args: ['container', 'none'] },
   aliases: ['container commit'],
   minArgs: 1,
   maxArgs: 2,
@@ -251,6 +283,7 @@ export const commit = defineCommand({
 export const cp = defineCommand({
   usage: '[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH',
   description: 'Copy files/folders between a container and the local filesystem',
+  complete: { args: ['container-path'] },
   aliases: ['container cp'],
   minArgs: 2,
   maxArgs: 2,
@@ -264,6 +297,7 @@ export const cp = defineCommand({
 export const diff = defineCommand({
   usage: 'CONTAINER',
   description: "Inspect changes to files or directories on a container's filesystem",
+  complete: { args: ['container'] },
   aliases: ['container diff'],
   minArgs: 1,
   maxArgs: 1,
@@ -273,6 +307,7 @@ export const diff = defineCommand({
 export const stats = defineCommand({
   usage: '[OPTIONS] [CONTAINER...]',
   description: "Display a live stream of container(s) resource usage statistics",
+  complete: { args: ['container-running'] },
   aliases: ['container stats'],
   flags: {
     all: { type: 'bool', short: 'a', usage: 'Show all containers (default shows just running)' },
@@ -285,6 +320,7 @@ export const stats = defineCommand({
 export const update = defineCommand({
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Update configuration of one or more containers',
+  complete: { args: ['container'], flags: { restart: ['no', 'always', 'on-failure', 'unless-stopped'] } },
   aliases: ['container update'],
   minArgs: 1,
   flags: {

@@ -20,6 +20,7 @@ export const images = defineCommand({
 export const rmi = defineCommand({
   usage: '[OPTIONS] IMAGE [IMAGE...]',
   description: 'Remove one or more images',
+  complete: { args: ['image'] },
   aliases: ['image rm', 'image remove'],
   minArgs: 1,
   flags: {
@@ -31,6 +32,7 @@ export const rmi = defineCommand({
 export const tag = defineCommand({
   usage: 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
   description: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+  complete: { args: ['image', 'none'] },
   aliases: ['image tag'],
   minArgs: 2,
   maxArgs: 2,
@@ -40,6 +42,7 @@ export const tag = defineCommand({
 export const history = defineCommand({
   usage: '[OPTIONS] IMAGE',
   description: 'Show the history of an image',
+  complete: { args: ['image'] },
   aliases: ['image history'],
   minArgs: 1,
   maxArgs: 1,
@@ -54,6 +57,7 @@ export const history = defineCommand({
 export const importImage = defineCommand({
   usage: '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
   description: 'Import the contents from a tarball to create a filesystem image',
+  complete: { args: ['file', 'none'] },
   aliases: ['image import'],
   minArgs: 1,
   maxArgs: 2,
@@ -67,6 +71,7 @@ export const importImage = defineCommand({
 export const inspect = defineCommand({
   usage: '[OPTIONS] IMAGE [IMAGE...]',
   description: 'Display detailed information on one or more images',
+  complete: { args: ['image'] },
   minArgs: 1,
   flags: { format: { type: 'string', short: 'f', usage: 'Format output using a custom template' } },
 });
@@ -74,6 +79,7 @@ export const inspect = defineCommand({
 export const save = defineCommand({
   usage: '[OPTIONS] IMAGE [IMAGE...]',
   description: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
+  complete: { args: ['image'], flags: { output: 'file' } },
   aliases: ['image save'],
   minArgs: 1,
   flags: { output: { type: 'string', short: 'o', usage: 'Write to a file, instead of STDOUT' } },
@@ -82,6 +88,7 @@ export const save = defineCommand({
 export const load = defineCommand({
   usage: '[OPTIONS]',
   description: 'Load an image from a tar archive or STDIN',
+  complete: { flags: { input: 'file' } },
   aliases: ['image load'],
   maxArgs: 0,
   flags: {

@@ -5,6 +5,7 @@ import { validFilter } from '../../flags.ts';
 export const create = defineCommand({
   usage: '[OPTIONS] NETWORK',
   description: 'Create a network',
+  complete: { args: ['none'], flags: { driver: ['bridge', 'host', 'none'] } },
   minArgs: 1,
   maxArgs: 1,
   flags: {
@@ -43,6 +44,7 @@ export const ls = defineCommand({
 export const inspect = defineCommand({
   usage: '[OPTIONS] NETWORK [NETWORK...]',
   description: 'Display detailed information on one or more networks',
+  complete: { args: ['network'] },
   minArgs: 1,
   flags: {
     format: { type: 'string', short: 'f', usage: 'Format output using a custom template' },
@@ -53,6 +55,7 @@ export const inspect = defineCommand({
 export const rm = defineCommand({
   usage: 'NETWORK [NETWORK...]',
   description: 'Remove one or more networks',
+  complete: { args: ['network'] },
   aliases: ['network rm', 'network remove'],
   minArgs: 1,
   flags: { force: { type: 'bool', short: 'f', usage: 'Do not error if the network does not exist' } },
@@ -71,6 +74,7 @@ export const prune = defineCommand({
 export const connect = defineCommand({
   usage: '[OPTIONS] NETWORK CONTAINER',
   description: 'Connect a container to a network',
+  complete: { args: ['network', 'container'] },
   minArgs: 2,
   maxArgs: 2,
   flags: {
@@ -86,6 +90,7 @@ export const connect = defineCommand({
 export const disconnect = defineCommand({
   usage: '[OPTIONS] NETWORK CONTAINER',
   description: 'Disconnect a container from a network',
+  complete: { args: ['network', 'container'] },
   minArgs: 2,
   maxArgs: 2,
   flags: { force: { type: 'bool', short: 'f', usage: 'Force the container to disconnect from a network' } },

@@ -2,6 +2,7 @@
 // (dist/berth-registry.mjs), imported only when one of these commands runs.
 import { importPart } from '../../../lib/index.ts';
 import type { CommandRun } from '../../command.ts';
+import { relaunchWithExtraCa } from '../../extra-ca.ts';
 import type * as spec from './specs.ts';
 
 type RegistryModule = typeof import('../../../registry/index.ts');
@@ -15,7 +16,9 @@ const storage = (flags: { config?: string | undefined; root?: string | undefined
   ...(flags.root ? { root: flags.root } : {}),
 });
 
+// The server is a TLS client too (the pull-through mirror's upstream), with Node's default trust.
 export const serve: CommandRun<typeof spec.serve.flags> = async (ctx, args, flags) =>
+  (await relaunchWithExtraCa()) ??
   (await load()).runRegistryCommand(
     'serve',
     {

@@ -9,6 +9,7 @@ const configFlags = {
 export const serve = defineCommand({
   usage: '[OPTIONS] [CONFIG]',
   description: 'Run a registry (the OCI distribution API, a web UI at /ui/)',
+  local: true,
   maxArgs: 1,
   flags: {
     ...configFlags,
@@ -22,6 +23,7 @@ export const serve = defineCommand({
 export const garbageCollect = defineCommand({
   usage: '[OPTIONS] [CONFIG]',
   description: 'Delete blobs no manifest refers to (safe while the registry serves)',
+  local: true,
   maxArgs: 1,
   flags: {
     ...configFlags,
@@ -34,6 +36,7 @@ export const garbageCollect = defineCommand({
 export const du = defineCommand({
   usage: '[OPTIONS] [REPOSITORY...]',
   description: 'Show storage usage per repository',
+  local: true,
   flags: {
     ...configFlags,
     format: { type: 'string', usage: 'Output format: "table" or "json"', default: 'table' },

@@ -1,39 +1,24 @@
 // The credentials store shared by login, logout, pull, push, run and build: ~/.berth/config.json kept as
 // docker keeps ~/.docker/config.json ("auths" with base64 "user:password", mode 0600).
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { encodeRegistryAuth } from '../../../client/index.ts';
 import type { AuthConfig } from '../../../types/index.ts';
 import type { CliContext } from '../../command.ts';
-import { StatusError } from '../../errors.ts';
+import { configFilePath, readConfigFile, writeConfigFile, type ConfigFile } from '../../config-file.ts';
+
+export type { ConfigFile };
 
 export const dockerHubServer = 'https://index.docker.io/v1/';
 
-export interface ConfigFile {
-  auths?: Record<string, { auth?: string; identitytoken?: string }>;
-  [key: string]: unknown;
-}
-
 export function configPath(ctx: CliContext): string {
-  return join(ctx.configDir, 'config.json');
+  return configFilePath(ctx.configDir);
 }
 
 export function readConfig(ctx: CliContext): ConfigFile {
-  try {
-    return JSON.parse(readFileSync(configPath(ctx), 'utf8')) as ConfigFile;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new StatusError(1, `loading config file ${configPath(ctx)}: ${(err as Error).message}`);
-  }
+  return readConfigFile(ctx.configDir);
 }
 
-export function writeConfig(ctx: CliContext, config: ConfigFile): void {
-  mkdirSync(ctx.configDir, { recursive: true, mode: 0o700 });
-  const path = configPath(ctx);
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(config, null, '\t') + '\n', { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+export function writeConfig(ctx: CliContext, config: ConfigFile): Promise<void> {
+  return writeConfigFile(ctx.configDir, config);
 }
 
 /** The registry part of an image name, as docker's CLI keys credentials ("docker.io" → the Hub's URL). */

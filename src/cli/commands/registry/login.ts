@@ -47,7 +47,7 @@ export const login: CommandRun<typeof loginSpec.flags> = async (ctx, args, flags
   const config = readConfig(ctx);
   config.auths ??= {};
   config.auths[key] = result.IdentityToken ? { auth: '', identitytoken: result.IdentityToken } : { auth: Buffer.from(`${username}:${password}`).toString('base64') };
-  writeConfig(ctx, config);
+  await writeConfig(ctx, config);
   ctx.stderr.write(
     `WARNING! Your credentials are stored unencrypted in '${configPath(ctx)}'.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/go/credential-store/\n\n`,
   );
@@ -64,5 +64,5 @@ export const logout: CommandRun<typeof logoutSpec.flags> = async (ctx, args) => 
   }
   ctx.stdout.write(`Removing login credentials for ${key}\n`);
   for (const n of names) delete config.auths![n];
-  writeConfig(ctx, config);
+  await writeConfig(ctx, config);
 };

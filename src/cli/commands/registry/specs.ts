@@ -7,7 +7,6 @@ export const login = defineCommand({
   usage: '[OPTIONS] [SERVER]',
   description: 'Authenticate to a registry',
   maxArgs: 1,
-  usageErrorStatus: 1,
   flags: {
     password: { type: 'string', short: 'p', usage: 'Password or Personal Access Token (PAT)' },
     'password-stdin': { type: 'bool', usage: 'Take the Password or Personal Access Token (PAT) from stdin' },
@@ -18,14 +17,15 @@ export const login = defineCommand({
 export const logout = defineCommand({
   usage: '[SERVER]',
   description: 'Log out from a registry',
+  local: true,
   maxArgs: 1,
-  usageErrorStatus: 1,
   flags: {},
 });
 
 export const pull = defineCommand({
   usage: '[OPTIONS] NAME[:TAG|@DIGEST]',
   description: 'Download an image from a registry',
+  complete: { args: ['none'] },
   aliases: ['image pull'],
   minArgs: 1,
   maxArgs: 1,
@@ -39,10 +39,10 @@ export const pull = defineCommand({
 export const push = defineCommand({
   usage: '[OPTIONS] NAME[:TAG]',
   description: 'Upload an image to a registry',
+  complete: { args: ['image'] },
   aliases: ['image push'],
   minArgs: 1,
   maxArgs: 1,
-  usageErrorStatus: 1,
   flags: {
     'all-tags': { type: 'bool', short: 'a', usage: 'Push all tags of an image to the repository' },
     platform: { type: 'string', usage: 'Push a platform-specific manifest as a single-platform image' },
@@ -55,7 +55,6 @@ export const search = defineCommand({
   description: 'Search Docker Hub for images',
   minArgs: 1,
   maxArgs: 1,
-  usageErrorStatus: 1,
   flags: {
     filter: { type: 'stringArray', short: 'f', usage: 'Filter output based on conditions provided', valueName: 'filter', validate: validFilter },
     format: { type: 'string', usage: 'Pretty-print search using a Go template' },

@@ -3,7 +3,6 @@ import { bytesSize } from '../../../lib/index.ts';
 import type { SystemInfo } from '../../../types/index.ts';
 import type { CommandRun } from '../../command.ts';
 import { StatusError, daemonError } from '../../errors.ts';
-import { executeTemplate } from '../../format.ts';
 import { cliVersion, type info } from './specs.ts';
 
 export const showInfo: CommandRun<typeof info.flags> = async (ctx, _args, flags) => {
@@ -16,7 +15,7 @@ export const showInfo: CommandRun<typeof info.flags> = async (ctx, _args, flags)
     throw new StatusError(1, `ERROR: ${daemonError(err)}\nerrors pretty printing info`);
   }
   if (flags.format) {
-    ctx.stdout.write(executeTemplate(flags.format, system) + '\n');
+    ctx.stdout.write((await import('../../format.ts')).executeTemplate(flags.format, system) + '\n');
     return;
   }
   ctx.stdout.write(renderInfo(system));

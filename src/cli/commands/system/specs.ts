@@ -24,6 +24,7 @@ export const info = defineCommand({
 export const inspect = defineCommand({
   usage: '[OPTIONS] NAME|ID [NAME|ID...]',
   description: 'Return low-level information on Berth objects',
+  complete: { args: ['object'], flags: { type: ['container', 'image', 'network', 'volume'] } },
   minArgs: 1,
   flags: {
     format: { type: 'string', short: 'f', usage: 'Format output using a custom template' },

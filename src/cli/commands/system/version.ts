@@ -1,9 +1,9 @@
-// version: the client's and the daemon's versions, as docker lays them out.
+// version: the client's and the daemon's versions, as docker lays them out. The template engine
+// is loaded only for --format: `berth version` is the command scripts use to see a daemon answer.
 import { clientApiVersion, type Client } from '../../../client/index.ts';
 import type { SystemVersion } from '../../../types/index.ts';
 import type { CommandRun } from '../../command.ts';
 import { StatusError, daemonError } from '../../errors.ts';
-import { executeTemplate } from '../../format.ts';
 import { cliVersion, type version } from './specs.ts';
 
 function pad(label: string, width: number): string {
@@ -22,7 +22,7 @@ export const showVersion: CommandRun<typeof version.flags> = async (ctx, _args, 
     Os: 'linux',
     Arch: 'amd64',
     BuildTime: '',
-    Context: 'default',
+    Context: ctx.daemon?.contextName() ?? 'default',
   };
   let server: SystemVersion | undefined;
   let serverErr: unknown;
@@ -33,7 +33,11 @@ export const showVersion: CommandRun<typeof version.flags> = async (ctx, _args, 
     serverErr = err;
   }
   if (flags.format) {
-    ctx.stdout.write(executeTemplate(flags.format, { Client: clientInfo, Server: server ?? null }) + '\n');
+    // docker's templates see the Go fields (.Server.APIVersion), its JSON the tags (ApiVersion):
+    // the Go name is an own property json leaves out
+    const goName = <T extends object>(o: T): T => Object.defineProperty(o, 'APIVersion', { get: () => (o as { ApiVersion?: string }).ApiVersion, enumerable: false });
+    const data = { Client: goName(clientInfo), Server: server ? goName(server) : null };
+    ctx.stdout.write((await import('../../format.ts')).executeTemplate(flags.format, data) + '\n');
     if (serverErr) throw new StatusError(1, daemonError(serverErr));
     return;
   }

@@ -5,6 +5,7 @@ import { validFilter } from '../../flags.ts';
 export const create = defineCommand({
   usage: '[OPTIONS] [VOLUME]',
   description: 'Create a volume',
+  complete: { args: ['none'] },
   maxArgs: 1,
   flags: {
     driver: { type: 'string', short: 'd', usage: 'Specify volume driver name', default: 'local' },
@@ -30,6 +31,7 @@ export const ls = defineCommand({
 export const inspect = defineCommand({
   usage: '[OPTIONS] VOLUME [VOLUME...]',
   description: 'Display detailed information on one or more volumes',
+  complete: { args: ['volume'] },
   minArgs: 1,
   flags: {
     format: { type: 'string', short: 'f', usage: 'Format output using a custom template' },
@@ -39,6 +41,7 @@ export const inspect = defineCommand({
 export const rm = defineCommand({
   usage: '[OPTIONS] VOLUME [VOLUME...]',
   description: 'Remove one or more volumes',
+  complete: { args: ['volume'] },
   aliases: ['volume rm', 'volume remove'],
   minArgs: 1,
   flags: {
