@@ -7,39 +7,12 @@ import type { Readable } from 'node:stream';
 import { InvalidArgument, errorMessage } from '../errors/index.ts';
 import type { BuildCachePruneReport, JsonMessage } from '../types/index.ts';
 import { jsonLine, sendJson } from './json.ts';
+import type { BuildParams } from '../builder-backend/index.ts';
 import { q, type QueryOf } from './query.ts';
 import type { Router } from './router.ts';
 
-export interface BuildRequestParams {
-  tags: string[];
-  dockerfile: string;
-  quiet: boolean;
-  noCache: boolean;
-  cacheFrom: string[];
-  pull: boolean;
-  rm: boolean;
-  buildArgs: Map<string, string | null>;
-  labels: Record<string, string>;
-  target: string;
-  networkMode: string;
-  extraHosts: string[];
-  resources: {
-    Memory?: number;
-    MemorySwap?: number;
-    CpuShares?: number;
-    CpusetCpus?: string;
-    CpusetMems?: string;
-    CpuPeriod?: number;
-    CpuQuota?: number;
-    ShmSize?: number;
-    CgroupParent?: string;
-  };
-  platform: string;
-  remote: string;
-  registryConfig: Record<string, unknown>;
-  secrets: Map<string, Buffer>;
-  buildId: string;
-}
+/** The parameters of one build, as the build service takes them. */
+export type BuildRequestParams = BuildParams;
 
 export interface BuildBackend {
   /** Throws before calling `out` for errors that are the request's; returns the image ID. */
