@@ -1,13 +1,13 @@
 // compose run, exec and cp: one-off containers and processes of a service, attached to our
 // terminal as `docker run` and `docker exec` attach (the CLI's session code), and copies to and
 // from a service's container through `cp`'s own implementation.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareRun, splitShellWords } from '../../../compose/index.ts';
 import type { CommandRun } from '../../command.ts';
 import { StatusError, daemonCall, daemonError } from '../../errors.ts';
 import { attachedSession, detachKeysOption } from '../../streams.ts';
 import { attachedStart } from '../container/attached-start.ts';
 import { copyFiles } from '../container/cp.ts';
+import { execExitCode } from '../container/exec.ts';
 import { serviceContainer } from './list.ts';
 import { composeCall, loadFromFlags, projectName, sessionFor } from './project.ts';
 import type * as spec from './specs.ts';
@@ -111,14 +111,7 @@ export const exec: CommandRun<typeof spec.exec.flags> = async (ctx, args, flags)
   }
   const stream = await daemonCall(client.exec.startAttached(execId, { Detach: false, Tty: tty }));
   await attachedSession(ctx, client, stream, { tty, stdin, detachKeys: detachKeysOption(undefined), resize: (size) => client.exec.resize(execId, size) });
-  // The stream ends as the process exits; its exit code lands a moment later.
-  for (let i = 0; i < 100; i++) {
-    const info = await client.exec.inspect(execId).catch(() => undefined);
-    if (!info) return 0;
-    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
-    await sleep(20);
-  }
-  return 0;
+  return execExitCode(client, execId);
 };
 
 export const cp: CommandRun<typeof spec.cp.flags> = async (ctx, args, flags) => {

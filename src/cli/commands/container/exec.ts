@@ -44,7 +44,14 @@ export const execInContainer: CommandRun<typeof exec.flags> = async (ctx, args, 
   const outcome = await attachedSession(ctx, client, stream, { tty, stdin, detachKeys, resize: (size) => client.exec.resize(execId, size) });
   // docker's attach and exec report the detach as an error (run and start do not)
   if (outcome === 'detached') throw new StatusError(1, 'read escape sequence');
-  // The stream ends as the process exits; its exit code lands a moment later.
+  return execExitCode(client, execId);
+};
+
+/**
+ * The exit code of an exec whose stream has ended. berthd records it before it ends the stream;
+ * another daemon may record it a moment later, so a few reads are allowed for.
+ */
+export async function execExitCode(client: { exec: { inspect(id: string): Promise<{ Running: boolean; ExitCode: number | null }> } }, execId: string): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const info = await client.exec.inspect(execId).catch(() => undefined);
     if (!info) return 0;
@@ -52,4 +59,4 @@ export const execInContainer: CommandRun<typeof exec.flags> = async (ctx, args, 
     await sleep(20);
   }
   return 0;
-};
+}
