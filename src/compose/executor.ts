@@ -169,6 +169,19 @@ export async function executePlan(plan: Plan | readonly Action[], ctx: ExecConte
   };
   const refName = (r: ContainerRef): string => ('name' in r ? r.name : (names.get(r.createdBy) ?? `#${r.createdBy}`));
   const service = (name: string): ServiceConfig | undefined => ctx.project.services[name] ?? ctx.project.disabledServices[name];
+  /** Removes a volume or image other projects may share: gone or still used is a note, not a failure. */
+  const removeShared = async (ev: string, remove: () => Promise<void>): Promise<void> => {
+    progress.event(working(ev, 'Removing'));
+    try {
+      await remove();
+    } catch (err) {
+      if (isNotFound(err)) return progress.event(done(ev, 'Warning: No resource found to remove'));
+      if (isConflict(err)) return progress.event(warning(ev, 'Resource is still in use'));
+      progress.event(failed(ev));
+      throw err;
+    }
+    progress.event(done(ev, 'Removed'));
+  };
 
   const run = async (a: Action): Promise<void> => {
     switch (a.kind) {
@@ -250,34 +263,10 @@ export async function executePlan(plan: Plan | readonly Action[], ctx: ExecConte
         progress.event(done(ev, 'Created'));
         return;
       }
-      case 'remove-volume': {
-        const ev = volumeEventName(a.name);
-        progress.event(working(ev, 'Removing'));
-        try {
-          await engine.removeVolume(a.name, { force: false });
-        } catch (err) {
-          if (isNotFound(err)) return progress.event(done(ev, 'Warning: No resource found to remove'));
-          if (isConflict(err)) return progress.event(warning(ev, 'Resource is still in use'));
-          progress.event(failed(ev));
-          throw err;
-        }
-        progress.event(done(ev, 'Removed'));
-        return;
-      }
-      case 'remove-image': {
-        const ev = `Image ${a.image}`;
-        progress.event(working(ev, 'Removing'));
-        try {
-          await engine.removeImage(a.image, { force: false });
-        } catch (err) {
-          if (isNotFound(err)) return progress.event(done(ev, 'Warning: No resource found to remove'));
-          if (isConflict(err)) return progress.event(warning(ev, 'Resource is still in use'));
-          progress.event(failed(ev));
-          throw err;
-        }
-        progress.event(done(ev, 'Removed'));
-        return;
-      }
+      case 'remove-volume':
+        return removeShared(volumeEventName(a.name), () => engine.removeVolume(a.name, { force: false }));
+      case 'remove-image':
+        return removeShared(`Image ${a.image}`, () => engine.removeImage(a.image, { force: false }));
       case 'create-container': {
         const ev = containerEventName(a.replaces ? a.replaces.name : a.name);
         progress.event(working(ev, a.replaces ? 'Recreate' : 'Creating'));
