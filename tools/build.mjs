@@ -15,7 +15,7 @@
 //  - dist/berth.mjs stays, a one-line ES module importing berth.cjs, for callers that run
 //    `node dist/berth.mjs` (the tests, the benchmarks); bin/berth runs berth.cjs.
 import { build, transform } from 'esbuild';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative as relativePath, resolve as resolvePath } from 'node:path';
 
 // The registry's web UI is inlined into its bundle: the package ships no asset directory.
@@ -110,6 +110,8 @@ const throughBarrels = {
 
 // The CLI as ES module chunks in a scratch directory, then each one as CommonJS into dist/.
 async function buildCli() {
+  // a fresh clone has no dist/ yet
+  mkdirSync('dist', { recursive: true });
   const scratch = mkdtempSync('dist/.cli-');
   try {
     await build({
