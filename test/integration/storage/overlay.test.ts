@@ -72,7 +72,7 @@ describe('overlay2 layout', () => {
     const id = ok(['create', '--name', 'files', '-h', 'filehost', 'busybox', 'true']).trim();
     ok(['start', 'files']);
     const dir = join(d.dataRoot, 'containers', id);
-    assert.deepEqual(readdirSync(dir).filter((f) => !f.startsWith('.')).sort(), ['config.v2.json', 'hostconfig.json', 'hostname', 'hosts', 'resolv.conf', `${id}.log`].sort());
+    assert.deepEqual(readdirSync(dir).filter((f) => !f.startsWith('.')).sort(), ['config.v2.json', 'hostconfig.json', 'hostname', 'hosts', 'resolv.conf', `${id}-json.log`].sort());
     assert.equal(readFileSync(join(dir, 'hostname'), 'utf8'), 'filehost\n');
     assert.match(readFileSync(join(dir, 'hosts'), 'utf8'), /^127\.0\.0\.1\tlocalhost\n/);
     const cfg = JSON.parse(readFileSync(join(dir, 'config.v2.json'), 'utf8'));
