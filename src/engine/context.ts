@@ -185,7 +185,11 @@ export interface EngineContext {
   clock: Clock;
   /** The host's processes, for top. */
   ps: ProcessTable;
-  /** Looks for an exit conmon recorded and processes it (with --rm and restart handling). */
+  /**
+   * Looks for an exit conmon recorded and processes it (with --rm and restart handling). Resolves
+   * once the exit is recorded: a --rm removal waits for the container's lock, which the caller
+   * may hold, so it is queued, not awaited.
+   */
   reconcile(c: Container): Promise<void>;
   /** Restart policies: decided at each exit, cancelled by a user stop or kill, reset by a user start. */
   restarts: Pick<RestartManager, 'decide' | 'stillWanted' | 'schedule' | 'cancel' | 'reset' | 'isPending'>;

@@ -123,7 +123,8 @@ export class Engine {
       config: deps.config,
       clock: deps.clock,
       ps: deps.ps,
-      reconcile: (c) => this.#afterExit(c),
+      // Verbs reconcile while they hold the container's lock, which a --rm removal needs.
+      reconcile: (c) => this.#afterExit(c, { awaitRemoval: false }),
       restarts: this.#restarts,
       health: this.#health,
       volumes: deps.volumes,
@@ -277,16 +278,22 @@ export class Engine {
     await this.ctx.logs.adopt(logInfo(c), output).catch((err: unknown) => this.ctx.log.error('cannot follow the container output', { container: c.id, error: err }));
   }
 
-  async #afterExit(c: Container): Promise<void> {
+  /**
+   * Processes the container's exit, then removes a --rm container. The removal takes the
+   * container's lock: a caller that may hold it passes `awaitRemoval: false` and gets the exit
+   * recorded, the removal queued behind it (waiting for it there would hold the lock for ever).
+   */
+  async #afterExit(c: Container, options: { awaitRemoval: boolean } = { awaitRemoval: true }): Promise<void> {
     await handleExit(this.ctx, c);
     if (!c.hostConfig.AutoRemove || c.state.Running) return;
     // Several reports of one exit can get here: decide under the lock, once.
-    await c
+    const removal = c
       .locked(async () => {
         if (c.state.Running || c.state.RemovalInProgress || !c.record.HasBeenStartedBefore || this.ctx.store.find(c.id) !== c) return;
         await removeContainer(this.ctx, c, { force: false, removeVolumes: true });
       })
       .catch((err: unknown) => this.ctx.log.error('removing --rm container failed', { container: c.id, error: err }));
+    if (options.awaitRemoval) await removal;
   }
 
   get(ref: string): Container {

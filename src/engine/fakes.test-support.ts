@@ -110,6 +110,8 @@ export class FakeRuntime implements ContainerRuntime {
   /** Signals the fake process ignores (a process that traps SIGTERM). */
   readonly ignoredSignals = new Set<number>();
   async kill(id: string, signal: number) {
+    // as runc's: a process that has ended cannot be signalled, whether or not its exit was seen
+    if (this.exits.has(id)) throw new RuntimeError('container not running');
     if (this.live.has(id) && !this.ignoredSignals.has(signal)) this.exit(id, 128 + signal);
   }
   async pause() {}
@@ -177,11 +179,14 @@ export class FakeRuntime implements ContainerRuntime {
     const c = this.live.get(id);
     return c ? [c.pid] : [];
   }
-  /** The container's process ends: output closes, the exit is recorded, the watcher fires. */
-  exit(id: string, code: number) {
+  /**
+   * The container's process ends: output closes, the exit is recorded, the watcher fires — unless
+   * `reported` is false: then the watcher has not fired yet (it lags behind conmon's exit file).
+   */
+  exit(id: string, code: number, options: { reported?: boolean } = {}) {
     for (const a of this.live.get(id)?.attaches ?? []) a.end();
     this.exits.set(id, { exitCode: code, finishedAt: this.#clock.now(), oomKilled: false });
-    this.#onExit?.(id);
+    if (options.reported !== false) this.#onExit?.(id);
   }
 }
 

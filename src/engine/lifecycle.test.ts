@@ -75,6 +75,24 @@ describe('exits', () => {
     assert.equal((await removed).StatusCode, 0);
     assert.throws(() => engine.get(Id), /No such container/);
   });
+
+  // The signal finds the process gone before the watcher reported its exit: the verb records the
+  // exit itself while it holds the container's lock, and the --rm removal that exit calls for
+  // needs that lock. Waiting for the removal there held the lock for ever (seen in the API fuzz).
+  for (const verb of ['kill', 'rm -f'] as const) {
+    it(`a ${verb} that finds a --rm container's process just ended returns, and the container is removed`, async () => {
+      const { engine, runtime } = fakeEngine(`${root}/rm-race-${verb === 'kill' ? 'kill' : 'rm'}`);
+      await engine.init();
+      const { Id } = await engine.create({ Image: 'img', Cmd: ['true'], HostConfig: { AutoRemove: true } });
+      await engine.start(Id);
+      const removed = engine.wait(Id, 'removed');
+      runtime.exit(Id, 0, { reported: false });
+      if (verb === 'kill') await engine.kill(Id, 'SIGKILL');
+      else await engine.remove(Id, { force: true, removeVolumes: true });
+      assert.equal((await removed).StatusCode, 0);
+      assert.throws(() => engine.get(Id), /No such container/);
+    });
+  }
 });
 
 describe('a stop that waits', () => {
