@@ -93,6 +93,8 @@ async function openContainerTree(ctx: EngineContext, c: Container): Promise<Open
 function fsError(err: unknown, path: string, container: string): unknown {
   if (isErrno(err, 'ENOENT')) return new NotFound(`Could not find the file ${path} in container ${container}`);
   if (isErrno(err, 'ELOOP') || isErrno(err, 'ENOTDIR')) return new InvalidArgument((err as Error).message);
+  // a name the file system cannot hold is the request's fault, as a malformed path is
+  if (isErrno(err, 'ENAMETOOLONG')) return new InvalidArgument(`invalid path ${path}: file name too long`);
   return err;
 }
 
@@ -204,7 +206,7 @@ export async function extractToContainer(ctx: EngineContext, c: Container, path:
     } catch (err) {
       // what the archive asked for cannot be made (a loop, a file where a directory must be…)
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP' || code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT' || code === 'EISDIR') throw new InvalidArgument((err as Error).message, { cause: err });
+      if (code === 'ELOOP' || code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT' || code === 'EISDIR' || code === 'ENAMETOOLONG') throw new InvalidArgument((err as Error).message, { cause: err });
       throw err;
     }
   } finally {

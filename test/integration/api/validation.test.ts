@@ -71,6 +71,11 @@ describe('the malformed requests of the fuzz run', () => {
     await expect400('GET', `/containers/${running}/archive?path=/etc%00x`, undefined, 'invalid value for path: must not contain a NUL byte');
     await expect400('PUT', `/containers/${running}/archive?path=/tmp%00x`, '', 'invalid value for path: must not contain a NUL byte');
     await expect400('HEAD', `/containers/${running}/archive?path=/etc%00x`, undefined, '');
+    // a name longer than the file system allows (255 bytes) is the request's fault, not a 500
+    const long = `/tmp/${'n'.repeat(300)}`;
+    await expect400('GET', `/containers/${running}/archive?path=${long}`, undefined, 'file name too long');
+    await expect400('PUT', `/containers/${running}/archive?path=${long}`, '', 'file name too long');
+    await expect400('HEAD', `/containers/${running}/archive?path=${long}`, undefined, '');
     await expect400('POST', `/containers/${running}/stop?t=-99999999999999999999`, undefined, 'invalid value for t: strconv.Atoi: parsing "-99999999999999999999": value out of range');
     await expect400('POST', `/containers/${running}/stop?t=99999999999999999999`, undefined, 'invalid value for t: strconv.Atoi: parsing "99999999999999999999": value out of range');
     await expect400('POST', `/containers/${running}/kill?signal=SIGFOO`, undefined, 'Invalid signal: SIGFOO');
