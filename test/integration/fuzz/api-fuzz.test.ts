@@ -38,6 +38,17 @@ interface Answer {
 const open = new Set<Promise<void>>();
 
 /**
+ * How long a stop or restart may rightly wait for the process before its SIGKILL: `t` seconds, or
+ * the container's stop timeout (dockerd's default, 10 s) without one. A hang is beyond that.
+ */
+function stopWaitMs(path: string): number {
+  const m = /^\/(?:v[\d.]+\/)?containers\/[^/]+\/(?:stop|restart)(?:\?(.*))?$/.exec(path);
+  if (!m) return 0;
+  const t = Number(new URLSearchParams(m[1] ?? '').get('t') ?? 'NaN');
+  return Number.isInteger(t) && t >= 0 && t <= 60 ? t * 1000 : 10_000;
+}
+
+/**
  * One request on its own connection, bounded. A streaming answer counts once its head is in; the
  * connection then stays open in the background for the request's holdMs.
  */
@@ -64,7 +75,7 @@ function send(socket: string, req: FuzzRequest): Promise<Answer> {
     const timer = setTimeout(() => {
       r.destroy();
       done({ status: 0, body: '', hung: true });
-    }, hangMs);
+    }, hangMs + stopWaitMs(req.path));
     const hold = (close: () => void) => {
       const closed = new Promise<void>((res) => setTimeout(() => res(close()), req.holdMs));
       open.add(closed);
