@@ -2,8 +2,9 @@
 // layerdb layout:
 //   layerdb/sha256/<chain>/{diff,cache-id,size,parent}   one directory per image layer
 //   layerdb/mounts/<container>/{mount-id,init-id,parent} one per container
-// Each entry is written into layerdb/tmp and renamed into place, so a crash leaves either a whole
-// entry or none; driver directories that no entry names are swept at start-up.
+// Each entry is written into layerdb/tmp and renamed into place, and renamed back there to be
+// removed, so a crash leaves either a whole entry or none; driver directories that no entry names
+// are swept at start-up.
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -246,7 +247,7 @@ export class LayerStore {
       const layer = this.#layers.get(c);
       if (!layer || this.#inUse(c)) break;
       this.#layers.delete(c);
-      await fsp.rm(join(this.#root, 'sha256', hex(c)), { recursive: true, force: true });
+      await this.#removeEntry(join('sha256', hex(c)));
       await this.#driver.remove(layer.cacheId);
       deleted.push(c);
       c = layer.parent;
@@ -415,7 +416,7 @@ export class LayerStore {
     if (!rw) return;
     // Forget the entry first: a crash after this point leaves only driver dirs, which the
     // start-up sweep removes.
-    await fsp.rm(join(this.#root, 'mounts', containerId), { recursive: true, force: true });
+    await this.#removeEntry(join('mounts', containerId));
     this.#rw.delete(containerId);
     await this.#driver.remove(rw.mountId);
     await this.#driver.remove(rw.initId);
@@ -460,6 +461,23 @@ export class LayerStore {
         await this.#driver.unmount(id);
       }
     }
+  }
+
+  /**
+   * Removes an entry as #writeEntry adds one, whole: a recursive rm unlinks the files one by one,
+   * and a crash between two unlinks would leave an entry that no longer loads (a mounts/ entry
+   * without its mount-id), skipped at every start-up and never swept. Renamed into layerdb/tmp,
+   * which load() empties, it is gone in one step.
+   */
+  async #removeEntry(relDir: string): Promise<void> {
+    const doomed = join(this.#root, 'tmp', `removing-${randomBytes(8).toString('hex')}`);
+    try {
+      await fsp.rename(join(this.#root, relDir), doomed);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return;
+      throw err;
+    }
+    await fsp.rm(doomed, { recursive: true, force: true });
   }
 
   /** `moved`: files written elsewhere (in layerdb/tmp) that move into the entry, by name. */
