@@ -266,6 +266,13 @@ export class Engine {
       // Exits recorded between the scan and the watcher would be missed: look once more.
       await this.#afterExit(c);
     } else {
+      // It may have exited between the two looks: conmon writes the exit file before it goes.
+      const exitedMeanwhile = await this.ctx.runtime.exitStatus(c.id);
+      if (exitedMeanwhile) {
+        log.info('container exited while berthd was starting');
+        await this.#afterExit(c);
+        return;
+      }
       log.warn('container monitor is gone without recording an exit; marking the container exited');
       await recordExit(this.ctx, c, { exitCode: 255, finishedAt: this.ctx.clock.now(), oomKilled: false, error: 'container monitor exited unexpectedly' });
     }

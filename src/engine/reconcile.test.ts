@@ -44,6 +44,35 @@ describe('start-up after a crash', () => {
     assert.equal(((await second.engine.inspect(Id)).State as { Running: boolean }).Running, true);
   });
 
+  it('a container that exits between the exit-file look and the liveness look keeps its own exit code', async () => {
+    const dir = `${root}/between`;
+    const first = fakeEngine(dir);
+    await first.engine.init();
+    const { Id } = await first.engine.create({ Image: 'img', Cmd: ['true'] });
+    await first.engine.start(Id);
+    // berthd is gone; the process exits 3 just as the next berthd looks: its first look finds no
+    // exit file, the second finds the process gone, conmon's exit file is there by the third.
+    class ExitingBetweenLooks extends FakeRuntime {
+      looks = 0;
+      override async exitStatus() {
+        this.looks++;
+        return this.looks === 1 ? undefined : { exitCode: 3, finishedAt: new Date(), oomKilled: false };
+      }
+      override async isAlive() {
+        return false;
+      }
+    }
+    const runtime = new ExitingBetweenLooks();
+    for (const [id, c] of first.runtime.live) runtime.live.set(id, c);
+    runtime.started.add(Id);
+    const second = fakeEngine(dir, { runtime, mounts: first.layers.mounts });
+    await second.engine.init();
+    const state = (await second.engine.inspect(Id)).State as { Running: boolean; ExitCode: number; Error: string };
+    assert.equal(state.Running, false);
+    assert.equal(state.ExitCode, 3, 'its own exit code, not 255');
+    assert.equal(state.Error, '');
+  });
+
   it('a --rm container caught there is removed, as after any failed start', async () => {
     const dir = `${root}/b`;
     const first = fakeEngine(dir);
