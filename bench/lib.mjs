@@ -35,8 +35,8 @@ export function rssKiB(pid) {
 }
 
 /**
- * Starts a private berthd (own data root, exec root, socket, cgroup parent). `isolatedNetwork`:
- * its own bridge, subnet and iptables chains too, removed again by stop(). With `bridge`, its
+ * Starts a private berthd (own data root, exec root, socket, cgroup parent) with its own bridge,
+ * subnet and iptables chains, removed again by stop(). With `bridge`, its
  * default bridge is a private one (name and /24 given) without iptables rules, removed at stop.
  */
 export async function startBerthd(options = {}) {
@@ -44,7 +44,9 @@ export async function startBerthd(options = {}) {
   const socket = join(base, 'berth.sock');
   writeFileSync(join(base, 'daemon.json'), '{}');
   const tag = String(process.pid % 100000);
-  const net = options.isolatedNetwork ? { bridge: `bb-${tag}`, chain: `BB${tag}`, bip: `10.213.${freeOctet()}.1/24` } : undefined;
+  // Never the default bridge and chains (berth0, BERTH…): those belong to a berthd of the machine.
+  const isolated = options.isolatedNetwork ?? !options.bridge;
+  const net = isolated ? { bridge: `bb-${tag}`, chain: `BB${tag}`, bip: `10.213.${freeOctet()}.1/24` } : undefined;
   const netArgs = net ? ['--bridge', net.bridge, '--bip', net.bip] : options.bridge ? ['--bridge', options.bridge.name, '--bip', options.bridge.bip, '--iptables=false'] : [];
   const child = spawn(
     process.execPath,
