@@ -5,17 +5,15 @@ import {
   dependencyOrder,
   executePlan,
   progressOn,
-  selectServices,
   serviceImage,
   type BuildAction,
-  type ComposeProject,
   type PullAction,
   type Session,
 } from '../../../compose/index.ts';
 import type { CommandRun } from '../../command.ts';
 import { StatusError } from '../../errors.ts';
 import { buildService } from './build-port.ts';
-import { composeCall, loadFromFlags, sessionFor } from './project.ts';
+import { composeCall, loadFromFlags, selectedServices, sessionFor } from './project.ts';
 import type * as spec from './specs.ts';
 
 function buildArgs(values: readonly string[]): Record<string, string | null> {
@@ -28,7 +26,7 @@ function buildArgs(values: readonly string[]): Record<string, string | null> {
   return out;
 }
 
-async function pushTags(session: Session, project: ComposeProject, tags: Array<{ service: string; tag: string }>, options: { quiet: boolean; ignoreFailures: boolean }): Promise<void> {
+async function pushTags(session: Session, tags: Array<{ service: string; tag: string }>, options: { quiet: boolean; ignoreFailures: boolean }): Promise<void> {
   const progress = options.quiet ? undefined : progressOn(session, 'Pushing');
   try {
     await Promise.all(
@@ -55,18 +53,10 @@ async function pushTags(session: Session, project: ComposeProject, tags: Array<{
   } finally {
     progress?.stop();
   }
-  void project;
 }
 
 export const build: CommandRun<typeof spec.build.flags> = async (ctx, args, flags) => {
-  let project = loadFromFlags(ctx, flags).project;
-  if (args.length > 0) {
-    try {
-      project = selectServices(project, args, { dependencies: !!flags['with-dependencies'] });
-    } catch (err) {
-      throw new StatusError(1, (err as Error).message);
-    }
-  }
+  const project = selectedServices(loadFromFlags(ctx, flags).project, args, { dependencies: !!flags['with-dependencies'] });
   const session = sessionFor(ctx, flags);
   const extraArgs = buildArgs(flags['build-arg'] ?? []);
   const built: Array<{ service: string; tag: string }> = [];
@@ -83,19 +73,12 @@ export const build: CommandRun<typeof spec.build.flags> = async (ctx, args, flag
     await buildService(session, action, { quiet: !!flags.quiet, buildArgs: extraArgs, noCache: !!flags['no-cache'], pull: !!flags.pull });
     if (service.image) for (const tag of [service.image, ...(service.build.tags ?? [])]) built.push({ service: name, tag });
   }
-  if (flags.push && built.length > 0) await composeCall(pushTags(session, project, built, { quiet: !!flags.quiet, ignoreFailures: false }));
+  if (flags.push && built.length > 0) await composeCall(pushTags(session, built, { quiet: !!flags.quiet, ignoreFailures: false }));
 };
 
 export const pull: CommandRun<typeof spec.pull.flags> = async (ctx, args, flags) => {
   if (flags.policy !== undefined && flags.policy !== 'missing' && flags.policy !== 'always') throw new StatusError(1, `invalid pull policy: ${flags.policy}`);
-  let project = loadFromFlags(ctx, flags).project;
-  if (args.length > 0) {
-    try {
-      project = selectServices(project, args, { dependencies: !!flags['include-deps'] });
-    } catch (err) {
-      throw new StatusError(1, (err as Error).message);
-    }
-  }
+  const project = selectedServices(loadFromFlags(ctx, flags).project, args, { dependencies: !!flags['include-deps'] });
   const session = sessionFor(ctx, flags);
   const progress = progressOn(session, 'Pulling');
   const actions: PullAction[] = [];
@@ -141,14 +124,7 @@ export const pull: CommandRun<typeof spec.pull.flags> = async (ctx, args, flags)
 };
 
 export const push: CommandRun<typeof spec.push.flags> = async (ctx, args, flags) => {
-  let project = loadFromFlags(ctx, flags).project;
-  if (args.length > 0) {
-    try {
-      project = selectServices(project, args, { dependencies: !!flags['include-deps'] });
-    } catch (err) {
-      throw new StatusError(1, (err as Error).message);
-    }
-  }
+  const project = selectedServices(loadFromFlags(ctx, flags).project, args, { dependencies: !!flags['include-deps'] });
   const session = sessionFor(ctx, flags);
   const tags: Array<{ service: string; tag: string }> = [];
   for (const name of Object.keys(project.services).sort()) {
@@ -156,5 +132,5 @@ export const push: CommandRun<typeof spec.push.flags> = async (ctx, args, flags)
     if (!service.build || !service.image) continue;
     for (const tag of [service.image, ...(service.build.tags ?? [])]) tags.push({ service: name, tag });
   }
-  await composeCall(pushTags(session, project, tags, { quiet: !!flags.quiet, ignoreFailures: !!flags['ignore-push-failures'] }));
+  await composeCall(pushTags(session, tags, { quiet: !!flags.quiet, ignoreFailures: !!flags['ignore-push-failures'] }));
 };

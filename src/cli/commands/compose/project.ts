@@ -10,6 +10,7 @@ import {
   EngineError,
   loadProject,
   projectFromContainers,
+  selectServices,
   type ComposeProject,
   type LoadedProject,
   type LoadOptions,
@@ -64,6 +65,16 @@ function printWarnings(ctx: CliContext, warnings: readonly string[]): void {
 }
 
 /** The project from its files (-f, COMPOSE_FILE, compose.yaml upwards), its warnings printed. */
+/** The project narrowed to the services named on the command line (all when none), or compose's exit 1. */
+export function selectedServices(project: ComposeProject, names: readonly string[], options: { dependencies: boolean }): ComposeProject {
+  if (names.length === 0) return project;
+  try {
+    return selectServices(project, [...names], options);
+  } catch (err) {
+    throw new StatusError(1, (err as Error).message);
+  }
+}
+
 export function loadFromFlags(ctx: CliContext, flags: ProjectFlags, extra: Partial<LoadOptions> = {}): LoadedProject {
   let loaded: LoadedProject;
   try {

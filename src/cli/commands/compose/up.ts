@@ -1,9 +1,9 @@
 // compose up and create: flags checked and turned into the planner's options (compose's
 // validateFlags and createOptions), then src/compose's up or create.
-import { createProject, parseScaleFlags, selectServices, upProject, type ComposeProject, type UpOptions } from '../../../compose/index.ts';
+import { createProject, parseScaleFlags, upProject, type ComposeProject, type UpOptions } from '../../../compose/index.ts';
 import type { CommandRun } from '../../command.ts';
 import { StatusError } from '../../errors.ts';
-import { composeCall, loadFromFlags, sessionFor } from './project.ts';
+import { composeCall, loadFromFlags, selectedServices, sessionFor } from './project.ts';
 import type * as spec from './specs.ts';
 
 interface CreateFlags {
@@ -62,13 +62,7 @@ export const up: CommandRun<typeof spec.up.flags> = async (ctx, args, flags) => 
   }
   const loaded = loadFromFlags(ctx, flags, flags['no-deps'] ? {} : { services: args });
   let project = loaded.project;
-  if (flags['no-deps'] && args.length > 0) {
-    try {
-      project = selectServices(project, args, { dependencies: false });
-    } catch (err) {
-      throw new StatusError(1, (err as Error).message);
-    }
-  }
+  if (flags['no-deps']) project = selectedServices(project, args, { dependencies: false });
   if (flags['exit-code-from'] && !project.services[flags['exit-code-from']]) throw new StatusError(1, `no such service: ${flags['exit-code-from']}`);
   for (const a of flags.attach ?? []) if (!project.services[a]) throw new StatusError(1, `cannot attach to services not included in up: ${a}`);
   const options = planOptions(flags, project);
