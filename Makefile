@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-APT_PACKAGES := runc conmon iptables busybox-static tini docker-registry skopeo apache2-utils docker.io iproute2 docker-compose podman chromium
+APT_PACKAGES := runc conmon iptables busybox-static tini docker-registry skopeo apache2-utils docker.io iproute2 docker-compose podman chromium zsh fish
 NPM_STAMP := node_modules/.berth-npm-stamp
 BERTH_SOCKET ?= /run/berth/berth.sock
 BERTHD_LOG ?= /var/log/berthd.log

@@ -3,7 +3,7 @@
 // (an image; POST /commit).
 import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errors/index.ts';
-import { parseUnixTimestamp } from '../lib/index.ts';
+import { byteOrder, parseUnixTimestamp } from '../lib/index.ts';
 import { rfc3339NanoFixed } from '../logging/index.ts';
 import type { AttachOptions, AttachSession, ContainersPruneReport, HostConfigRequest, ListOptions, LogOptions, LogRecord, OutputWriter, RemoveOptions, StatsOptions, WaitCondition } from '../engine/index.ts';
 import { containerConfig, containerConfigFields, go, hostConfig, networkingConfig, signalProblem, updateConfig } from '../schema/index.ts';
@@ -66,7 +66,7 @@ function queryEscape(s: string): string {
 /** `logs --details`: the entry's attributes as key=value pairs, sorted, comma-separated. */
 function detailsText(attrs: ReadonlyArray<[string, string]> | undefined): string {
   return [...(attrs ?? [])]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => byteOrder(a, b))
     .map(([k, v]) => `${queryEscape(k)}=${queryEscape(v)}`)
     .join(',');
 }

@@ -28,7 +28,7 @@ import {
 import type { AttachOptions, AttachSession, OutputWriter, RemoveOptions } from '../engine/index.ts';
 import { InvalidArgument, NotFound, isErrno } from '../errors/index.ts';
 import { emptyLayerDiffId, engineVersion, parseReference, withDefaultTag, type Image, type PullOptions } from '../image/index.ts';
-import { secureJoin, type Logger, type Platform } from '../lib/index.ts';
+import { byteOrder, secureJoin, type Logger, type Platform } from '../lib/index.ts';
 import { chainIds, type LayerStore, type ScratchLayer } from '../storage/index.ts';
 import type { Syscalls } from '../sys/index.ts';
 import type { CreateContainerRequest, HostConfig, ImageConfig, JsonMessage, MountSpec } from '../types/index.ts';
@@ -105,7 +105,7 @@ function sortedMaps<T extends { Labels?: unknown; ExposedPorts?: unknown; Volume
   const out = { ...config };
   for (const k of ['Labels', 'ExposedPorts', 'Volumes'] as const) {
     const v = out[k];
-    if (v && typeof v === 'object') (out as Record<string, unknown>)[k] = Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (v && typeof v === 'object') (out as Record<string, unknown>)[k] = Object.fromEntries(Object.entries(v).sort(([a], [b]) => byteOrder(a, b)));
   }
   return out;
 }

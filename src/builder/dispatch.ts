@@ -8,7 +8,7 @@
 // files COPY reads, running RUN. The plans carry everything those need.
 import { posix } from 'node:path';
 import { InvalidArgument } from '../errors/index.ts';
-import { parseSignal } from '../lib/index.ts';
+import { byteOrder, parseSignal } from '../lib/index.ts';
 import { emptyContainerConfig, type ContainerConfig, type HealthConfig } from '../types/index.ts';
 import type { BuildArgs } from './build-args.ts';
 import { exposedPortKeys } from './expose.ts';
@@ -160,7 +160,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-      return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(entries.sort(([a], [b]) => byteOrder(a, b)));
     }
     return v;
   });

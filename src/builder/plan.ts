@@ -2,7 +2,7 @@
 // the FROM lines expanded, the stage graph for the target, and — once the execution phase has
 // resolved a stage's base image — the stage's steps, ONBUILD triggers of the base first and
 // `--label` values last, as dockerd's classic builder orders them.
-import { parsePlatform, type Platform } from '../lib/index.ts';
+import { byteOrder, parsePlatform, type Platform } from '../lib/index.ts';
 import type { ContainerConfig } from '../types/index.ts';
 import { BuildArgs, type BuildArgValues } from './build-args.ts';
 import { beginStageConfig, InstructionError, StageEvaluator, type StepPlan } from './dispatch.ts';
@@ -151,7 +151,7 @@ export class BuildPlan {
     });
     const steps: StepPlan[] = [];
     const commands: Command[] = [...triggers.map((t) => parseTrigger(t, stage.line)), ...stage.commands];
-    if (index === this.graph.target) for (const [k, v] of Object.entries(this.#request.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) commands.push(labelInstruction(k, v));
+    if (index === this.graph.target) for (const [k, v] of Object.entries(this.#request.labels ?? {}).sort(([a], [b]) => byteOrder(a, b))) commands.push(labelInstruction(k, v));
     for (const cmd of commands) steps.push(evaluator.dispatch(cmd));
     for (const t of commands.slice(0, triggers.length)) if (t.kind === 'arg') for (const a of t.args) this.#triggerArgs.add(a.key);
     this.#args.mergeReferenced(scope);

@@ -1,10 +1,12 @@
 // The command table: the groups' commands by the names they answer to, and the help and usage
-// errors that name them, in docker 28's layout. Built from the groups' specs alone; no
-// implementation is loaded to answer `--help`.
+// errors that name them, in docker 28's layout. The table itself holds names only (the groups'
+// index.ts); the texts that need specs load them (a group's specs.ts, once) and no implementation
+// is loaded to answer `--help`.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandEntry, CommandGroup, CommandSpec } from './command.ts';
 import { flagUsages, formatUsage, type FlagSpecs } from './flags.ts';
+import { byteOrder } from '../lib/index.ts';
 import { suggestionText } from './suggest.ts';
 import { completionGroup } from './commands/completion/index.ts';
 import { containerGroup } from './commands/container/index.ts';
@@ -82,25 +84,29 @@ export function buildTable(from: readonly CommandGroup[] = groups): CommandTable
 
 const line = (name: string, desc: string) => `  ${name.padEnd(11)} ${desc}`;
 
-export function rootUsage(table: CommandTable): string {
+
+/** The specs of `entries`, in their order (their groups' specs modules loaded together). */
+const specsOf = (entries: readonly CommandEntry[]): Promise<CommandSpec[]> => Promise.all(entries.map((e) => e.spec()));
+
+export async function rootUsage(table: CommandTable): Promise<string> {
   // docker's "Common Commands", those berth has
   const common = ['run', 'exec', 'ps', 'build', 'pull', 'push', 'images', 'login', 'logout', 'search', 'version', 'info'].filter((n) => table.top.has(n));
+  const rest = [...table.top].filter(([n]) => !common.includes(n)).sort(([a], [b]) => byteOrder(a, b));
+  const commonSpecs = await specsOf(common.map((n) => table.top.get(n)!));
+  const restSpecs = await specsOf(rest.map(([, c]) => c));
   const out = [
     `Usage:  ${prog} [OPTIONS] COMMAND`,
     '',
     'A Docker-compatible container engine',
     '',
     'Common Commands:',
-    ...common.map((n) => line(n, table.top.get(n)!.spec.description)),
+    ...common.map((n, i) => line(n, commonSpecs[i]!.description)),
     '',
     'Management Commands:',
-    ...[...table.management].sort((a, b) => a.name.localeCompare(b.name)).map((m) => line(m.name, m.description)),
+    ...[...table.management].sort((a, b) => byteOrder(a.name, b.name)).map((m) => line(m.name, m.description)),
     '',
     'Commands:',
-    ...[...table.top]
-      .filter(([n]) => !common.includes(n))
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([n, c]) => line(n, c.spec.description)),
+    ...rest.map(([n], i) => line(n, restSpecs[i]!.description)),
     '',
     'Global Options:',
     flagUsages(globalFlags).trimEnd(),
@@ -114,19 +120,22 @@ export function rootUsage(table: CommandTable): string {
  * The commands a management command lists, one line each under its first name in docker (the
  * spec's first alias there: `container ls`, not `list` or `ps`); the other names still work.
  */
-export function listedCommands(m: Management): Array<[string, CommandEntry]> {
-  const seen = new Set<CommandEntry>();
-  const out: Array<[string, CommandEntry]> = [];
-  for (const [name, entry] of m.commands) {
-    if (seen.has(entry)) continue;
-    seen.add(entry);
-    const first = entry.spec.aliases?.find((a) => a.startsWith(`${m.name} `))?.slice(m.name.length + 1);
-    out.push([first && m.commands.get(first) === entry ? first : name, entry]);
-  }
-  return out.sort(([a], [b]) => a.localeCompare(b));
+export async function listedCommands(m: Management): Promise<Array<[string, CommandEntry, CommandSpec]>> {
+  const entries = [...new Set(m.commands.values())];
+  const specs = await specsOf(entries);
+  const out = entries.map((entry, i): [string, CommandEntry, CommandSpec] => {
+    const spec = specs[i]!;
+    const first = spec.aliases?.find((a) => a.startsWith(`${m.name} `))?.slice(m.name.length + 1);
+    const name = [...m.commands].find(([, e]) => e === entry)![0];
+    return [first && m.commands.get(first) === entry ? first : name, entry, spec];
+  });
+  return out.sort(([a], [b]) => byteOrder(a, b));
 }
 
-export function managementUsage(m: Management): string {
+/** The names a management command answers to, for "Did you mean this?" (no spec needed). */
+export const subcommandNames = (m: Management): string[] => [...m.commands.keys()];
+
+export async function managementUsage(m: Management): Promise<string> {
   const out = [
     `Usage:  ${prog} ${m.name}${m.flags ? ' [OPTIONS]' : ''} COMMAND`,
     '',
@@ -134,7 +143,7 @@ export function managementUsage(m: Management): string {
     '',
     ...(m.flags ? ['Options:', flagUsages(m.flags).trimEnd(), ''] : []),
     'Commands:',
-    ...listedCommands(m).map(([n, c]) => line(n, c.spec.description)),
+    ...(await listedCommands(m)).map(([n, , spec]) => line(n, spec.description)),
     '',
     `Run '${prog} ${m.name} COMMAND --help' for more information on a command.`,
   ];
@@ -145,8 +154,7 @@ export function managementUsage(m: Management): string {
 export const usageLine = (path: string, spec: CommandSpec): string => `${prog} ${path}${spec.usage ? ` ${spec.usage}` : ''}`;
 
 /** A command's --help: docker's layout, with all its names under "Aliases:" when it has several. */
-export function commandHelp(path: string, entry: CommandEntry): string {
-  const spec = entry.spec;
+export function commandHelp(path: string, entry: CommandEntry, spec: CommandSpec): string {
   const names = spec.aliases?.length ? [...new Set([...spec.aliases, ...(entry.top ?? []), path].map((n) => `${prog} ${n}`))] : undefined;
   return formatUsage(`${prog} ${path}`, { usage: spec.usage, description: spec.help ?? spec.description, flags: spec.flags, ...(names ? { aliases: names } : {}) });
 }

@@ -1,7 +1,9 @@
-// The shape of a berth command. A command is declared in two parts so that everything `--help`,
-// the usage checks and the command table need is known without loading its implementation: a
-// spec (names, usage, flags, arity; a group's specs.ts) and an implementation (its own module,
-// loaded by the group's index.ts through a dynamic import).
+// The shape of a berth command. A command is declared in three parts, each loaded only when it is
+// needed: where it is found (its names: the group's index.ts, all that the command table holds),
+// its spec (usage, flags, arity, help text: the group's specs.ts, loaded when a command of the
+// group is parsed or its help printed) and its implementation (its own module). Both later parts
+// come through dynamic imports, so `berth ps` loads the container specs and ps.ts, not the
+// specs of compose or the registry.
 import type { Readable, Writable } from 'node:stream';
 import type { Client } from '../client/index.ts';
 import type { Terminal } from '../sys/index.ts';
@@ -106,22 +108,36 @@ export interface Placement {
   under?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A command in the table: its spec, where it is found, and how to run it. */
+/** A command in the table: where it is found, its spec (loaded on first use), and how to run it. */
 export interface CommandEntry extends Placement {
-  spec: CommandSpec;
-  /** Loads the implementation and runs it with flags parsed against `spec.flags`. */
+  /** The command's spec; its group's specs module is loaded the first time (then it is at hand). */
+  spec(): Promise<CommandSpec>;
+  /** Loads the implementation and runs it with flags parsed against the spec's flags. */
   run(ctx: CliContext, args: string[], flags: FlagValues<FlagSpecs>): Promise<number | void>;
 }
 
-/** A table entry for `spec`, placed at `placement`, implemented by what `load` resolves to. */
-export function command<F extends FlagSpecs>(spec: CommandSpec<F>, placement: Placement, load: () => Promise<CommandRun<F>>): CommandEntry {
+/**
+ * A table entry placed at `placement`, its spec what `spec` resolves to, implemented by what `load`
+ * resolves to.
+ */
+export function command<F extends FlagSpecs>(spec: () => Promise<CommandSpec<F>>, placement: Placement, load: () => Promise<CommandRun<F>>): CommandEntry {
+  let loaded: Promise<CommandSpec> | undefined;
   return {
-    spec,
     ...placement,
+    spec: () => (loaded ??= spec() as Promise<CommandSpec>),
     // The values were parsed against this very spec's flags: the cast restores what the table's
     // uniform type erased.
     run: async (ctx, args, flags) => (await load())(ctx, args, flags as FlagValues<F>),
   };
+}
+
+/**
+ * A group's specs by export name, from a module loaded on first use:
+ * `const spec = lazySpecs(() => import('./specs.ts'))`, then `command(spec('run'), …)`.
+ */
+export function lazySpecs<M>(load: () => Promise<M>): <K extends keyof M>(name: K) => () => Promise<M[K]> {
+  let module: Promise<M> | undefined;
+  return (name) => async () => (await (module ??= load()))[name];
 }
 
 /** A group of commands, as docker groups them (container, image, registry, system, network, volume). */

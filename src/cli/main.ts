@@ -25,7 +25,7 @@ import {
   type CommandTable,
   type Management,
 } from './command-table.ts';
-import { cliVersion } from './commands/system/specs.ts';
+import { cliVersion } from './cli-version.ts';
 import { currentContextName, defaultEndpoint, resolveEndpoint, type Endpoint } from './endpoint.ts';
 import { StatusError, daemonError } from './errors.ts';
 import { restoreExtraCaVariable, unloadedExtraCaFile } from './extra-ca.ts';
@@ -36,7 +36,7 @@ import { suggestionText } from './suggest.ts';
 const builtins = { help: 'Help about any command' } as const;
 
 async function runCommand(ctx: CliContext, path: string, cmd: CommandEntry, argv: string[]): Promise<number> {
-  const spec = cmd.spec;
+  const spec = await cmd.spec();
   let parsed;
   try {
     parsed = parseFlags(argv, { ...spec.flags, help: { type: 'bool', usage: 'Print usage' } }, { interspersed: !spec.stopAtFirstArg });
@@ -49,7 +49,7 @@ async function runCommand(ctx: CliContext, path: string, cmd: CommandEntry, argv
   }
   for (const w of parsed.warnings) ctx.stderr.write(`${w}\n`);
   if (parsed.flags.help) {
-    ctx.stdout.write(commandHelp(path, cmd));
+    ctx.stdout.write(commandHelp(path, cmd, spec));
     return 0;
   }
   const wrongArgs = argumentError(path, spec, parsed.args.length);
@@ -79,9 +79,9 @@ async function askVersionAhead(ctx: CliContext): Promise<void> {
 const rootNames = (table: CommandTable) => [...table.top.keys(), ...table.management.map((m) => m.name), ...Object.keys(builtins)];
 
 /** `berth help [COMMAND [SUBCOMMAND]]`: the help of what it names. */
-function help(ctx: CliContext, table: CommandTable, words: string[]): number {
+async function help(ctx: CliContext, table: CommandTable, words: string[]): Promise<number> {
   if (words.length === 0) {
-    ctx.stdout.write(rootUsage(table));
+    ctx.stdout.write(await rootUsage(table));
     return 0;
   }
   const [name, sub] = words;
@@ -89,20 +89,21 @@ function help(ctx: CliContext, table: CommandTable, words: string[]): number {
   if (m && sub !== undefined) {
     const cmd = m.commands.get(sub);
     if (cmd) {
-      ctx.stdout.write(commandHelp(`${name} ${sub}`, cmd));
+      ctx.stdout.write(commandHelp(`${name} ${sub}`, cmd, await cmd.spec()));
       return 0;
     }
   } else if (m) {
-    ctx.stdout.write(managementUsage(m));
+    ctx.stdout.write(await managementUsage(m));
     return 0;
   } else {
     const cmd = table.top.get(name!);
     if (cmd) {
-      ctx.stdout.write(commandHelp(name!, cmd));
+      ctx.stdout.write(commandHelp(name!, cmd, await cmd.spec()));
       return 0;
     }
   }
-  ctx.stderr.write(`unknown help topic: ${words.join(' ')}${suggestionText(m ? sub! : name!, m ? listedCommands(m).map(([n]) => n) : rootNames(table))}\n`);
+  const names = m ? (await listedCommands(m)).map(([n]) => n) : rootNames(table);
+  ctx.stderr.write(`unknown help topic: ${words.join(' ')}${suggestionText(m ? sub! : name!, names)}\n`);
   return 1;
 }
 
@@ -115,7 +116,7 @@ async function completeWords(ctx: CliContext, table: CommandTable, words: string
   return 0;
 }
 
-function dispatchManagement(ctx: CliContext, m: Management, rest: string[]): Promise<number> | number {
+async function dispatchManagement(ctx: CliContext, m: Management, rest: string[]): Promise<number> {
   // The management command's own options (compose's -f, -p…) come before the subcommand; the
   // subcommand parses them again (its spec accepts them), so they may follow it too.
   let lead: string[] = [];
@@ -124,7 +125,7 @@ function dispatchManagement(ctx: CliContext, m: Management, rest: string[]): Pro
     try {
       const parsed = parseFlags(rest, { ...m.flags, help: { type: 'bool', usage: 'Print usage' } }, { interspersed: false });
       if (parsed.flags.help) {
-        ctx.stdout.write(managementUsage(m));
+        ctx.stdout.write(await managementUsage(m));
         return 0;
       }
       afterLead = parsed.args;
@@ -139,12 +140,12 @@ function dispatchManagement(ctx: CliContext, m: Management, rest: string[]): Pro
   }
   const [sub, ...subArgs] = afterLead;
   if (!sub || sub === '--help' || sub === '-h') {
-    ctx.stdout.write(managementUsage(m));
+    ctx.stdout.write(await managementUsage(m));
     return 0;
   }
   const cmd = m.commands.get(sub);
   if (!cmd) {
-    ctx.stderr.write(unknownCommand(`${m.name} ${sub}`, sub, listedCommands(m).map(([n]) => n), `${prog} ${m.name}`));
+    ctx.stderr.write(unknownCommand(`${m.name} ${sub}`, sub, (await listedCommands(m)).map(([n]) => n), `${prog} ${m.name}`));
     return 1;
   }
   return runCommand(ctx, `${m.name} ${sub}`, cmd, [...lead, ...subArgs]);
@@ -198,10 +199,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const table = buildTable();
     if (!name || g.help) {
-      process.stdout.write(rootUsage(table));
+      process.stdout.write(await rootUsage(table));
       return 0;
     }
-    if (name === 'help') return help(ctx, table, rest);
+    if (name === 'help') return await help(ctx, table, rest);
     if (name === '__complete') return await completeWords(ctx, table, rest);
     const cmd = table.top.get(name);
     if (cmd) return await runCommand(ctx, name, cmd, rest);

@@ -1,5 +1,6 @@
 // "Did you mean this?" for a mistyped command, with cobra's rule: a name within two edits of what
 // was typed (case aside), or one that starts with it.
+import { byteOrder } from '../lib/index.ts';
 
 /** Levenshtein distance, case-insensitive as cobra's ld(…, ignoreCase=true). */
 export function editDistance(a: string, b: string): number {
@@ -22,7 +23,7 @@ export function suggestionsFor(typed: string, names: Iterable<string>, maxDistan
     const d = editDistance(typed, name);
     if (d <= maxDistance || name.toLowerCase().startsWith(typed.toLowerCase())) found.set(name, d);
   }
-  return [...found].sort(([a, da], [b, db]) => da - db || a.localeCompare(b)).map(([n]) => n);
+  return [...found].sort(([a, da], [b, db]) => da - db || byteOrder(a, b)).map(([n]) => n);
 }
 
 /** The suggestion block of an unknown-command error ("" when there is nothing to suggest). */

@@ -3,6 +3,7 @@
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, readJson, removeAtomicTemps, syncDir } from './atomic.ts';
 export { createLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
 export { newId, shortId, sha256Hex, isHexId } from './ids.ts';
+export { byteOrder } from './order.ts';
 export { secureJoin, walkInRoot, type WalkInRootOptions } from './secure-join.ts';
 export {
   humanDuration,

@@ -13,7 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgument, NotImplemented, SystemError } from '../errors/index.ts';
-import { NumError, parseBool, parseSize, type Logger } from '../lib/index.ts';
+import { NumError, byteOrder, parseBool, parseSize, type Logger } from '../lib/index.ts';
 import { ByteWriter } from './bytes.ts';
 import { jsonLinesCodec, localCodec } from './codecs.ts';
 import { extraAttributes, renderTag, type ContainerLogInfo, type HostIdentity } from './info.ts';
@@ -88,7 +88,7 @@ export function mergeLogConfig(requested: { Type?: string; Config?: Record<strin
   }
   validateLogConfig(type, config);
   // a Go map: its keys come out sorted in the API's JSON
-  return { Type: type, Config: Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  return { Type: type, Config: Object.fromEntries(Object.entries(config).sort(([a], [b]) => byteOrder(a, b))) };
 }
 
 /** The record's LogPath: json-file's file (and k8s-file's), empty for the others, as dockerd. */

@@ -5,6 +5,7 @@
 // command table; containers, images, networks, volumes and contexts are asked of the daemon and
 // the context store when the command takes one (a daemon that does not answer gives none).
 import type { CliContext, CommandEntry, Completes, NameKind } from '../../command.ts';
+import { byteOrder } from '../../../lib/index.ts';
 import { listedCommands, type CommandTable } from '../../command-table.ts';
 import { ContextStore, defaultContextName } from '../../context-store.ts';
 import type { FlagSpecs } from '../../flags.ts';
@@ -72,7 +73,7 @@ export function liveNames(ctx: CliContext): (kind: NameKind) => Promise<string[]
 /** Flag words (--name, -s) of a table that start with `cur`, with their usage as description. */
 function flagCandidates(flags: FlagSpecs, cur: string): string[] {
   const out: string[] = [];
-  for (const [name, spec] of Object.entries(flags).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, spec] of Object.entries(flags).sort(([a], [b]) => byteOrder(a, b))) {
     if (spec.hidden || spec.deprecated) continue;
     const usage = (spec.usage ?? '').split('\n')[0]!.replace(/`/g, '');
     if (`--${name}`.startsWith(cur)) out.push(`--${name}\t${usage}`);
@@ -136,9 +137,9 @@ export async function complete(words: readonly string[], cur: string, src: Compl
     if (cur.startsWith('-')) return { candidates: flagCandidates(src.globalFlags, cur), directive: Directive.noFileComp };
     const names = new Map<string, string>();
     for (const m of table.management) names.set(m.name, m.description);
-    for (const [n, c] of table.top) names.set(n, c.spec.description);
+    for (const [n, c] of table.top) if (n.startsWith(cur)) names.set(n, (await c.spec()).description);
     for (const [n, d] of Object.entries(src.extraTop ?? {})) names.set(n, d);
-    return { candidates: [...names].filter(([n]) => n.startsWith(cur)).sort(([a], [b]) => a.localeCompare(b)).map(([n, d]) => `${n}\t${d}`), directive: Directive.noFileComp };
+    return { candidates: [...names].filter(([n]) => n.startsWith(cur)).sort(([a], [b]) => byteOrder(a, b)).map(([n, d]) => `${n}\t${d}`), directive: Directive.noFileComp };
   }
   const name = words[i++]!;
   if (name === 'help') {
@@ -162,9 +163,7 @@ export async function complete(words: readonly string[], cur: string, src: Compl
     }
     if (i >= words.length) {
       return {
-        candidates: listedCommands(management)
-          .filter(([n]) => n.startsWith(cur))
-          .map(([n, c]) => `${n}\t${c.spec.description}`),
+        candidates: (await listedCommands(management)).filter(([n]) => n.startsWith(cur)).map(([n, , spec]) => `${n}\t${spec.description}`),
         directive: Directive.noFileComp,
       };
     }
@@ -189,7 +188,7 @@ async function inlineValue(cur: string, flags: FlagSpecs, kinds: Readonly<Record
 }
 
 async function completeCommand(entry: CommandEntry, words: readonly string[], cur: string, src: CompletionSources): Promise<Completions> {
-  const spec = entry.spec;
+  const spec = await entry.spec();
   const flags = spec.flags;
   const kinds = spec.complete?.flags ?? {};
   let positional = 0;

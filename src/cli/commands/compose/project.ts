@@ -22,7 +22,7 @@ import { StatusError } from '../../errors.ts';
 import type { FlagValues } from '../../flags.ts';
 import { readConfig, registryAuthFor, registryOf } from '../registry/credentials.ts';
 import { buildService } from './build-port.ts';
-import type { ProjectFlagSpecs } from './specs.ts';
+import type { ProjectFlagSpecs } from './project-flags.ts';
 
 export type ProjectFlags = FlagValues<ProjectFlagSpecs>;
 

@@ -4,24 +4,10 @@
 // wins where both use a letter (`logs -f` follows, `run -p` publishes).
 import { defineCommand, type CommandSpec } from '../../command.ts';
 import type { FlagSpecs } from '../../flags.ts';
+import { projectFlags, type ProjectFlagSpecs } from './project-flags.ts';
 
 /** compose's flag errors exit 16 (CommandSyntaxFailure). */
 const usageErrorStatus = 16;
-
-export const projectFlags = {
-  ansi: { type: 'string', usage: 'Control when to print ANSI control characters ("never"|"always"|"auto")', default: 'auto' },
-  'env-file': { type: 'stringArray', usage: 'Specify an alternate environment file' },
-  file: { type: 'stringArray', short: 'f', usage: 'Compose configuration files' },
-  parallel: { type: 'int', usage: 'Control max parallelism, -1 for unlimited', default: -1 },
-  profile: { type: 'stringArray', usage: 'Specify a profile to enable' },
-  progress: { type: 'string', usage: 'Set type of progress output (auto, tty, plain, json, quiet)', default: 'auto' },
-  'project-directory': { type: 'string', usage: 'Specify an alternate working directory\n(default: the path of the, first specified, Compose file)' },
-  'project-name': { type: 'string', short: 'p', usage: 'Project name' },
-  workdir: { type: 'string', usage: 'DEPRECATED! USE --project-directory INSTEAD.', hidden: true },
-  'no-ansi': { type: 'bool', usage: 'Do not print ANSI control characters (DEPRECATED)', hidden: true },
-} as const satisfies FlagSpecs;
-
-export type ProjectFlagSpecs = typeof projectFlags;
 
 /** A subcommand's flags with the project flags added, hidden from its help (they are the group's). */
 function withProject<const F extends FlagSpecs>(own: F): F & ProjectFlagSpecs {

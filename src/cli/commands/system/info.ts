@@ -3,7 +3,8 @@ import { bytesSize } from '../../../lib/index.ts';
 import type { SystemInfo } from '../../../types/index.ts';
 import type { CommandRun } from '../../command.ts';
 import { StatusError, daemonError } from '../../errors.ts';
-import { cliVersion, type info } from './specs.ts';
+import { cliVersion } from '../../cli-version.ts';
+import type { info } from './specs.ts';
 
 export const showInfo: CommandRun<typeof info.flags> = async (ctx, _args, flags) => {
   let system: SystemInfo;

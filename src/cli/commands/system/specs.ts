@@ -3,8 +3,6 @@
 import { defineCommand } from '../../command.ts';
 import { validFilter } from '../../flags.ts';
 
-export const cliVersion = '0.1.0';
-
 const formatFlag = { format: { type: 'string', short: 'f', usage: 'Format output using a custom template' } } as const;
 
 export const version = defineCommand({

@@ -4,7 +4,8 @@ import { clientApiVersion, type Client } from '../../../client/index.ts';
 import type { SystemVersion } from '../../../types/index.ts';
 import type { CommandRun } from '../../command.ts';
 import { StatusError, daemonError } from '../../errors.ts';
-import { cliVersion, type version } from './specs.ts';
+import { cliVersion } from '../../cli-version.ts';
+import type { version } from './specs.ts';
 
 function pad(label: string, width: number): string {
   return (label + ':').padEnd(width);

@@ -1,4 +1,5 @@
 // volume ls: the volume list, sorted by name, with docker's columns and --format.
+import { byteOrder } from '../../../lib/index.ts';
 import type { CommandRun } from '../../command.ts';
 import { daemonCall } from '../../errors.ts';
 import { filterMap } from '../../flags.ts';
@@ -20,7 +21,7 @@ const headers: Record<string, string> = {
 
 function labelString(labels: Record<string, string> | null): string {
   return Object.entries(labels ?? {})
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => byteOrder(a, b))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 }
