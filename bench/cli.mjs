@@ -3,6 +3,8 @@
 // no daemon; wall time (median and p90 of N runs, the commands taking turns so the machine's
 // drift hits all of them alike), CPU time and peak RSS (from /usr/bin/time, 10 ms steps for CPU:
 // its mean is shown). bin/berth is run as users run it, with this machine's NODE_EXTRA_CA_CERTS.
+// Below the table, Node's own floor: `node -e 0`, and bench/cli-floor.cjs, the least a Node.js
+// program can do for `run --rm` (the same requests as raw HTTP over node:net), against docker.
 //
 // Usage: bench/cli [N]                      N runs of each command (default 20)
 //        BASELINE=/other/checkout bench/cli  also that checkout's bin/berth, in the same turns
@@ -74,6 +76,10 @@ try {
     { cmd: process.execPath, args: ['-e', '0'], env },
     { cmd: process.execPath, args: ['-e', '0'], env: withoutCa },
   ]);
+  const [floorRun, dockerRun] = measure([
+    { cmd: process.execPath, args: [join(repo, 'bench', 'cli-floor.cjs')], env: withoutCa },
+    { cmd: docker, args: ['run', '--rm', 'busybox', 'true'], env },
+  ]);
 
   const f = (ms) => `${ms.toFixed(1)} ms`;
   const mib = (x) => `${x.toFixed(1)} MiB`;
@@ -88,6 +94,7 @@ try {
   for (const row of rows) console.log(line(row));
   console.log('');
   console.log(`node -e 0: ${f(nodeCa.median)} with NODE_EXTRA_CA_CERTS, ${f(nodeBare.median)} without; peak RSS ${mib(nodeCa.rss)} / ${mib(nodeBare.rss)} (Node's own floor)`);
+  console.log(`least Node client, run --rm busybox true (bench/cli-floor.cjs): ${f(floorRun.median)}, ${f(floorRun.median - dockerRun.median)} behind docker (${f(dockerRun.median)} in the same turns); peak RSS ${mib(floorRun.rss)}`);
   const version = results[0].r[0];
   const run = results[1].r;
   const peak = Math.max(...results.map((x) => x.r[0].rss));

@@ -2,11 +2,12 @@
 //
 // berthd is one file: it starts once and then runs for days. The berth CLI starts once per
 // command, and its start-up is most of what `berth version` costs, so it is built for that:
-//  - split: dist/berth.cjs holds only what every command needs (flag parsing, the command table,
-//    the specs that `--help` prints, the API client); each command's implementation is a chunk
-//    beside it (dist/berth-cli-*.cjs), loaded when the command runs by the dynamic import() of its
-//    group's index.ts. `berth version` parses ~80 KB instead of the 400 KB of every command, the
-//    template engine, tar and the registry client.
+//  - split: dist/berth.cjs holds only what every command needs (flag parsing, the command table's
+//    names, the API client); a group's specs (what `--help` prints and the flags are parsed
+//    against) and each command's implementation are chunks beside it (dist/berth-cli-*.cjs),
+//    loaded by the dynamic import()s of the group's index.ts when a command of the group is
+//    parsed and when it runs. `berth version` loads the system specs and version.ts, not the
+//    other groups' specs, the template engine, tar and the registry client.
 //  - CommonJS: esbuild splits only ES modules, so the chunks are written as ES modules first and
 //    then turned into CommonJS, their import()s of each other into require()s. Node's ES module
 //    loader costs ~4-6 ms of CPU and 1.5 MB per process before the first module runs (measured

@@ -1,9 +1,8 @@
 // /containers/{id}/archive: stat, read and write paths in a container's file system (what `cp`
 // is built on). The path's stat travels base64 JSON in X-Docker-Container-Path-Stat.
-import type { IncomingMessage } from 'node:http';
 import type { ContainerPathStat } from '../types/index.ts';
 import { segment } from './paths.ts';
-import type { Transport } from './transport.ts';
+import type { ApiResponse, Transport } from './transport.ts';
 
 const statHeader = 'x-docker-container-path-stat';
 
@@ -31,7 +30,7 @@ export class Archive {
   }
 
   /** The path as a tar stream, with its stat. */
-  async get(container: string, path: string): Promise<{ stat: ContainerPathStat | undefined; content: IncomingMessage }> {
+  async get(container: string, path: string): Promise<{ stat: ContainerPathStat | undefined; content: ApiResponse }> {
     const res = await this.#t.stream('GET', `/containers/${segment(container)}/archive`, { query: { path } });
     return { stat: decodeStat(res.headers[statHeader]), content: res };
   }

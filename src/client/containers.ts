@@ -1,6 +1,5 @@
 // /containers/*: lifecycle, listing, logs, attach, and the container-level verbs of the API
 // (export, changes, commit).
-import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type {
   ContainerChange,
@@ -13,7 +12,7 @@ import type {
   HostConfig,
 } from '../types/index.ts';
 import { filtersQuery, segment } from './paths.ts';
-import type { Transport } from './transport.ts';
+import type { ApiResponse, Transport } from './transport.ts';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -137,7 +136,7 @@ export class Containers {
   }
 
   /** The log stream: multiplexed, or raw for a container with a tty. */
-  logs(ref: string, options: LogsOptions): Promise<IncomingMessage> {
+  logs(ref: string, options: LogsOptions): Promise<ApiResponse> {
     return this.#t.stream('GET', `/containers/${segment(ref)}/logs`, {
       query: {
         stdout: options.stdout,
@@ -174,7 +173,7 @@ export class Containers {
   }
 
   /** The stats stream: one JSON document per line, one only without `stream`. */
-  stats(ref: string, options: { stream: boolean; oneShot?: boolean }): Promise<IncomingMessage> {
+  stats(ref: string, options: { stream: boolean; oneShot?: boolean }): Promise<ApiResponse> {
     return this.#t.stream('GET', `/containers/${segment(ref)}/stats`, { query: { stream: options.stream, ...(options.oneShot ? { 'one-shot': true } : {}) } });
   }
 

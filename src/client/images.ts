@@ -1,9 +1,8 @@
 // /images/*: listing, inspection, tags, removal, and the streamed transfers (pull, push, import,
 // save, load) and POST /build, whose progress comes back as JSON messages (see jsonMessages).
-import type { IncomingMessage } from 'node:http';
 import type { AuthConfig, DeleteResponseItem, ImageHistoryEntry, ImageInspect, ImageSummary, ImagesPruneReport } from '../types/index.ts';
 import { filtersQuery, imagePath } from './paths.ts';
-import type { Transport } from './transport.ts';
+import type { ApiResponse, Transport } from './transport.ts';
 
 export interface ImportOptions {
   repo?: string;
@@ -85,7 +84,7 @@ export class Images {
   }
 
   /** Pulls `fromImage` (a reference with its tag or digest); the answer is a progress stream. */
-  pull(fromImage: string, options: { platform?: string; registryAuth: string }): Promise<IncomingMessage> {
+  pull(fromImage: string, options: { platform?: string; registryAuth: string }): Promise<ApiResponse> {
     return this.#t.stream('POST', '/images/create', {
       query: { fromImage, ...(options.platform ? { platform: options.platform } : {}) },
       headers: { 'X-Registry-Auth': options.registryAuth },
@@ -93,7 +92,7 @@ export class Images {
   }
 
   /** Pushes `name` (a repository without its tag); the answer is a progress stream. */
-  push(name: string, options: { tag?: string; registryAuth: string }): Promise<IncomingMessage> {
+  push(name: string, options: { tag?: string; registryAuth: string }): Promise<ApiResponse> {
     return this.#t.stream('POST', `/images/${imagePath(name)}/push`, {
       query: { tag: options.tag },
       headers: { 'X-Registry-Auth': options.registryAuth },
@@ -101,7 +100,7 @@ export class Images {
   }
 
   /** An image from a tar of a file system (fromSrc=-); the answer is a progress stream. */
-  import(content: NodeJS.ReadableStream, options: ImportOptions): Promise<IncomingMessage> {
+  import(content: NodeJS.ReadableStream, options: ImportOptions): Promise<ApiResponse> {
     return this.#t.stream('POST', '/images/create', {
       query: { fromSrc: '-', repo: options.repo, tag: options.tag, message: options.message, changes: options.changes },
       stream: content,
@@ -109,12 +108,12 @@ export class Images {
   }
 
   /** The images as a `docker save` tar stream. */
-  save(names: readonly string[]): Promise<IncomingMessage> {
+  save(names: readonly string[]): Promise<ApiResponse> {
     return this.#t.stream('GET', '/images/get', { query: { names } });
   }
 
   /** Builds an image from a context tar (empty with `remote`); the answer is a progress stream. */
-  build(context: NodeJS.ReadableStream, o: BuildOptions): Promise<IncomingMessage> {
+  build(context: NodeJS.ReadableStream, o: BuildOptions): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...o.headers, 'Content-Type': 'application/x-tar' };
     if (Object.keys(o.registryConfig).length > 0) headers['X-Registry-Config'] = Buffer.from(JSON.stringify(o.registryConfig)).toString('base64');
     const some = (n: number | undefined) => n || undefined;
@@ -152,7 +151,7 @@ export class Images {
   }
 
   /** Loads a `docker save` tar; the answer is a progress stream. */
-  load(content: NodeJS.ReadableStream, options: { quiet: boolean }): Promise<IncomingMessage> {
+  load(content: NodeJS.ReadableStream, options: { quiet: boolean }): Promise<ApiResponse> {
     return this.#t.stream('POST', '/images/load', { query: { quiet: options.quiet }, stream: content, headers: { 'Content-Type': 'application/x-tar' } });
   }
 }

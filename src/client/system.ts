@@ -1,8 +1,7 @@
 // /version, /info, /system/df, /events.
-import type { IncomingMessage } from 'node:http';
 import type { DiskUsage, SystemInfo, SystemVersion } from '../types/index.ts';
 import { filtersQuery } from './paths.ts';
-import type { Transport } from './transport.ts';
+import type { ApiResponse, Transport } from './transport.ts';
 
 /** A message of GET /events (dockerd's events.Message). */
 export interface EventMessage {
@@ -49,7 +48,7 @@ export class System {
   }
 
   /** GET /events: one JSON message per line; `since`/`until` are unix times "seconds.nanoseconds". */
-  events(options: EventsOptions = {}): Promise<IncomingMessage> {
+  events(options: EventsOptions = {}): Promise<ApiResponse> {
     return this.#t.stream('GET', '/events', { query: { since: options.since, until: options.until, ...filtersQuery(options.filters) } });
   }
 }

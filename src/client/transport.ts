@@ -1,11 +1,16 @@
 // The Engine API's HTTP transport: a unix socket (or TCP with TLS), the API version negotiated
 // once as docker's client does, JSON and streamed requests, connection hijacking (Upgrade: tcp)
 // for attach and exec, and the daemon's error answers as ApiError. The typed namespaces of
-// client.ts are built on it; nothing here knows a route.
-import http, { type IncomingMessage } from 'node:http';
-import type https from 'node:https';
+// client.ts are built on it; nothing here knows a route. HTTP itself is http1.ts's (not
+// node:http, which costs every command its start-up); node:tls loads for a TLS daemon only.
 import { readFileSync } from 'node:fs';
+import { isIP, connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { ConnectionOptions } from 'node:tls';
+import { Http1Client, Http1Response, type Dial, type Http1Request } from './http1.ts';
+
+/** A response whose body the caller reads: status, headers (lower-case names), the body stream. */
+export type ApiResponse = Http1Response;
 
 export const clientApiVersion = '1.43';
 
@@ -73,9 +78,8 @@ export class Transport {
   #hostname = 'localhost';
   #port = 0;
   #tls?: TlsOptions;
-  #agent?: http.Agent;
-  /** node:https, loaded with the first TLS request: most hosts are unix sockets. */
-  #https?: Promise<{ https: typeof https; ca: string[] | Buffer | undefined }>;
+  /** The HTTP client over this host's connections: made with the first request (TLS needs node:tls). */
+  #http?: Promise<Http1Client>;
   #version?: Promise<string>;
 
   constructor(options: ClientOptions) {
@@ -90,39 +94,46 @@ export class Transport {
   }
 
   close(): void {
-    this.#agent?.destroy();
+    void this.#http?.then((c) => c.close(), () => {});
   }
 
-  /** The module and options for a request: node:http, or node:https with the TLS material read. */
-  async #base(): Promise<{ module: typeof http | typeof https; options: http.RequestOptions & https.RequestOptions }> {
-    const o: http.RequestOptions & https.RequestOptions = { headers: { 'User-Agent': 'Berth-Client/0.1.0 (linux)' } };
-    if (this.#socketPath) o.socketPath = this.#socketPath;
-    else {
-      o.hostname = this.#hostname;
-      o.port = this.#port;
-    }
-    const tls = this.#tls;
-    if (!tls) {
-      // No TLS, no server name. Left unset, node:http works one out for every request and calls
-      // net.isIP("localhost") on the way, whose IPv6 expression costs 3-10 ms to compile.
-      o.servername = '';
-      this.#agent ??= new http.Agent({ keepAlive: true });
-      return { module: http, options: { ...o, agent: this.#agent } };
-    }
-    this.#https ??= (async () => {
-      const https = (await import('node:https')).default;
-      let ca: string[] | Buffer | undefined;
-      if (tls.ca) ca = readFileSync(tls.ca);
-      else if (tls.extraCaFile) ca = [...(await import('node:tls')).rootCertificates, readFileSync(tls.extraCaFile, 'utf8')];
-      return { https, ca };
+  /** The client: connections to the unix socket, to TCP, or TLS over TCP with its material read. */
+  #client(): Promise<Http1Client> {
+    this.#http ??= (async () => {
+      const socketPath = this.#socketPath;
+      if (socketPath) return new Http1Client(() => netConnect(socketPath), 'localhost');
+      const host = this.#hostname;
+      const port = this.#port;
+      const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const tls = this.#tls;
+      if (!tls) return new Http1Client(() => netConnect({ host, port }).setNoDelay(true), authority);
+      const { connect, rootCertificates } = await import('node:tls');
+      const options: ConnectionOptions = { host, port, rejectUnauthorized: tls.verify, ALPNProtocols: ['http/1.1'] };
+      // SNI carries a name, never an address
+      if (isIP(host) === 0) options.servername = host;
+      if (tls.ca) options.ca = readFileSync(tls.ca);
+      else if (tls.extraCaFile) options.ca = [...rootCertificates, readFileSync(tls.extraCaFile, 'utf8')];
+      if (tls.cert) options.cert = readFileSync(tls.cert);
+      if (tls.key) options.key = readFileSync(tls.key);
+      const dial: Dial = () => connect(options).setNoDelay(true);
+      return new Http1Client(dial, authority);
     })();
-    const { https, ca } = await this.#https;
-    this.#agent ??= new https.Agent({ keepAlive: true });
-    if (ca) o.ca = ca;
-    if (tls.cert) o.cert = readFileSync(tls.cert);
-    if (tls.key) o.key = readFileSync(tls.key);
-    o.rejectUnauthorized = tls.verify;
-    return { module: https, options: { ...o, agent: this.#agent } };
+    return this.#http;
+  }
+
+  /** The request as http1.ts sends it: our User-Agent, a JSON or streamed body. */
+  #request(method: string, path: string, options: RequestOptions): Http1Request {
+    const headers: Record<string, string> = { 'User-Agent': 'Berth-Client/0.1.0 (linux)', ...(options.headers ?? {}) };
+    const req: Http1Request = { method, path: path + buildQuery(options.query), headers };
+    if (options.body !== undefined) {
+      req.body = Buffer.from(JSON.stringify(options.body));
+      headers['Content-Type'] = 'application/json';
+    } else if (options.stream) {
+      headers['Content-Type'] ??= 'application/x-tar';
+      req.stream = options.stream;
+    }
+    if (options.signal) req.signal = options.signal;
+    return req;
   }
 
   /** The API version to use: the daemon's, capped at ours (HEAD /_ping, once). */
@@ -142,35 +153,20 @@ export class Transport {
     return this.#version;
   }
 
-  async #raw(method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
-    const { module, options: base } = await this.#base();
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { ...(base.headers as Record<string, string>), ...(options.headers ?? {}) };
-      let payload: Buffer | undefined;
-      if (options.body !== undefined) {
-        payload = Buffer.from(JSON.stringify(options.body));
-        headers['Content-Type'] = 'application/json';
-        headers['Content-Length'] = String(payload.length);
-      } else if (options.stream) {
-        headers['Content-Type'] ??= 'application/x-tar';
-        headers['Transfer-Encoding'] = 'chunked';
-      }
-      const req = module.request({ ...base, method, path: path + buildQuery(options.query), headers, ...(options.signal ? { signal: options.signal } : {}) });
-      req.on('response', resolve);
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.#connectionError(err, method, path)));
-      if (payload) req.end(payload);
-      else if (options.stream) {
-        options.stream.pipe(req);
-        options.stream.on('error', (err) => req.destroy(err as Error));
-      } else req.end();
-    });
+  async #raw(method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
+    try {
+      const client = await this.#client();
+      return await client.request(this.#request(method, path, options));
+    } catch (err) {
+      throw this.#connectionError(err as NodeJS.ErrnoException, method, path);
+    }
   }
 
   /** A request whose response is consumed by the caller (streams). Non-2xx → ApiError. */
-  async stream(method: string, path: string, options: RequestOptions = {}): Promise<IncomingMessage> {
+  async stream(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const v = await this.version();
     const res = await this.#raw(method, `/v${v}${path}`, options);
-    if ((res.statusCode ?? 500) >= 400) throw await toApiError(res);
+    if (res.statusCode >= 400) throw await toApiError(res);
     return res;
   }
 
@@ -188,7 +184,7 @@ export class Transport {
         body = text;
       }
     }
-    return { status: res.statusCode ?? 0, body: body as T };
+    return { status: res.statusCode, body: body as T };
   }
 
   async get<T>(path: string, query?: RequestOptions['query']): Promise<T> {
@@ -205,31 +201,19 @@ export class Transport {
    */
   async hijack(path: string, options: RequestOptions = {}): Promise<{ stream: Duplex; contentType: string }> {
     const v = await this.version();
-    const { module, options: base } = await this.#base();
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {
-        ...(base.headers as Record<string, string>),
-        Connection: 'Upgrade',
-        Upgrade: 'tcp',
-      };
-      let payload: Buffer | undefined;
-      if (options.body !== undefined) {
-        payload = Buffer.from(JSON.stringify(options.body));
-        headers['Content-Type'] = 'application/json';
-        headers['Content-Length'] = String(payload.length);
-      }
-      const req = module.request({ ...base, agent: false, method: 'POST', path: `/v${v}${path}${buildQuery(options.query)}`, headers });
-      req.on('upgrade', (res, socket, head) => {
-        if (head.length) socket.unshift(head);
-        resolve({ stream: socket, contentType: String(res.headers['content-type'] ?? '') });
-      });
-      req.on('response', async (res) => {
-        if ((res.statusCode ?? 500) >= 400) reject(await toApiError(res));
-        else reject(new ApiError(res.statusCode ?? 500, 'the daemon did not upgrade the connection'));
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.#connectionError(err, 'POST', path)));
-      req.end(payload);
-    });
+    const req = this.#request('POST', `/v${v}${path}`, { ...options, headers: { ...(options.headers ?? {}), Upgrade: 'tcp' } });
+    let answer;
+    try {
+      answer = await (await this.#client()).upgrade(req);
+    } catch (err) {
+      throw this.#connectionError(err as NodeJS.ErrnoException, 'POST', path);
+    }
+    if (answer instanceof Http1Response) {
+      if (answer.statusCode >= 400) throw await toApiError(answer);
+      answer.resume();
+      throw new ApiError(answer.statusCode, 'the daemon did not upgrade the connection');
+    }
+    return { stream: answer.socket, contentType: answer.headers['content-type'] ?? '' };
   }
 
   /** A failure to reach the daemon in the docker CLI's words, which name the address. */
@@ -247,7 +231,7 @@ export class Transport {
   }
 }
 
-async function toApiError(res: IncomingMessage): Promise<ApiError> {
+async function toApiError(res: ApiResponse): Promise<ApiError> {
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
@@ -258,8 +242,8 @@ async function toApiError(res: IncomingMessage): Promise<ApiError> {
   } catch {
     // not JSON
   }
-  if (!message) message = `${res.statusCode} ${http.STATUS_CODES[res.statusCode ?? 500] ?? ''}`.trim();
-  return new ApiError(res.statusCode ?? 500, message);
+  if (!message) message = `${res.statusCode} ${res.statusMessage}`.trim();
+  return new ApiError(res.statusCode, message);
 }
 
 function compare(a: string, b: string): number {

@@ -1,9 +1,8 @@
 // ComposeEngine over src/client's typed Engine API client: only documented API calls, so compose
 // works against berthd and any Docker-compatible daemon. The daemon's refusals come back as
 // EngineError (status and message); streams are read line by line.
-import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
-import { ApiError, demux, jsonLines, jsonMessages, type Client, type EventMessage } from '../client/index.ts';
+import { ApiError, demux, jsonLines, jsonMessages, type ApiResponse, type Client, type EventMessage } from '../client/index.ts';
 import type { AuthConfig, ContainerSummary, JsonMessage } from '../types/index.ts';
 import type { ComposeEngine, ContainerInspectView, EngineEvent, ImageView, LabelFilter, LogLine, NetworkView, Stream, VolumeView } from './engine.ts';
 import { EngineError } from './engine.ts';
@@ -83,7 +82,7 @@ function lineStream(source: Readable | Duplex, tty: boolean): Stream<LogLine> {
   };
 }
 
-async function* messages(res: IncomingMessage): AsyncGenerator<JsonMessage> {
+async function* messages(res: ApiResponse): AsyncGenerator<JsonMessage> {
   yield* jsonMessages(res);
 }
 

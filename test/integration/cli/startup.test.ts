@@ -59,4 +59,15 @@ describe('berth start-up', () => {
     const bytes = help.files.reduce((n, f) => n + statSync(f).size, 0);
     assert.ok(bytes < 256 * 1024, `${bytes} bytes of JavaScript loaded for --help`);
   });
+
+  it("loads the specs of the command's own group only (--help lists every group's commands)", () => {
+    const specs = (run: { files: string[] }) => run.files.map((f) => basename(f)).filter((f) => /^berth-cli-specs-/.test(f));
+    assert.equal(specs(version).length, 1, specs(version).join(' '));
+    assert.equal(specs(ps).length, 1, specs(ps).join(' '));
+    assert.notDeepEqual(specs(version), specs(ps), 'system and container specs are apart');
+    assert.ok(specs(help).length >= 10, specs(help).join(' '));
+    // what every command loads before its group's specs: the names, the flag parser, the client
+    const bytes = (run: { files: string[] }) => run.files.filter((f) => !/^berth-cli-(?!chunk-)/.test(basename(f))).reduce((n, f) => n + statSync(f).size, 0);
+    assert.ok(bytes(version) < 128 * 1024, `${bytes(version)} bytes of JavaScript loaded by version besides its specs and code`);
+  });
 });

@@ -1,5 +1,6 @@
-// The compose group: `berth compose …`, Docker Compose v2's commands over src/compose. Specs come
-// from specs.ts; each implementation (and src/compose with it) loads on use.
+// The compose group: `berth compose …`, Docker Compose v2's commands over src/compose. The specs
+// (specs.ts) load when one of them is used, each implementation (and src/compose with it) when it
+// runs; the project options are at hand for the table (project-flags.ts).
 import { command, lazySpecs, type CommandGroup } from '../../command.ts';
 import { projectFlags } from './project-flags.ts';
 

@@ -1,5 +1,6 @@
 // The container group: `berth container …` and the top-level commands docker keeps for
-// containers (run, ps, exec, …). Specs come from specs.ts; each implementation loads on use.
+// containers (run, ps, exec, …). The specs (specs.ts) load when one of them is used, each
+// implementation when it runs.
 import { command, lazySpecs, type CommandGroup } from '../../command.ts';
 const spec = lazySpecs(() => import('./specs.ts'));
 

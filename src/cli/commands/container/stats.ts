@@ -2,8 +2,7 @@
 // stream per container (or one reading each with --no-stream); the table is drawn every half
 // second, in place on a terminal. Without names it follows the running containers (all with -a),
 // looking again once a second for new and gone ones.
-import type { IncomingMessage } from 'node:http';
-import type { Client } from '../../../client/index.ts';
+import type { ApiResponse, Client } from '../../../client/index.ts';
 import { formatStatsRow, invalidStatsEntry, statsEntry, type StatsEntry, type StatsJson, defaultStatsFormat, statsHeaders } from '../../../stats/index.ts';
 import { TemplateError, asStruct, renderFormat } from '../../../template/index.ts';
 import type { CommandRun } from '../../command.ts';
@@ -22,7 +21,7 @@ interface Tracked {
   error?: unknown;
   /** When the last reading arrived (ms), 0 before the first. */
   last: number;
-  response?: IncomingMessage;
+  response?: ApiResponse;
   first: Promise<void>;
 }
 
