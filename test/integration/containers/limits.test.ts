@@ -162,13 +162,17 @@ describe('limits at run', () => {
 describe('update', () => {
   it('lowers a running container\'s pids limit, and the container feels it', async () => {
     const id = ok(['run', '-d', '--pids-limit', '100', 'busybox', 'sleep', '1000']).trim();
+    // 40 at once: more than the new limit, fewer than the old. The shell's children go at once
+    // (`wait`), so that the exec after the update starts in a container of one process: runc's
+    // own init, a Go program, needs a few threads inside the container's cgroup to start at all.
+    const fork40 = 'for i in $(seq 40); do sleep 2 & done; echo forked; wait';
     try {
-      assert.equal(ok(['exec', id, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do sleep 5 & done; echo forked']), 'forked\n');
-      assert.equal(ok(['update', '--pids-limit', '5', id]), `${id}\n`);
-      assert.equal(cgroupFile('pids', id, 'pids.max'), '5');
-      const r = d.berth(['exec', id, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do sleep 5 & done; echo forked']);
+      assert.equal(ok(['exec', id, 'sh', '-c', fork40]), 'forked\n');
+      assert.equal(ok(['update', '--pids-limit', '20', id]), `${id}\n`);
+      assert.equal(cgroupFile('pids', id, 'pids.max'), '20');
+      const r = d.berth(['exec', id, 'sh', '-c', fork40]);
       assert.match(r.stderr, /can't fork/);
-      assert.equal(inspect(id, '{{.HostConfig.PidsLimit}}'), '5');
+      assert.equal(inspect(id, '{{.HostConfig.PidsLimit}}'), '20');
     } finally {
       ok(['rm', '-f', id]);
     }
