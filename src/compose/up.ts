@@ -198,6 +198,10 @@ async function attachAndStart(session: Session, project: ComposeProject, request
   let exitCodeFrom = request.exitCodeFrom;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  // The starts of the second phase, settled: an abort stops what they started, so it waits for
+  // them (a container whose start is still on its way is not running yet, and would be missed).
+  let startsSettled!: () => void;
+  const starts = new Promise<void>((resolve) => (startsSettled = resolve));
   const live = new Set(watched.keys());
 
   const stopAll = async (title: string) => {
@@ -252,6 +256,7 @@ async function attachAndStart(session: Session, project: ComposeProject, request
           aborting = true;
           consumer.mute();
           session.stdout.write('Aborting on container exit...\n');
+          await starts;
           await stopAll('Stopping');
           finish();
           return;
@@ -294,6 +299,8 @@ async function attachAndStart(session: Session, project: ComposeProject, request
         stopInterrupts();
         throw err;
       }
+    } finally {
+      startsSettled();
     }
     if (live.size === 0) finish();
     await finished;
