@@ -133,7 +133,9 @@ export class AttachSession extends EventEmitter {
 }
 
 export async function attachContainer(ctx: Pick<EngineContext, 'runtime' | 'logs' | 'events'>, c: Container, options: AttachOptions, write: OutputWriter): Promise<AttachSession> {
-  const session = new AttachSession(options.detachKeys && options.stdin ? { detachKeys: options.detachKeys } : {});
+  // The detach keys are a terminal's: dockerd looks for them only in a tty's input. Piped stdin
+  // (`run -i < file`) passes through untouched — random bytes hold ctrl-p ctrl-q every 64 KB.
+  const session = new AttachSession(options.detachKeys && options.stdin && c.record.Config.Tty ? { detachKeys: options.detachKeys } : {});
   announce(ctx, c, 'attach');
   session.done.then(
     () => {

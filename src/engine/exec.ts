@@ -124,7 +124,8 @@ export async function startExec(ctx: Pick<EngineContext, 'layers' | 'runtime' | 
   if (options.consoleSize) s.consoleSize = options.consoleSize;
   const attach = !options.detach;
   const stdin = !!s.config.AttachStdin && attach;
-  const session = attach ? new AttachSession(options.detachKeys ? { detachKeys: options.detachKeys } : {}) : undefined;
+  // detach keys only in a tty's input, as for attach (attach.ts)
+  const session = attach ? new AttachSession(options.detachKeys && s.config.Tty ? { detachKeys: options.detachKeys } : {}) : undefined;
   c.execs.add(s.id);
   try {
     const base = await ctx.runtime.baseProcess(c.id);

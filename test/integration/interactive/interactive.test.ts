@@ -2,6 +2,7 @@
 // detach keys, attach, stdin, exec, top, pause — against a real berthd with runc and conmon.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -113,6 +114,19 @@ describe('stdin', () => {
   it('reaches the container, and its close ends it', () => {
     assert.equal(ok(['run', '-i', '--rm', 'busybox', 'cat'], 'x\n'), 'x\n');
     assert.equal(ok(['run', '-i', '--rm', 'busybox', 'wc', '-c'], 'a'.repeat(100_000)).trim(), '100000');
+  });
+
+  it("passes piped stdin through untouched, the detach keys among it (they are a terminal's)", () => {
+    // 1 MB with ctrl-p ctrl-q (the default detach keys) in it, as random bytes have it every 64 KB
+    const input = Buffer.concat([Buffer.from('a\x10\x11b'), randomBytes(1 << 20), Buffer.from('\x10\x11')]);
+    const md5 = `${createHash('md5').update(input).digest('hex')}  -\n`;
+    assert.equal(d.berth(['run', '-i', '--rm', 'busybox', 'md5sum'], { input }).stdout, md5);
+    const id = ok(['run', '-d', 'busybox', 'sleep', '600']).trim();
+    try {
+      assert.equal(d.berth(['exec', '-i', id, 'md5sum'], { input }).stdout, md5);
+    } finally {
+      ok(['rm', '-f', id]);
+    }
   });
 
   it('-a picks the streams', () => {
