@@ -78,6 +78,10 @@ export async function runDockerode(dir: string, dockerHost: string, o: { timeout
   // DOCKER_SOCKET set it looks for a Windows pipe, finds none and builds its clients from
   // DOCKER_HOST — never from a /var/run/docker.sock that may exist on the machine.
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: dockerHost, DOCKER_SOCKET: dockerHost.replace(/^unix:\/\//, '') };
+  // The suite's build tests make temporary folders (os.tmpdir()/dockerode-XXXXXX) and leave them:
+  // inside `dir`, they go with it.
+  env.TMPDIR = join(dir, 'tmp');
+  mkdirSync(env.TMPDIR, { recursive: true });
   delete env.DOCKER_CERT_PATH;
   delete env.DOCKER_TLS_VERIFY;
   const child = spawn(process.execPath, [mocha, '--exit', '--reporter', 'json', '--reporter-option', `output=${reportFile}`, ...dockerodeTestFiles.map((f) => join('test', f))], {
