@@ -121,19 +121,17 @@ export async function rootUsage(table: CommandTable): Promise<string> {
  * spec's first alias there: `container ls`, not `list` or `ps`); the other names still work.
  */
 export async function listedCommands(m: Management): Promise<Array<[string, CommandEntry, CommandSpec]>> {
-  const entries = [...new Set(m.commands.values())];
-  const specs = await specsOf(entries);
-  const out = entries.map((entry, i): [string, CommandEntry, CommandSpec] => {
+  // each command once, under the first name it was placed with
+  const named = new Map<CommandEntry, string>();
+  for (const [name, entry] of m.commands) if (!named.has(entry)) named.set(entry, name);
+  const specs = await specsOf([...named.keys()]);
+  const out = [...named].map(([entry, name], i): [string, CommandEntry, CommandSpec] => {
     const spec = specs[i]!;
     const first = spec.aliases?.find((a) => a.startsWith(`${m.name} `))?.slice(m.name.length + 1);
-    const name = [...m.commands].find(([, e]) => e === entry)![0];
     return [first && m.commands.get(first) === entry ? first : name, entry, spec];
   });
   return out.sort(([a], [b]) => byteOrder(a, b));
 }
-
-/** The names a management command answers to, for "Did you mean this?" (no spec needed). */
-export const subcommandNames = (m: Management): string[] => [...m.commands.keys()];
 
 export async function managementUsage(m: Management): Promise<string> {
   const out = [

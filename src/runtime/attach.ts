@@ -101,8 +101,8 @@ export class AttachConnection extends EventEmitter<{ data: [OutputStream, Buffer
 
   /**
    * Closes our sending side once the stdin asked for before has gone out: conmon then closes the
-   * container's stdin (unless told to keep it). Ending the socket earlier lost what still waited
-   * for the socket's buffer to drain (a `run -i` fed 200 KB got 150 KB).
+   * container's stdin (unless told to keep it). Ended at once, the socket would refuse the writes
+   * still waiting for its buffer to drain.
    */
   closeStdin(): void {
     void this.#stdin.then(() => {

@@ -64,7 +64,6 @@ function printWarnings(ctx: CliContext, warnings: readonly string[]): void {
   for (const w of warnings) ctx.stderr.write(`WARN[0000] ${w}\n`);
 }
 
-/** The project from its files (-f, COMPOSE_FILE, compose.yaml upwards), its warnings printed. */
 /** The project narrowed to the services named on the command line (all when none), or compose's exit 1. */
 export function selectedServices(project: ComposeProject, names: readonly string[], options: { dependencies: boolean }): ComposeProject {
   if (names.length === 0) return project;
@@ -75,6 +74,7 @@ export function selectedServices(project: ComposeProject, names: readonly string
   }
 }
 
+/** The project from its files (-f, COMPOSE_FILE, compose.yaml upwards), its warnings printed. */
 export function loadFromFlags(ctx: CliContext, flags: ProjectFlags, extra: Partial<LoadOptions> = {}): LoadedProject {
   let loaded: LoadedProject;
   try {
